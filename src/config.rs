@@ -1,0 +1,142 @@
+//! `site.toml`: the site's settings, parsed once into one validated struct.
+
+use serde::Deserialize;
+
+/// Settings from `site.toml` at the content root. Every key is optional.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteConfig {
+    /// The site's name, in the header and the browser tab.
+    pub title: String,
+    /// One or two sentences for the home page.
+    pub description: String,
+    /// The public base URL, when the site sits behind a proxy (used for absolute links).
+    pub base_url: Option<String>,
+    /// An "edit this page" link template; `{path}` becomes the file's path under the root.
+    pub edit_url: Option<String>,
+    /// Days after `reviewed` when a page shows "needs review".
+    pub review_days: u32,
+    /// Days before expiry when a qualification counts as expiring.
+    pub expiring_days: u32,
+    /// Reload content on edits (same as `serve --watch`).
+    pub watch: bool,
+    /// Sign-in settings.
+    pub auth: AuthConfig,
+}
+
+/// How people sign in.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// When true, every page and API call needs a signed-in user.
+    pub require_sign_in: bool,
+    /// A header set by a trusted single-sign-on proxy that names the user (e.g. `X-Forwarded-Email`).
+    pub proxy_header: Option<String>,
+    /// Addresses of proxies whose `proxy_header` is believed; from any other peer it is ignored.
+    pub trusted_proxies: Vec<String>,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self {
+            title: "selfserve".into(),
+            description: "Answers, troubleshooting and training for the platform.".into(),
+            base_url: None,
+            edit_url: None,
+            review_days: 180,
+            expiring_days: 30,
+            watch: false,
+            auth: AuthConfig::default(),
+        }
+    }
+}
+
+/// Why `site.toml` was refused: a message and the byte offset it points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// A sentence saying what to change.
+    pub message: String,
+    /// Byte offset in the file, when known.
+    pub offset: usize,
+}
+
+impl SiteConfig {
+    /// Parses and validates the text of `site.toml`.
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        let config: SiteConfig = toml::from_str(text).map_err(|err| ConfigError {
+            message: format!(
+                "site.toml is not valid: {}",
+                err.message().trim_end_matches('.')
+            ),
+            offset: err.span().map_or(0, |s| s.start),
+        })?;
+        config.validate().map_err(|message| ConfigError { message, offset: 0 })?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.review_days == 0 {
+            return Err("review_days in site.toml must be at least 1".into());
+        }
+        if let Some(url) = &self.edit_url {
+            if !url.contains("{path}") {
+                return Err(
+                    "edit_url in site.toml must contain `{path}`, which becomes the file's path".into(),
+                );
+            }
+        }
+        for proxy in &self.auth.trusted_proxies {
+            if proxy.parse::<std::net::IpAddr>().is_err() {
+                return Err(format!(
+                    "trusted_proxies in site.toml lists `{proxy}`, which is not an IP address"
+                ));
+            }
+        }
+        if self.auth.proxy_header.is_some() && self.auth.trusted_proxies.is_empty() {
+            return Err(
+                "auth.proxy_header is set but auth.trusted_proxies is empty; list the proxy's address so the header can be trusted".into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// The "edit this page" link for a source file.
+    pub fn edit_link(&self, source_path: &str) -> Option<String> {
+        self.edit_url
+            .as_ref()
+            .map(|template| template.replace("{path}", source_path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        assert_eq!(SiteConfig::parse(""), Ok(SiteConfig::default()));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_their_offset() {
+        let err = SiteConfig::parse("title = \"x\"\ncolour = 1\n").expect_err("unknown key");
+        assert!(err.message.contains("colour"), "{}", err.message);
+        assert_eq!(err.offset, 12);
+    }
+
+    #[test]
+    fn proxy_header_needs_trusted_proxies() {
+        assert!(SiteConfig::parse("[auth]\nproxy_header = \"X-Forwarded-Email\"\n").is_err());
+        let ok = SiteConfig::parse(
+            "[auth]\nproxy_header = \"X-Forwarded-Email\"\ntrusted_proxies = [\"127.0.0.1\"]\n",
+        )
+        .expect("valid");
+        assert_eq!(ok.auth.trusted_proxies, ["127.0.0.1"]);
+    }
+
+    #[test]
+    fn edit_link_fills_in_the_path() {
+        let c = SiteConfig::parse("edit_url = \"https://git/x/{path}\"").expect("valid");
+        assert_eq!(c.edit_link("guides/a.md").as_deref(), Some("https://git/x/guides/a.md"));
+    }
+}

@@ -1,0 +1,30 @@
+//! selfserve: a knowledge base and learning platform for platform-engineering teams.
+//!
+//! Two flows, each one way:
+//!
+//! ```text
+//! content files ──► source ──► parse ──► model ──┬──► search (tantivy) ──┐
+//!   (notify)        read       front matter,     │                       ├──► web (actix) ──► browser / API
+//!                   walk       markdown, trees,  └──► render (maud)   ──┘        │
+//!                              quizzes → Diagnostics                              │
+//!                                                                                  ▼
+//! learner actions (sign-in, quiz attempts, tree outcomes) ──► store (SQLite) ──► qualify ──► render
+//! ```
+//!
+//! [`loader`] wires the content stages into a [`model::Site`]; [`snapshot`] pairs it with the
+//! search index as the one immutable value every request reads. Only [`source`] reads the
+//! content folder, only [`store`] touches SQLite, only [`web`] knows actix.
+
+pub mod config;
+pub mod source;
+pub mod parse;
+pub mod model;
+pub mod loader;
+pub mod search;
+pub mod snapshot;
+pub mod render;
+pub mod store;
+pub mod qualify;
+pub mod web;
+pub mod cli;
+pub mod check;

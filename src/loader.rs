@@ -1,0 +1,651 @@
+//! The orchestrator of the content flow: source files → parsed documents → a [`Site`].
+//!
+//! Stages, each a plain function so live reload can rerun only what a change touches:
+//! 1. [`read_head`] per file: UTF-8, line endings, front matter, id and kind.
+//! 2. [`UrlMap`] over all heads: where each file is served (needed to rewrite links).
+//! 3. [`build_document`] per file: Markdown, trees, quizzes, kind-specific front matter.
+//! 4. [`cross_check`] over all documents: duplicate ids, links, anchors, images, references.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::config::SiteConfig;
+use crate::model::{
+    Detail, DocId, Document, Kind, Module, PathDef, ResourceDef, Site, ValidFor, build_nav,
+};
+use crate::parse::diagnostic::{Diagnostic, LineIndex, Position};
+use crate::parse::front_matter::{self, FrontMatter, OneOrMany};
+use crate::parse::markdown::{self, ImageRef, LinkRef, LinkTargets, RenderInput};
+use crate::parse::{quiz, tree};
+use crate::source::{self, ContentFiles, SourceError, SourceFile};
+
+/// Stage 1 result: what a file is, before its body is rendered.
+#[derive(Debug, Clone)]
+pub struct FileHead {
+    /// Content-relative path.
+    pub rel_path: String,
+    /// The text, BOM removed and CRLF turned into LF.
+    pub text: String,
+    /// Parsed front matter.
+    pub front: FrontMatter,
+    /// Where the Markdown body starts in `text`.
+    pub body_offset: usize,
+    /// The document's id.
+    pub id: DocId,
+    /// The document's kind.
+    pub kind: Kind,
+    /// Hex SHA-256 of the bytes on disk.
+    pub content_hash: String,
+    /// Problems found so far.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Stage 3 result: a document plus what the cross-check needs.
+#[derive(Debug, Clone)]
+pub struct BuiltFile {
+    /// The document.
+    pub document: Arc<Document>,
+    /// Ids `#anchor` links may target.
+    pub anchors: BTreeSet<String>,
+    /// Relative links to check.
+    pub links: Vec<LinkRef>,
+    /// Relative images to check.
+    pub images: Vec<ImageRef>,
+    /// Front matter references to check: (key, value, position).
+    pub references: Vec<(&'static str, DocId, Position)>,
+    /// The file's own problems.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads and builds the whole site from a content folder.
+pub fn load_site(root: &Path) -> Result<(Site, Vec<BuiltFile>), SourceError> {
+    let files = source::read_content(root)?;
+    Ok(build_site(files))
+}
+
+/// Builds a site from files already read.
+pub fn build_site(files: ContentFiles) -> (Site, Vec<BuiltFile>) {
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for problem in &files.problems {
+        diagnostics.push(Diagnostic::error(
+            &problem.rel_path,
+            Position::START,
+            problem.message.clone(),
+        ));
+    }
+    let config = match &files.site_toml {
+        Some(bytes) => load_config(bytes, &mut diagnostics),
+        None => SiteConfig::default(),
+    };
+    let heads: Vec<FileHead> = files
+        .markdown
+        .iter()
+        .filter_map(|f| match read_head(f) {
+            Ok(head) => Some(head),
+            Err(diag) => {
+                diagnostics.push(diag);
+                None
+            }
+        })
+        .collect();
+    let urls = UrlMap::new(&heads);
+    let built: Vec<BuiltFile> = heads.into_iter().map(|h| build_document(h, &urls)).collect();
+    let site = assemble(config, built.iter(), files.assets, diagnostics);
+    (site, built)
+}
+
+/// Stage 4 and assembly: builds the [`Site`] from built files, adding cross-file diagnostics.
+pub fn assemble<'a>(
+    config: SiteConfig,
+    built: impl Iterator<Item = &'a BuiltFile> + Clone,
+    assets: BTreeSet<String>,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Site {
+    let mut documents: BTreeMap<DocId, Arc<Document>> = BTreeMap::new();
+    let mut by_path = BTreeMap::new();
+    for file in built.clone() {
+        diagnostics.extend(file.diagnostics.iter().cloned());
+        let doc = &file.document;
+        if let Some(first) = documents.get(&doc.id) {
+            let pos = position_of_id(file);
+            diagnostics.push(Diagnostic::error(
+                &doc.source_path,
+                pos,
+                format!(
+                    "the id `{}` is already used by {}; give this document another `id:` or rename the file",
+                    doc.id, first.source_path
+                ),
+            ));
+            continue;
+        }
+        by_path.insert(doc.source_path.clone(), doc.id.clone());
+        documents.insert(doc.id.clone(), Arc::clone(doc));
+    }
+    let anchors: HashMap<&str, &BTreeSet<String>> = built
+        .clone()
+        .map(|f| (f.document.source_path.as_str(), &f.anchors))
+        .collect();
+    for file in built {
+        cross_check(file, &documents, &anchors, &assets, &mut diagnostics);
+    }
+    diagnostics.sort_by(|a, b| {
+        (a.path.as_str(), a.line, a.column).cmp(&(b.path.as_str(), b.line, b.column))
+    });
+    diagnostics.dedup();
+    let nav = build_nav(documents.values());
+    Site {
+        config,
+        documents,
+        by_path,
+        assets,
+        diagnostics,
+        nav,
+    }
+}
+
+fn position_of_id(file: &BuiltFile) -> Position {
+    // The loader does not keep the front matter; the id key is on one of the first lines,
+    // and pointing at the file start is the honest fallback.
+    file.references
+        .iter()
+        .find(|(key, _, _)| *key == "id")
+        .map_or(Position::START, |(_, _, pos)| *pos)
+}
+
+/// Parses `site.toml`, reporting problems against it and falling back to defaults.
+pub fn load_config(bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> SiteConfig {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        diagnostics.push(Diagnostic::error(
+            "site.toml",
+            Position::START,
+            "site.toml is not UTF-8 text; save it as UTF-8",
+        ));
+        return SiteConfig::default();
+    };
+    match SiteConfig::parse(text) {
+        Ok(config) => config,
+        Err(err) => {
+            let pos = LineIndex::new(text).position(err.offset);
+            diagnostics.push(Diagnostic::error("site.toml", pos, err.message));
+            SiteConfig::default()
+        }
+    }
+}
+
+/// Stage 1: decodes a file and reads its front matter, id and kind.
+pub fn read_head(file: &SourceFile) -> Result<FileHead, Diagnostic> {
+    let path = file.rel_path.as_str();
+    let content_hash = hex(&Sha256::digest(&file.bytes));
+    let text = match std::str::from_utf8(&file.bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let valid = &file.bytes[..err.valid_up_to()];
+            let pos = std::str::from_utf8(valid)
+                .map(|v| LineIndex::new(v).position(v.len()))
+                .unwrap_or(Position::START);
+            return Err(Diagnostic::error(
+                path,
+                pos,
+                "the file is not UTF-8 text (binary data or another encoding); save it as UTF-8 or move it out of the content folder",
+            ));
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_owned()
+    };
+    let mut diagnostics = Vec::new();
+    if text.trim().is_empty() {
+        diagnostics.push(Diagnostic::warning(
+            path,
+            Position::START,
+            "the file is empty; write some content or delete it",
+        ));
+    }
+    let (front, body_offset) = match front_matter::split(&text) {
+        Ok(split) => match split.front {
+            Some((format, block, offset)) => (
+                front_matter::parse(path, &text, format, block, offset, &mut diagnostics),
+                split.body_offset,
+            ),
+            None => (
+                FrontMatter {
+                    parsed: true,
+                    ..FrontMatter::default()
+                },
+                0,
+            ),
+        },
+        Err(err) => {
+            diagnostics.push(Diagnostic::error(path, Position::START, err.message));
+            (FrontMatter::default(), 0)
+        }
+    };
+    let id = match front.raw.id.as_deref() {
+        Some(raw) => match DocId::parse(raw) {
+            Ok(id) => Some(id),
+            Err(message) => {
+                diagnostics.push(Diagnostic::error(path, front.position_of("id"), message));
+                None
+            }
+        },
+        None => None,
+    };
+    let id = match id {
+        Some(id) => id,
+        None => DocId::from_relative_path(path).map_err(|message| {
+            Diagnostic::error(
+                path,
+                Position::START,
+                format!("{message}; rename the file or set `id:` in its front matter"),
+            )
+        })?,
+    };
+    let kind = match front.raw.kind.as_deref() {
+        Some(raw) => Kind::parse(raw).unwrap_or_else(|message| {
+            diagnostics.push(Diagnostic::error(path, front.position_of("kind"), message));
+            Kind::default_for_path(path)
+        }),
+        None => Kind::default_for_path(path),
+    };
+    Ok(FileHead {
+        rel_path: path.to_owned(),
+        text,
+        front,
+        body_offset,
+        id,
+        kind,
+        content_hash,
+        diagnostics,
+    })
+}
+
+/// Stage 2: where every file is served, keyed by content-relative path.
+#[derive(Debug, Clone, Default)]
+pub struct UrlMap {
+    urls: HashMap<String, String>,
+}
+
+impl UrlMap {
+    /// Maps every head's path to its document URL.
+    pub fn new<'a>(heads: impl IntoIterator<Item = &'a FileHead>) -> Self {
+        Self {
+            urls: heads
+                .into_iter()
+                .map(|h| (h.rel_path.clone(), crate::model::doc_url(h.kind, &h.id)))
+                .collect(),
+        }
+    }
+
+    /// Adds or replaces one file's URL.
+    pub fn insert(&mut self, head: &FileHead) {
+        self.urls
+            .insert(head.rel_path.clone(), crate::model::doc_url(head.kind, &head.id));
+    }
+
+    /// Forgets one file.
+    pub fn remove(&mut self, rel_path: &str) {
+        self.urls.remove(rel_path);
+    }
+}
+
+impl LinkTargets for UrlMap {
+    fn doc_url(&self, rel_path: &str) -> Option<String> {
+        self.urls.get(rel_path).cloned()
+    }
+}
+
+/// Stage 3: renders the body and reads the kind-specific front matter.
+pub fn build_document(head: FileHead, urls: &UrlMap) -> BuiltFile {
+    let FileHead {
+        rel_path,
+        text,
+        front,
+        body_offset,
+        id,
+        kind,
+        content_hash,
+        mut diagnostics,
+    } = head;
+    let path = rel_path.as_str();
+    let input = RenderInput {
+        source_path: path,
+        file_text: &text,
+        body_offset,
+        extract_quizzes: kind == Kind::Module,
+    };
+    let (rendered, tree) = if kind == Kind::Troubleshooting {
+        let (tree, rendered, tree_diags) = tree::parse_tree(input, urls);
+        diagnostics.extend(tree_diags);
+        (rendered, Some(tree))
+    } else {
+        (markdown::render(input, urls), None)
+    };
+    diagnostics.extend(rendered.diagnostics.iter().cloned());
+    let raw = &front.raw;
+    let mut references = Vec::new();
+    if raw.id.is_some() {
+        references.push(("id", id.clone(), front.position_of("id")));
+    }
+
+    let title = match raw.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(title) => title.to_owned(),
+        None => {
+            let fallback = rendered.first_h1.clone().unwrap_or_else(|| file_title(path));
+            diagnostics.push(Diagnostic::warning(
+                path,
+                Position::START,
+                format!("no `title:` in front matter; using \"{fallback}\" (add a title so search results and navigation read well)"),
+            ));
+            fallback
+        }
+    };
+    let reviewed = raw.reviewed.as_deref().and_then(|raw_date| {
+        parse_date(raw_date)
+            .map_err(|message| {
+                diagnostics.push(Diagnostic::error(path, front.position_of("reviewed"), message));
+            })
+            .ok()
+    });
+    let mut id_list = |key: &'static str, values: &Option<OneOrMany>, diagnostics: &mut Vec<Diagnostic>| {
+        let mut ids = Vec::new();
+        for value in values.clone().map(OneOrMany::into_vec).unwrap_or_default() {
+            let pos = locate_value(&text, front.position_of(key), &value);
+            match DocId::parse(&value) {
+                Ok(id) => {
+                    references.push((key, id.clone(), pos));
+                    ids.push(id);
+                }
+                Err(message) => diagnostics.push(Diagnostic::error(path, pos, message)),
+            }
+        }
+        ids
+    };
+    let resources = id_list("resources", &raw.resources, &mut diagnostics);
+    let modules = id_list("modules", &raw.modules, &mut diagnostics);
+    let requires = id_list("requires", &raw.requires, &mut diagnostics);
+
+    let misplaced: &[(&str, bool, &str)] = &[
+        ("version", raw.version.is_some() && kind != Kind::Module, "modules"),
+        ("pass", raw.pass.is_some() && kind != Kind::Module, "modules"),
+        ("minutes", raw.minutes.is_some() && kind != Kind::Module, "modules"),
+        ("modules", raw.modules.is_some() && kind != Kind::Path, "paths"),
+        (
+            "requires",
+            raw.requires.is_some() && !matches!(kind, Kind::Path | Kind::Resource),
+            "paths and resources",
+        ),
+        ("valid_for", raw.valid_for.is_some() && kind != Kind::Resource, "resources"),
+        ("self_serve", raw.self_serve.is_some() && kind != Kind::Resource, "resources"),
+    ];
+    for (key, is_misplaced, applies_to) in misplaced {
+        if *is_misplaced {
+            diagnostics.push(Diagnostic::warning(
+                path,
+                front.position_of(key),
+                format!("`{key}` only applies to {applies_to}; this document is a {kind}, so it is ignored"),
+            ));
+        }
+    }
+
+    let detail = match kind {
+        Kind::Guide => Detail::Guide,
+        Kind::Troubleshooting => Detail::Tree(tree.unwrap_or_default()),
+        Kind::Module => {
+            let pass = raw.pass.unwrap_or(80);
+            if pass > 100 {
+                diagnostics.push(Diagnostic::error(
+                    path,
+                    front.position_of("pass"),
+                    format!("`pass: {pass}` is a percentage and must be between 0 and 100"),
+                ));
+            }
+            if raw.version == Some(0) {
+                diagnostics.push(Diagnostic::error(
+                    path,
+                    front.position_of("version"),
+                    "`version` starts at 1; raise it when earlier passes should stop counting",
+                ));
+            }
+            let mut questions = Vec::new();
+            for block in &rendered.quizzes {
+                let (qs, quiz_diags) = quiz::parse_quiz(path, &text, block);
+                questions.extend(qs);
+                diagnostics.extend(quiz_diags);
+            }
+            Detail::Module(Module {
+                version: raw.version.unwrap_or(1).max(1),
+                pass_percent: u8::try_from(pass.min(100)).unwrap_or(100),
+                minutes: raw.minutes,
+                questions,
+            })
+        }
+        Kind::Path => {
+            if modules.is_empty() {
+                diagnostics.push(Diagnostic::error(
+                    path,
+                    front.position_of("modules"),
+                    "a path needs `modules: [...]` listing its module ids in order",
+                ));
+            }
+            Detail::Path(PathDef { modules, requires })
+        }
+        Kind::Resource => {
+            let valid_for = raw.valid_for.as_deref().and_then(|v| {
+                ValidFor::parse(v)
+                    .map_err(|message| {
+                        diagnostics.push(Diagnostic::error(path, front.position_of("valid_for"), message));
+                    })
+                    .ok()
+            });
+            let self_serve = raw.self_serve.as_deref().and_then(|link| {
+                if is_safe_link(link) {
+                    Some(link.to_owned())
+                } else {
+                    diagnostics.push(Diagnostic::error(
+                        path,
+                        front.position_of("self_serve"),
+                        format!("`self_serve: {link}` must be an http(s) URL or a site path starting with `/`"),
+                    ));
+                    None
+                }
+            });
+            if requires.is_empty() {
+                diagnostics.push(Diagnostic::warning(
+                    path,
+                    front.position_of("requires"),
+                    "this resource requires no training path, so every signed-in learner is qualified; add `requires: [path-id]`",
+                ));
+            }
+            Detail::Resource(ResourceDef {
+                requires,
+                valid_for,
+                self_serve,
+            })
+        }
+    };
+
+    let mut tags: Vec<String> = raw
+        .tags
+        .clone()
+        .map(OneOrMany::into_vec)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    tags.dedup();
+    let document = Document {
+        id,
+        kind,
+        source_path: rel_path.clone(),
+        title,
+        summary: raw
+            .summary
+            .clone()
+            .or_else(|| raw.description.clone())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty()),
+        tags,
+        owner: raw.owner.clone(),
+        reviewed,
+        resources,
+        order: raw.order,
+        html: rendered.html,
+        toc: rendered.toc,
+        sections: rendered.sections,
+        detail,
+        content_hash,
+    };
+    BuiltFile {
+        document: Arc::new(document),
+        anchors: rendered.anchors,
+        links: rendered.links,
+        images: rendered.images,
+        references,
+        diagnostics,
+    }
+}
+
+/// Cross-file checks for one built file.
+fn cross_check(
+    file: &BuiltFile,
+    documents: &BTreeMap<DocId, Arc<Document>>,
+    anchors: &HashMap<&str, &BTreeSet<String>>,
+    assets: &BTreeSet<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let path = file.document.source_path.as_str();
+    for link in &file.links {
+        match anchors.get(link.target_path.as_str()) {
+            None => diagnostics.push(Diagnostic::error(
+                path,
+                link.position,
+                format!(
+                    "the link points to `{}`, which does not exist; fix the path or create the page",
+                    link.target_path
+                ),
+            )),
+            Some(target_anchors) => {
+                if let Some(anchor) = &link.anchor {
+                    if !anchor.is_empty() && !target_anchors.contains(anchor) {
+                        let similar = closest(anchor, target_anchors.iter());
+                        let hint = similar.map_or(String::new(), |s| format!(" (did you mean `#{s}`?)"));
+                        diagnostics.push(Diagnostic::error(
+                            path,
+                            link.position,
+                            format!(
+                                "the link points to `#{anchor}` in `{}`, which has no such heading{hint}",
+                                link.target_path
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for image in &file.images {
+        if !assets.contains(&image.target_path) {
+            diagnostics.push(Diagnostic::warning(
+                path,
+                image.position,
+                format!("the image `{}` does not exist in the content folder", image.target_path),
+            ));
+        }
+    }
+    for (key, id, pos) in &file.references {
+        let expected = match *key {
+            "modules" => Kind::Module,
+            "requires" => Kind::Path,
+            "resources" => Kind::Resource,
+            _ => continue,
+        };
+        match documents.get(id) {
+            Some(doc) if doc.kind == expected => {}
+            Some(doc) => diagnostics.push(Diagnostic::error(
+                path,
+                *pos,
+                format!("`{key}` names `{id}`, which is a {} and not a {expected}", doc.kind),
+            )),
+            None => {
+                let candidates = documents
+                    .values()
+                    .filter(|d| d.kind == expected)
+                    .map(|d| d.id.as_str().to_owned())
+                    .collect::<Vec<_>>();
+                let hint = closest(id.as_str(), candidates.iter())
+                    .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+                diagnostics.push(Diagnostic::error(
+                    path,
+                    *pos,
+                    format!("`{key}` names the unknown {expected} `{id}`{hint}"),
+                ));
+            }
+        }
+    }
+}
+
+/// The candidate closest to `word` by edit distance, when close enough to be a typo.
+fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a str> {
+    candidates
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c.as_str())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Finds where `value` is written at or after the line of its key (lists may span lines).
+fn locate_value(text: &str, key_pos: Position, value: &str) -> Position {
+    let index = LineIndex::new(text);
+    let start = index.line_start(key_pos.line);
+    let window_end = index.line_start(key_pos.line + 50).min(text.len());
+    text.get(start..window_end)
+        .and_then(|window| window.find(value))
+        .map_or(key_pos, |i| index.position(start + i))
+}
+
+/// `YYYY-MM-DD`, or an RFC 3339 date-time whose date is taken.
+pub fn parse_date(raw: &str) -> Result<time::Date, String> {
+    let raw = raw.trim();
+    let date_part = raw.get(..10).unwrap_or(raw);
+    time::Date::parse(date_part, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("`reviewed: {raw}` is not a date; write it as YYYY-MM-DD, such as 2026-10-01"))
+}
+
+fn is_safe_link(link: &str) -> bool {
+    let lower = link.trim().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://") || (lower.starts_with('/') && !lower.starts_with("//"))
+}
+
+/// A readable title from a file name: `deploy-to-prod.md` → `Deploy to prod`.
+fn file_title(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    crate::model::folder_title(stem)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}

@@ -1,0 +1,336 @@
+//! The content model: typed documents and the site they form. Plain data, no I/O.
+//!
+//! A [`Site`] is built by [`crate::loader`] from parsed files and is immutable afterwards;
+//! a content change builds the next one (sharing unchanged documents through `Arc`).
+
+mod ids;
+mod nav;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use ids::{DocId, Kind, ValidFor};
+pub use nav::{NavNode, build_nav, folder_title};
+
+use crate::config::SiteConfig;
+use crate::parse::diagnostic::Diagnostic;
+
+/// One entry of a page's table of contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TocEntry {
+    /// Heading level, 1 to 6.
+    pub level: u8,
+    /// The anchor (`id` attribute) of the heading.
+    pub anchor: String,
+    /// The heading's plain text.
+    pub title: String,
+}
+
+/// A searchable slice of a document: the text under one heading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The heading's anchor, `None` for text before the first heading.
+    pub anchor: Option<String>,
+    /// The heading's plain text (empty before the first heading).
+    pub heading: String,
+    /// Plain text of the section, code included, markup removed.
+    pub text: String,
+}
+
+/// How a troubleshooting leaf ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The reader fixed the problem.
+    Resolved,
+    /// The reader needs humans: the site offers a help request.
+    Escalate,
+}
+
+impl Outcome {
+    /// The name used in headings (`.resolved`), the API and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Resolved => "resolved",
+            Outcome::Escalate => "escalate",
+        }
+    }
+}
+
+/// One answer a reader can pick at a tree node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    /// The link text.
+    pub label: String,
+    /// The node id it leads to.
+    pub to: String,
+}
+
+/// One step of a troubleshooting tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeNode {
+    /// The explicit heading id.
+    pub id: String,
+    /// The heading text: the question, or the outcome's title on a leaf.
+    pub title: String,
+    /// The node's body, rendered and sanitised, without its choice list.
+    pub body_html: String,
+    /// Plain text of the body, for search.
+    pub text: String,
+    /// The choices, in order; empty on a leaf.
+    pub choices: Vec<Choice>,
+    /// Set on leaves.
+    pub outcome: Option<Outcome>,
+}
+
+/// A parsed troubleshooting tree.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tree {
+    /// Rendered text before the first node.
+    pub intro_html: String,
+    /// Nodes in file order; the first is the start.
+    pub nodes: Vec<TreeNode>,
+}
+
+impl Tree {
+    /// The start node's id.
+    pub fn start(&self) -> Option<&str> {
+        self.nodes.first().map(|n| n.id.as_str())
+    }
+
+    /// Looks a node up by id.
+    pub fn node(&self, id: &str) -> Option<&TreeNode> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+}
+
+/// One quiz question. The answer key never leaves the server before grading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    /// The question text (Markdown inline source).
+    pub prompt: String,
+    /// The choices, in order.
+    pub choices: Vec<String>,
+    /// Indexes of the right choices, sorted, no duplicates, all in range.
+    pub answer: Vec<usize>,
+    /// True when the author wrote a list of answers ("select all that apply").
+    pub multiple: bool,
+    /// Shown after grading.
+    pub explain: Option<String>,
+}
+
+/// A training module's settings and questions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Module {
+    /// Raising it means earlier passes no longer count.
+    pub version: u32,
+    /// Percent of questions right needed to pass.
+    pub pass_percent: u8,
+    /// Estimated time to complete.
+    pub minutes: Option<u32>,
+    /// All questions of all quiz blocks, in order.
+    pub questions: Vec<Question>,
+}
+
+/// A training path.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PathDef {
+    /// Modules in order.
+    pub modules: Vec<DocId>,
+    /// Paths to finish first.
+    pub requires: Vec<DocId>,
+}
+
+/// A self-service resource.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResourceDef {
+    /// Paths that qualify a learner.
+    pub requires: Vec<DocId>,
+    /// How long a qualification lasts after its oldest pass; `None` never lapses.
+    pub valid_for: Option<ValidFor>,
+    /// Where a qualified learner self-serves it.
+    pub self_serve: Option<String>,
+}
+
+/// What a document is, beyond the fields all kinds share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    /// A guide has nothing more.
+    Guide,
+    /// A troubleshooting tree.
+    Tree(Tree),
+    /// A training module.
+    Module(Module),
+    /// A training path.
+    Path(PathDef),
+    /// A resource.
+    Resource(ResourceDef),
+}
+
+/// One document of any kind, parsed and rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// Stable id (path or front matter `id:`).
+    pub id: DocId,
+    /// The kind.
+    pub kind: Kind,
+    /// The file's path relative to the content root, `/`-separated.
+    pub source_path: String,
+    /// Title from front matter, the first `#` heading, or the file name.
+    pub title: String,
+    /// One line for search results and cards.
+    pub summary: Option<String>,
+    /// Tags, as written.
+    pub tags: Vec<String>,
+    /// Who keeps it current.
+    pub owner: Option<String>,
+    /// The last review date.
+    pub reviewed: Option<time::Date>,
+    /// Resource ids this document is about.
+    pub resources: Vec<DocId>,
+    /// Sidebar order within its folder (lower first).
+    pub order: Option<i64>,
+    /// The rendered, sanitised body (for trees: the introduction; for modules: the lesson).
+    pub html: String,
+    /// The page's table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Searchable sections.
+    pub sections: Vec<Section>,
+    /// Kind-specific data.
+    pub detail: Detail,
+    /// Hex SHA-256 of the file's bytes: the document's version for stored outcomes.
+    pub content_hash: String,
+}
+
+impl Document {
+    /// The site URL of the document.
+    pub fn url(&self) -> String {
+        doc_url(self.kind, &self.id)
+    }
+
+    /// The tree, when the document is one.
+    pub fn tree(&self) -> Option<&Tree> {
+        match &self.detail {
+            Detail::Tree(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The module, when the document is one.
+    pub fn module(&self) -> Option<&Module> {
+        match &self.detail {
+            Detail::Module(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The path definition, when the document is one.
+    pub fn path_def(&self) -> Option<&PathDef> {
+        match &self.detail {
+            Detail::Path(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The resource definition, when the document is one.
+    pub fn resource(&self) -> Option<&ResourceDef> {
+        match &self.detail {
+            Detail::Resource(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The plain text of the whole body, for search and previews.
+    pub fn plain_text(&self) -> String {
+        let mut out = String::new();
+        for s in &self.sections {
+            if !s.heading.is_empty() {
+                out.push_str(&s.heading);
+                out.push('\n');
+            }
+            out.push_str(&s.text);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// The URL of a document of `kind` with `id`.
+pub fn doc_url(kind: Kind, id: &DocId) -> String {
+    let mut url = String::from(kind.url_prefix());
+    for (i, segment) in id.as_str().split('/').enumerate() {
+        if i > 0 {
+            url.push('/');
+        }
+        url.extend(percent_encoding::utf8_percent_encode(segment, URL_SEGMENT));
+    }
+    url
+}
+
+/// Characters escaped in a URL path segment.
+const URL_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'%');
+
+/// The whole site at one moment: configuration, documents, assets, diagnostics, navigation.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    /// site.toml, validated.
+    pub config: SiteConfig,
+    /// Every loaded document by id.
+    pub documents: BTreeMap<DocId, Arc<Document>>,
+    /// Source path → id, for link resolution and live reload.
+    pub by_path: BTreeMap<String, DocId>,
+    /// Non-Markdown files under the content root that may be served (relative paths).
+    pub assets: std::collections::BTreeSet<String>,
+    /// Every problem found, sorted by path and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The sidebar.
+    pub nav: Vec<NavNode>,
+}
+
+impl Site {
+    /// Looks a document up by id.
+    pub fn get(&self, id: &DocId) -> Option<&Arc<Document>> {
+        self.documents.get(id)
+    }
+
+    /// Looks a document up by id text.
+    pub fn get_str(&self, id: &str) -> Option<&Arc<Document>> {
+        DocId::parse(id).ok().and_then(|id| self.documents.get(&id))
+    }
+
+    /// Documents of one kind, in id order.
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Arc<Document>> {
+        self.documents.values().filter(move |d| d.kind == kind)
+    }
+
+    /// All tags with the documents carrying them.
+    pub fn tags(&self) -> BTreeMap<&str, Vec<&Arc<Document>>> {
+        let mut tags: BTreeMap<&str, Vec<&Arc<Document>>> = BTreeMap::new();
+        for doc in self.documents.values() {
+            for tag in &doc.tags {
+                tags.entry(tag.as_str()).or_default().push(doc);
+            }
+        }
+        tags
+    }
+
+    /// Diagnostics of one source file.
+    pub fn diagnostics_for<'a>(&'a self, source_path: &'a str) -> impl Iterator<Item = &'a Diagnostic> {
+        self.diagnostics.iter().filter(move |d| d.path == source_path)
+    }
+
+    /// Number of errors (not warnings).
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}

@@ -1,0 +1,32 @@
+//! The immutable value every request reads: the site model and its search index, built
+//! together and swapped in whole when content changes.
+
+use std::path::Path;
+
+use crate::loader;
+use crate::model::Site;
+use crate::search::SearchIndex;
+use crate::source::SourceError;
+
+/// One consistent state of the content.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Documents, navigation, diagnostics.
+    pub site: Site,
+    /// The search index over `site`.
+    pub search: SearchIndex,
+}
+
+impl Snapshot {
+    /// Reads the content folder and builds the site and its index.
+    pub fn load(root: &Path) -> Result<Self, SourceError> {
+        let (site, _) = loader::load_site(root)?;
+        Ok(Self::from_site(site))
+    }
+
+    /// Indexes an already built site.
+    pub fn from_site(site: Site) -> Self {
+        let search = SearchIndex::build(&site);
+        Self { site, search }
+    }
+}
