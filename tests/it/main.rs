@@ -1,0 +1,4 @@
+//! The one integration test binary: real servers on free ports, real SQLite, real tantivy,
+//! fixture content folders. Each module covers one area.
+
+mod check;
