@@ -15,16 +15,17 @@
 //! search index as the one immutable value every request reads. Only [`source`] reads the
 //! content folder, only [`store`] touches SQLite, only [`web`] knows actix.
 
+pub mod check;
+pub mod cli;
 pub mod config;
-pub mod source;
-pub mod parse;
-pub mod model;
+pub mod live;
 pub mod loader;
+pub mod model;
+pub mod parse;
+pub mod qualify;
+pub mod render;
 pub mod search;
 pub mod snapshot;
-pub mod render;
+pub mod source;
 pub mod store;
-pub mod qualify;
 pub mod web;
-pub mod cli;
-pub mod check;

@@ -92,7 +92,10 @@ pub fn build_site(files: ContentFiles) -> (Site, Vec<BuiltFile>) {
         })
         .collect();
     let urls = UrlMap::new(&heads);
-    let built: Vec<BuiltFile> = heads.into_iter().map(|h| build_document(h, &urls)).collect();
+    let built: Vec<BuiltFile> = heads
+        .into_iter()
+        .map(|h| build_document(h, &urls))
+        .collect();
     let site = assemble(config, built.iter(), files.assets, diagnostics);
     (site, built)
 }
@@ -284,8 +287,10 @@ impl UrlMap {
 
     /// Adds or replaces one file's URL.
     pub fn insert(&mut self, head: &FileHead) {
-        self.urls
-            .insert(head.rel_path.clone(), crate::model::doc_url(head.kind, &head.id));
+        self.urls.insert(
+            head.rel_path.clone(),
+            crate::model::doc_url(head.kind, &head.id),
+        );
     }
 
     /// Forgets one file.
@@ -333,55 +338,96 @@ pub fn build_document(head: FileHead, urls: &UrlMap) -> BuiltFile {
         references.push(("id", id.clone(), front.position_of("id")));
     }
 
-    let title = match raw.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    let title = match raw
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         Some(title) => title.to_owned(),
         None => {
-            let fallback = rendered.first_h1.clone().unwrap_or_else(|| file_title(path));
-            diagnostics.push(Diagnostic::warning(
+            let fallback = rendered
+                .first_h1
+                .clone()
+                .unwrap_or_else(|| file_title(path));
+            // A broken front matter block or an empty file is reported already; a second
+            // warning about the title would only repeat it.
+            if front.parsed && !text.trim().is_empty() {
+                diagnostics.push(Diagnostic::warning(
                 path,
                 Position::START,
                 format!("no `title:` in front matter; using \"{fallback}\" (add a title so search results and navigation read well)"),
-            ));
+                ));
+            }
             fallback
         }
     };
     let reviewed = raw.reviewed.as_deref().and_then(|raw_date| {
         parse_date(raw_date)
             .map_err(|message| {
-                diagnostics.push(Diagnostic::error(path, front.position_of("reviewed"), message));
+                diagnostics.push(Diagnostic::error(
+                    path,
+                    front.position_of("reviewed"),
+                    message,
+                ));
             })
             .ok()
     });
-    let mut id_list = |key: &'static str, values: &Option<OneOrMany>, diagnostics: &mut Vec<Diagnostic>| {
-        let mut ids = Vec::new();
-        for value in values.clone().map(OneOrMany::into_vec).unwrap_or_default() {
-            let pos = locate_value(&text, front.position_of(key), &value);
-            match DocId::parse(&value) {
-                Ok(id) => {
-                    references.push((key, id.clone(), pos));
-                    ids.push(id);
+    let mut id_list =
+        |key: &'static str, values: &Option<OneOrMany>, diagnostics: &mut Vec<Diagnostic>| {
+            let mut ids = Vec::new();
+            for value in values.clone().map(OneOrMany::into_vec).unwrap_or_default() {
+                let pos = locate_value(&text, front.position_of(key), &value);
+                match DocId::parse(&value) {
+                    Ok(id) => {
+                        references.push((key, id.clone(), pos));
+                        ids.push(id);
+                    }
+                    Err(message) => diagnostics.push(Diagnostic::error(path, pos, message)),
                 }
-                Err(message) => diagnostics.push(Diagnostic::error(path, pos, message)),
             }
-        }
-        ids
-    };
+            ids
+        };
     let resources = id_list("resources", &raw.resources, &mut diagnostics);
     let modules = id_list("modules", &raw.modules, &mut diagnostics);
     let requires = id_list("requires", &raw.requires, &mut diagnostics);
 
     let misplaced: &[(&str, bool, &str)] = &[
-        ("version", raw.version.is_some() && kind != Kind::Module, "modules"),
-        ("pass", raw.pass.is_some() && kind != Kind::Module, "modules"),
-        ("minutes", raw.minutes.is_some() && kind != Kind::Module, "modules"),
-        ("modules", raw.modules.is_some() && kind != Kind::Path, "paths"),
+        (
+            "version",
+            raw.version.is_some() && kind != Kind::Module,
+            "modules",
+        ),
+        (
+            "pass",
+            raw.pass.is_some() && kind != Kind::Module,
+            "modules",
+        ),
+        (
+            "minutes",
+            raw.minutes.is_some() && kind != Kind::Module,
+            "modules",
+        ),
+        (
+            "modules",
+            raw.modules.is_some() && kind != Kind::Path,
+            "paths",
+        ),
         (
             "requires",
             raw.requires.is_some() && !matches!(kind, Kind::Path | Kind::Resource),
             "paths and resources",
         ),
-        ("valid_for", raw.valid_for.is_some() && kind != Kind::Resource, "resources"),
-        ("self_serve", raw.self_serve.is_some() && kind != Kind::Resource, "resources"),
+        (
+            "valid_for",
+            raw.valid_for.is_some() && kind != Kind::Resource,
+            "resources",
+        ),
+        (
+            "self_serve",
+            raw.self_serve.is_some() && kind != Kind::Resource,
+            "resources",
+        ),
     ];
     for (key, is_misplaced, applies_to) in misplaced {
         if *is_misplaced {
@@ -439,7 +485,11 @@ pub fn build_document(head: FileHead, urls: &UrlMap) -> BuiltFile {
             let valid_for = raw.valid_for.as_deref().and_then(|v| {
                 ValidFor::parse(v)
                     .map_err(|message| {
-                        diagnostics.push(Diagnostic::error(path, front.position_of("valid_for"), message));
+                        diagnostics.push(Diagnostic::error(
+                            path,
+                            front.position_of("valid_for"),
+                            message,
+                        ));
                     })
                     .ok()
             });
@@ -554,7 +604,10 @@ fn cross_check(
             diagnostics.push(Diagnostic::warning(
                 path,
                 image.position,
-                format!("the image `{}` does not exist in the content folder", image.target_path),
+                format!(
+                    "the image `{}` does not exist in the content folder",
+                    image.target_path
+                ),
             ));
         }
     }
@@ -570,7 +623,10 @@ fn cross_check(
             Some(doc) => diagnostics.push(Diagnostic::error(
                 path,
                 *pos,
-                format!("`{key}` names `{id}`, which is a {} and not a {expected}", doc.kind),
+                format!(
+                    "`{key}` names `{id}`, which is a {} and not a {expected}",
+                    doc.kind
+                ),
             )),
             None => {
                 let candidates = documents
@@ -605,7 +661,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -626,13 +684,20 @@ fn locate_value(text: &str, key_pos: Position, value: &str) -> Position {
 pub fn parse_date(raw: &str) -> Result<time::Date, String> {
     let raw = raw.trim();
     let date_part = raw.get(..10).unwrap_or(raw);
-    time::Date::parse(date_part, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| format!("`reviewed: {raw}` is not a date; write it as YYYY-MM-DD, such as 2026-10-01"))
+    time::Date::parse(
+        date_part,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| {
+        format!("`reviewed: {raw}` is not a date; write it as YYYY-MM-DD, such as 2026-10-01")
+    })
 }
 
 fn is_safe_link(link: &str) -> bool {
     let lower = link.trim().to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://") || (lower.starts_with('/') && !lower.starts_with("//"))
+    lower.starts_with("https://")
+        || lower.starts_with("http://")
+        || (lower.starts_with('/') && !lower.starts_with("//"))
 }
 
 /// A readable title from a file name: `deploy-to-prod.md` → `Deploy to prod`.
@@ -644,8 +709,10 @@ fn file_title(path: &str) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }

@@ -1,6 +1,8 @@
 //! The only code that reads the content folder: walks it, reads Markdown files and
 //! `site.toml`, lists assets, and reads an asset when the web layer serves one.
 
+pub mod watch;
+
 use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io;
@@ -154,7 +156,9 @@ fn walk(
             if depth + 1 > MAX_DEPTH {
                 files.problems.push(SourceProblem {
                     rel_path,
-                    message: format!("folders nest deeper than {MAX_DEPTH} levels; this one is skipped"),
+                    message: format!(
+                        "folders nest deeper than {MAX_DEPTH} levels; this one is skipped"
+                    ),
                 });
                 continue;
             }
@@ -194,6 +198,96 @@ fn walk(
     }
 }
 
+/// What one path under the content root is now, for live reload.
+#[derive(Debug, Clone)]
+pub enum Entry {
+    /// A Markdown file, read.
+    Markdown(SourceFile),
+    /// A non-Markdown file.
+    Asset,
+    /// A folder, walked: everything under it.
+    Folder(ContentFiles),
+    /// Nothing is there (deleted or renamed away).
+    Missing,
+    /// A name the walk leaves out (hidden, swap file, `site.toml` is read separately).
+    Ignored,
+    /// It exists but cannot be read.
+    Problem(SourceProblem),
+}
+
+/// Reads what is at `rel_path` now. Callers pass content-relative paths derived from
+/// watcher events, never request input.
+pub fn read_entry(root: &Path, rel_path: &str) -> Entry {
+    if rel_path.is_empty()
+        || rel_path
+            .split('/')
+            .any(|s| s.is_empty() || s == ".." || is_ignored_name(s))
+    {
+        return Entry::Ignored;
+    }
+    let path = root.join(rel_path);
+    let meta = match fs::metadata(&path) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Entry::Missing,
+        Err(err) => {
+            return Entry::Problem(SourceProblem {
+                rel_path: rel_path.to_owned(),
+                message: format!("cannot read this entry: {err}"),
+            });
+        }
+    };
+    if meta.is_dir() {
+        let mut files = ContentFiles::default();
+        let mut visited = HashSet::new();
+        if let Ok(canonical) = fs::canonicalize(root) {
+            visited.insert(canonical);
+        }
+        let depth = rel_path.split('/').count();
+        walk(
+            &path,
+            &format!("{rel_path}/"),
+            depth,
+            &mut visited,
+            &mut files,
+        );
+        files.markdown.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+        return Entry::Folder(files);
+    }
+    let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
+    if !is_markdown(name) {
+        return Entry::Asset;
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Entry::Problem(SourceProblem {
+            rel_path: rel_path.to_owned(),
+            message: format!(
+                "the file is over the {} MB limit; split it into smaller pages",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        });
+    }
+    match fs::read(&path) {
+        Ok(bytes) => Entry::Markdown(SourceFile {
+            rel_path: rel_path.to_owned(),
+            bytes,
+        }),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Entry::Missing,
+        Err(err) => Entry::Problem(SourceProblem {
+            rel_path: rel_path.to_owned(),
+            message: format!("cannot read the file: {err}"),
+        }),
+    }
+}
+
+/// Reads `site.toml` again; `None` when it is gone.
+pub fn read_site_toml(root: &Path) -> io::Result<Option<Vec<u8>>> {
+    match fs::read(root.join("site.toml")) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
 /// Reads one asset listed by the walk. The caller passes only paths from
 /// [`ContentFiles::assets`], so no request can name a file outside the content folder.
 pub fn read_asset(root: &Path, rel_path: &str) -> io::Result<Vec<u8>> {
@@ -201,7 +295,10 @@ pub fn read_asset(root: &Path, rel_path: &str) -> io::Result<Vec<u8>> {
         .split('/')
         .any(|s| s.is_empty() || s == "." || s == ".." || s.contains('\\'))
     {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a content path"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a content path",
+        ));
     }
     fs::read(root.join(rel_path))
 }
@@ -241,7 +338,12 @@ mod tests {
         fs::create_dir_all(dir.path().join("a"))?;
         std::os::unix::fs::symlink(dir.path(), dir.path().join("a/loop"))?;
         let files = read_content(dir.path()).map_err(io::Error::other)?;
-        assert!(files.problems.iter().any(|p| p.message.contains("symlink loop")));
+        assert!(
+            files
+                .problems
+                .iter()
+                .any(|p| p.message.contains("symlink loop"))
+        );
         Ok(())
     }
 

@@ -1,0 +1,509 @@
+//! Incremental content state for live reload: applies a batch of changed paths to the last
+//! build, re-parsing only what changed (plus the documents whose links point at a file whose
+//! URL changed), and keeps the last good version of a document whose new save is broken.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::SiteConfig;
+use crate::loader::{self, BuiltFile, UrlMap};
+use crate::model::{DocId, Document, Site};
+use crate::parse::diagnostic::{Diagnostic, Position};
+use crate::source::{self, ContentFiles, Entry, SourceError, SourceFile};
+
+/// One Markdown file's state.
+#[derive(Debug, Clone)]
+struct FileState {
+    /// What is served: the newest version without file-level errors, or the first version.
+    built: BuiltFile,
+    /// Hash of the bytes last read, to skip saves that changed nothing.
+    hash: String,
+    /// Diagnostics of a newer save that was kept offline because it is broken.
+    broken_save: Option<Vec<Diagnostic>>,
+}
+
+/// What an update changed, for the search index and open pages.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    /// Documents added or re-rendered.
+    pub upserted: Vec<Arc<Document>>,
+    /// Ids no longer served.
+    pub removed: Vec<DocId>,
+    /// True when navigation or settings changed, so every page may look different.
+    pub site_wide: bool,
+}
+
+impl Changes {
+    /// True when nothing visible changed.
+    pub fn is_empty(&self) -> bool {
+        self.upserted.is_empty() && self.removed.is_empty() && !self.site_wide
+    }
+}
+
+/// The content folder as last built.
+#[derive(Debug, Clone)]
+pub struct ContentState {
+    root: PathBuf,
+    config: SiteConfig,
+    config_diagnostics: Vec<Diagnostic>,
+    problems: BTreeMap<String, Diagnostic>,
+    files: BTreeMap<String, FileState>,
+    assets: BTreeSet<String>,
+    urls: UrlMap,
+}
+
+impl ContentState {
+    /// Reads and builds everything.
+    pub fn load(root: &Path) -> Result<Self, SourceError> {
+        let files = source::read_content(root)?;
+        Ok(Self::from_files(root, files))
+    }
+
+    /// Builds from files already read.
+    pub fn from_files(root: &Path, files: ContentFiles) -> Self {
+        let mut config_diagnostics = Vec::new();
+        let config = files
+            .site_toml
+            .as_deref()
+            .map_or_else(SiteConfig::default, |bytes| {
+                loader::load_config(bytes, &mut config_diagnostics)
+            });
+        let problems = files
+            .problems
+            .iter()
+            .map(|p| {
+                (
+                    p.rel_path.clone(),
+                    Diagnostic::error(&p.rel_path, Position::START, p.message.clone()),
+                )
+            })
+            .collect();
+        let mut state = Self {
+            root: root.to_path_buf(),
+            config,
+            config_diagnostics,
+            problems,
+            files: BTreeMap::new(),
+            assets: files.assets,
+            urls: UrlMap::default(),
+        };
+        let heads = state.read_heads(files.markdown);
+        state.urls = UrlMap::new(heads.iter());
+        for head in heads {
+            let rel_path = head.rel_path.clone();
+            let hash = head.content_hash.clone();
+            let built = loader::build_document(head, &state.urls);
+            state.files.insert(
+                rel_path,
+                FileState {
+                    built,
+                    hash,
+                    broken_save: None,
+                },
+            );
+        }
+        state
+    }
+
+    fn read_heads(&mut self, markdown: Vec<SourceFile>) -> Vec<loader::FileHead> {
+        let mut heads = Vec::with_capacity(markdown.len());
+        for file in &markdown {
+            match loader::read_head(file) {
+                Ok(head) => heads.push(head),
+                Err(diag) => {
+                    self.problems.insert(file.rel_path.clone(), diag);
+                }
+            }
+        }
+        heads
+    }
+
+    /// The content root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Assembles the site: cross-file checks, navigation, diagnostics.
+    pub fn site(&self) -> Site {
+        let mut diagnostics: Vec<Diagnostic> = self.config_diagnostics.clone();
+        diagnostics.extend(self.problems.values().cloned());
+        for file in self.files.values() {
+            if let Some(broken) = &file.broken_save {
+                diagnostics.push(Diagnostic::warning(
+                    &file.built.document.source_path,
+                    Position::START,
+                    "the latest save has errors, so the last good version is still served",
+                ));
+                diagnostics.extend(broken.iter().cloned());
+            }
+        }
+        loader::assemble(
+            self.config.clone(),
+            self.files.values().map(|f| &f.built),
+            self.assets.clone(),
+            diagnostics,
+        )
+    }
+
+    /// Applies changed paths (content-relative; files or folders, created, modified or
+    /// deleted) and reports what changed.
+    pub fn apply(&mut self, changed: &BTreeSet<String>) -> Changes {
+        let mut changes = Changes::default();
+        let mut to_build: Vec<SourceFile> = Vec::new();
+        let mut removed_paths: BTreeSet<String> = BTreeSet::new();
+        for rel_path in changed {
+            if rel_path == "site.toml" {
+                self.reload_config();
+                changes.site_wide = true;
+                continue;
+            }
+            self.problems.remove(rel_path);
+            match source::read_entry(&self.root, rel_path) {
+                Entry::Ignored => {}
+                Entry::Missing => {
+                    removed_paths.extend(self.paths_under(rel_path));
+                    if self.assets.remove(rel_path) {
+                        changes.site_wide = true;
+                    }
+                    let prefix = format!("{rel_path}/");
+                    self.assets.retain(|a| !a.starts_with(&prefix));
+                    self.problems.retain(|p, _| !p.starts_with(&prefix));
+                }
+                Entry::Asset => {
+                    // A file replacing a folder of the same name removes the folder's documents.
+                    removed_paths.extend(self.paths_under(&format!("{rel_path}/")));
+                    removed_paths.remove(rel_path);
+                    if self.files.contains_key(rel_path) {
+                        removed_paths.insert(rel_path.clone());
+                    }
+                    self.assets.insert(rel_path.clone());
+                }
+                Entry::Markdown(file) => {
+                    removed_paths.extend(self.paths_under(&format!("{rel_path}/")));
+                    self.assets.remove(rel_path);
+                    to_build.push(file);
+                }
+                Entry::Folder(found) => {
+                    let prefix = format!("{rel_path}/");
+                    let present: HashSet<&str> =
+                        found.markdown.iter().map(|f| f.rel_path.as_str()).collect();
+                    removed_paths.extend(
+                        self.paths_under(&prefix)
+                            .into_iter()
+                            .filter(|p| !present.contains(p.as_str())),
+                    );
+                    if self.files.contains_key(rel_path) {
+                        removed_paths.insert(rel_path.clone());
+                    }
+                    self.assets.retain(|a| !a.starts_with(&prefix));
+                    self.assets.extend(found.assets);
+                    for problem in found.problems {
+                        self.problems.insert(
+                            problem.rel_path.clone(),
+                            Diagnostic::error(&problem.rel_path, Position::START, problem.message),
+                        );
+                    }
+                    to_build.extend(found.markdown);
+                }
+                Entry::Problem(problem) => {
+                    // Keep the last good version; surface the problem.
+                    self.problems.insert(
+                        problem.rel_path.clone(),
+                        Diagnostic::error(&problem.rel_path, Position::START, problem.message),
+                    );
+                }
+            }
+        }
+
+        // Remove deleted files first, remembering URLs that changed.
+        let mut url_changed: BTreeSet<String> = BTreeSet::new();
+        for path in &removed_paths {
+            if let Some(old) = self.files.remove(path) {
+                self.urls.remove(path);
+                url_changed.insert(path.clone());
+                changes.removed.push(old.built.document.id.clone());
+            }
+        }
+
+        // Re-read heads of changed files, skipping saves that changed nothing.
+        let mut heads = Vec::new();
+        for file in to_build {
+            match loader::read_head(&file) {
+                Ok(head) => {
+                    if self
+                        .files
+                        .get(&file.rel_path)
+                        .is_some_and(|f| f.hash == head.content_hash && f.broken_save.is_none())
+                    {
+                        continue;
+                    }
+                    let old = self.files.get(&file.rel_path).map(|f| &f.built.document);
+                    let moved = old.is_none_or(|d| d.id != head.id || d.kind != head.kind);
+                    if moved {
+                        url_changed.insert(head.rel_path.clone());
+                        if let Some(old) = old {
+                            changes.removed.push(old.id.clone());
+                        }
+                    }
+                    heads.push(head);
+                }
+                Err(diag) => {
+                    // Not UTF-8 and the like: keep the last good version if there is one.
+                    self.problems.insert(file.rel_path.clone(), diag);
+                }
+            }
+        }
+        for head in &heads {
+            self.urls.insert(head);
+        }
+
+        // Documents linking to a file whose URL changed are rendered again (their links).
+        let rebuilt: HashSet<String> = heads.iter().map(|h| h.rel_path.clone()).collect();
+        let backlinkers: Vec<String> = if url_changed.is_empty() {
+            Vec::new()
+        } else {
+            self.files
+                .iter()
+                .filter(|(path, f)| {
+                    !rebuilt.contains(*path)
+                        && f.built
+                            .links
+                            .iter()
+                            .any(|l| url_changed.contains(&l.target_path))
+                })
+                .map(|(path, _)| path.clone())
+                .collect()
+        };
+        for path in backlinkers {
+            if let Entry::Markdown(file) = source::read_entry(&self.root, &path) {
+                if let Ok(head) = loader::read_head(&file) {
+                    heads.push(head);
+                }
+            }
+        }
+
+        for head in heads {
+            let rel_path = head.rel_path.clone();
+            let hash = head.content_hash.clone();
+            let built = loader::build_document(head, &self.urls);
+            let has_errors = built.diagnostics.iter().any(Diagnostic::is_error);
+            match self.files.get_mut(&rel_path) {
+                Some(existing)
+                    if has_errors
+                        && !existing.built.diagnostics.iter().any(Diagnostic::is_error)
+                        && existing.built.document.id == built.document.id =>
+                {
+                    existing.hash = hash;
+                    existing.broken_save = Some(built.diagnostics);
+                }
+                _ => {
+                    changes.upserted.push(Arc::clone(&built.document));
+                    self.files.insert(
+                        rel_path,
+                        FileState {
+                            built,
+                            hash,
+                            broken_save: None,
+                        },
+                    );
+                }
+            }
+        }
+        if !url_changed.is_empty() {
+            changes.site_wide = true;
+        }
+        changes
+    }
+
+    fn paths_under(&self, prefix_or_path: &str) -> Vec<String> {
+        let folder = if prefix_or_path.ends_with('/') {
+            prefix_or_path.to_owned()
+        } else {
+            format!("{prefix_or_path}/")
+        };
+        self.files
+            .keys()
+            .filter(|p| p.as_str() == prefix_or_path || p.starts_with(&folder))
+            .cloned()
+            .collect()
+    }
+
+    fn reload_config(&mut self) {
+        self.config_diagnostics.clear();
+        match source::read_site_toml(&self.root) {
+            Ok(Some(bytes)) => {
+                let config = loader::load_config(&bytes, &mut self.config_diagnostics);
+                // A broken site.toml keeps the settings in force; the diagnostic says why.
+                if !self.config_diagnostics.iter().any(Diagnostic::is_error) {
+                    self.config = config;
+                }
+            }
+            Ok(None) => self.config = SiteConfig::default(),
+            Err(err) => self.config_diagnostics.push(Diagnostic::error(
+                "site.toml",
+                Position::START,
+                format!("cannot read site.toml: {err}; the previous settings stay in force"),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).expect("create folders");
+        }
+        fs::write(path, text).expect("write file");
+    }
+
+    fn changed(paths: &[&str]) -> BTreeSet<String> {
+        paths.iter().map(|p| (*p).to_owned()).collect()
+    }
+
+    fn fixture() -> (tempfile::TempDir, ContentState) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write(
+            dir.path(),
+            "guides/a.md",
+            "---\ntitle: A\n---\nSee [B](b.md).\n",
+        );
+        write(dir.path(), "guides/b.md", "---\ntitle: B\n---\n## Part\n");
+        let state = ContentState::load(dir.path()).expect("loads");
+        (dir, state)
+    }
+
+    #[test]
+    fn an_edit_rebuilds_only_that_document() {
+        let (dir, mut state) = fixture();
+        write(
+            dir.path(),
+            "guides/b.md",
+            "---\ntitle: B two\n---\n## Part\n",
+        );
+        let changes = state.apply(&changed(&["guides/b.md"]));
+        assert_eq!(changes.upserted.len(), 1);
+        assert_eq!(changes.upserted[0].title, "B two");
+        let site = state.site();
+        assert_eq!(
+            site.get_str("guides/b").map(|d| d.title.as_str()),
+            Some("B two")
+        );
+        assert_eq!(site.error_count(), 0);
+    }
+
+    #[test]
+    fn an_unchanged_save_changes_nothing() {
+        let (_dir, mut state) = fixture();
+        assert!(state.apply(&changed(&["guides/b.md"])).is_empty());
+    }
+
+    #[test]
+    fn a_broken_save_keeps_the_last_good_version_until_fixed() {
+        let (dir, mut state) = fixture();
+        write(
+            dir.path(),
+            "guides/b.md",
+            "---\ntitle: [broken\n---\n## Part\n",
+        );
+        let changes = state.apply(&changed(&["guides/b.md"]));
+        assert!(changes.upserted.is_empty());
+        let site = state.site();
+        assert_eq!(
+            site.get_str("guides/b").map(|d| d.title.as_str()),
+            Some("B")
+        );
+        assert!(site.error_count() > 0);
+        assert!(
+            site.diagnostics
+                .iter()
+                .any(|d| d.message.contains("last good version"))
+        );
+        write(
+            dir.path(),
+            "guides/b.md",
+            "---\ntitle: B fixed\n---\n## Part\n",
+        );
+        state.apply(&changed(&["guides/b.md"]));
+        let site = state.site();
+        assert_eq!(
+            site.get_str("guides/b").map(|d| d.title.as_str()),
+            Some("B fixed")
+        );
+        assert_eq!(site.error_count(), 0);
+    }
+
+    #[test]
+    fn deleting_a_linked_file_reports_the_broken_link_and_renaming_back_fixes_it() {
+        let (dir, mut state) = fixture();
+        fs::rename(
+            dir.path().join("guides/b.md"),
+            dir.path().join("guides/c.md"),
+        )
+        .expect("rename");
+        let changes = state.apply(&changed(&["guides/b.md", "guides/c.md"]));
+        assert_eq!(changes.removed.len(), 1);
+        assert!(changes.site_wide);
+        let site = state.site();
+        assert!(site.get_str("guides/b").is_none());
+        assert!(site.get_str("guides/c").is_some());
+        assert!(
+            site.diagnostics
+                .iter()
+                .any(|d| d.path == "guides/a.md" && d.is_error())
+        );
+        fs::rename(
+            dir.path().join("guides/c.md"),
+            dir.path().join("guides/b.md"),
+        )
+        .expect("rename back");
+        state.apply(&changed(&["guides/b.md", "guides/c.md"]));
+        assert_eq!(state.site().error_count(), 0);
+    }
+
+    #[test]
+    fn folders_can_appear_vanish_and_become_files() {
+        let (dir, mut state) = fixture();
+        write(dir.path(), "ops/x.md", "---\ntitle: X\n---\n");
+        write(dir.path(), "ops/deep/y.md", "---\ntitle: Y\n---\n");
+        let changes = state.apply(&changed(&["ops"]));
+        assert_eq!(changes.upserted.len(), 2);
+        fs::remove_dir_all(dir.path().join("ops")).expect("remove folder");
+        fs::write(dir.path().join("ops"), "now a file").expect("file replaces folder");
+        let changes = state.apply(&changed(&["ops"]));
+        assert_eq!(changes.removed.len(), 2);
+        let site = state.site();
+        assert!(site.get_str("ops/x").is_none());
+        assert!(site.assets.contains("ops"));
+    }
+
+    #[test]
+    fn swap_files_and_hidden_paths_are_ignored() {
+        let (dir, mut state) = fixture();
+        write(dir.path(), "guides/.a.md.swp", "junk");
+        write(dir.path(), "guides/a.md~", "junk");
+        assert!(
+            state
+                .apply(&changed(&["guides/.a.md.swp", "guides/a.md~"]))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_broken_site_toml_keeps_the_settings_in_force() {
+        let (dir, mut state) = fixture();
+        write(dir.path(), "site.toml", "title = \"Docs\"\n");
+        state.apply(&changed(&["site.toml"]));
+        assert_eq!(state.site().config.title, "Docs");
+        write(dir.path(), "site.toml", "title = \n");
+        state.apply(&changed(&["site.toml"]));
+        let site = state.site();
+        assert_eq!(site.config.title, "Docs");
+        assert!(site.diagnostics.iter().any(|d| d.path == "site.toml"));
+    }
+}

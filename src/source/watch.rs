@@ -1,0 +1,161 @@
+//! Watches the content folder (notify, debounced) and reports batches of changed paths,
+//! relative to the content root, so one save or one `git checkout` becomes one update.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::Duration;
+
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+
+use super::is_ignored_name;
+
+/// How long the debouncer waits for a path to go quiet. Editors write a temp file, rename
+/// it and touch it again within a few milliseconds; this window folds those into one event.
+pub const DEBOUNCE: Duration = Duration::from_millis(40);
+
+/// After a batch arrives, further batches arriving within this gap join it, so a bulk
+/// change (500 files from a `git checkout`) becomes one update instead of several.
+pub const COALESCE: Duration = Duration::from_millis(25);
+
+/// A batch of changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeBatch {
+    /// These content-relative paths changed (files or folders; created, modified or removed).
+    Paths(BTreeSet<String>),
+    /// The watcher lost track (overflow); everything must be read again.
+    Rescan,
+}
+
+/// Keeps the watch alive; dropping it stops watching.
+pub struct ContentWatcher {
+    _debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    batches: Receiver<ChangeBatch>,
+}
+
+impl std::fmt::Debug for ContentWatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContentWatcher").finish_non_exhaustive()
+    }
+}
+
+impl ContentWatcher {
+    /// Starts watching `root` recursively.
+    pub fn start(root: &Path) -> notify::Result<Self> {
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let (tx, rx) = channel();
+        let handler_root = root.clone();
+        let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
+            forward(&handler_root, result, &tx);
+        })?;
+        debouncer.watch(&root, RecursiveMode::Recursive)?;
+        Ok(Self {
+            _debouncer: debouncer,
+            batches: rx,
+        })
+    }
+
+    /// Waits for the next batch, merging batches that follow within [`COALESCE`]. `None`
+    /// when the watcher stopped.
+    pub fn next_batch(&self) -> Option<ChangeBatch> {
+        let mut batch = self.batches.recv().ok()?;
+        loop {
+            match self.batches.recv_timeout(COALESCE) {
+                Ok(more) => batch = merge(batch, more),
+                Err(RecvTimeoutError::Timeout) => return Some(batch),
+                Err(RecvTimeoutError::Disconnected) => return Some(batch),
+            }
+        }
+    }
+}
+
+fn merge(a: ChangeBatch, b: ChangeBatch) -> ChangeBatch {
+    match (a, b) {
+        (ChangeBatch::Paths(mut a), ChangeBatch::Paths(b)) => {
+            a.extend(b);
+            ChangeBatch::Paths(a)
+        }
+        _ => ChangeBatch::Rescan,
+    }
+}
+
+fn forward(root: &Path, result: DebounceEventResult, tx: &Sender<ChangeBatch>) {
+    match result {
+        Ok(events) => {
+            if events.iter().any(|e| e.need_rescan()) {
+                let _ = tx.send(ChangeBatch::Rescan);
+                return;
+            }
+            let paths: BTreeSet<String> = events
+                .iter()
+                .flat_map(|e| e.paths.iter())
+                .filter_map(|p| relative(root, p))
+                .collect();
+            if !paths.is_empty() {
+                let _ = tx.send(ChangeBatch::Paths(paths));
+            }
+        }
+        Err(errors) => {
+            for error in errors {
+                tracing::warn!(%error, "watching the content folder reported an error");
+            }
+            let _ = tx.send(ChangeBatch::Rescan);
+        }
+    }
+}
+
+/// The content-relative form of an event path, or `None` outside the root or under an
+/// ignored name (`.git/`, swap files).
+pub fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel: PathBuf = path.strip_prefix(root).ok()?.to_path_buf();
+    let mut parts = Vec::new();
+    for component in rel.components() {
+        let part = component.as_os_str().to_str()?;
+        if is_ignored_name(part) {
+            return None;
+        }
+        parts.push(part);
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_skip_ignored_names_and_outsiders() {
+        let root = Path::new("/c");
+        assert_eq!(
+            relative(root, Path::new("/c/guides/a.md")).as_deref(),
+            Some("guides/a.md")
+        );
+        assert_eq!(relative(root, Path::new("/c/.git/index")), None);
+        assert_eq!(relative(root, Path::new("/c/guides/.a.md.swp")), None);
+        assert_eq!(relative(root, Path::new("/elsewhere/a.md")), None);
+        assert_eq!(relative(root, Path::new("/c")), None);
+    }
+
+    #[test]
+    fn a_save_arrives_as_one_batch() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        std::fs::create_dir_all(dir.path().join("guides"))?;
+        let watcher = ContentWatcher::start(dir.path())?;
+        // An editor-style save: temp file, rename over the target, touch.
+        let tmp = dir.path().join("guides/.a.md.tmp");
+        std::fs::write(&tmp, "# A")?;
+        std::fs::rename(&tmp, dir.path().join("guides/a.md"))?;
+        std::fs::write(dir.path().join("guides/a.md"), "# A again")?;
+        let batch = watcher.next_batch();
+        match batch {
+            Some(ChangeBatch::Paths(paths)) => assert!(paths.contains("guides/a.md"), "{paths:?}"),
+            Some(ChangeBatch::Rescan) => {}
+            None => return Err("watcher stopped".into()),
+        }
+        Ok(())
+    }
+}
