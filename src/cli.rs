@@ -1,13 +1,15 @@
 //! Command-line interface (clap derive): the doc comments are the help text.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::check::{self, CheckFormat};
+use crate::store::{Store, TokenId, UserName};
 use crate::web::{self, ServeOptions};
 
 /// A knowledge base and learning platform for platform-engineering teams.
@@ -32,6 +34,111 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
+    },
+    /// Manage accounts: add, list, disable, enable, reset passwords, grant admin.
+    User(UserArgs),
+    /// Manage API tokens (for scripts and provisioning systems).
+    Token(TokenArgs),
+    /// Write a consistent copy of the database to FILE; safe while the server runs.
+    Backup {
+        /// Where to write the copy.
+        file: PathBuf,
+        /// Replace FILE when it exists.
+        #[arg(long)]
+        force: bool,
+        /// Where the database lives.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
+}
+
+/// Options of `user`.
+#[derive(Debug, clap::Args)]
+pub struct UserArgs {
+    /// Where the database lives.
+    #[arg(long, default_value = "data", global = true)]
+    pub data: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: UserCommand,
+}
+
+/// The `user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a learner account. Without --password-stdin it has no password and signs in
+    /// through the single-sign-on proxy or with API tokens.
+    Add {
+        /// The user name: letters, digits, `.`, `_`, `-`, `@`, `+` (e-mail addresses work).
+        name: String,
+        /// Make the account an admin (sees every learner, the qualification matrix, insights).
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from standard input (one line; the trailing newline is dropped).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List every account.
+    List,
+    /// Stop an account from signing in; ends its sessions and stops its tokens.
+    Disable {
+        /// The user name.
+        name: String,
+    },
+    /// Let a disabled account sign in again.
+    Enable {
+        /// The user name.
+        name: String,
+    },
+    /// Set a new password (read from standard input); ends the account's sessions.
+    Passwd {
+        /// The user name.
+        name: String,
+        /// Read the password from standard input (required: passwords never go in arguments).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Grant the admin role, or take it away with --revoke.
+    Admin {
+        /// The user name.
+        name: String,
+        /// Take the role away instead.
+        #[arg(long)]
+        revoke: bool,
+    },
+}
+
+/// Options of `token`.
+#[derive(Debug, clap::Args)]
+pub struct TokenArgs {
+    /// Where the database lives.
+    #[arg(long, default_value = "data", global = true)]
+    pub data: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: TokenCommand,
+}
+
+/// The `token` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for an account and print it on stdout, alone; it is shown only once.
+    Create {
+        /// The account the token acts as.
+        name: String,
+        /// A label to recognise the token by in `token list`.
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+    /// List an account's tokens (never the tokens themselves).
+    List {
+        /// The user name.
+        name: String,
+    },
+    /// Revoke a token by the id `token list` shows.
+    Revoke {
+        /// The token's id.
+        id: i64,
     },
 }
 
@@ -101,7 +208,184 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(2))
             }
         },
+        Command::User(args) => run_user(args),
+        Command::Token(args) => run_token(args),
+        Command::Backup { file, force, data } => {
+            crate::store::backup::backup_data_dir(&data, &file, force)?;
+            eprintln!("wrote a backup of {} to {}", data.display(), file.display());
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+fn parse_name(raw: &str) -> anyhow::Result<UserName> {
+    UserName::parse(raw).map_err(anyhow::Error::msg)
+}
+
+fn open_store(data: &Path) -> anyhow::Result<Store> {
+    Ok(Store::open(data)?)
+}
+
+/// Reads a password from stdin: everything up to the end, minus one trailing line break.
+fn password_from_stdin() -> anyhow::Result<String> {
+    let mut raw = String::new();
+    std::io::stdin()
+        .read_to_string(&mut raw)
+        .context("cannot read the password from standard input")?;
+    let password = raw
+        .strip_suffix('\n')
+        .map(|p| p.strip_suffix('\r').unwrap_or(p))
+        .unwrap_or(&raw);
+    if password.is_empty() {
+        anyhow::bail!(
+            "the password on standard input is empty; pipe one in, e.g. `printf %s \"$PW\" | selfserve user add NAME --password-stdin`"
+        );
+    }
+    Ok(password.to_owned())
+}
+
+fn run_user(args: UserArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        UserCommand::Add {
+            name,
+            admin,
+            password_stdin,
+        } => {
+            let name = parse_name(&name)?;
+            // Read stdin before touching the database, so a bad password changes nothing.
+            let password = password_stdin.then(password_from_stdin).transpose()?;
+            let user = open_store(&args.data)?.create_user(&name, admin, password.as_deref())?;
+            let role = if user.is_admin { "admin" } else { "learner" };
+            if user.has_password {
+                eprintln!("created {role} {}", user.name);
+            } else {
+                eprintln!(
+                    "created {role} {} without a password: it signs in through the single-sign-on proxy or with an API token (selfserve token create {})",
+                    user.name, user.name
+                );
+            }
+        }
+        UserCommand::List => {
+            let users = open_store(&args.data)?.list_users()?;
+            let rows: Vec<[String; 5]> = users
+                .iter()
+                .map(|u| {
+                    [
+                        u.name.to_string(),
+                        yes_no(u.is_admin),
+                        yes_no(u.disabled),
+                        u.source.as_str().to_owned(),
+                        format_time(u.created_at),
+                    ]
+                })
+                .collect();
+            print_table(["NAME", "ADMIN", "DISABLED", "SOURCE", "CREATED"], &rows)?;
+        }
+        UserCommand::Disable { name } => {
+            let user = open_store(&args.data)?.set_disabled(&parse_name(&name)?, true)?;
+            eprintln!(
+                "disabled {}; its sessions are ended and its tokens stop working",
+                user.name
+            );
+        }
+        UserCommand::Enable { name } => {
+            let user = open_store(&args.data)?.set_disabled(&parse_name(&name)?, false)?;
+            eprintln!("enabled {}", user.name);
+        }
+        UserCommand::Passwd { name, .. } => {
+            let name = parse_name(&name)?;
+            let password = password_from_stdin()?;
+            let user = open_store(&args.data)?.set_password(&name, &password)?;
+            eprintln!(
+                "set a new password for {}; its sessions are ended",
+                user.name
+            );
+        }
+        UserCommand::Admin { name, revoke } => {
+            let user = open_store(&args.data)?.set_admin(&parse_name(&name)?, !revoke)?;
+            let now = if user.is_admin {
+                "an admin"
+            } else {
+                "a learner"
+            };
+            eprintln!("{} is now {now}", user.name);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_token(args: TokenArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        TokenCommand::Create { name, label } => {
+            let name = parse_name(&name)?;
+            let (id, token) = open_store(&args.data)?.create_token(&name, &label)?;
+            // stdout carries the token and nothing else, so `TOKEN=$(selfserve token create x)`
+            // works; everything for people goes to stderr.
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "{token}")?;
+            stdout.flush()?;
+            eprintln!("created API token {id} for {name}; it is shown only this once");
+        }
+        TokenCommand::List { name } => {
+            let tokens = open_store(&args.data)?.list_tokens(&parse_name(&name)?)?;
+            let never = || "never".to_owned();
+            let rows: Vec<[String; 5]> = tokens
+                .iter()
+                .map(|t| {
+                    [
+                        t.id.to_string(),
+                        t.label.clone(),
+                        format_time(t.created_at),
+                        t.last_used.map_or_else(never, format_time),
+                        t.revoked_at.map_or_else(|| "-".to_owned(), format_time),
+                    ]
+                })
+                .collect();
+            print_table(["ID", "LABEL", "CREATED", "LAST USED", "REVOKED"], &rows)?;
+        }
+        TokenCommand::Revoke { id } => {
+            if open_store(&args.data)?.revoke_token(TokenId(id))? {
+                eprintln!("revoked API token {id}");
+            } else {
+                eprintln!("API token {id} was already revoked");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_owned()
+}
+
+/// A time as `YYYY-MM-DD HH:MM` UTC: enough for a table, sortable as text.
+fn format_time(t: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    t.format(&format).unwrap_or_else(|_| t.to_string())
+}
+
+/// Prints left-aligned columns separated by two spaces.
+fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> std::io::Result<()> {
+    let mut widths = header.map(str::len);
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    let mut line = |cells: [&str; N]| -> std::io::Result<()> {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        writeln!(out, "{}", padded.join("  ").trim_end())
+    };
+    line(header)?;
+    for row in rows {
+        line(row.each_ref().map(String::as_str))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

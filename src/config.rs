@@ -70,7 +70,9 @@ impl SiteConfig {
             ),
             offset: err.span().map_or(0, |s| s.start),
         })?;
-        config.validate().map_err(|message| ConfigError { message, offset: 0 })?;
+        config
+            .validate()
+            .map_err(|message| ConfigError { message, offset: 0 })?;
         Ok(config)
     }
 
@@ -78,10 +80,13 @@ impl SiteConfig {
         if self.review_days == 0 {
             return Err("review_days in site.toml must be at least 1".into());
         }
-        if let Some(url) = &self.edit_url {
-            if !url.contains("{path}") {
+        if let Some(url) = &self.edit_url
+            && !url.contains("{path}")
+        {
+            {
                 return Err(
-                    "edit_url in site.toml must contain `{path}`, which becomes the file's path".into(),
+                    "edit_url in site.toml must contain `{path}`, which becomes the file's path"
+                        .into(),
                 );
             }
         }
@@ -137,6 +142,9 @@ mod tests {
     #[test]
     fn edit_link_fills_in_the_path() {
         let c = SiteConfig::parse("edit_url = \"https://git/x/{path}\"").expect("valid");
-        assert_eq!(c.edit_link("guides/a.md").as_deref(), Some("https://git/x/guides/a.md"));
+        assert_eq!(
+            c.edit_link("guides/a.md").as_deref(),
+            Some("https://git/x/guides/a.md")
+        );
     }
 }

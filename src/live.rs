@@ -276,10 +276,10 @@ impl ContentState {
                 .collect()
         };
         for path in backlinkers {
-            if let Entry::Markdown(file) = source::read_entry(&self.root, &path) {
-                if let Ok(head) = loader::read_head(&file) {
-                    heads.push(head);
-                }
+            if let Entry::Markdown(file) = source::read_entry(&self.root, &path)
+                && let Ok(head) = loader::read_head(&file)
+            {
+                heads.push(head);
             }
         }
 

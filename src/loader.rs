@@ -582,8 +582,11 @@ fn cross_check(
                 ),
             )),
             Some(target_anchors) => {
-                if let Some(anchor) = &link.anchor {
-                    if !anchor.is_empty() && !target_anchors.contains(anchor) {
+                if let Some(anchor) = &link.anchor
+                    && !anchor.is_empty()
+                    && !target_anchors.contains(anchor)
+                {
+                    {
                         let similar = closest(anchor, target_anchors.iter());
                         let hint = similar.map_or(String::new(), |s| format!(" (did you mean `#{s}`?)"));
                         diagnostics.push(Diagnostic::error(

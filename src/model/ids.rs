@@ -167,7 +167,8 @@ impl ValidFor {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let raw = raw.trim();
         let hint = "write a number followed by d, w or y, such as `365d`, `26w` or `1y`";
-        let (number, unit) = raw.split_at(raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len()));
+        let (number, unit) =
+            raw.split_at(raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len()));
         let count: u32 = number
             .parse()
             .map_err(|_| format!("`{raw}` is not a duration; {hint}"))?;
@@ -205,7 +206,10 @@ mod tests {
         assert!(DocId::parse("a b").is_err());
         assert!(DocId::parse("/abs").is_err());
         assert!(DocId::parse("").is_err());
-        assert_eq!(DocId::parse("ops/README").map(|i| i.to_string()), Ok("ops/README".into()));
+        assert_eq!(
+            DocId::parse("ops/README").map(|i| i.to_string()),
+            Ok("ops/README".into())
+        );
     }
 
     #[test]
@@ -218,8 +222,14 @@ mod tests {
 
     #[test]
     fn kinds_default_by_folder() {
-        assert_eq!(Kind::default_for_path("troubleshooting/x.md"), Kind::Troubleshooting);
-        assert_eq!(Kind::default_for_path("training/modules/x.md"), Kind::Module);
+        assert_eq!(
+            Kind::default_for_path("troubleshooting/x.md"),
+            Kind::Troubleshooting
+        );
+        assert_eq!(
+            Kind::default_for_path("training/modules/x.md"),
+            Kind::Module
+        );
         assert_eq!(Kind::default_for_path("ops/README.md"), Kind::Guide);
         assert!(Kind::parse("blog").is_err());
     }

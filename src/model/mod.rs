@@ -325,8 +325,13 @@ impl Site {
     }
 
     /// Diagnostics of one source file.
-    pub fn diagnostics_for<'a>(&'a self, source_path: &'a str) -> impl Iterator<Item = &'a Diagnostic> {
-        self.diagnostics.iter().filter(move |d| d.path == source_path)
+    pub fn diagnostics_for<'a>(
+        &'a self,
+        source_path: &'a str,
+    ) -> impl Iterator<Item = &'a Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(move |d| d.path == source_path)
     }
 
     /// Number of errors (not warnings).

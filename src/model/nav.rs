@@ -137,7 +137,11 @@ mod tests {
         assert_eq!(nav.len(), 1);
         let guides = &nav[0];
         assert_eq!(guides.title, "Guides");
-        let k8s = guides.children.iter().find(|n| n.title == "Kubernetes").expect("k8s folder");
+        let k8s = guides
+            .children
+            .iter()
+            .find(|n| n.title == "Kubernetes")
+            .expect("k8s folder");
         assert_eq!(k8s.url.as_deref(), Some("/docs/guides/k8s/README"));
         let titles: Vec<&str> = k8s.children.iter().map(|n| n.title.as_str()).collect();
         assert_eq!(titles, ["Access", "Deploy"]);

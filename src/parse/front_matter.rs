@@ -174,7 +174,10 @@ pub struct FrontMatter {
 impl FrontMatter {
     /// Where `key` was written, or the file start.
     pub fn position_of(&self, key: &str) -> Position {
-        self.key_positions.get(key).copied().unwrap_or(Position::START)
+        self.key_positions
+            .get(key)
+            .copied()
+            .unwrap_or(Position::START)
     }
 }
 
@@ -230,7 +233,10 @@ fn parse_yaml(block: &str, block_start: Position) -> Result<RawFrontMatter, (Pos
                 u32::try_from(loc.column()).unwrap_or(1),
             )
         });
-        (pos, format!("front matter is not valid: {}", yaml_message(&err)))
+        (
+            pos,
+            format!("front matter is not valid: {}", yaml_message(&err)),
+        )
     })
 }
 
@@ -244,7 +250,11 @@ fn yaml_message(err: &serde_saphyr::Error) -> String {
     trimmed.trim_end_matches('.').to_owned()
 }
 
-fn parse_toml(block: &str, file_text: &str, offset: usize) -> Result<RawFrontMatter, (Position, String)> {
+fn parse_toml(
+    block: &str,
+    file_text: &str,
+    offset: usize,
+) -> Result<RawFrontMatter, (Position, String)> {
     toml::from_str::<RawFrontMatter>(block).map_err(|err| {
         let index = LineIndex::new(file_text);
         let pos = index.position(offset + err.span().map_or(0, |s| s.start));
@@ -269,7 +279,8 @@ fn key_positions(block: &str, format: Format, block_start: Position) -> BTreeMap
             let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
             if !key.is_empty() && !key.contains(char::is_whitespace) {
                 let line_no = block_start.line + u32::try_from(i).unwrap_or(0);
-                keys.entry(key.to_owned()).or_insert(Position::new(line_no, 1));
+                keys.entry(key.to_owned())
+                    .or_insert(Position::new(line_no, 1));
             }
         }
     }
@@ -331,7 +342,10 @@ mod tests {
         assert!(fm.parsed);
         assert_eq!(fm.raw.title.as_deref(), Some("A"));
         assert_eq!(diags.len(), 1);
-        assert_eq!(diags[0].to_string(), "a.md:3:1: warning: unknown front matter key `authors` is ignored; check its spelling if it was meant for selfserve");
+        assert_eq!(
+            diags[0].to_string(),
+            "a.md:3:1: warning: unknown front matter key `authors` is ignored; check its spelling if it was meant for selfserve"
+        );
     }
 
     #[test]
@@ -342,7 +356,10 @@ mod tests {
         let fm = parse("a.md", text, format, block, offset, &mut Vec::new());
         assert_eq!(fm.raw.title.as_deref(), Some("NO"));
         assert_eq!(fm.raw.reviewed.as_deref(), Some("2026-10-01"));
-        assert_eq!(fm.raw.tags.map(OneOrMany::into_vec), Some(vec!["k8s".to_owned()]));
+        assert_eq!(
+            fm.raw.tags.map(OneOrMany::into_vec),
+            Some(vec!["k8s".to_owned()])
+        );
     }
 
     proptest! {
@@ -361,10 +378,8 @@ mod tests {
         #[test]
         fn parse_never_panics(block in "[-a-z:\\[\\]{}'\" \n0-9]{0,60}") {
             let text = format!("---\n{block}\n---\n");
-            if let Ok(s) = split(&text) {
-                if let Some((format, block, offset)) = s.front {
-                    let _ = parse("p.md", &text, format, block, offset, &mut Vec::new());
-                }
+            if let Ok(Split { front: Some((format, block, offset)), .. }) = split(&text) {
+                let _ = parse("p.md", &text, format, block, offset, &mut Vec::new());
             }
         }
     }

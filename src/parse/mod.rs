@@ -1,10 +1,19 @@
 //! Parsing: front matter, Markdown, trees and quizzes into model values plus diagnostics.
 //!
 //! Pure functions over text; nothing here reads files. pulldown-cmark's options live in
-//! [`markdown`], and custom blocks (admonitions, quiz fences, tree nodes) are recognised there.
+//! [`markdown`], which runs the one rendering pipeline. Custom blocks form a closed set:
+//! MkDocs/Docusaurus admonitions and `[[_TOC_]]` are recognised in the text pre-pass
+//! (`admonition`), GitHub alerts, mermaid and quiz fences in the event pass (`writer`),
+//! tree nodes in [`tree`] on top of the rendered events.
 
+mod admonition;
 pub mod diagnostic;
 pub mod front_matter;
+mod headings;
+mod links;
 pub mod markdown;
 pub mod quiz;
+mod sanitize;
+mod source_map;
 pub mod tree;
+mod writer;

@@ -1,18 +1,464 @@
 //! Troubleshooting trees: `##` headings with explicit ids are nodes, the last list of links
 //! to `#node` anchors holds the choices, `.resolved` / `.escalate` classes mark leaves.
 //!
-//! STUB: the interface is fixed; the implementation is being written.
+//! The file is rendered once by the Markdown pipeline; the rewritten events are then cut at
+//! node headings, so a node's body gets exactly the treatment a guide would.
 
-use crate::model::Tree;
+use std::collections::{HashMap, VecDeque};
+use std::ops::Range;
 
-use super::diagnostic::Diagnostic;
-use super::markdown::{LinkTargets, RenderInput, Rendered};
+use pulldown_cmark::{Event, Tag, TagEnd};
+
+use crate::model::{Choice, Outcome, Tree, TreeNode};
+
+use super::diagnostic::{Diagnostic, LineIndex, Position};
+use super::links::{self, Dest};
+use super::markdown::{self, HeadingMark, LinkTargets, OutEvent, RenderInput, Rendered};
 
 /// Parses a tree. `Rendered` covers the whole file (toc, sections, links, anchors) with
 /// `html` set to the introduction only. Problems (missing targets, unreachable nodes,
 /// leaves without outcome, duplicate ids, no nodes, ambiguous choice lists; cycles as
 /// warnings) are returned as diagnostics.
-pub fn parse_tree(input: RenderInput<'_>, targets: &dyn LinkTargets) -> (Tree, Rendered, Vec<Diagnostic>) {
-    let rendered = super::markdown::render(input, targets);
-    (Tree::default(), rendered, Vec::new())
+///
+/// Rendering problems (a link above the content root, an unclosed `:::`) stay in
+/// `Rendered::diagnostics`; the returned list holds the tree's own. Choice links are not in
+/// `Rendered::links`: a choice to a missing node is reported here, once.
+pub fn parse_tree(
+    input: RenderInput<'_>,
+    targets: &dyn LinkTargets,
+) -> (Tree, Rendered, Vec<Diagnostic>) {
+    let markdown::Parsed {
+        events,
+        headings,
+        mut rendered,
+    } = markdown::parse(input, targets);
+    let path = input.source_path;
+    let index = LineIndex::new(input.file_text);
+    let mut diags = Vec::new();
+
+    for h in headings.iter().filter(|h| h.level == 2 && !h.explicit) {
+        diags.push(Diagnostic::warning(
+            path,
+            h.position,
+            format!(
+                "`## {}` has no explicit id, so it is not a node of this tree; add `{{#some-id}}` \
+                 to make it one, or use `###` for a heading inside a node",
+                h.title
+            ),
+        ));
+    }
+    let marks: Vec<&HeadingMark> = headings
+        .iter()
+        .filter(|h| h.level == 2 && h.explicit && h.top_level)
+        .collect();
+    let intro_end = marks.first().map_or(events.len(), |m| m.events.start);
+    rendered.html = markdown::to_html(events.get(..intro_end).unwrap_or(&[]));
+    let mut tree = Tree {
+        intro_html: rendered.html.clone(),
+        nodes: Vec::new(),
+    };
+    if marks.is_empty() {
+        diags.push(Diagnostic::error(
+            path,
+            index.position(input.body_offset),
+            "this troubleshooting tree has no nodes; start each step with a `##` heading that has \
+             an explicit id, like `## Is the pod running? {#start}`",
+        ));
+        return (tree, rendered, diags);
+    }
+
+    let mut built: Vec<Built> = Vec::new();
+    let mut first_line: HashMap<String, Position> = HashMap::new();
+    for (i, mark) in marks.iter().enumerate() {
+        let end = marks.get(i + 1).map_or(events.len(), |m| m.events.start);
+        let body = events.get(mark.events.end..end).unwrap_or(&[]);
+        if let Some(first) = first_line.get(&mark.id) {
+            diags.push(Diagnostic::error(
+                path,
+                mark.position,
+                format!(
+                    "node id `{}` is already used on line {}; give each node its own id",
+                    mark.id, first.line
+                ),
+            ));
+            continue;
+        }
+        first_line.insert(mark.id.clone(), mark.position);
+        let next_section = marks.get(i + 1).and_then(|m| m.section);
+        built.push(build_node(
+            mark,
+            body,
+            &rendered,
+            next_section,
+            &index,
+            path,
+            &mut diags,
+        ));
+    }
+
+    check_graph(&built, &index, path, &mut diags);
+
+    let choice_positions: Vec<Position> = built
+        .iter()
+        .flat_map(|b| b.choices.iter().map(|c| index.position(c.offset)))
+        .collect();
+    rendered
+        .links
+        .retain(|l| !choice_positions.contains(&l.position));
+    tree.nodes = built.into_iter().map(|b| b.node).collect();
+    (tree, rendered, diags)
 }
+
+/// A choice as found, with where its link starts.
+struct Candidate {
+    label: String,
+    to: String,
+    offset: usize,
+}
+
+/// A node and what the graph checks need.
+struct Built {
+    node: TreeNode,
+    position: Position,
+    choices: Vec<Candidate>,
+}
+
+fn build_node(
+    mark: &HeadingMark,
+    body: &[OutEvent],
+    rendered: &Rendered,
+    next_section: Option<usize>,
+    index: &LineIndex<'_>,
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Built {
+    let list = last_top_level_list(body).map(|range| analyse_list(body, range));
+    let (choices, html) = match list {
+        Some(list) if !list.choices.is_empty() => {
+            if list.ambiguous {
+                diags.push(Diagnostic::error(
+                    path,
+                    index.position(list.offset),
+                    format!(
+                        "the last list of node `{}` mixes links to nodes with other items; make \
+                         each item exactly one link to a `#node`, and move other items to an \
+                         earlier list or a paragraph",
+                        mark.id
+                    ),
+                ));
+            }
+            let kept: Vec<OutEvent> = body
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !list.range.contains(i))
+                .map(|(_, e)| e.clone())
+                .collect();
+            (list.choices, markdown::to_html(&kept))
+        }
+        _ => (Vec::new(), markdown::to_html(body)),
+    };
+
+    let outcome = if mark.classes.iter().any(|c| c == "resolved") {
+        Some(Outcome::Resolved)
+    } else if mark.classes.iter().any(|c| c == "escalate") {
+        Some(Outcome::Escalate)
+    } else {
+        None
+    };
+    match (choices.is_empty(), outcome) {
+        (true, None) => diags.push(Diagnostic::error(
+            path,
+            mark.position,
+            format!(
+                "node `{id}` has no choices and no outcome; end it with a list of links to other \
+                 nodes, or mark it as a leaf with `{{#{id} .resolved}}` or `{{#{id} .escalate}}`",
+                id = mark.id
+            ),
+        )),
+        (false, Some(outcome)) => diags.push(Diagnostic::error(
+            path,
+            mark.position,
+            format!(
+                "node `{}` has choices and also the `.{}` class; only a leaf (a node without \
+                 choices) has an outcome, so remove the class or the choice list",
+                mark.id,
+                outcome.as_str()
+            ),
+        )),
+        _ => {}
+    }
+
+    let text = match mark.section {
+        Some(first) => {
+            let last = next_section.unwrap_or(rendered.sections.len());
+            let parts: Vec<&str> = rendered
+                .sections
+                .get(first..last.max(first))
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+                .flat_map(|(i, s)| {
+                    let heading = if i == 0 { "" } else { s.heading.as_str() };
+                    [heading, s.text.as_str()]
+                })
+                .filter(|s| !s.is_empty())
+                .collect();
+            parts.join(" ")
+        }
+        None => String::new(),
+    };
+
+    let node = TreeNode {
+        id: mark.id.clone(),
+        title: mark.title.clone(),
+        body_html: html,
+        text,
+        choices: choices
+            .iter()
+            .map(|c| Choice {
+                label: c.label.clone(),
+                to: c.to.clone(),
+            })
+            .collect(),
+        outcome: if choices.is_empty() { outcome } else { None },
+    };
+    Built {
+        node,
+        position: mark.position,
+        choices,
+    }
+}
+
+/// The event range of the last list that is not nested in another block.
+fn last_top_level_list(body: &[OutEvent]) -> Option<Range<usize>> {
+    let mut depth = 0usize;
+    let mut start = None;
+    let mut last = None;
+    for (i, (event, _)) in body.iter().enumerate() {
+        match event {
+            Event::Start(tag) => {
+                if depth == 0 && matches!(tag, Tag::List(_)) {
+                    start = Some(i);
+                }
+                depth += 1;
+            }
+            Event::End(end) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0
+                    && matches!(end, TagEnd::List(_))
+                    && let Some(s) = start.take()
+                {
+                    last = Some(s..i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    last
+}
+
+/// A candidate choice list.
+struct ListInfo {
+    range: Range<usize>,
+    choices: Vec<Candidate>,
+    /// Some item has no `#node` link, or more than one.
+    ambiguous: bool,
+    offset: usize,
+}
+
+fn analyse_list(body: &[OutEvent], range: Range<usize>) -> ListInfo {
+    let events = body.get(range.clone()).unwrap_or(&[]);
+    let offset = events.first().map_or(0, |(_, o)| *o);
+    let mut choices = Vec::new();
+    let mut ambiguous = false;
+    // Per item: the anchor links in it, each with its label.
+    let mut depth = 0usize;
+    let mut item: Option<Vec<Candidate>> = None;
+    let mut label: Option<Candidate> = None;
+    for (event, at) in events {
+        match event {
+            Event::Start(tag) => {
+                depth += 1;
+                match tag {
+                    Tag::Item if depth == 2 => item = Some(Vec::new()),
+                    Tag::Link { dest_url, .. } if label.is_none() => {
+                        if let Dest::Anchor(to) = links::classify(dest_url) {
+                            label = Some(Candidate {
+                                label: String::new(),
+                                to,
+                                offset: *at,
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(end) => {
+                depth = depth.saturating_sub(1);
+                match end {
+                    TagEnd::Link => {
+                        if let (Some(mut done), Some(links)) = (label.take(), item.as_mut()) {
+                            done.label = markdown::normalize_ws(&done.label);
+                            links.push(done);
+                        }
+                    }
+                    TagEnd::Item if depth == 1 => {
+                        let mut links = item.take().unwrap_or_default();
+                        if links.len() != 1 {
+                            ambiguous = true;
+                        }
+                        if !links.is_empty() {
+                            choices.push(links.swap_remove(0));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(l) = label.as_mut() {
+                    l.label.push_str(t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(l) = label.as_mut() {
+                    l.label.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    ListInfo {
+        range,
+        choices,
+        ambiguous,
+        offset,
+    }
+}
+
+/// Missing targets, unreachable nodes (errors) and cycles (warnings).
+fn check_graph(nodes: &[Built], index: &LineIndex<'_>, path: &str, diags: &mut Vec<Diagnostic>) {
+    let by_id: HashMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.node.id.as_str(), i))
+        .collect();
+    for b in nodes {
+        for c in &b.choices {
+            if !by_id.contains_key(c.to.as_str()) {
+                diags.push(Diagnostic::error(
+                    path,
+                    index.position(c.offset),
+                    format!(
+                        "choice `{}` points at `#{}`, but no node has that id; add a `## … {{#{}}}` \
+                         node or fix the link",
+                        c.label, c.to, c.to
+                    ),
+                ));
+            }
+        }
+    }
+    let edges: Vec<Vec<usize>> = nodes
+        .iter()
+        .map(|b| {
+            b.choices
+                .iter()
+                .filter_map(|c| by_id.get(c.to.as_str()).copied())
+                .collect()
+        })
+        .collect();
+
+    let mut reached = vec![false; nodes.len()];
+    let mut queue = VecDeque::from([0usize]);
+    if let Some(r) = reached.get_mut(0) {
+        *r = true;
+    }
+    while let Some(n) = queue.pop_front() {
+        for &to in edges.get(n).map_or(&[][..], Vec::as_slice) {
+            if let Some(r) = reached.get_mut(to).filter(|r| !**r) {
+                *r = true;
+                queue.push_back(to);
+            }
+        }
+    }
+    let start = nodes.first().map_or("", |b| b.node.id.as_str());
+    for (b, reached) in nodes.iter().zip(&reached) {
+        if !reached {
+            diags.push(Diagnostic::error(
+                path,
+                b.position,
+                format!(
+                    "node `{}` cannot be reached from the start node `{start}`; link to it from a \
+                     choice list or remove it",
+                    b.node.id
+                ),
+            ));
+        }
+    }
+
+    // Iterative depth-first search from the start: an edge to a node still on the stack
+    // closes a cycle.
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        Open,
+        Done,
+    }
+    let mut state = vec![State::New; nodes.len()];
+    let mut stack: Vec<(usize, usize)> = vec![(0, 0)];
+    if let Some(s) = state.get_mut(0) {
+        *s = State::Open;
+    }
+    while let Some(&mut (n, ref mut next)) = stack.last_mut() {
+        let Some(&to) = edges.get(n).and_then(|e| e.get(*next)) else {
+            if let Some(s) = state.get_mut(n) {
+                *s = State::Done;
+            }
+            stack.pop();
+            continue;
+        };
+        let choice = *next;
+        *next += 1;
+        match state.get(to) {
+            Some(State::New) => {
+                if let Some(s) = state.get_mut(to) {
+                    *s = State::Open;
+                }
+                stack.push((to, 0));
+            }
+            Some(State::Open) => {
+                let Some(c) = nodes
+                    .get(n)
+                    .and_then(|b| resolved_choice(b, choice, &by_id))
+                else {
+                    continue;
+                };
+                diags.push(Diagnostic::warning(
+                    path,
+                    index.position(c.offset),
+                    format!(
+                        "choice `{}` leads back to `#{}`, an earlier step, so the tree has a cycle; \
+                         that is fine for a \"start over\" link, but make sure every path can end",
+                        c.label, c.to
+                    ),
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The `k`-th choice of a node among those whose target exists (matching `edges`).
+fn resolved_choice<'a>(
+    b: &'a Built,
+    k: usize,
+    by_id: &HashMap<&str, usize>,
+) -> Option<&'a Candidate> {
+    b.choices
+        .iter()
+        .filter(|c| by_id.contains_key(c.to.as_str()))
+        .nth(k)
+}
+
+#[cfg(test)]
+#[path = "tree_tests.rs"]
+mod tests;

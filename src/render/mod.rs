@@ -1,3 +1,87 @@
-//! Views: pure functions from model values to maud `Markup`.
+//! Views: pure functions from model values to maud `Markup`, one file per page kind.
 //!
-//! STUB: the site shell is being written.
+//! Nothing here knows actix or reads files: a handler in [`crate::web`] gathers the values
+//! (a [`layout::PageContext`] plus model data) and calls one of these functions. maud escapes
+//! every value it interpolates; the one exception is [`TrustedHtml`], the single way
+//! pre-rendered HTML (already sanitised by [`crate::parse`]) enters a template.
+
+pub mod diagnostics;
+pub mod document;
+pub mod errors;
+pub mod home;
+pub mod layout;
+pub mod module;
+pub mod path;
+pub mod resource;
+pub mod search_placeholder;
+pub mod tags;
+pub mod tree;
+
+use maud::{Markup, PreEscaped, Render, html};
+
+use crate::model::Kind;
+
+pub use layout::{Crumb, Page, PageContext, Viewer};
+
+/// HTML produced by the Markdown renderer, which sanitises it with `ammonia` before it is
+/// stored in the model. This is the only place in the crate where a string is written into a
+/// page without escaping: wrap nothing else in it.
+#[derive(Debug, Clone, Copy)]
+pub struct TrustedHtml<'a>(pub &'a str);
+
+impl Render for TrustedHtml<'_> {
+    fn render_to(&self, buffer: &mut String) {
+        PreEscaped(self.0).render_to(buffer);
+    }
+}
+
+/// A small coloured label naming a document's kind.
+pub fn kind_badge(kind: Kind) -> Markup {
+    let label = match kind {
+        Kind::Guide => "Guide",
+        Kind::Troubleshooting => "Troubleshooting",
+        Kind::Module => "Module",
+        Kind::Path => "Training path",
+        Kind::Resource => "Resource",
+    };
+    html! { span class={ "badge badge-" (kind.as_str()) } { (label) } }
+}
+
+/// `2026-10-01`: the one date format pages show (unambiguous in every locale).
+pub fn format_date(date: time::Date) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    date.format(format).unwrap_or_default()
+}
+
+/// The URL of a tag's page, percent-encoded so any tag text is a safe path segment.
+pub fn tag_url(tag: &str) -> String {
+    format!(
+        "/tags/{}",
+        percent_encoding::utf8_percent_encode(tag, percent_encoding::NON_ALPHANUMERIC)
+    )
+}
+
+/// "1 guide", "3 guides": counts in sentences.
+pub fn plural(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_html_is_not_escaped_but_other_values_are() {
+        let markup = html! { (TrustedHtml("<b>x</b>")) ("<b>y</b>") };
+        assert_eq!(markup.into_string(), "<b>x</b>&lt;b&gt;y&lt;/b&gt;");
+    }
+
+    #[test]
+    fn tag_urls_escape_everything_but_letters_and_digits() {
+        assert_eq!(tag_url("ci/cd & more"), "/tags/ci%2Fcd%20%26%20more");
+    }
+}

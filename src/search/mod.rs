@@ -1,17 +1,26 @@
-//! Full-text search over every document kind (tantivy).
+//! Full-text search over every document kind (tantivy), built with each snapshot.
 //!
-//! STUB: the search issue builds the index; this placeholder keeps the seams in place.
+//! ```text
+//! Document ──schema::entries──► one tantivy doc per section ──► in-RAM index
+//! query text ──query::plan──► tantivy Query ──collect::ByPage──► best section per page
+//!            ──filters, facets, paging──► snippet::snippet ──► SearchResults
+//! ```
+//!
+//! The index lives in RAM: the corpora are a few MB, it is rebuilt from content in about a
+//! second, it is never the source of truth (see ARCHITECTURE.md), and a disk index would
+//! add a directory to manage, lock files and stale state after a crash for no gain.
+//!
+//! Files: [`tokenizer`] (analysis), [`schema`] (fields, document → entries), [`query`]
+//! (text → query), [`collect`] (grouping), [`snippet`] (highlighting), [`index`]
+//! (build and incremental update), [`request`] (request and result types).
 
-use crate::model::Site;
+pub mod collect;
+mod index;
+pub mod query;
+pub mod request;
+pub mod schema;
+pub mod snippet;
+pub mod tokenizer;
 
-/// The search index of one snapshot.
-#[derive(Debug, Default)]
-pub struct SearchIndex {}
-
-impl SearchIndex {
-    /// Builds the index for a site.
-    pub fn build(site: &Site) -> Self {
-        let _ = site;
-        Self {}
-    }
-}
+pub use index::SearchIndex;
+pub use request::{Facets, Hit, SearchError, SearchRequest, SearchResults};

@@ -1,3 +1,371 @@
 //! The only code that touches SQLite: accounts, sessions, tokens, attempts, outcomes, logs.
 //!
-//! STUB: the training issue builds it.
+//! A [`Store`] is a cheap-to-clone handle on a pool of connections to `DATA/selfserve.db`.
+//! Every method blocks (SQLite does I/O on the calling thread), so the web layer calls them
+//! inside `web::block`. The database is in WAL mode: readers never wait for the writer, and
+//! writers queue behind each other for up to [`BUSY_TIMEOUT`] before a call fails.
+//!
+//! Content document ids (modules, trees) are stored as plain text, never as foreign keys:
+//! content comes and goes with git, while what people did must survive it.
+//!
+//! Each area lives in its own file and adds `impl Store` blocks: [`accounts`] (users; the
+//! argon2id hashing is in `passwords`), [`sessions`] (browser sessions, sign-in rate
+//! limits), [`tokens`] (API tokens), [`attempts`] (quiz attempts and passes), [`outcomes`]
+//! (tree walks, help requests), [`search_log`] and [`backup`]. The schema is in
+//! `migrations`.
+//!
+//! Errors: every method returns [`StoreError`]; its `Display` is a sentence a person can act
+//! on, and the underlying cause (if any) is its `source()`.
+
+pub mod accounts;
+pub mod attempts;
+pub mod backup;
+mod migrations;
+pub mod outcomes;
+mod passwords;
+pub mod search_log;
+pub mod sessions;
+pub mod tokens;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OpenFlags};
+use time::OffsetDateTime;
+
+pub use accounts::{User, UserId, UserName, UserSource};
+pub use attempts::{Attempt, AttemptId, NewAttempt, Pass};
+pub use outcomes::{
+    HelpFilter, HelpRequest, NewOutcome, NodeStats, OutcomeId, RequestId, RequestStatus, TreeStats,
+};
+pub use search_log::{QueryCount, SearchLogEntry};
+pub use sessions::{LoginKey, Session};
+pub use tokens::{ApiToken, TokenId};
+
+/// The database file's name inside the data folder.
+pub const DB_FILE: &str = "selfserve.db";
+
+/// How long a call waits for another connection's write lock before it fails.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connections in the pool. SQLite serialises writers anyway; a few connections let reads
+/// proceed beside a write without making every blocking thread hold a file handle.
+const POOL_SIZE: u32 = 8;
+
+/// Everything that can go wrong in the store. The message is a sentence for people; the
+/// cause, when there is one, is the error's `source()`.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The thing asked for does not exist (an unknown user, token, request).
+    #[error("{0}")]
+    NotFound(String),
+    /// The change collides with existing data (a duplicate user name, an existing file).
+    #[error("{0}")]
+    Conflict(String),
+    /// The input is not acceptable (a bad user name, an empty password, a score out of range).
+    #[error("{0}")]
+    Invalid(String),
+    /// The data folder or a backup file cannot be read or written.
+    #[error("cannot use {}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// SQLite reported an error (a full disk, a corrupt file, a lock held longer than the
+    /// busy timeout).
+    #[error("the database failed")]
+    Database(#[from] rusqlite::Error),
+    /// No pooled connection became free in time.
+    #[error("no database connection became free in time")]
+    Pool(#[from] r2d2::Error),
+    /// The schema could not be brought up to date.
+    #[error("the database schema could not be updated")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// Hashing a password failed (argon2 refused its parameters or input).
+    #[error("a password could not be hashed")]
+    Hash(String),
+    /// The operating system's random number generator failed.
+    #[error("the system's random number generator failed")]
+    Random,
+}
+
+impl StoreError {
+    /// True when the error is the caller's doing (4xx), false for server faults (5xx).
+    pub fn is_client_error(&self) -> bool {
+        matches!(
+            self,
+            StoreError::NotFound(_) | StoreError::Conflict(_) | StoreError::Invalid(_)
+        )
+    }
+}
+
+/// Results of store calls.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A handle on the database: clone it freely, every clone shares one connection pool.
+#[derive(Clone)]
+pub struct Store {
+    pool: r2d2::Pool<SqliteConnectionManager>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating when missing) `data_dir/selfserve.db` and brings its schema up to date.
+    pub fn open(data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::Io {
+            path: data_dir.to_owned(),
+            source,
+        })?;
+        let path = data_dir.join(DB_FILE);
+        // Migrate on a connection of our own before the pool exists, so no pooled connection
+        // ever sees a half-migrated schema.
+        let mut conn = Connection::open(&path).map_err(|e| open_error(&path, e))?;
+        configure(&mut conn)?;
+        // WAL is a property of the file (it persists), so setting it once here is enough.
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(mode, "SQLite refused WAL mode; writers will block readers");
+        }
+        migrations::migrations().to_latest(&mut conn)?;
+        drop(conn);
+        Self::with_pool(path, OpenFlags::default())
+    }
+
+    /// Opens an existing database without creating or migrating it (for `backup`).
+    pub fn open_existing(data_dir: &Path) -> Result<Store> {
+        let path = data_dir.join(DB_FILE);
+        if !path.is_file() {
+            return Err(StoreError::NotFound(format!(
+                "there is no database at {}; point --data at the folder the server uses",
+                path.display()
+            )));
+        }
+        // No CREATE flag: a wrong --data must not leave an empty database behind.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        // Open once up front: the pool would retry a failing open until its timeout.
+        Connection::open_with_flags(&path, flags).map_err(|e| open_error(&path, e))?;
+        Self::with_pool(path, flags)
+    }
+
+    fn with_pool(path: PathBuf, flags: OpenFlags) -> Result<Store> {
+        let manager = SqliteConnectionManager::file(&path)
+            .with_flags(flags)
+            .with_init(configure);
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_SIZE)
+            // Connections open on demand: a CLI command needs one, the server a few.
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(30))
+            .build(manager)?;
+        Ok(Store { pool, path })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A pooled connection, waiting for one to become free.
+    pub(crate) fn conn(&self) -> Result<r2d2::PooledConnection<SqliteConnectionManager>> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Cheap liveness check for `/healthz`.
+    pub fn ping(&self) -> Result<()> {
+        self.conn()?.query_row("SELECT 1", [], |_| Ok(()))?;
+        Ok(())
+    }
+}
+
+/// An open failure (a missing folder, no permission) reads as a file problem, not a
+/// database fault.
+fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {
+    StoreError::Io {
+        path: path.to_owned(),
+        source: std::io::Error::other(e),
+    }
+}
+
+/// Per-connection settings; none of these persist in the file except WAL.
+fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // NORMAL is durable across application crashes in WAL mode; only a power cut can lose
+    // the last commits, never corrupt the file.
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+}
+
+/// Seconds since the Unix epoch: how every `*_at` column stores time (UTC, comparable).
+pub(crate) fn unix(t: OffsetDateTime) -> i64 {
+    t.unix_timestamp()
+}
+
+/// Reads a `*_at` column back into a time.
+pub(crate) fn time_at(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<OffsetDateTime> {
+    let secs: i64 = row.get(idx)?;
+    OffsetDateTime::from_unix_timestamp(secs).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Integer, Box::new(e))
+    })
+}
+
+/// Reads a nullable `*_at` column.
+pub(crate) fn opt_time_at(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<OffsetDateTime>> {
+    let secs: Option<i64> = row.get(idx)?;
+    secs.map(|s| {
+        OffsetDateTime::from_unix_timestamp(s).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(
+                idx,
+                rusqlite::types::Type::Integer,
+                Box::new(e),
+            )
+        })
+    })
+    .transpose()
+}
+
+/// Reads a `COUNT(*)`-style column as `u64` (SQLite integers are signed; counts never are).
+pub(crate) fn count_at(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<u64> {
+    let n: i64 = row.get(idx)?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// `n` bytes from the operating system's generator, as lowercase hex.
+pub(crate) fn random_hex(n: usize) -> Result<String> {
+    use rand::TryRngCore;
+    let mut bytes = vec![0u8; n];
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(|_| StoreError::Random)?;
+    Ok(hex(&bytes))
+}
+
+/// Hex SHA-256 of a secret: what the database keeps instead of session and API tokens.
+/// A plain hash suffices because the secrets are 256 random bits, not guessable passwords.
+pub(crate) fn sha256_hex(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// True when an error is a UNIQUE constraint violation (a duplicate name or token).
+pub(crate) fn is_unique_violation(err: &rusqlite::Error) -> bool {
+    matches!(
+        err,
+        rusqlite::Error::SqliteFailure(e, _)
+            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+    )
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! A fresh store in a temporary folder for each test: real SQLite, real files.
+
+    use super::Store;
+
+    /// The store and the folder that must outlive it.
+    pub(crate) fn store() -> (Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("store opens");
+        (store, dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_sets_wal_and_pragmas() {
+        let (store, _dir) = test_support::store();
+        let conn = store.conn().expect("conn");
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("mode");
+        assert_eq!(mode, "wal");
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .expect("fk");
+        assert_eq!(fk, 1);
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .expect("sync");
+        assert_eq!(sync, 1, "NORMAL");
+        let timeout: i64 = conn
+            .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+            .expect("busy");
+        assert_eq!(timeout, 5000);
+        store.ping().expect("ping");
+    }
+
+    #[test]
+    fn reopening_keeps_data_and_does_not_rerun_migrations() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("first open");
+        let name = UserName::parse("ada").expect("name");
+        store.create_user(&name, false, None).expect("user");
+        let version = |s: &Store| -> i64 {
+            s.conn()
+                .expect("conn")
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .expect("version")
+        };
+        let before = version(&store);
+        drop(store);
+        let store = Store::open(dir.path()).expect("second open");
+        assert_eq!(version(&store), before);
+        assert!(before >= 1);
+        assert_eq!(store.list_users().expect("list").len(), 1);
+    }
+
+    #[test]
+    fn open_fails_with_a_sentence_when_the_folder_is_a_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("not-a-dir");
+        std::fs::write(&file, "x").expect("write");
+        let err = Store::open(&file).expect_err("must fail");
+        assert!(err.to_string().starts_with("cannot use "), "{err}");
+    }
+
+    #[test]
+    fn open_existing_refuses_a_missing_database() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let err = Store::open_existing(dir.path()).expect_err("must fail");
+        assert!(matches!(err, StoreError::NotFound(_)));
+        assert!(!dir.path().join(DB_FILE).exists(), "must not create it");
+    }
+
+    #[test]
+    fn secrets_are_hex_and_hashes_are_stable() {
+        let a = random_hex(32).expect("random");
+        assert_eq!(a.len(), 64);
+        assert!(a.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_ne!(a, random_hex(32).expect("random"));
+        assert_eq!(sha256_hex("abc").len(), 64);
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,9 +1,28 @@
-//! The HTTP layer (actix-web): routes, access rules, errors as pages or JSON.
+//! The HTTP layer (actix-web): the app state, the route table, middleware, and `serve`.
 //!
-//! STUB: the site shell is being written.
+//! Every request loads ONE [`Snapshot`] at its start (`state.snapshot.load_full()`) and reads
+//! only that, so a live reload swapping the snapshot mid-request cannot mix two states.
+//! Handlers return [`AppError`]; [`error::error_pages`] turns any error into an HTML page (or
+//! `{"error": ...}` JSON under `/api/`), and [`headers::security_headers`] adds CSP and friends.
+
+pub mod api;
+pub mod assets;
+pub mod context;
+pub mod error;
+pub mod headers;
+pub mod pages;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use arc_swap::ArcSwap;
+
+use crate::snapshot::Snapshot;
+
+pub use error::AppError;
 
 /// What `selfserve serve` needs.
 #[derive(Debug, Clone)]
@@ -24,6 +43,14 @@ pub enum ServeError {
     /// The content folder cannot be read.
     #[error(transparent)]
     Content(#[from] crate::source::SourceError),
+    /// The data folder cannot be created.
+    #[error("cannot create the data folder {path}: {source}; pass a writable folder with --data")]
+    DataDir {
+        /// The folder given.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
     /// The address is taken or not allowed.
     #[error("cannot listen on {addr}: {source}; pick another address with --addr")]
     Bind {
@@ -37,8 +64,109 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// Runs the server until it is stopped.
+/// What every handler can reach. Cheap to clone: everything big is behind an `Arc`.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The current content; the live-reload watcher stores a new one, requests `load_full()` it once.
+    pub snapshot: Arc<ArcSwap<Snapshot>>,
+    /// The content folder (assets are read from here, and only paths listed in the snapshot).
+    pub content_root: PathBuf,
+    /// Where the database and other state live.
+    pub data_dir: PathBuf,
+    /// Whether content reloads on edits.
+    pub watch: bool,
+}
+
+impl AppState {
+    /// Loads the content and prepares the data folder: everything `serve` needs before binding.
+    /// Later layers (the store, the watcher) open their parts here too.
+    pub fn load(content: PathBuf, data: PathBuf, watch: bool) -> Result<Self, ServeError> {
+        let snapshot = Snapshot::load(&content)?;
+        std::fs::create_dir_all(&data).map_err(|source| ServeError::DataDir {
+            path: data.clone(),
+            source,
+        })?;
+        Ok(Self::new(snapshot, content, data, watch))
+    }
+
+    /// Wraps an already loaded snapshot.
+    pub fn new(snapshot: Snapshot, content_root: PathBuf, data_dir: PathBuf, watch: bool) -> Self {
+        Self {
+            snapshot: Arc::new(ArcSwap::from_pointee(snapshot)),
+            content_root,
+            data_dir,
+            watch,
+        }
+    }
+}
+
+/// The route table: each area registers its routes with one `configure` call.
+///
+/// actix matches in registration order and a path that matches a resource but not its method
+/// answers 405 without trying later ones, so areas adding sub-paths under the document
+/// prefixes (`/modules/{id}/attempts`, `/trees/{id}/...`) must register BEFORE `pages::routes`,
+/// whose `{id:.*}` patterns swallow everything below their prefix.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.configure(api::routes);
+    cfg.configure(assets::routes);
+    // ── Other areas register here, one line each, above `pages::routes`: ──
+    // cfg.configure(search::routes);    // GET /search, GET /api/v1/search (then drop the placeholder below)
+    // cfg.configure(auth::routes);      // sign-in, sign-out, sessions, tokens
+    // cfg.configure(trees::routes);     // /api/v1/trees/{id}, tree walking, outcomes
+    // cfg.configure(training::routes);  // quiz attempts, progress, qualifications
+    cfg.configure(pages::search_placeholder);
+    cfg.configure(pages::routes);
+}
+
+/// Binds `addr` (port 0 picks a free one) and returns the running server and its address.
+/// The caller awaits the server (or its handle) inside an actix runtime.
+pub async fn start(
+    state: AppState,
+    addr: SocketAddr,
+) -> Result<(actix_web::dev::Server, SocketAddr), ServeError> {
+    let server = HttpServer::new(move || {
+        // The last `wrap` is outermost: security headers also reach the error pages.
+        App::new()
+            .app_data(web::Data::new(state.clone()))
+            .configure(routes)
+            .default_service(web::to(pages::not_found))
+            .wrap(from_fn(error::error_pages))
+            .wrap(from_fn(headers::security_headers))
+    })
+    .workers(worker_count())
+    .bind(addr)
+    .map_err(|source| ServeError::Bind { addr, source })?;
+    let bound = server.addrs().first().copied().unwrap_or(addr);
+    Ok((server.run(), bound))
+}
+
+fn worker_count() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+}
+
+/// Runs the server until it is stopped (Ctrl-C).
 pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
-    let _ = options;
-    Ok(())
+    let state = AppState::load(options.content.clone(), options.data, options.watch)?;
+    {
+        let snapshot = state.snapshot.load();
+        let site = &snapshot.site;
+        let errors = site.error_count();
+        eprintln!(
+            "loaded {} documents from {}: {} errors, {} warnings{}",
+            site.documents.len(),
+            options.content.display(),
+            errors,
+            site.diagnostics.len() - errors,
+            if site.diagnostics.is_empty() {
+                ""
+            } else {
+                " (listed at /diagnostics)"
+            }
+        );
+    }
+    actix_web::rt::System::new().block_on(async move {
+        let (server, bound) = start(state, options.addr).await?;
+        println!("selfserve listening on http://{bound}");
+        server.await.map_err(ServeError::Io)
+    })
 }

@@ -2,3 +2,7 @@
 //! fixture content folders. Each module covers one area.
 
 mod check;
+mod cli;
+mod site;
+mod store;
+mod support;

@@ -1,0 +1,296 @@
+//! The page shell every HTML page shares: skip link, header with search, sidebar navigation,
+//! breadcrumbs, main column, table-of-contents aside and footer.
+
+use maud::{DOCTYPE, Markup, html};
+
+use crate::model::NavNode;
+
+/// The signed-in person, when there is one. Filled in by the accounts layer; `None` renders
+/// the anonymous header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    /// The account name.
+    pub name: String,
+    /// Admins see every learner, the matrix and insights.
+    pub is_admin: bool,
+}
+
+/// What the shell needs to know about the request, beyond the page itself.
+#[derive(Debug, Clone)]
+pub struct PageContext<'a> {
+    /// The site's name (site.toml `title`).
+    pub site_title: &'a str,
+    /// The sidebar tree.
+    pub nav: &'a [NavNode],
+    /// The canonical URL of this page, to highlight it in the sidebar.
+    pub current_url: String,
+    /// Who is signed in.
+    pub viewer: Option<Viewer>,
+    /// The per-session token forms must echo back (set by the accounts layer).
+    pub csrf_token: Option<String>,
+    /// Today's date, for "needs review" notices (passed in so views stay pure).
+    pub today: time::Date,
+    /// Text to prefill in the header's search box.
+    pub query: String,
+}
+
+/// One step of the breadcrumb trail; the last one is the current page and has no link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crumb {
+    /// Shown text.
+    pub title: String,
+    /// Link target, when the step has a page.
+    pub url: Option<String>,
+}
+
+impl Crumb {
+    /// A crumb with a link.
+    pub fn link(title: impl Into<String>, url: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            url: Some(url.into()),
+        }
+    }
+
+    /// A crumb without a link.
+    pub fn text(title: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            url: None,
+        }
+    }
+}
+
+/// One page's own parts, placed into the shell by [`render`].
+#[derive(Debug, Default)]
+pub struct Page {
+    /// The `<title>` (the site title is appended).
+    pub title: String,
+    /// A one-line description for `<meta name="description">`.
+    pub description: Option<String>,
+    /// The breadcrumb trail (empty: none shown).
+    pub crumbs: Vec<Crumb>,
+    /// The main column.
+    pub main: Markup,
+    /// The right column, usually the table of contents.
+    pub aside: Option<Markup>,
+    /// Extra scripts under `/static/` (CSP allows only same-origin files, never inline code).
+    pub scripts: Vec<&'static str>,
+}
+
+/// Renders a whole HTML document.
+pub fn render(ctx: &PageContext<'_>, page: Page) -> Markup {
+    let full_title = if page.title.is_empty() || page.title == ctx.site_title {
+        ctx.site_title.to_owned()
+    } else {
+        format!("{} · {}", page.title, ctx.site_title)
+    };
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (full_title) }
+                @if let Some(description) = &page.description {
+                    meta name="description" content=(description);
+                }
+                link rel="stylesheet" href="/static/style.css";
+                link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
+                @for script in &page.scripts {
+                    script src=(script) defer {}
+                }
+            }
+            body {
+                a class="skip-link" href="#main" { "Skip to content" }
+                (header(ctx))
+                div class={ "page" @if page.aside.is_some() { " has-aside" } } {
+                    nav id="site-nav" class="sidebar" aria-label="Site navigation" {
+                        (nav_tree(ctx.nav, &ctx.current_url, 0))
+                    }
+                    main id="main" class="content" tabindex="-1" {
+                        @if !page.crumbs.is_empty() {
+                            (breadcrumbs(&page.crumbs))
+                        }
+                        (page.main)
+                    }
+                    @if let Some(aside) = page.aside {
+                        aside class="page-aside" aria-label="On this page" { (aside) }
+                    }
+                }
+                (footer(ctx))
+            }
+        }
+    }
+}
+
+/// The header: site title, search box, section links and who is signed in.
+fn header(ctx: &PageContext<'_>) -> Markup {
+    html! {
+        header class="site-header" {
+            div class="header-inner" {
+                a class="site-title" href="/" { (ctx.site_title) }
+                (search_form(&ctx.query, "site-search", "Search the knowledge base"))
+                nav class="header-links" aria-label="Sections" {
+                    a href="/tags" { "Tags" }
+                    a class="menu-link" href="#site-nav" { "Menu" }
+                }
+                (viewer_menu(ctx))
+            }
+        }
+    }
+}
+
+/// A search form posting to `/search`; used in the header, on the 404 page and the search page.
+pub fn search_form(query: &str, id: &str, placeholder: &str) -> Markup {
+    html! {
+        form class="search-form" action="/search" method="get" role="search" {
+            label class="visually-hidden" for=(id) { "Search" }
+            input id=(id) name="q" type="search" value=(query) placeholder=(placeholder)
+                autocomplete="off" maxlength="200";
+            button type="submit" { "Search" }
+        }
+    }
+}
+
+/// Sign-in state. The accounts layer sets [`PageContext::viewer`]; anonymous visitors see nothing
+/// here until sign-in exists.
+fn viewer_menu(ctx: &PageContext<'_>) -> Markup {
+    html! {
+        @if let Some(viewer) = &ctx.viewer {
+            div class="viewer" {
+                span class="viewer-name" { (viewer.name) }
+                @if viewer.is_admin { " " span class="badge" { "admin" } }
+            }
+        }
+    }
+}
+
+/// The breadcrumb trail as an ordered list (the current page last, marked for screen readers).
+pub fn breadcrumbs(crumbs: &[Crumb]) -> Markup {
+    html! {
+        nav class="breadcrumbs" aria-label="Breadcrumb" {
+            ol {
+                @for (i, crumb) in crumbs.iter().enumerate() {
+                    @let last = i + 1 == crumbs.len();
+                    li {
+                        @match (&crumb.url, last) {
+                            (Some(url), false) => a href=(url) { (crumb.title) },
+                            (_, true) => span aria-current="page" { (crumb.title) },
+                            (None, false) => span { (crumb.title) },
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The sidebar: folders are `<details>`, open at the top level and along the current page's branch.
+fn nav_tree(nodes: &[NavNode], current: &str, depth: usize) -> Markup {
+    html! {
+        ul class={ "nav-list nav-depth-" (depth.min(3)) } {
+            @for node in nodes {
+                li {
+                    @if node.children.is_empty() {
+                        (nav_link(node, current))
+                    } @else {
+                        details class="nav-folder" open[depth == 0 || contains(node, current)] {
+                            summary { (nav_link(node, current)) }
+                            (nav_tree(&node.children, current, depth + 1))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn nav_link(node: &NavNode, current: &str) -> Markup {
+    match &node.url {
+        Some(url) if url == current => html! {
+            a class="nav-link active" href=(url) aria-current="page" { (node.title) }
+        },
+        Some(url) => html! { a class="nav-link" href=(url) { (node.title) } },
+        None => html! { span class="nav-label" { (node.title) } },
+    }
+}
+
+/// True when `node` or one of its descendants is the current page.
+fn contains(node: &NavNode, current: &str) -> bool {
+    node.url.as_deref() == Some(current) || node.children.iter().any(|c| contains(c, current))
+}
+
+fn footer(ctx: &PageContext<'_>) -> Markup {
+    html! {
+        footer class="site-footer" {
+            div class="footer-inner" {
+                p { (ctx.site_title) " · served by selfserve" }
+                nav aria-label="Footer" {
+                    a href="/" { "Home" }
+                    a href="/tags" { "Tags" }
+                    a href="/search" { "Search" }
+                    a href="/diagnostics" { "Content diagnostics" }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::model::{Detail, DocId, Document, Kind, build_nav};
+
+    fn doc(path: &str) -> Arc<Document> {
+        Arc::new(Document {
+            id: DocId::from_relative_path(path).expect("valid id"),
+            kind: Kind::Guide,
+            source_path: path.into(),
+            title: path.into(),
+            summary: None,
+            tags: vec![],
+            owner: None,
+            reviewed: None,
+            resources: vec![],
+            order: None,
+            html: String::new(),
+            toc: vec![],
+            sections: vec![],
+            detail: Detail::Guide,
+            content_hash: String::new(),
+        })
+    }
+
+    #[test]
+    fn the_current_branch_is_open_and_the_page_marked() {
+        let docs = [
+            doc("guides/k/deploy.md"),
+            doc("guides/other/x.md"),
+            doc("guides/other/y.md"),
+        ];
+        let nav = build_nav(docs.iter());
+        let html = nav_tree(&nav, "/docs/guides/k/deploy", 0).into_string();
+        assert!(html.contains(r#"aria-current="page""#), "{html}");
+        // "guides" is open as a top-level folder and "k" as the current branch; "other" is closed.
+        assert_eq!(
+            html.matches("<details class=\"nav-folder\" open>").count(),
+            2,
+            "{html}"
+        );
+        assert_eq!(
+            html.matches("<details class=\"nav-folder\">").count(),
+            1,
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn breadcrumbs_link_all_but_the_last() {
+        let html = breadcrumbs(&[Crumb::link("Home", "/"), Crumb::text("Here")]).into_string();
+        assert!(html.contains(r#"<a href="/">Home</a>"#));
+        assert!(html.contains(r#"<span aria-current="page">Here</span>"#));
+    }
+}

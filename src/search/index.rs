@@ -1,0 +1,331 @@
+//! The index itself: building it from a site, replacing or removing one document, searching.
+//!
+//! A [`SearchIndex`] is a cheap handle (`Arc` inside): live reload clones it into the next
+//! snapshot and calls [`SearchIndex::replace_document`] instead of rebuilding. The reader
+//! uses `ReloadPolicy::Manual` and is reloaded right after each commit, so a change is
+//! visible to the very next search (the default policy makes it visible ~0.5 s later).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Instant;
+
+use tantivy::schema::Value;
+use tantivy::{
+    Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc,
+};
+
+use crate::model::{DocId, Document, Kind, Site};
+
+use super::collect::{ByPage, PageMatch};
+use super::request::{Facets, Hit, SearchError, SearchRequest, SearchResults};
+use super::schema::{self, Fields};
+use super::{query, snippet, tokenizer};
+
+/// The writer's arena: tantivy's minimum per indexing thread. One thread: the machine is
+/// shared with the web server and the index is small.
+const WRITER_ARENA_BYTES: usize = 15_000_000;
+/// Tags offered as filters.
+const MAX_TAG_FACETS: usize = 30;
+
+/// What results and filters need to know about a page without reading the index.
+#[derive(Debug, Clone)]
+struct PageMeta {
+    id: DocId,
+    kind: Kind,
+    title: String,
+    summary: String,
+    tags: Vec<String>,
+    breadcrumb: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+struct Pages {
+    by_number: HashMap<u64, Arc<PageMeta>>,
+    by_id: HashMap<DocId, u64>,
+    next: u64,
+}
+
+struct Inner {
+    reader: IndexReader,
+    fields: Fields,
+    writer: Mutex<IndexWriter>,
+    pages: RwLock<Pages>,
+}
+
+/// The search index of one snapshot (and, through live reload, of the next ones).
+#[derive(Clone)]
+pub struct SearchIndex {
+    /// `None` only when building failed; searches then find nothing.
+    inner: Option<Arc<Inner>>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("pages", &self.page_count())
+            .finish()
+    }
+}
+
+impl Default for SearchIndex {
+    /// An index with nothing in it.
+    fn default() -> Self {
+        Self::build(&Site::default())
+    }
+}
+
+impl SearchIndex {
+    /// Builds the index for a site. Indexing in RAM only fails on resource exhaustion; then
+    /// the error is logged and the site is served without search rather than not at all.
+    pub fn build(site: &Site) -> Self {
+        match Self::try_build(site) {
+            Ok(index) => index,
+            Err(error) => {
+                tracing::error!(%error, "building the search index failed; search is off");
+                Self { inner: None }
+            }
+        }
+    }
+
+    /// Builds the index for a site, reporting failure.
+    pub fn try_build(site: &Site) -> Result<Self, SearchError> {
+        let (schema, fields) = schema::build_schema();
+        let index = Index::create_in_ram(schema);
+        tokenizer::register(&index);
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_ARENA_BYTES)?;
+        let mut pages = Pages::default();
+        for doc in site.documents.values() {
+            add_document(&writer, &fields, &mut pages, doc)?;
+        }
+        writer.commit()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            inner: Some(Arc::new(Inner {
+                reader,
+                fields,
+                writer: Mutex::new(writer),
+                pages: RwLock::new(pages),
+            })),
+        })
+    }
+
+    /// Number of pages indexed.
+    pub fn page_count(&self) -> usize {
+        self.inner.as_ref().map_or(0, |i| read(&i.pages).by_id.len())
+    }
+
+    /// Number of index entries (sections) visible to searches.
+    pub fn entry_count(&self) -> u64 {
+        self.inner.as_ref().map_or(0, |i| i.reader.searcher().num_docs())
+    }
+
+    /// Indexes `doc`, replacing the version with the same id if there is one. Visible to
+    /// the next search when this returns.
+    pub fn replace_document(&self, doc: &Document) -> Result<(), SearchError> {
+        let Some(inner) = &self.inner else {
+            return Ok(());
+        };
+        let mut writer = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        writer.delete_term(Term::from_field_text(inner.fields.id, doc.id.as_str()));
+        let old = {
+            let mut pages = write(&inner.pages);
+            let old = pages.by_id.get(&doc.id).copied();
+            // The new number is registered before the commit and the old one dropped after
+            // the reload, so a concurrent search never sees a page without its metadata.
+            add_document(&writer, &inner.fields, &mut pages, doc)?;
+            old
+        };
+        writer.commit()?;
+        inner.reader.reload()?;
+        if let Some(old) = old {
+            write(&inner.pages).by_number.remove(&old);
+        }
+        Ok(())
+    }
+
+    /// Removes the document with `id`; nothing happens when it is not indexed.
+    pub fn remove_document(&self, id: &DocId) -> Result<(), SearchError> {
+        let Some(inner) = &self.inner else {
+            return Ok(());
+        };
+        let mut writer = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        if !read(&inner.pages).by_id.contains_key(id) {
+            return Ok(());
+        }
+        writer.delete_term(Term::from_field_text(inner.fields.id, id.as_str()));
+        writer.commit()?;
+        inner.reader.reload()?;
+        let mut pages = write(&inner.pages);
+        if let Some(number) = pages.by_id.remove(id) {
+            pages.by_number.remove(&number);
+        }
+        Ok(())
+    }
+
+    /// Runs a search. Only an unknown kind is an error; any text is a valid query, and a
+    /// query without words answers an empty result.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let started = Instant::now();
+        let checked = request.validate()?;
+        let mut results = SearchResults {
+            offset: checked.offset,
+            limit: checked.limit,
+            ..SearchResults::default()
+        };
+        let Some(inner) = &self.inner else {
+            return Ok(results);
+        };
+        let searcher = inner.reader.searcher();
+        let plan = query::plan(&request.q, &searcher, &inner.fields);
+        let Some(tantivy_query) = &plan.query else {
+            return Ok(results);
+        };
+        let matches = searcher.search(tantivy_query.as_ref(), &ByPage)?;
+
+        let pages = read(&inner.pages);
+        let mut kinds: BTreeMap<Kind, usize> = BTreeMap::new();
+        let mut tags: HashMap<&str, usize> = HashMap::new();
+        let mut kept: Vec<(&PageMatch, &Arc<PageMeta>)> = Vec::new();
+        for m in matches.values() {
+            let Some(meta) = pages.by_number.get(&m.page) else {
+                continue;
+            };
+            let kind_ok = checked.kind.is_none_or(|k| k == meta.kind);
+            let tag_ok = checked.tag.as_ref().is_none_or(|t| meta.tags.contains(t));
+            if tag_ok {
+                *kinds.entry(meta.kind).or_default() += 1;
+            }
+            if kind_ok {
+                for tag in &meta.tags {
+                    *tags.entry(tag.as_str()).or_default() += 1;
+                }
+            }
+            if kind_ok && tag_ok {
+                kept.push((m, meta));
+            }
+        }
+        kept.sort_by(|a, b| {
+            b.0.score
+                .total_cmp(&a.0.score)
+                .then_with(|| a.1.id.cmp(&b.1.id))
+        });
+        results.total = kept.len();
+        results.facets = facets(kinds, tags);
+        results.did_you_mean = plan.did_you_mean.clone();
+        for (m, meta) in kept.iter().skip(checked.offset).take(checked.limit) {
+            results.hits.push(hit(&searcher, &inner.fields, m, meta, &plan.highlight)?);
+        }
+        results.took_ms = started.elapsed().as_secs_f64() * 1_000.0;
+        Ok(results)
+    }
+}
+
+/// Adds every entry of `doc` under a fresh page number (not committed).
+fn add_document(
+    writer: &IndexWriter,
+    fields: &Fields,
+    pages: &mut Pages,
+    doc: &Document,
+) -> Result<(), SearchError> {
+    let number = pages.next;
+    pages.next += 1;
+    let tags: Vec<String> = doc.tags.iter().map(|t| t.trim().to_lowercase()).collect();
+    let summary = doc.summary.clone().unwrap_or_default();
+    let path = schema::path_words(doc);
+    let owner = doc.owner.clone().unwrap_or_default();
+    for (ord, entry) in schema::entries(doc).into_iter().enumerate() {
+        let mut d = doc!(
+            fields.id => doc.id.as_str(),
+            fields.page => number,
+            fields.ord => ord as u64,
+            fields.kind => doc.kind.as_str(),
+            fields.title => doc.title.as_str(),
+            fields.heading => entry.heading.as_str(),
+            fields.body => entry.text.as_str(),
+            fields.summary => summary.as_str(),
+            fields.tags => tags.join(" "),
+            fields.owner => owner.as_str(),
+            fields.path => path.as_str(),
+            fields.url => entry.url.as_str(),
+        );
+        for tag in &tags {
+            d.add_text(fields.tag, tag);
+        }
+        for text in [doc.title.as_str(), entry.heading.as_str(), entry.text.as_str()] {
+            d.add_text(fields.spell, text);
+        }
+        writer.add_document(d)?;
+    }
+    let meta = PageMeta {
+        id: doc.id.clone(),
+        kind: doc.kind,
+        title: doc.title.clone(),
+        summary: schema::display_summary(doc),
+        tags,
+        breadcrumb: schema::breadcrumb(doc),
+    };
+    pages.by_number.insert(number, Arc::new(meta));
+    pages.by_id.insert(doc.id.clone(), number);
+    Ok(())
+}
+
+/// Reads a hit's best section and writes its snippet.
+fn hit(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    m: &PageMatch,
+    meta: &PageMeta,
+    highlight: &std::collections::HashSet<String>,
+) -> Result<Hit, SearchError> {
+    let stored: TantivyDocument = searcher.doc(m.address)?;
+    let text_of = |field| {
+        stored
+            .get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let url = text_of(fields.url);
+    let heading = text_of(fields.heading);
+    let body = text_of(fields.body);
+    let mut snippet = snippet::snippet(&body, highlight);
+    if snippet.is_empty() {
+        snippet = snippet::snippet(&meta.summary, highlight);
+    }
+    Ok(Hit {
+        id: meta.id.to_string(),
+        title: meta.title.clone(),
+        kind: meta.kind,
+        url,
+        summary: meta.summary.clone(),
+        snippet,
+        score: m.score,
+        section: (!heading.is_empty()).then_some(heading),
+        breadcrumb: meta.breadcrumb.clone(),
+    })
+}
+
+fn facets(kinds: BTreeMap<Kind, usize>, tags: HashMap<&str, usize>) -> Facets {
+    let mut tags: Vec<(String, usize)> = tags.into_iter().map(|(t, n)| (t.to_owned(), n)).collect();
+    tags.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    tags.truncate(MAX_TAG_FACETS);
+    Facets {
+        kinds: kinds.into_iter().collect(),
+        tags,
+    }
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+#[path = "index_tests.rs"]
+mod tests;

@@ -1,0 +1,270 @@
+//! Tests of the index over small hand-made sites: grouping, filters, snippets, updates.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::model::{Detail, Section, Tree, TreeNode};
+
+fn section(anchor: Option<&str>, heading: &str, text: &str) -> Section {
+    Section {
+        anchor: anchor.map(str::to_owned),
+        heading: heading.to_owned(),
+        text: text.to_owned(),
+    }
+}
+
+fn doc(id: &str, kind: Kind, title: &str, tags: &[&str], sections: Vec<Section>) -> Document {
+    Document {
+        id: DocId::parse(id).expect("test id"),
+        kind,
+        source_path: format!("{id}.md"),
+        title: title.to_owned(),
+        summary: None,
+        tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+        owner: Some("team-sre".into()),
+        reviewed: None,
+        resources: vec![],
+        order: None,
+        html: String::new(),
+        toc: vec![],
+        sections,
+        detail: Detail::Guide,
+        content_hash: String::new(),
+    }
+}
+
+fn site(docs: Vec<Document>) -> Site {
+    let mut site = Site::default();
+    for d in docs {
+        site.documents.insert(d.id.clone(), Arc::new(d));
+    }
+    site
+}
+
+fn sample() -> Site {
+    let mut tree = doc(
+        "troubleshooting/pod-crash",
+        Kind::Troubleshooting,
+        "My pod keeps restarting",
+        &["kubernetes"],
+        vec![section(None, "", "Answer the questions to find the cause.")],
+    );
+    tree.detail = Detail::Tree(Tree {
+        intro_html: String::new(),
+        nodes: vec![
+            TreeNode {
+                id: "start".into(),
+                title: "Is the pod in CrashLoopBackOff?".into(),
+                body_html: String::new(),
+                text: "Run kubectl get pods and look at STATUS.".into(),
+                choices: vec![],
+                outcome: None,
+            },
+            TreeNode {
+                id: "oom".into(),
+                title: "Killed for memory".into(),
+                body_html: String::new(),
+                text: "The container was OOMKilled: raise the memory limit.".into(),
+                choices: vec![],
+                outcome: None,
+            },
+        ],
+    });
+    site(vec![
+        doc(
+            "guides/postgres/permissions",
+            Kind::Guide,
+            "Postgres permissions",
+            &["postgres", "Database"],
+            vec![
+                section(None, "", "How roles and grants work."),
+                section(
+                    Some("denied"),
+                    "Permission denied",
+                    "ERROR: permission_denied for table users. Grant SELECT to the role.",
+                ),
+                section(Some("vacuum"), "Vacuum", "Check pg_txid_xmin_age before vacuuming."),
+            ],
+        ),
+        doc(
+            "guides/sidekiq",
+            Kind::Guide,
+            "Sidekiq",
+            &["queues"],
+            (0..20)
+                .map(|i| {
+                    section(
+                        Some(&format!("s{i}")),
+                        &format!("Queue topic {i}"),
+                        "The SidekiqQueueTooLarge alert fires when jobs pile up in a queue.",
+                    )
+                })
+                .collect(),
+        ),
+        doc(
+            "training/modules/xss",
+            Kind::Module,
+            "Escaping output",
+            &[],
+            vec![section(
+                Some("why"),
+                "Why",
+                "Never render <script>alert('pwned')</script> from user input.",
+            )],
+        ),
+        tree,
+    ])
+}
+
+fn search(index: &SearchIndex, q: &str) -> SearchResults {
+    index.search(&SearchRequest::new(q)).expect("search")
+}
+
+fn ids(r: &SearchResults) -> Vec<&str> {
+    r.hits.iter().map(|h| h.id.as_str()).collect()
+}
+
+#[test]
+fn hits_land_on_the_matching_section() {
+    let index = SearchIndex::build(&sample());
+    let r = search(&index, "permission denied");
+    assert_eq!(ids(&r).first(), Some(&"guides/postgres/permissions"));
+    assert_eq!(r.hits[0].url, "/docs/guides/postgres/permissions#denied");
+    assert_eq!(r.hits[0].section.as_deref(), Some("Permission denied"));
+    assert!(r.hits[0].snippet.contains("<mark>"), "{}", r.hits[0].snippet);
+}
+
+#[test]
+fn one_page_does_not_fill_the_list() {
+    let index = SearchIndex::build(&sample());
+    let r = search(&index, "SidekiqQueueTooLarge");
+    assert_eq!(r.total, 1);
+    assert_eq!(ids(&r), vec!["guides/sidekiq"]);
+    let r = search(&index, "sidekiq queue too large");
+    assert_eq!(ids(&r).first(), Some(&"guides/sidekiq"));
+}
+
+#[test]
+fn identifiers_match_in_every_spelling() {
+    let index = SearchIndex::build(&sample());
+    for q in ["pg_txid_xmin_age", "txid xmin age", "PermissionDenied", "permission-denied"] {
+        let r = search(&index, q);
+        assert_eq!(ids(&r).first(), Some(&"guides/postgres/permissions"), "{q}");
+    }
+}
+
+#[test]
+fn tree_nodes_and_modules_are_found_where_they_are() {
+    let index = SearchIndex::build(&sample());
+    let r = search(&index, "OOMKilled");
+    assert_eq!(r.hits[0].url, "/trees/troubleshooting/pod-crash#oom");
+    assert_eq!(r.hits[0].kind, Kind::Troubleshooting);
+    let r = search(&index, "crashloopbackoff");
+    assert_eq!(r.hits[0].url, "/trees/troubleshooting/pod-crash#start");
+    let r = search(&index, "escaping output");
+    assert_eq!(r.hits[0].url, "/modules/training/modules/xss#why");
+}
+
+#[test]
+fn snippets_escape_document_text() {
+    let index = SearchIndex::build(&sample());
+    let r = search(&index, "render script user input");
+    let hit = &r.hits[0];
+    assert_eq!(hit.id, "training/modules/xss");
+    assert!(!hit.snippet.contains("<script"), "{}", hit.snippet);
+    assert!(hit.snippet.contains("&lt;<mark>script</mark>&gt;"), "{}", hit.snippet);
+}
+
+#[test]
+fn filters_and_facets_count_pages() {
+    let index = SearchIndex::build(&sample());
+    let mut req = SearchRequest::new("the");
+    let all = index.search(&req).expect("search");
+    assert!(all.total >= 3);
+    req.kind = Some("troubleshooting".into());
+    let trees = index.search(&req).expect("search");
+    assert_eq!(ids(&trees), vec!["troubleshooting/pod-crash"]);
+    // Kind counts ignore the kind filter so the page can offer the other kinds.
+    assert_eq!(trees.facets.kinds, all.facets.kinds);
+    req.kind = None;
+    req.tag = Some("DATABASE".into());
+    let tagged = index.search(&req).expect("search");
+    assert_eq!(ids(&tagged), vec!["guides/postgres/permissions"]);
+    req.kind = Some("blog".into());
+    assert!(index.search(&req).is_err_and(|e| e.is_bad_request()));
+}
+
+#[test]
+fn typos_are_tolerated_and_corrected() {
+    let index = SearchIndex::build(&sample());
+    let r = search(&index, "sidekick");
+    assert_eq!(ids(&r).first(), Some(&"guides/sidekiq"));
+    assert_eq!(r.did_you_mean.as_deref(), Some("sidekiq"));
+    let r = search(&index, "permision");
+    assert_eq!(ids(&r).first(), Some(&"guides/postgres/permissions"));
+    assert_eq!(search(&index, "permission").did_you_mean, None);
+}
+
+#[test]
+fn hostile_input_never_fails() {
+    let index = SearchIndex::build(&sample());
+    let long = "permission denied ".repeat(600);
+    for q in [
+        "",
+        "   ",
+        "\"",
+        "((((",
+        "a:b:c OR AND NOT -x +y ~z ^2 [1 TO 5] {x} \\ /regex/ *",
+        "\u{0}\u{1}\u{7f}",
+        long.as_str(),
+    ] {
+        let r = index.search(&SearchRequest::new(q));
+        assert!(r.is_ok(), "{q:?}");
+    }
+    assert_eq!(search(&index, "").total, 0);
+    assert_eq!(search(&index, "?!").hits.len(), 0);
+    assert_eq!(search(&index, &long).hits[0].id, "guides/postgres/permissions");
+    let mut req = SearchRequest::new("queue");
+    req.offset = Some(9_999_999);
+    assert!(index.search(&req).is_ok_and(|r| r.hits.is_empty() && r.offset == 10_000));
+}
+
+#[test]
+fn replace_and_remove_update_without_rebuilding() {
+    let index = SearchIndex::build(&sample());
+    let before = index.entry_count();
+    assert_eq!(search(&index, "zanzibar").total, 0);
+    let mut changed = doc(
+        "guides/sidekiq",
+        Kind::Guide,
+        "Sidekiq",
+        &[],
+        vec![section(None, "", "Zanzibar workers")],
+    );
+    index.replace_document(&changed).expect("replace");
+    assert_eq!(ids(&search(&index, "zanzibar")), vec!["guides/sidekiq"]);
+    assert_eq!(search(&index, "pile").total, 0);
+    assert_eq!(index.entry_count(), before - 20 + 1);
+    assert_eq!(index.page_count(), 4);
+
+    changed.id = DocId::parse("guides/new").expect("id");
+    index.replace_document(&changed).expect("add");
+    assert_eq!(search(&index, "zanzibar").total, 2);
+
+    index.remove_document(&changed.id).expect("remove");
+    assert_eq!(ids(&search(&index, "zanzibar")), vec!["guides/sidekiq"]);
+    index.remove_document(&changed.id).expect("removing twice is fine");
+    assert_eq!(index.page_count(), 4);
+
+    // A clone shares the index: live reload hands it to the next snapshot.
+    let next = index.clone();
+    next.remove_document(&DocId::parse("guides/sidekiq").expect("id")).expect("remove");
+    let r = search(&index, "zanzibar");
+    assert_eq!(r.total, 0, "{:?}", r.hits);
+}
+
+#[test]
+fn an_empty_site_answers_nothing() {
+    let index = SearchIndex::default();
+    assert_eq!(search(&index, "anything").total, 0);
+}

@@ -1,0 +1,489 @@
+//! From what a person typed to a tantivy query, without a query language.
+//!
+//! People paste error lines: `Error: pq: permission denied for table "users" (SQLSTATE 42501)`.
+//! A query parser would read `:` as a field, quotes as a phrase and `-` as a negation and then
+//! fail or find nothing. Here the text is only ever split into words ([`words`]), so no input
+//! is a syntax error. Each word becomes a disjunction over fields with boosts; identifiers
+//! match whole or as a phrase of their parts; words that the index does not know (typos)
+//! are widened to the closest known words; adjacent words add a phrase bonus; pages that
+//! match most of the words get a coordination bonus.
+
+use std::collections::{HashMap, HashSet};
+
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
+
+use super::schema::Fields;
+use super::tokenizer::{normalize, normalize_unstemmed, split_chunks};
+
+/// Longest query text considered (characters); the rest is ignored, not an error.
+pub const MAX_QUERY_CHARS: usize = 1_000;
+/// Most words turned into clauses: the first ones of a pasted log line carry the message.
+pub const MAX_WORDS: usize = 24;
+
+/// Field weights: where a word appears says how much the page is about it.
+const FIELD_BOOSTS: [(FieldName, f32); 7] = [
+    (FieldName::Title, 3.0),
+    (FieldName::Heading, 2.0),
+    (FieldName::Path, 2.0),
+    (FieldName::Summary, 1.5),
+    (FieldName::Tags, 1.5),
+    (FieldName::Body, 1.0),
+    (FieldName::Owner, 0.5),
+];
+/// Share of the other fields' scores added to the best field's (DisMax tie breaker).
+const FIELD_TIE_BREAKER: f32 = 0.3;
+/// Weight of a compound word's parts matched loosely, anywhere in the field.
+const LOOSE_PARTS_WEIGHT: f32 = 0.3;
+/// Weight of the phrase bonus for two adjacent query words.
+const PHRASE_BOOST: f32 = 1.0;
+/// Weight of the bonus for sections matching most words.
+const COORD_BOOST: f32 = 1.0;
+/// Typo candidates per word.
+const FUZZY_CANDIDATES: usize = 3;
+/// A word found in at most this many sections is widened to close spellings.
+const RARE_DF: u64 = 2;
+
+#[derive(Debug, Clone, Copy)]
+enum FieldName {
+    Title,
+    Heading,
+    Path,
+    Summary,
+    Tags,
+    Body,
+    Owner,
+}
+
+impl FieldName {
+    fn field(self, f: &Fields) -> Field {
+        match self {
+            FieldName::Title => f.title,
+            FieldName::Heading => f.heading,
+            FieldName::Path => f.path,
+            FieldName::Summary => f.summary,
+            FieldName::Tags => f.tags,
+            FieldName::Body => f.body,
+            FieldName::Owner => f.owner,
+        }
+    }
+
+    /// Fields where adjacency of two query words means something.
+    fn phrase_fields() -> [FieldName; 3] {
+        [FieldName::Title, FieldName::Heading, FieldName::Body]
+    }
+}
+
+/// Words that carry no meaning on their own. `no` and `not` are kept: "no such host" and
+/// "not found" are the message.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from",
+    "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "our",
+    "so", "such", "that", "the", "their", "then", "there", "these", "this", "to", "was", "we",
+    "what", "when", "where", "which", "why", "will", "with", "you", "your",
+];
+
+/// One word of the query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// As typed.
+    pub text: String,
+    /// Byte offset in the cleaned query (for did-you-mean rewriting).
+    pub offset: usize,
+    /// Token position of its first part, as the index analyzer counts.
+    pub position: usize,
+    /// The whole identifier, normalised, when the word is a compound.
+    pub whole: Option<String>,
+    /// The parts, normalised (one for a plain word).
+    pub parts: Vec<String>,
+    /// The word lowercased but not stemmed (plain words only): for typo lookups.
+    pub spelling: Option<String>,
+    /// A stop word.
+    pub stop: bool,
+}
+
+impl Word {
+    /// The term that stands for the whole word in phrases.
+    fn head_term(&self) -> Option<&str> {
+        self.whole.as_deref().or_else(|| self.parts.first().map(String::as_str))
+    }
+
+    /// Number of token positions the word takes.
+    fn width(&self) -> usize {
+        self.parts.len().max(1)
+    }
+}
+
+/// Removes what must never reach the analyzers as-is: control characters become spaces and
+/// text past [`MAX_QUERY_CHARS`] is dropped.
+pub fn clean(q: &str) -> String {
+    q.chars()
+        .take(MAX_QUERY_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Splits a cleaned query into words. Never fails; may return nothing (`"?!"`).
+pub fn words(cleaned: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut position = 0;
+    for chunk in split_chunks(cleaned).into_iter().take(MAX_WORDS) {
+        let parts: Vec<String> = chunk.parts.iter().filter_map(|(_, p)| normalize(p)).collect();
+        let width = chunk.parts.len();
+        if parts.is_empty() {
+            position += width;
+            continue;
+        }
+        let compound = chunk.is_compound();
+        let lower = chunk.text.to_lowercase();
+        out.push(Word {
+            text: chunk.text.to_owned(),
+            offset: chunk.offset,
+            position,
+            whole: if compound { normalize(chunk.text) } else { None },
+            spelling: if compound { None } else { normalize_unstemmed(chunk.text) },
+            stop: !compound && STOP_WORDS.contains(&lower.as_str()),
+            parts,
+        });
+        position += width;
+    }
+    // A query of stop words only ("how to") still searches for them.
+    if out.iter().all(|w| w.stop) {
+        for w in &mut out {
+            w.stop = false;
+        }
+    }
+    out
+}
+
+/// A query ready to run, with what the result page needs besides hits.
+pub struct Plan {
+    /// The tantivy query; `None` when the text had no words.
+    pub query: Option<Box<dyn Query>>,
+    /// Normalised terms to highlight in snippets.
+    pub highlight: HashSet<String>,
+    /// The query with unknown words replaced by the closest known ones.
+    pub did_you_mean: Option<String>,
+}
+
+impl std::fmt::Debug for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plan")
+            .field("highlight", &self.highlight)
+            .field("did_you_mean", &self.did_you_mean)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One way a word can match, with a weight.
+#[derive(Debug, Clone)]
+enum Alt {
+    Term(String),
+    Phrase(Vec<String>),
+    /// Parts anywhere (a bag of words).
+    Parts(Vec<String>),
+}
+
+/// Builds the query for `q` against the index seen by `searcher`.
+pub fn plan(q: &str, searcher: &Searcher, fields: &Fields) -> Plan {
+    let cleaned = clean(q);
+    let words = words(&cleaned);
+    let mut highlight = HashSet::new();
+    let mut corrections: Vec<(usize, usize, String)> = Vec::new();
+    let mut word_queries: Vec<Box<dyn Query>> = Vec::new();
+    let content_words: Vec<&Word> = words.iter().filter(|w| !w.stop).collect();
+
+    for word in &content_words {
+        let mut alts: Vec<(Alt, f32)> = Vec::new();
+        if let Some(whole) = &word.whole {
+            alts.push((Alt::Term(whole.clone()), 1.0));
+            highlight.insert(whole.clone());
+        }
+        if word.parts.len() > 1 {
+            alts.push((Alt::Phrase(word.parts.clone()), 1.0));
+            alts.push((Alt::Parts(word.parts.clone()), LOOSE_PARTS_WEIGHT));
+        } else if let Some(part) = word.parts.first() {
+            alts.push((Alt::Term(part.clone()), 1.0));
+        }
+        highlight.extend(word.parts.iter().cloned());
+
+        if let Some(spelling) = &word.spelling {
+            let known = doc_freq(searcher, fields.spell, spelling);
+            if known <= RARE_DF && spelling.chars().count() >= 4 {
+                let candidates = close_words(searcher, fields.spell, spelling, known);
+                if known == 0
+                    && let Some((best, _)) = candidates.first()
+                {
+                    corrections.push((word.offset, word.text.len(), best.clone()));
+                }
+                for (candidate, weight) in candidates {
+                    if let Some(term) = normalize(&candidate)
+                        && Some(&term) != word.parts.first()
+                    {
+                        highlight.insert(term.clone());
+                        alts.push((Alt::Term(term), weight));
+                    }
+                }
+            }
+        }
+        word_queries.push(word_query(&alts, fields));
+    }
+
+    let query = combine(word_queries, &content_words, fields);
+    Plan {
+        query,
+        highlight,
+        did_you_mean: suggestion(&cleaned, &corrections),
+    }
+}
+
+/// The query of one word: its alternatives in every field, best field counting most.
+fn word_query(alts: &[(Alt, f32)], fields: &Fields) -> Box<dyn Query> {
+    let mut per_field: Vec<Box<dyn Query>> = Vec::new();
+    for (name, boost) in FIELD_BOOSTS {
+        let field = name.field(fields);
+        let mut field_alts: Vec<Box<dyn Query>> = Vec::new();
+        for (alt, weight) in alts {
+            if let Some(q) = alt_query(alt, field) {
+                field_alts.push(Box::new(BoostQuery::new(q, *weight)));
+            }
+        }
+        let q: Box<dyn Query> = match field_alts.len() {
+            0 => continue,
+            1 => field_alts.remove(0),
+            _ => Box::new(DisjunctionMaxQuery::new(field_alts)),
+        };
+        per_field.push(Box::new(BoostQuery::new(q, boost)));
+    }
+    Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, FIELD_TIE_BREAKER))
+}
+
+fn alt_query(alt: &Alt, field: Field) -> Option<Box<dyn Query>> {
+    let term = |t: &str| Term::from_field_text(field, t);
+    match alt {
+        Alt::Term(t) => Some(Box::new(TermQuery::new(
+            term(t),
+            IndexRecordOption::WithFreqs,
+        ))),
+        Alt::Phrase(parts) if parts.len() > 1 => Some(Box::new(PhraseQuery::new(
+            parts.iter().map(|p| term(p)).collect(),
+        ))),
+        Alt::Phrase(parts) | Alt::Parts(parts) => {
+            let clauses: Vec<Box<dyn Query>> = parts
+                .iter()
+                .map(|p| {
+                    Box::new(TermQuery::new(term(p), IndexRecordOption::WithFreqs))
+                        as Box<dyn Query>
+                })
+                .collect();
+            (!clauses.is_empty()).then(|| Box::new(BooleanQuery::union(clauses)) as Box<dyn Query>)
+        }
+    }
+}
+
+/// All words (any may match), plus a bonus for matching most of them, plus phrase bonuses
+/// for adjacent words.
+fn combine(
+    word_queries: Vec<Box<dyn Query>>,
+    content_words: &[&Word],
+    fields: &Fields,
+) -> Option<Box<dyn Query>> {
+    if word_queries.is_empty() {
+        return None;
+    }
+    let n = word_queries.len();
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if n > 1 {
+        let required = if n <= 3 { n } else { (n * 3).div_ceil(4) };
+        let coord = BooleanQuery::with_minimum_required_clauses(
+            word_queries.iter().map(|q| (Occur::Should, q.box_clone())).collect(),
+            required,
+        );
+        clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(coord), COORD_BOOST))));
+    }
+    let any = BooleanQuery::new(word_queries.into_iter().map(|q| (Occur::Should, q)).collect());
+    clauses.push((Occur::Should, Box::new(any)));
+
+    for pair in content_words.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let (Some(ta), Some(tb)) = (a.head_term(), b.head_term()) else {
+            continue;
+        };
+        let gap = b.position.saturating_sub(a.position).max(a.width());
+        for name in FieldName::phrase_fields() {
+            let field = name.field(fields);
+            let phrase = PhraseQuery::new_with_offset_and_slop(
+                vec![
+                    (0, Term::from_field_text(field, ta)),
+                    (gap, Term::from_field_text(field, tb)),
+                ],
+                1,
+            );
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST))));
+        }
+    }
+    Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// Number of sections containing `text` in `field` (deleted ones included until merged).
+fn doc_freq(searcher: &Searcher, field: Field, text: &str) -> u64 {
+    searcher.doc_freq(&Term::from_field_text(field, text)).unwrap_or(0)
+}
+
+/// Known words within one edit (two for long words) of `word`, most frequent first, with
+/// the weight they get in the query. Only words clearly more common than `word` itself.
+fn close_words(searcher: &Searcher, field: Field, word: &str, known: u64) -> Vec<(String, f32)> {
+    let len = word.chars().count();
+    let distance: u8 = if len >= 8 { 2 } else { 1 };
+    let Ok(automaton) = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true).automaton()
+    else {
+        return Vec::new();
+    };
+    let mut found: HashMap<String, u64> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
+            continue;
+        };
+        while stream.advance() {
+            if let Ok(term) = std::str::from_utf8(stream.key())
+                && term != word
+            {
+                *found.entry(term.to_owned()).or_default() += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    let mut ranked: Vec<(String, u64, usize)> = found
+        .into_iter()
+        .filter(|(_, df)| *df > known.saturating_mul(5).max(1))
+        .map(|(term, df)| {
+            let d = edit_distance(word, &term);
+            (term, df, d)
+        })
+        .collect();
+    ranked.sort_by(|a, b| a.2.cmp(&b.2).then(b.1.cmp(&a.1)).then(a.0.cmp(&b.0)));
+    ranked
+        .into_iter()
+        .take(FUZZY_CANDIDATES)
+        .map(|(term, _, d)| (term, if d <= 1 { 0.8 } else { 0.5 }))
+        .collect()
+}
+
+/// Optimal string alignment distance (adjacent transpositions cost one), on characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The cleaned query with each corrected word replaced, or `None` when nothing changed.
+fn suggestion(cleaned: &str, corrections: &[(usize, usize, String)]) -> Option<String> {
+    if corrections.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    let mut at = 0;
+    for (offset, len, replacement) in corrections {
+        out.push_str(cleaned.get(at..*offset)?);
+        out.push_str(replacement);
+        at = offset + len;
+    }
+    out.push_str(cleaned.get(at..)?);
+    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    (out != cleaned.trim()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pasted_error_text_becomes_words() {
+        let w = words(r#"Error: pq: permission denied for table "users" (SQLSTATE 42501) -x [a] && b || !c"#);
+        let texts: Vec<&str> = w.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec!["Error", "pq", "permission", "denied", "for", "table", "users", "SQLSTATE", "42501", "x", "a", "b", "c"]
+        );
+        assert!(w.iter().find(|w| w.text == "for").is_some_and(|w| w.stop));
+    }
+
+    #[test]
+    fn identifiers_keep_whole_and_parts() {
+        let w = words("CrashLoopBackOff pod");
+        assert_eq!(w[0].whole.as_deref(), Some("crashloopbackoff"));
+        assert_eq!(w[0].parts, vec!["crash", "loop", "back", "off"]);
+        assert_eq!(w[1].position, 4);
+    }
+
+    #[test]
+    fn stop_words_only_queries_still_search() {
+        let w = words("how to");
+        assert!(w.iter().all(|w| !w.stop));
+    }
+
+    #[test]
+    fn cleaning_bounds_length_and_removes_controls() {
+        let long = "x".repeat(10_000);
+        assert_eq!(clean(&long).chars().count(), MAX_QUERY_CHARS);
+        assert_eq!(clean("a\u{0}b\nc"), "a b c");
+        assert!(words(&clean(&"word ".repeat(1000))).len() <= MAX_WORDS);
+    }
+
+    #[test]
+    fn edit_distance_counts_transpositions_once() {
+        assert_eq!(edit_distance("kubernetes", "kubernetes"), 0);
+        assert_eq!(edit_distance("kuberentes", "kubernetes"), 1);
+        assert_eq!(edit_distance("sidekq", "sidekiq"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn suggestions_replace_only_the_corrected_words() {
+        let s = suggestion("argo  snyc failed", &[(6, 4, "sync".into())]);
+        assert_eq!(s.as_deref(), Some("argo sync failed"));
+        assert_eq!(suggestion("x", &[]), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_gives_bounded_words_without_panicking(q in "\\PC{0,300}") {
+            let w = words(&clean(&q));
+            proptest::prop_assert!(w.len() <= MAX_WORDS);
+            for word in &w {
+                proptest::prop_assert!(!word.parts.is_empty());
+            }
+        }
+
+        #[test]
+        fn operators_and_quotes_never_hide_words(
+            word in "[a-z]{3,10}",
+            noise in "[-+:\"'()\\[\\]{}!&|^~*?/\\\\ ]{0,6}"
+        ) {
+            let w = words(&format!("{noise}{word}{noise}"));
+            proptest::prop_assert!(w.iter().any(|x| x.spelling.as_deref() == Some(word.as_str())));
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! The index schema and how a [`Document`] becomes index entries: one entry per section.
+//!
+//! A hit should land where the answer is, so every section (the text under one heading, a
+//! tree node, a module's lesson section) is its own tantivy document carrying its page's
+//! title, summary, tags and path as well. Results are grouped by page afterwards
+//! (see `collect.rs`), so a long page cannot fill the list.
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
+};
+
+use crate::model::{Detail, Document, folder_title};
+
+use super::tokenizer;
+
+/// Handles to every field, resolved once.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// The page's id, raw; deleting a page deletes by this term.
+    pub id: Field,
+    /// The page's number in this index (fast field): results are grouped by it.
+    pub page: Field,
+    /// The section's place in its page (fast field): ties go to the earlier section.
+    pub ord: Field,
+    /// The page's kind, raw (filterable).
+    pub kind: Field,
+    /// The page's tags, raw and lowercased (filterable).
+    pub tag: Field,
+    /// The page title.
+    pub title: Field,
+    /// The section heading (tree node title).
+    pub heading: Field,
+    /// The section's plain text, code included.
+    pub body: Field,
+    /// The page summary.
+    pub summary: Field,
+    /// The page's tags as words.
+    pub tags: Field,
+    /// The page owner as words.
+    pub owner: Field,
+    /// The page id as words: folder names are often the best description a runbook has.
+    pub path: Field,
+    /// Title, heading and body unstemmed, for spelling suggestions and fuzzy terms.
+    pub spell: Field,
+    /// Where a hit on this section lands.
+    pub url: Field,
+}
+
+/// Builds the schema and returns it with its field handles.
+pub fn build_schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let positions = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(tokenizer::TEXT)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        if stored { options.set_stored() } else { options }
+    };
+    let id = b.add_text_field("id", STRING | STORED);
+    let page = b.add_u64_field("page", FAST | INDEXED);
+    let ord = b.add_u64_field("ord", FAST);
+    let kind = b.add_text_field("kind", STRING);
+    let tag = b.add_text_field("tag", STRING);
+    let title = b.add_text_field("title", positions(false));
+    let heading = b.add_text_field("heading", positions(true));
+    let body = b.add_text_field("body", positions(true));
+    let summary = b.add_text_field("summary", positions(false));
+    let tags = b.add_text_field("tags", positions(false));
+    let owner = b.add_text_field("owner", positions(false));
+    let path = b.add_text_field("path", positions(false));
+    let spell = b.add_text_field(
+        "spell",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer::SPELL)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
+    let url = b.add_text_field("url", STORED);
+    let fields = Fields {
+        id,
+        page,
+        ord,
+        kind,
+        tag,
+        title,
+        heading,
+        body,
+        summary,
+        tags,
+        owner,
+        path,
+        spell,
+        url,
+    };
+    (b.build(), fields)
+}
+
+/// One searchable place in a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The heading (empty for a page's introduction).
+    pub heading: String,
+    /// Plain text under it.
+    pub text: String,
+    /// Where a hit lands.
+    pub url: String,
+}
+
+/// The URL of one tree node. The one place that knows how node URLs look, so the trees
+/// pages can change the scheme without touching the index.
+pub fn node_url(doc: &Document, node_id: &str) -> String {
+    format!("{}#{}", doc.url(), fragment(node_id))
+}
+
+/// The URL of a section of a page (`None`: the page itself).
+pub fn section_url(doc: &Document, anchor: Option<&str>) -> String {
+    match anchor {
+        Some(anchor) if !anchor.is_empty() => format!("{}#{}", doc.url(), fragment(anchor)),
+        _ => doc.url(),
+    }
+}
+
+/// Percent-encodes what may not appear raw in a URL fragment.
+fn fragment(anchor: &str) -> String {
+    const FRAGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'<')
+        .add(b'>')
+        .add(b'`')
+        .add(b'#')
+        .add(b'%');
+    percent_encoding::utf8_percent_encode(anchor, FRAGMENT).to_string()
+}
+
+/// The index entries of a document: tree nodes for trees, sections for everything else,
+/// and at least one entry so that every page is findable by its title.
+pub fn entries(doc: &Document) -> Vec<Entry> {
+    let mut out = Vec::new();
+    if let Detail::Tree(tree) = &doc.detail
+        && !tree.nodes.is_empty()
+    {
+        let node_ids: std::collections::HashSet<&str> =
+            tree.nodes.iter().map(|n| n.id.as_str()).collect();
+        // The introduction: sections that are not nodes (text before the first node).
+        for s in &doc.sections {
+            if s.anchor.as_deref().is_none_or(|a| !node_ids.contains(a)) && !s.text.trim().is_empty()
+            {
+                out.push(Entry {
+                    heading: s.heading.clone(),
+                    text: s.text.clone(),
+                    url: section_url(doc, s.anchor.as_deref()),
+                });
+            }
+        }
+        for node in &tree.nodes {
+            let mut text = node.text.clone();
+            for choice in &node.choices {
+                text.push('\n');
+                text.push_str(&choice.label);
+            }
+            out.push(Entry {
+                heading: node.title.clone(),
+                text,
+                url: node_url(doc, &node.id),
+            });
+        }
+    } else {
+        for s in &doc.sections {
+            if s.heading.is_empty() && s.text.trim().is_empty() {
+                continue;
+            }
+            out.push(Entry {
+                heading: s.heading.clone(),
+                text: s.text.clone(),
+                url: section_url(doc, s.anchor.as_deref()),
+            });
+        }
+    }
+    if out.is_empty() {
+        out.push(Entry {
+            heading: String::new(),
+            text: String::new(),
+            url: doc.url(),
+        });
+    }
+    out
+}
+
+/// The folders above a page, titled: `gitlab-runbooks/docs/sidekiq/README` →
+/// `["Gitlab runbooks", "Docs", "Sidekiq"]`.
+pub fn breadcrumb(doc: &Document) -> Vec<String> {
+    let id = doc.id.as_str();
+    let mut segments: Vec<&str> = id.split('/').collect();
+    segments.pop();
+    segments.into_iter().map(folder_title).collect()
+}
+
+/// The id as words for the `path` field: separators become spaces so every folder name is
+/// a word, while `README`/`index` (say nothing) are dropped.
+pub fn path_words(doc: &Document) -> String {
+    doc.id
+        .as_str()
+        .split('/')
+        .filter(|s| !s.eq_ignore_ascii_case("readme") && !s.eq_ignore_ascii_case("index"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A summary for result lists: the author's, or the start of the text.
+pub fn display_summary(doc: &Document) -> String {
+    if let Some(summary) = doc.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+        return summary.trim().to_owned();
+    }
+    let text = doc
+        .sections
+        .iter()
+        .map(|s| s.text.trim())
+        .find(|t| !t.is_empty())
+        .unwrap_or("");
+    let first_line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    truncate_words(first_line, 200)
+}
+
+/// Cuts `text` to at most `max` bytes at a word boundary, adding `…` when cut.
+pub fn truncate_words(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = &text[..end];
+    let cut = cut.rfind(char::is_whitespace).map_or(cut, |i| &cut[..i]);
+    format!("{}…", cut.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DocId, Kind, Section, Tree, TreeNode};
+
+    pub(crate) fn doc(id: &str, kind: Kind, sections: Vec<Section>) -> Document {
+        Document {
+            id: DocId::parse(id).expect("test id"),
+            kind,
+            source_path: format!("{id}.md"),
+            title: "T".into(),
+            summary: None,
+            tags: vec![],
+            owner: None,
+            reviewed: None,
+            resources: vec![],
+            order: None,
+            html: String::new(),
+            toc: vec![],
+            sections,
+            detail: Detail::Guide,
+            content_hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn sections_land_on_their_anchor_and_tree_nodes_on_the_node() {
+        let s = |a: Option<&str>, h: &str, t: &str| Section {
+            anchor: a.map(str::to_owned),
+            heading: h.into(),
+            text: t.into(),
+        };
+        let d = doc("ops/db", Kind::Guide, vec![s(None, "", "intro"), s(Some("fix it"), "Fix", "x")]);
+        let urls: Vec<String> = entries(&d).into_iter().map(|e| e.url).collect();
+        assert_eq!(urls, vec!["/docs/ops/db", "/docs/ops/db#fix%20it"]);
+
+        let mut t = doc("troubleshooting/pod", Kind::Troubleshooting, vec![s(None, "", "Start here")]);
+        t.detail = Detail::Tree(Tree {
+            intro_html: String::new(),
+            nodes: vec![TreeNode {
+                id: "oom".into(),
+                title: "Out of memory?".into(),
+                body_html: String::new(),
+                text: "Check limits".into(),
+                choices: vec![],
+                outcome: None,
+            }],
+        });
+        let e = entries(&t);
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[1].url, "/trees/troubleshooting/pod#oom");
+        assert_eq!(e[1].heading, "Out of memory?");
+    }
+
+    #[test]
+    fn a_page_without_text_still_has_an_entry() {
+        let d = doc("a/b", Kind::Guide, vec![]);
+        assert_eq!(entries(&d).len(), 1);
+        assert_eq!(breadcrumb(&d), vec!["A"]);
+        assert_eq!(path_words(&doc("x/y/README", Kind::Guide, vec![])), "x y");
+    }
+
+    #[test]
+    fn truncation_respects_words_and_chars() {
+        assert_eq!(truncate_words("short", 10), "short");
+        assert_eq!(truncate_words("one two three", 9), "one two…");
+        assert_eq!(truncate_words("ééééé", 3), "é…");
+    }
+}

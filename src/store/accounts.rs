@@ -1,0 +1,497 @@
+//! Users: names, roles, the disabled flag, and passwords (hashed in `passwords`).
+
+use std::fmt;
+
+use rusqlite::{OptionalExtension, params};
+use time::OffsetDateTime;
+
+use super::passwords::{MAX_PASSWORD_BYTES, dummy_hash, hash_password, password_matches};
+use super::{Result, Store, StoreError, is_unique_violation, time_at, unix};
+
+/// A user's row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct UserId(pub i64);
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A user name: 1–64 ASCII letters, digits and `.`, `_`, `-`, `@`, `+`.
+///
+/// ASCII only, so two accounts cannot look alike (`аdmin` with a Cyrillic `а`); `@`, `.`
+/// and `+` admit e-mail addresses, which SSO proxies send as the user's name. Names compare
+/// case-insensitively in the database but keep the case they were created with.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct UserName(String);
+
+impl UserName {
+    /// Parses a name, explaining in a sentence what is wrong with a bad one.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if raw.is_empty() {
+            return Err("a user name must not be empty".into());
+        }
+        if raw.len() > 64 {
+            return Err("a user name must be at most 64 characters long".into());
+        }
+        if let Some(bad) = raw
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+')))
+        {
+            return Err(format!(
+                "the user name `{}` contains {bad:?}; use letters, digits, `.`, `_`, `-`, `@` and `+`",
+                raw.escape_debug()
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UserName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How an account came to exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserSource {
+    /// Created with `selfserve user add` (or by an admin).
+    Local,
+    /// Created on first sight of a trusted SSO proxy's header.
+    Proxy,
+}
+
+impl UserSource {
+    /// The value in the `source` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserSource::Local => "local",
+            UserSource::Proxy => "proxy",
+        }
+    }
+}
+
+/// An account, without its password hash (which never leaves this module).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct User {
+    /// Row id.
+    pub id: UserId,
+    /// The unique name.
+    pub name: UserName,
+    /// A friendlier name, when known.
+    pub display_name: Option<String>,
+    /// An e-mail address, when known.
+    pub email: Option<String>,
+    /// Admins see every learner, the qualification matrix and insights.
+    pub is_admin: bool,
+    /// Disabled accounts cannot sign in, and their sessions and tokens stop working.
+    pub disabled: bool,
+    /// Whether the account has a password (SSO- and token-only accounts have none).
+    pub has_password: bool,
+    /// How the account was created.
+    pub source: UserSource,
+    /// When it was created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// The columns [`user_from_row`] reads, in order; `u` is the users table's alias.
+pub(crate) const USER_COLUMNS: &str = "u.id, u.name, u.display_name, u.email, u.is_admin, \
+     u.disabled, u.password_hash IS NOT NULL, u.source, u.created_at";
+
+/// Builds a [`User`] from a row selected with [`USER_COLUMNS`] starting at column `base`.
+pub(crate) fn user_from_row(row: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<User> {
+    let name: String = row.get(base + 1)?;
+    let source: String = row.get(base + 7)?;
+    Ok(User {
+        id: UserId(row.get(base)?),
+        // Names were parsed before they were written; wrapping them again is safe.
+        name: UserName(name),
+        display_name: row.get(base + 2)?,
+        email: row.get(base + 3)?,
+        is_admin: row.get(base + 4)?,
+        disabled: row.get(base + 5)?,
+        has_password: row.get(base + 6)?,
+        source: if source == "proxy" {
+            UserSource::Proxy
+        } else {
+            UserSource::Local
+        },
+        created_at: time_at(row, base + 8)?,
+    })
+}
+
+impl Store {
+    /// Creates a local account; without a password it can sign in only through SSO or tokens.
+    pub fn create_user(
+        &self,
+        name: &UserName,
+        is_admin: bool,
+        password: Option<&str>,
+    ) -> Result<User> {
+        let hash = password.map(hash_password).transpose()?;
+        self.insert_user(name, is_admin, hash.as_deref(), None, UserSource::Local)
+    }
+
+    fn insert_user(
+        &self,
+        name: &UserName,
+        is_admin: bool,
+        hash: Option<&str>,
+        email: Option<&str>,
+        source: UserSource,
+    ) -> Result<User> {
+        let conn = self.conn()?;
+        let now = OffsetDateTime::now_utc();
+        let inserted = conn.execute(
+            "INSERT INTO users (name, email, password_hash, is_admin, source, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                name.as_str(),
+                email,
+                hash,
+                is_admin,
+                source.as_str(),
+                unix(now)
+            ],
+        );
+        match inserted {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                return Err(StoreError::Conflict(format!(
+                    "a user named {name} already exists"
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let id = UserId(conn.last_insert_rowid());
+        drop(conn);
+        self.user_by_id(id)?
+            .ok_or_else(|| StoreError::NotFound(format!("the new user {name} vanished")))
+    }
+
+    /// The account an SSO proxy names, created (without a password) on first sight.
+    pub fn ensure_proxy_user(&self, name: &UserName, email: Option<&str>) -> Result<User> {
+        if let Some(user) = self.find_user(name)? {
+            return Ok(user);
+        }
+        match self.insert_user(name, false, None, email, UserSource::Proxy) {
+            // Two first requests raced; the other one created it.
+            Err(StoreError::Conflict(_)) => self.require_user(name),
+            other => other,
+        }
+    }
+
+    /// Looks a user up by name (case-insensitively).
+    pub fn find_user(&self, name: &UserName) -> Result<Option<User>> {
+        let conn = self.conn()?;
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.name = ?1");
+        Ok(conn
+            .query_row(&sql, [name.as_str()], |r| user_from_row(r, 0))
+            .optional()?)
+    }
+
+    /// Like [`Store::find_user`], with "no user named X" as the error when there is none.
+    pub fn require_user(&self, name: &UserName) -> Result<User> {
+        self.find_user(name)?
+            .ok_or_else(|| StoreError::NotFound(format!("there is no user named {name}")))
+    }
+
+    /// Looks a user up by id.
+    pub fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
+        let conn = self.conn()?;
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1");
+        Ok(conn
+            .query_row(&sql, [id.0], |r| user_from_row(r, 0))
+            .optional()?)
+    }
+
+    /// Every account, by name.
+    pub fn list_users(&self) -> Result<Vec<User>> {
+        let conn = self.conn()?;
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.name COLLATE NOCASE");
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map([], |r| user_from_row(r, 0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Disables or re-enables an account; disabling also ends all its sessions.
+    pub fn set_disabled(&self, name: &UserName, disabled: bool) -> Result<User> {
+        let user = self.require_user(name)?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE users SET disabled = ?1 WHERE id = ?2",
+            params![disabled, user.id.0],
+        )?;
+        if disabled {
+            tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id.0])?;
+        }
+        tx.commit()?;
+        Ok(User { disabled, ..user })
+    }
+
+    /// Sets a new password and ends every session of the account (a reset locks out
+    /// whoever knew the old one).
+    pub fn set_password(&self, name: &UserName, password: &str) -> Result<User> {
+        let hash = hash_password(password)?;
+        let user = self.require_user(name)?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+            params![hash, user.id.0],
+        )?;
+        tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id.0])?;
+        tx.commit()?;
+        Ok(User {
+            has_password: true,
+            ..user
+        })
+    }
+
+    /// Grants or revokes the admin role.
+    pub fn set_admin(&self, name: &UserName, is_admin: bool) -> Result<User> {
+        let user = self.require_user(name)?;
+        self.conn()?.execute(
+            "UPDATE users SET is_admin = ?1 WHERE id = ?2",
+            params![is_admin, user.id.0],
+        )?;
+        Ok(User { is_admin, ..user })
+    }
+
+    /// The user when `password` is right and the account is enabled; `None` otherwise.
+    ///
+    /// Always runs one argon2 verification, whether or not the name exists, has a password
+    /// or is disabled, so response times do not reveal which accounts exist.
+    pub fn verify_password(&self, name: &UserName, password: &str) -> Result<Option<User>> {
+        let conn = self.conn()?;
+        let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.name = ?1");
+        let found = conn
+            .query_row(&sql, [name.as_str()], |r| {
+                Ok((user_from_row(r, 0)?, r.get::<_, Option<String>>(9)?))
+            })
+            .optional()?;
+        drop(conn);
+        let too_long = password.len() > MAX_PASSWORD_BYTES;
+        match found {
+            Some((user, Some(hash))) if !too_long => {
+                let ok = password_matches(password, &hash);
+                Ok((ok && !user.disabled).then_some(user))
+            }
+            _ => {
+                let _ = password_matches(
+                    password.get(..MAX_PASSWORD_BYTES).unwrap_or(""),
+                    dummy_hash(),
+                );
+                Ok(None)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::store;
+
+    fn name(s: &str) -> UserName {
+        UserName::parse(s).expect("valid name")
+    }
+
+    #[test]
+    fn names_are_parsed() {
+        assert!(UserName::parse("ada.lovelace@example.com").is_ok());
+        assert!(UserName::parse("a_b-c+d").is_ok());
+        assert!(UserName::parse("").is_err());
+        assert!(UserName::parse("has space").is_err());
+        assert!(UserName::parse("аdmin").is_err(), "Cyrillic a");
+        assert!(UserName::parse(&"x".repeat(64)).is_ok());
+        assert!(UserName::parse(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn create_find_and_list() {
+        let (store, _dir) = store();
+        let ada = store
+            .create_user(&name("Ada"), true, Some("pw"))
+            .expect("create");
+        assert!(ada.is_admin && ada.has_password && !ada.disabled);
+        assert_eq!(ada.source, UserSource::Local);
+        store
+            .create_user(&name("bob"), false, None)
+            .expect("create");
+        let found = store
+            .find_user(&name("ADA"))
+            .expect("find")
+            .expect("exists");
+        assert_eq!(found.id, ada.id);
+        assert_eq!(found.name.as_str(), "Ada", "keeps its case");
+        let names: Vec<_> = store
+            .list_users()
+            .expect("list")
+            .into_iter()
+            .map(|u| u.name.to_string())
+            .collect();
+        assert_eq!(names, ["Ada", "bob"]);
+        assert!(store.find_user(&name("carol")).expect("find").is_none());
+    }
+
+    #[test]
+    fn duplicate_names_conflict_case_insensitively() {
+        let (store, _dir) = store();
+        store
+            .create_user(&name("ada"), false, None)
+            .expect("create");
+        let err = store
+            .create_user(&name("ADA"), false, None)
+            .expect_err("dup");
+        assert!(matches!(err, StoreError::Conflict(_)));
+        assert_eq!(err.to_string(), "a user named ADA already exists");
+    }
+
+    #[test]
+    fn empty_passwords_are_refused() {
+        let (store, _dir) = store();
+        let err = store
+            .create_user(&name("ada"), false, Some(""))
+            .expect_err("empty");
+        assert!(matches!(err, StoreError::Invalid(_)));
+        assert!(store.list_users().expect("list").is_empty());
+    }
+
+    #[test]
+    fn passwords_verify_right_and_wrong() {
+        let (store, _dir) = store();
+        store
+            .create_user(&name("ada"), false, Some("correct horse"))
+            .expect("create");
+        let hash: String = store
+            .conn()
+            .expect("conn")
+            .query_row("SELECT password_hash FROM users", [], |r| r.get(0))
+            .expect("hash");
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(
+            store
+                .verify_password(&name("ada"), "correct horse")
+                .expect("v")
+                .is_some()
+        );
+        assert!(
+            store
+                .verify_password(&name("Ada"), "correct horse")
+                .expect("v")
+                .is_some()
+        );
+        assert!(
+            store
+                .verify_password(&name("ada"), "wrong")
+                .expect("v")
+                .is_none()
+        );
+        assert!(
+            store
+                .verify_password(&name("nobody"), "x")
+                .expect("v")
+                .is_none()
+        );
+        let long = "x".repeat(MAX_PASSWORD_BYTES + 1);
+        assert!(
+            store
+                .verify_password(&name("ada"), &long)
+                .expect("v")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn password_less_and_disabled_accounts_cannot_verify() {
+        let (store, _dir) = store();
+        store
+            .create_user(&name("sso"), false, None)
+            .expect("create");
+        assert!(
+            store
+                .verify_password(&name("sso"), "")
+                .expect("v")
+                .is_none()
+        );
+        store
+            .create_user(&name("ada"), false, Some("pw"))
+            .expect("create");
+        store.set_disabled(&name("ada"), true).expect("disable");
+        assert!(
+            store
+                .verify_password(&name("ada"), "pw")
+                .expect("v")
+                .is_none()
+        );
+        let back = store.set_disabled(&name("ada"), false).expect("enable");
+        assert!(!back.disabled);
+        assert!(
+            store
+                .verify_password(&name("ada"), "pw")
+                .expect("v")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn password_reset_and_admin_role() {
+        let (store, _dir) = store();
+        store
+            .create_user(&name("ada"), false, None)
+            .expect("create");
+        let ada = store.set_password(&name("ada"), "new").expect("reset");
+        assert!(ada.has_password);
+        assert!(
+            store
+                .verify_password(&name("ada"), "new")
+                .expect("v")
+                .is_some()
+        );
+        assert!(store.set_admin(&name("ada"), true).expect("admin").is_admin);
+        assert!(
+            store
+                .find_user(&name("ada"))
+                .expect("f")
+                .expect("e")
+                .is_admin
+        );
+        assert!(
+            !store
+                .set_admin(&name("ada"), false)
+                .expect("revoke")
+                .is_admin
+        );
+        let err = store.set_admin(&name("ghost"), true).expect_err("unknown");
+        assert_eq!(err.to_string(), "there is no user named ghost");
+        assert!(store.set_password(&name("ada"), "").is_err());
+    }
+
+    #[test]
+    fn proxy_users_are_created_once() {
+        let (store, _dir) = store();
+        let n = name("ada@example.com");
+        let first = store
+            .ensure_proxy_user(&n, Some("ada@example.com"))
+            .expect("first");
+        assert_eq!(first.source, UserSource::Proxy);
+        assert!(!first.has_password);
+        assert_eq!(first.email.as_deref(), Some("ada@example.com"));
+        let again = store.ensure_proxy_user(&n, None).expect("again");
+        assert_eq!(again.id, first.id);
+        assert_eq!(store.list_users().expect("list").len(), 1);
+    }
+}

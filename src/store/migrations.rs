@@ -1,0 +1,150 @@
+//! The schema, as an append-only list of migrations (never edit a released one; add the next).
+//!
+//! rusqlite_migration records the applied count in `PRAGMA user_version`, so reopening a
+//! database runs only what is new. Conventions the tables follow:
+//! - times are INTEGER seconds since the Unix epoch, UTC (`*_at`), so range checks are
+//!   plain integer comparisons on indexed columns;
+//! - secrets (session and API tokens) are stored only as hex SHA-256;
+//! - content ids (`module_id`, `tree_id`) are TEXT copied from content, deliberately not
+//!   foreign keys: documents come and go with git, records of what people did stay;
+//! - JSON columns (`answers`, `trail`) hold what the API received, checked by `json_valid`.
+
+use rusqlite_migration::{M, Migrations};
+
+/// Version 1: accounts, sessions, tokens, sign-in limits, attempts, tree outcomes, help
+/// requests and the search log.
+const V1_INITIAL: &str = r#"
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+    display_name  TEXT,
+    email         TEXT,
+    -- NULL for accounts that sign in only through the SSO proxy or with API tokens.
+    password_hash TEXT,
+    is_admin      INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
+    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    source        TEXT    NOT NULL DEFAULT 'local' CHECK (source IN ('local', 'proxy')),
+    created_at    INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE sessions (
+    token_hash  TEXT    PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf_token  TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    last_seen   INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX sessions_by_user ON sessions(user_id);
+CREATE INDEX sessions_by_expiry ON sessions(expires_at);
+
+CREATE TABLE api_tokens (
+    id          INTEGER PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    label       TEXT    NOT NULL,
+    token_hash  TEXT    NOT NULL UNIQUE,
+    created_at  INTEGER NOT NULL,
+    last_used   INTEGER,
+    revoked_at  INTEGER
+) STRICT;
+CREATE INDEX api_tokens_by_user ON api_tokens(user_id);
+
+-- Fixed-window counters of failed sign-ins; `key` is `account:NAME` or `client:ADDRESS`.
+CREATE TABLE login_failures (
+    key          TEXT    PRIMARY KEY,
+    count        INTEGER NOT NULL,
+    window_start INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE attempts (
+    id              INTEGER PRIMARY KEY,
+    user_id         INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    module_id       TEXT    NOT NULL,
+    module_version  INTEGER NOT NULL CHECK (module_version >= 0),
+    answers         TEXT    NOT NULL CHECK (json_valid(answers)),
+    score           INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),
+    passed          INTEGER NOT NULL CHECK (passed IN (0, 1)),
+    created_at      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX attempts_by_user ON attempts(user_id, created_at);
+CREATE INDEX attempts_by_module ON attempts(module_id, created_at);
+-- Qualification reads only passes: a partial covering index answers "passes of this
+-- learner (at this module)" without touching the table or sorting.
+CREATE INDEX attempts_passes ON attempts(user_id, module_id, module_version, created_at)
+    WHERE passed = 1;
+
+CREATE TABLE tree_outcomes (
+    id            INTEGER PRIMARY KEY,
+    tree_id       TEXT    NOT NULL,
+    -- The tree document's content hash when the walk happened.
+    tree_version  TEXT    NOT NULL,
+    trail         TEXT    NOT NULL CHECK (json_valid(trail)),
+    outcome       TEXT    NOT NULL CHECK (outcome IN ('resolved', 'escalate')),
+    note          TEXT,
+    user_id       INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX tree_outcomes_by_tree ON tree_outcomes(tree_id, created_at);
+
+CREATE TABLE help_requests (
+    id          INTEGER PRIMARY KEY,
+    outcome_id  INTEGER NOT NULL UNIQUE REFERENCES tree_outcomes(id) ON DELETE CASCADE,
+    tree_id     TEXT    NOT NULL,
+    trail       TEXT    NOT NULL CHECK (json_valid(trail)),
+    note        TEXT,
+    contact     TEXT,
+    status      TEXT    NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'answered', 'closed')),
+    user_id     INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX help_requests_by_status ON help_requests(status, created_at);
+CREATE INDEX help_requests_by_tree ON help_requests(tree_id, created_at);
+
+CREATE TABLE search_log (
+    -- A UUIDv7 made when the search ran, so a later click can refer to it even when the
+    -- log is written in batches.
+    id           TEXT    PRIMARY KEY,
+    query        TEXT    NOT NULL,
+    -- Lowercased, whitespace collapsed: what "top queries" groups by.
+    normalized   TEXT    NOT NULL,
+    result_count INTEGER NOT NULL CHECK (result_count >= 0),
+    took_ms      REAL    NOT NULL,
+    created_at   INTEGER NOT NULL,
+    opened_url   TEXT,
+    opened_at    INTEGER
+) STRICT, WITHOUT ROWID;
+CREATE INDEX search_log_by_time ON search_log(created_at);
+CREATE INDEX search_log_by_query ON search_log(normalized, created_at);
+"#;
+
+/// Every migration, oldest first.
+const MIGRATIONS: &[M<'static>] = &[M::up(V1_INITIAL)];
+
+/// The migration list, ready for `to_latest`.
+pub(crate) fn migrations() -> Migrations<'static> {
+    Migrations::from_slice(MIGRATIONS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations()
+            .validate()
+            .expect("migrations apply to an empty database");
+    }
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut conn = rusqlite::Connection::open_in_memory().expect("memory db");
+        migrations().to_latest(&mut conn).expect("first");
+        migrations().to_latest(&mut conn).expect("second");
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, i64::try_from(MIGRATIONS.len()).expect("small"));
+    }
+}

@@ -1,0 +1,424 @@
+//! How troubleshooting walks ended, the help requests escalations open, and per-tree stats.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{TransactionBehavior, params};
+use time::OffsetDateTime;
+
+use super::accounts::UserId;
+use super::{Result, Store, StoreError, time_at, unix};
+use crate::model::Outcome;
+
+/// A tree outcome's row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct OutcomeId(pub i64);
+
+/// A help request's row id (the `request_id` the API answers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct RequestId(pub i64);
+
+/// Where a help request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RequestStatus {
+    /// Nobody has answered yet.
+    Open,
+    /// Someone replied.
+    Answered,
+    /// Done.
+    Closed,
+}
+
+impl RequestStatus {
+    /// The name in the database, URLs and forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::Open => "open",
+            RequestStatus::Answered => "answered",
+            RequestStatus::Closed => "closed",
+        }
+    }
+
+    /// Parses `open`, `answered` or `closed`.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "open" => Ok(RequestStatus::Open),
+            "answered" => Ok(RequestStatus::Answered),
+            "closed" => Ok(RequestStatus::Closed),
+            other => Err(format!(
+                "`{other}` is not a request status; use open, answered or closed"
+            )),
+        }
+    }
+}
+
+/// A finished walk, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOutcome<'a> {
+    /// The tree's document id.
+    pub tree_id: &'a str,
+    /// The tree's content hash at the time (stats can tell versions apart).
+    pub tree_version: &'a str,
+    /// Node ids from the start to where the walk ended.
+    pub trail: &'a [String],
+    /// How it ended; `Escalate` opens a help request.
+    pub outcome: Outcome,
+    /// What the reader wrote, if anything.
+    pub note: Option<&'a str>,
+    /// How to reach the reader (for escalations), if given.
+    pub contact: Option<&'a str>,
+    /// The reader, when signed in (walks are allowed anonymously).
+    pub user_id: Option<UserId>,
+}
+
+/// A help request, as admins list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpRequest {
+    /// Row id.
+    pub id: RequestId,
+    /// The walk that opened it.
+    pub outcome_id: OutcomeId,
+    /// The tree's document id.
+    pub tree_id: String,
+    /// Node ids of the walk.
+    pub trail: Vec<String>,
+    /// What the reader wrote.
+    pub note: Option<String>,
+    /// How to reach the reader.
+    pub contact: Option<String>,
+    /// Where it stands.
+    pub status: RequestStatus,
+    /// The reader, when signed in.
+    pub user_id: Option<UserId>,
+    /// When it was opened.
+    pub created_at: OffsetDateTime,
+    /// When its status last changed (the creation time until then).
+    pub updated_at: OffsetDateTime,
+}
+
+/// Which help requests to list; `Default` lists all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HelpFilter<'a> {
+    /// Only this status.
+    pub status: Option<RequestStatus>,
+    /// Only this tree.
+    pub tree_id: Option<&'a str>,
+}
+
+/// How walks through one tree went.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TreeStats {
+    /// Recorded walks.
+    pub walks: u64,
+    /// Walks that ended resolved.
+    pub resolved: u64,
+    /// Walks that ended in an escalation.
+    pub escalated: u64,
+    /// Per node id.
+    pub nodes: BTreeMap<String, NodeStats>,
+}
+
+/// How often walks touched one node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NodeStats {
+    /// Walks that visited the node (where they ended included); a node visited twice in
+    /// one walk counts once.
+    pub passed_through: u64,
+    /// Walks that ended at the node.
+    pub stopped_at: u64,
+}
+
+/// Longest note or contact kept; a help request is not a file upload.
+const MAX_TEXT: usize = 4000;
+
+fn check_text(what: &str, text: Option<&str>) -> Result<()> {
+    match text {
+        Some(t) if t.len() > MAX_TEXT => Err(StoreError::Invalid(format!(
+            "the {what} must be at most {MAX_TEXT} bytes long"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn parse_trail(idx: usize, json: &str) -> rusqlite::Result<Vec<String>> {
+    serde_json::from_str(json).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+impl Store {
+    /// Stores a walk; an escalation also opens a help request in the same transaction, so
+    /// there is never an escalation without its request.
+    pub fn record_outcome(&self, o: &NewOutcome<'_>) -> Result<(OutcomeId, Option<RequestId>)> {
+        if o.trail.is_empty() {
+            return Err(StoreError::Invalid(
+                "the path of a walk must not be empty".into(),
+            ));
+        }
+        check_text("note", o.note)?;
+        check_text("contact", o.contact)?;
+        let trail = serde_json::to_string(o.trail)
+            .map_err(|e| StoreError::Invalid(format!("the path cannot be stored: {e}")))?;
+        let now = unix(OffsetDateTime::now_utc());
+        let user_id = o.user_id.map(|u| u.0);
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO tree_outcomes (tree_id, tree_version, trail, outcome, note, user_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![o.tree_id, o.tree_version, trail, o.outcome.as_str(), o.note, user_id, now],
+        )?;
+        let outcome_id = OutcomeId(tx.last_insert_rowid());
+        let request_id = if o.outcome == Outcome::Escalate {
+            tx.execute(
+                "INSERT INTO help_requests (outcome_id, tree_id, trail, note, contact, user_id, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                params![outcome_id.0, o.tree_id, trail, o.note, o.contact, user_id, now],
+            )?;
+            Some(RequestId(tx.last_insert_rowid()))
+        } else {
+            None
+        };
+        tx.commit()?;
+        Ok((outcome_id, request_id))
+    }
+
+    /// Help requests matching `filter`, newest first.
+    pub fn list_help_requests(&self, filter: HelpFilter<'_>) -> Result<Vec<HelpRequest>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, outcome_id, tree_id, trail, note, contact, status, user_id, created_at, updated_at
+             FROM help_requests
+             WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR tree_id = ?2)
+             ORDER BY created_at DESC, id DESC",
+        )?;
+        let rows = stmt.query_map(
+            params![filter.status.map(RequestStatus::as_str), filter.tree_id],
+            |r| {
+                let status: String = r.get(6)?;
+                Ok(HelpRequest {
+                    id: RequestId(r.get(0)?),
+                    outcome_id: OutcomeId(r.get(1)?),
+                    tree_id: r.get(2)?,
+                    trail: parse_trail(3, &r.get::<_, String>(3)?)?,
+                    note: r.get(4)?,
+                    contact: r.get(5)?,
+                    // The CHECK constraint admits only the three names.
+                    status: RequestStatus::parse(&status).unwrap_or(RequestStatus::Open),
+                    user_id: r.get::<_, Option<i64>>(7)?.map(UserId),
+                    created_at: time_at(r, 8)?,
+                    updated_at: time_at(r, 9)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Moves a help request to `status`.
+    pub fn set_request_status(&self, id: RequestId, status: RequestStatus) -> Result<()> {
+        let changed = self.conn()?.execute(
+            "UPDATE help_requests SET status = ?1, updated_at = ?2 WHERE id = ?3",
+            params![status.as_str(), unix(OffsetDateTime::now_utc()), id.0],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!(
+                "there is no help request with id {}",
+                id.0
+            )));
+        }
+        Ok(())
+    }
+
+    /// Counts walks, endings and per-node visits of one tree, all versions together.
+    pub fn tree_stats(&self, tree_id: &str) -> Result<TreeStats> {
+        let conn = self.conn()?;
+        let mut stmt =
+            conn.prepare("SELECT outcome, trail FROM tree_outcomes WHERE tree_id = ?1")?;
+        let mut rows = stmt.query([tree_id])?;
+        let mut stats = TreeStats::default();
+        while let Some(row) = rows.next()? {
+            let outcome: String = row.get(0)?;
+            let trail = parse_trail(1, &row.get::<_, String>(1)?)?;
+            stats.walks += 1;
+            match outcome.as_str() {
+                "resolved" => stats.resolved += 1,
+                "escalate" => stats.escalated += 1,
+                _ => {}
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            for node in &trail {
+                if seen.insert(node.as_str()) {
+                    stats.nodes.entry(node.clone()).or_default().passed_through += 1;
+                }
+            }
+            if let Some(last) = trail.last() {
+                stats.nodes.entry(last.clone()).or_default().stopped_at += 1;
+            }
+        }
+        Ok(stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::store;
+
+    fn trail(ids: &[&str]) -> Vec<String> {
+        ids.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn walk<'a>(tree: &'a str, trail: &'a [String], outcome: Outcome) -> NewOutcome<'a> {
+        NewOutcome {
+            tree_id: tree,
+            tree_version: "abc123",
+            trail,
+            outcome,
+            note: Some("still broken"),
+            contact: None,
+            user_id: None,
+        }
+    }
+
+    #[test]
+    fn escalation_opens_a_request_in_the_same_transaction() {
+        let (store, _dir) = store();
+        let t = trail(&["start", "oom"]);
+        let (_, none) = store
+            .record_outcome(&walk("pods", &t, Outcome::Resolved))
+            .expect("r");
+        assert!(none.is_none());
+        let (oid, rid) = store
+            .record_outcome(&walk("pods", &t, Outcome::Escalate))
+            .expect("e");
+        let rid = rid.expect("a request");
+        let open = store
+            .list_help_requests(HelpFilter {
+                status: Some(RequestStatus::Open),
+                tree_id: Some("pods"),
+            })
+            .expect("list");
+        assert_eq!(open.len(), 1);
+        assert_eq!((open[0].id, open[0].outcome_id), (rid, oid));
+        assert_eq!(open[0].trail, t);
+        assert_eq!(open[0].note.as_deref(), Some("still broken"));
+        assert!(
+            store
+                .list_help_requests(HelpFilter {
+                    tree_id: Some("other"),
+                    ..Default::default()
+                })
+                .expect("l")
+                .is_empty()
+        );
+
+        store
+            .set_request_status(rid, RequestStatus::Closed)
+            .expect("close");
+        let all = store
+            .list_help_requests(HelpFilter::default())
+            .expect("all");
+        assert_eq!(all[0].status, RequestStatus::Closed);
+        assert!(
+            store
+                .set_request_status(RequestId(77), RequestStatus::Open)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_failed_request_insert_rolls_back_the_outcome() {
+        let (store, _dir) = store();
+        // Sabotage the request table so the second insert fails; the outcome must vanish too.
+        store
+            .conn()
+            .expect("conn")
+            .execute_batch(
+                "CREATE TRIGGER no_requests BEFORE INSERT ON help_requests
+                 BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+            )
+            .expect("trigger");
+        let t = trail(&["start"]);
+        assert!(
+            store
+                .record_outcome(&walk("pods", &t, Outcome::Escalate))
+                .is_err()
+        );
+        assert_eq!(store.tree_stats("pods").expect("stats").walks, 0);
+    }
+
+    #[test]
+    fn tree_stats_count_walks_and_nodes() {
+        let (store, _dir) = store();
+        let a = trail(&["start", "oom", "limits"]);
+        let b = trail(&["start", "oom"]);
+        let c = trail(&["start", "crash", "start", "oom"]);
+        store
+            .record_outcome(&walk("pods", &a, Outcome::Resolved))
+            .expect("a");
+        store
+            .record_outcome(&walk("pods", &b, Outcome::Escalate))
+            .expect("b");
+        store
+            .record_outcome(&walk("pods", &c, Outcome::Escalate))
+            .expect("c");
+        store
+            .record_outcome(&walk("other", &a, Outcome::Resolved))
+            .expect("d");
+        let s = store.tree_stats("pods").expect("stats");
+        assert_eq!((s.walks, s.resolved, s.escalated), (3, 1, 2));
+        assert_eq!(
+            s.nodes["start"],
+            NodeStats {
+                passed_through: 3,
+                stopped_at: 0
+            }
+        );
+        assert_eq!(
+            s.nodes["oom"],
+            NodeStats {
+                passed_through: 3,
+                stopped_at: 2
+            }
+        );
+        assert_eq!(
+            s.nodes["limits"],
+            NodeStats {
+                passed_through: 1,
+                stopped_at: 1
+            }
+        );
+        assert_eq!(
+            s.nodes["crash"],
+            NodeStats {
+                passed_through: 1,
+                stopped_at: 0
+            }
+        );
+        assert_eq!(
+            store.tree_stats("nothing").expect("empty"),
+            TreeStats::default()
+        );
+    }
+
+    #[test]
+    fn bad_outcomes_are_refused() {
+        let (store, _dir) = store();
+        let empty: Vec<String> = Vec::new();
+        assert!(matches!(
+            store.record_outcome(&walk("pods", &empty, Outcome::Resolved)),
+            Err(StoreError::Invalid(_))
+        ));
+        let t = trail(&["start"]);
+        let long = "x".repeat(MAX_TEXT + 1);
+        let mut o = walk("pods", &t, Outcome::Escalate);
+        o.note = Some(&long);
+        assert!(matches!(
+            store.record_outcome(&o),
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(RequestStatus::parse("pending").is_err());
+    }
+}

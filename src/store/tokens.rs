@@ -1,0 +1,213 @@
+//! API tokens: `ss_` + 256 random bits in hex, shown once, stored as SHA-256, revocable.
+//!
+//! The `ss_` prefix lets secret scanners and people recognise a leaked selfserve token.
+
+use rusqlite::{OptionalExtension, params};
+use time::OffsetDateTime;
+
+use super::accounts::{USER_COLUMNS, User, UserId, UserName, user_from_row};
+use super::{Result, Store, StoreError, opt_time_at, random_hex, sha256_hex, time_at, unix};
+
+/// What every token starts with.
+pub const TOKEN_PREFIX: &str = "ss_";
+
+/// How stale `last_used` may get before a request writes it again.
+const TOUCH_SECONDS: i64 = 60;
+
+/// An API token's row id (shown by `token list`, used by `token revoke`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct TokenId(pub i64);
+
+impl std::fmt::Display for TokenId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What is known about a token; the secret itself is not kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// Row id.
+    pub id: TokenId,
+    /// Whose token it is.
+    pub user_id: UserId,
+    /// What the owner called it.
+    pub label: String,
+    /// When it was made.
+    pub created_at: OffsetDateTime,
+    /// When it last authenticated a request (to the minute).
+    pub last_used: Option<OffsetDateTime>,
+    /// When it was revoked; revoked tokens authenticate nothing.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl Store {
+    /// Makes a new token for `name` and returns it; this is the only time it is visible.
+    pub fn create_token(&self, name: &UserName, label: &str) -> Result<(TokenId, String)> {
+        let label = label.trim();
+        if label.is_empty() || label.chars().count() > 100 {
+            return Err(StoreError::Invalid(
+                "a token label must be 1 to 100 characters long".into(),
+            ));
+        }
+        let user = self.require_user(name)?;
+        let token = format!("{TOKEN_PREFIX}{}", random_hex(32)?);
+        let conn = self.conn()?;
+        conn.execute(
+            "INSERT INTO api_tokens (user_id, label, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![user.id.0, label, sha256_hex(&token), unix(OffsetDateTime::now_utc())],
+        )?;
+        Ok((TokenId(conn.last_insert_rowid()), token))
+    }
+
+    /// The user a bearer token authenticates: `None` when it is unknown, revoked, or its
+    /// user is disabled.
+    pub fn token_user(&self, token: &str, now: OffsetDateTime) -> Result<Option<User>> {
+        // Anything without the prefix cannot be ours; skip the query.
+        if !token.starts_with(TOKEN_PREFIX) {
+            return Ok(None);
+        }
+        let conn = self.conn()?;
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, t.id, t.last_used
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND u.disabled = 0"
+        );
+        let found = conn
+            .query_row(&sql, [sha256_hex(token)], |r| {
+                Ok((
+                    user_from_row(r, 0)?,
+                    r.get::<_, i64>(9)?,
+                    r.get::<_, Option<i64>>(10)?,
+                ))
+            })
+            .optional()?;
+        let Some((user, id, last_used)) = found else {
+            return Ok(None);
+        };
+        if last_used.is_none_or(|t| unix(now) - t >= TOUCH_SECONDS) {
+            conn.execute(
+                "UPDATE api_tokens SET last_used = ?1 WHERE id = ?2",
+                params![unix(now), id],
+            )?;
+        }
+        Ok(Some(user))
+    }
+
+    /// The tokens of a user, newest first, revoked ones included.
+    pub fn list_tokens(&self, name: &UserName) -> Result<Vec<ApiToken>> {
+        let user = self.require_user(name)?;
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, user_id, label, created_at, last_used, revoked_at
+             FROM api_tokens WHERE user_id = ?1 ORDER BY id DESC",
+        )?;
+        let rows = stmt.query_map([user.id.0], |r| {
+            Ok(ApiToken {
+                id: TokenId(r.get(0)?),
+                user_id: UserId(r.get(1)?),
+                label: r.get(2)?,
+                created_at: time_at(r, 3)?,
+                last_used: opt_time_at(r, 4)?,
+                revoked_at: opt_time_at(r, 5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Revokes a token. Returns false when it was already revoked.
+    pub fn revoke_token(&self, id: TokenId) -> Result<bool> {
+        let conn = self.conn()?;
+        let changed = conn.execute(
+            "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+            params![unix(OffsetDateTime::now_utc()), id.0],
+        )?;
+        if changed == 1 {
+            return Ok(true);
+        }
+        let exists: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM api_tokens WHERE id = ?1)",
+            [id.0],
+            |r| r.get(0),
+        )?;
+        if exists {
+            Ok(false)
+        } else {
+            Err(StoreError::NotFound(format!(
+                "there is no API token with id {id}"
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::store;
+
+    fn name(s: &str) -> UserName {
+        UserName::parse(s).expect("name")
+    }
+
+    #[test]
+    fn tokens_authenticate_until_revoked() {
+        let (store, _dir) = store();
+        let ada = store.create_user(&name("ada"), false, None).expect("user");
+        let (id, token) = store.create_token(&name("ada"), "ci").expect("token");
+        assert!(token.starts_with("ss_") && token.len() == 3 + 64, "{token}");
+        let now = OffsetDateTime::now_utc();
+        assert_eq!(
+            store.token_user(&token, now).expect("q").map(|u| u.id),
+            Some(ada.id)
+        );
+        assert!(store.token_user("ss_wrong", now).expect("q").is_none());
+        assert!(store.token_user("no-prefix", now).expect("q").is_none());
+
+        let listed = store.list_tokens(&name("ada")).expect("list");
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].label, "ci");
+        assert!(listed[0].last_used.is_some(), "use is recorded");
+
+        assert!(store.revoke_token(id).expect("revoke"));
+        assert!(!store.revoke_token(id).expect("again"), "already revoked");
+        assert!(store.token_user(&token, now).expect("q").is_none());
+        assert!(
+            store.list_tokens(&name("ada")).expect("list")[0]
+                .revoked_at
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn tokens_are_stored_hashed_and_die_with_a_disabled_user() {
+        let (store, _dir) = store();
+        store.create_user(&name("ada"), false, None).expect("user");
+        let (_, token) = store.create_token(&name("ada"), "laptop").expect("token");
+        let stored: String = store
+            .conn()
+            .expect("conn")
+            .query_row("SELECT token_hash FROM api_tokens", [], |r| r.get(0))
+            .expect("row");
+        assert_eq!(stored, sha256_hex(&token));
+        store.set_disabled(&name("ada"), true).expect("disable");
+        let now = OffsetDateTime::now_utc();
+        assert!(store.token_user(&token, now).expect("q").is_none());
+    }
+
+    #[test]
+    fn bad_input_is_refused_with_sentences() {
+        let (store, _dir) = store();
+        let err = store
+            .create_token(&name("ghost"), "x")
+            .expect_err("unknown");
+        assert_eq!(err.to_string(), "there is no user named ghost");
+        store.create_user(&name("ada"), false, None).expect("user");
+        assert!(matches!(
+            store.create_token(&name("ada"), "  "),
+            Err(StoreError::Invalid(_))
+        ));
+        let err = store.revoke_token(TokenId(99)).expect_err("unknown");
+        assert_eq!(err.to_string(), "there is no API token with id 99");
+    }
+}

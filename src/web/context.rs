@@ -1,0 +1,30 @@
+//! Builds the [`PageContext`] a view needs from the request and the snapshot. The accounts layer
+//! hands over who is signed in by inserting a [`Viewer`] and a [`CsrfToken`] into the request's
+//! extensions (from its middleware); nothing here needs to change when it does.
+
+use actix_web::{HttpMessage, HttpRequest};
+
+use crate::model::Site;
+use crate::render::{PageContext, Viewer};
+
+/// The per-session token forms echo back, stored in request extensions by the accounts layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsrfToken(pub String);
+
+/// The context for a page whose canonical URL is `current_url`.
+pub fn page_context<'a>(
+    req: &HttpRequest,
+    site: &'a Site,
+    current_url: impl Into<String>,
+) -> PageContext<'a> {
+    let extensions = req.extensions();
+    PageContext {
+        site_title: &site.config.title,
+        nav: &site.nav,
+        current_url: current_url.into(),
+        viewer: extensions.get::<Viewer>().cloned(),
+        csrf_token: extensions.get::<CsrfToken>().map(|t| t.0.clone()),
+        today: time::OffsetDateTime::now_utc().date(),
+        query: String::new(),
+    }
+}

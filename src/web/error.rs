@@ -1,0 +1,177 @@
+//! One error type for every handler, and the middleware that shows errors to people.
+//!
+//! Handlers return [`AppError`]; its `Display` is the one public sentence, details go to the log.
+//! [`error_pages`] wraps the whole app and rewrites every 4xx/5xx response, whatever produced it
+//! (a handler, an extractor, the router): under `/api/` into `{"error": "sentence"}`, elsewhere
+//! into a full HTML page with the site's layout (a 404 page offers to search for the address's
+//! words). Other helpers add variants here rather than new error types.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+
+use super::AppState;
+use super::context::page_context;
+use crate::render;
+
+/// Why a request failed. Each variant's message is safe to show; internal details are logged.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Unknown id, tag, file or address (404). The sentence names what was looked for.
+    #[error("{0}")]
+    NotFound(String),
+    /// Malformed input (400). The sentence says what to change.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Not signed in (401).
+    #[error("sign in to do this")]
+    Unauthorized,
+    /// Signed in but not allowed (403). The sentence says why.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request conflicts with the current state (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// The request body is over a limit (413).
+    #[error("the request is too large")]
+    TooLarge,
+    /// Rate limited (429).
+    #[error("too many requests; wait a moment and try again")]
+    TooManyRequests,
+    /// A failure on the server's side (500). The detail is logged, never sent.
+    #[error("something went wrong on our side; the details are in the server log")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A 404 for a document id.
+    pub fn unknown_document(id: &str) -> Self {
+        AppError::NotFound(format!("There is no document with the id “{id}”."))
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The JSON form; [`error_pages`] turns it into a page outside `/api/`.
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(detail) = self {
+            tracing::error!(%detail, "request failed");
+        }
+        json_error(self.status_code(), &self.to_string())
+    }
+}
+
+fn json_error(status: StatusCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(serde_json::json!({ "error": message }))
+}
+
+/// Middleware: every error response becomes JSON under `/api/` and an HTML page elsewhere,
+/// keeping the status and headers (such as `Retry-After`) that produced it.
+pub async fn error_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    // Handler and extractor errors arrive inside the response; an `Err` only comes from an
+    // inner middleware, and actix answers it with `error_response` (JSON for an AppError).
+    // (The request cannot be cloned up front: routing needs it uniquely owned.)
+    let res = next.call(req).await?.map_into_boxed_body();
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(res);
+    }
+    let (request, response) = res.into_parts();
+    let app_error = response.error().and_then(|e| e.as_error::<AppError>());
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let is_api = request.path().starts_with("/api/");
+    // Already in the right form: a handler's AppError under /api/, or a page a handler built.
+    if (is_api && app_error.is_some()) || (!is_api && content_type.starts_with("text/html")) {
+        return Ok(ServiceResponse::new(request, response));
+    }
+    let message = match app_error {
+        Some(err) => err.to_string(),
+        None => public_message(&request, status, response.error()),
+    };
+    let mut fresh = if is_api {
+        json_error(status, &message)
+    } else {
+        html_error(&request, status, &message)
+    };
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            fresh.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    Ok(ServiceResponse::new(request, fresh))
+}
+
+/// A sentence for errors that are not [`AppError`]s (extractors, the router, other middleware).
+fn public_message(
+    req: &HttpRequest,
+    status: StatusCode,
+    error: Option<&actix_web::Error>,
+) -> String {
+    if status.is_server_error() {
+        if let Some(err) = error {
+            tracing::error!(error = %err, path = req.path(), "request failed");
+        }
+        return AppError::Internal(String::new()).to_string();
+    }
+    match status {
+        StatusCode::NOT_FOUND => "There is no page at this address.".to_owned(),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            format!("This address does not accept {} requests.", req.method())
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge.to_string(),
+        // Extractor errors (bad JSON, a bad query string) say what was wrong with the input.
+        _ => match error {
+            Some(err) => format!("The request is not valid: {err}"),
+            None => "The request is not valid.".to_owned(),
+        },
+    }
+}
+
+/// The HTML error page in the site's layout, or a bare page when no state is reachable.
+fn html_error(req: &HttpRequest, status: StatusCode, message: &str) -> HttpResponse {
+    let query = if status == StatusCode::NOT_FOUND {
+        render::errors::words_of_path(req.path())
+    } else {
+        String::new()
+    };
+    let body = match req.app_data::<web::Data<AppState>>() {
+        Some(state) => {
+            let snapshot = state.snapshot.load_full();
+            let ctx = page_context(req, &snapshot.site, req.path());
+            render::errors::page(&ctx, status.as_u16(), message, &query).into_string()
+        }
+        None => format!(
+            "<!DOCTYPE html><title>{}</title><p>{}</p>",
+            status.as_u16(),
+            maud::html! { (message) }.into_string()
+        ),
+    };
+    let mut response = HttpResponse::build(status).body(body);
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}

@@ -1,0 +1,37 @@
+//! Loads the shared corpora (`$SELFSERVE_CORPUS`, i.e. `../shared/corpus`) side by side as
+//! one site, the way the relevance runner and the search bench both need them.
+
+use std::path::{Path, PathBuf};
+
+use selfserve::loader;
+use selfserve::model::Site;
+
+/// The corpora loaded together; document ids start with `gitlab-runbooks/` or `argocd-docs/`.
+pub struct Corpus {
+    /// The site built from both folders.
+    pub site: Site,
+    /// Keeps the folder of symlinks alive while the site is used.
+    _root: tempfile::TempDir,
+}
+
+/// Where the corpus lives, from `SELFSERVE_CORPUS`; `None` when unset or empty.
+pub fn corpus_dir() -> Option<PathBuf> {
+    std::env::var_os("SELFSERVE_CORPUS")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// Builds a content root holding links to both corpora and loads it.
+pub fn load(corpus: &Path) -> Result<Corpus, String> {
+    let root = tempfile::tempdir().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+    for name in ["gitlab-runbooks", "argocd-docs"] {
+        let target = corpus.join(name);
+        if !target.is_dir() {
+            return Err(format!("{} is not a folder; is SELFSERVE_CORPUS right?", target.display()));
+        }
+        std::os::unix::fs::symlink(&target, root.path().join(name))
+            .map_err(|e| format!("cannot link {}: {e}", target.display()))?;
+    }
+    let (site, _) = loader::load_site(root.path()).map_err(|e| e.to_string())?;
+    Ok(Corpus { site, _root: root })
+}
