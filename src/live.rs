@@ -30,6 +30,8 @@ pub struct Changes {
     pub upserted: Vec<Arc<Document>>,
     /// Ids no longer served.
     pub removed: Vec<DocId>,
+    /// Documents still served as they were, whose diagnostics changed (a broken save).
+    pub flagged: Vec<Arc<Document>>,
     /// True when navigation or settings changed, so every page may look different.
     pub site_wide: bool,
 }
@@ -37,7 +39,10 @@ pub struct Changes {
 impl Changes {
     /// True when nothing visible changed.
     pub fn is_empty(&self) -> bool {
-        self.upserted.is_empty() && self.removed.is_empty() && !self.site_wide
+        self.upserted.is_empty()
+            && self.removed.is_empty()
+            && self.flagged.is_empty()
+            && !self.site_wide
     }
 }
 
@@ -296,6 +301,7 @@ impl ContentState {
                 {
                     existing.hash = hash;
                     existing.broken_save = Some(built.diagnostics);
+                    changes.flagged.push(Arc::clone(&existing.built.document));
                 }
                 _ => {
                     changes.upserted.push(Arc::clone(&built.document));

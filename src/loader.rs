@@ -146,6 +146,7 @@ pub fn assemble<'a>(
         assets,
         diagnostics,
         nav,
+        generation: 0,
     }
 }
 

@@ -24,6 +24,13 @@ impl Snapshot {
         Ok(Self::from_site(site))
     }
 
+    /// The snapshot after a live update: `site` is the new model, `changes` says which
+    /// documents were replaced or removed since `previous`.
+    pub fn next(previous: &Snapshot, site: Site, changes: &crate::live::Changes) -> Self {
+        let _ = (previous, changes);
+        Self::from_site(site)
+    }
+
     /// Indexes an already built site.
     pub fn from_site(site: Site) -> Self {
         let search = SearchIndex::build(&site);

@@ -295,6 +295,8 @@ pub struct Site {
     pub diagnostics: Vec<Diagnostic>,
     /// The sidebar.
     pub nav: Vec<NavNode>,
+    /// Counts content reloads: 0 for the first build, +1 for each live update.
+    pub generation: u64,
 }
 
 impl Site {

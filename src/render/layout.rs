@@ -32,6 +32,8 @@ pub struct PageContext<'a> {
     pub today: time::Date,
     /// Text to prefill in the header's search box.
     pub query: String,
+    /// The content generation the page shows, when live reload is on (authors' preview).
+    pub live_generation: Option<u64>,
 }
 
 /// One step of the breadcrumb trail; the last one is the current page and has no link.
@@ -97,6 +99,10 @@ pub fn render(ctx: &PageContext<'_>, page: Page) -> Markup {
                 }
                 link rel="stylesheet" href="/static/style.css";
                 link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
+                @if let Some(generation) = ctx.live_generation {
+                    meta name="selfserve-generation" content=(generation);
+                    script src="/static/live.js" defer {}
+                }
                 @for script in &page.scripts {
                     script src=(script) defer {}
                 }

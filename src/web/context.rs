@@ -26,5 +26,9 @@ pub fn page_context<'a>(
         csrf_token: extensions.get::<CsrfToken>().map(|t| t.0.clone()),
         today: time::OffsetDateTime::now_utc().date(),
         query: String::new(),
+        live_generation: req
+            .app_data::<actix_web::web::Data<super::AppState>>()
+            .filter(|state| state.watch)
+            .map(|_| site.generation),
     }
 }

@@ -7,10 +7,13 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
 pub mod context;
 pub mod error;
 pub mod headers;
+pub mod live;
 pub mod pages;
+pub mod training;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,6 +24,7 @@ use actix_web::{App, HttpServer, web};
 use arc_swap::ArcSwap;
 
 use crate::snapshot::Snapshot;
+use crate::store::{Store, StoreError};
 
 pub use error::AppError;
 
@@ -59,6 +63,9 @@ pub enum ServeError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The database cannot be opened or migrated.
+    #[error("{0}; check the --data folder")]
+    Store(#[from] StoreError),
     /// The server failed while running.
     #[error("the server stopped: {0}")]
     Io(#[from] std::io::Error),
@@ -75,18 +82,26 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// Whether content reloads on edits.
     pub watch: bool,
+    /// The content state the watcher updates; `Some` only when watching.
+    pub live: Option<Arc<live::LiveState>>,
 }
 
 impl AppState {
     /// Loads the content and prepares the data folder: everything `serve` needs before binding.
     /// Later layers (the store, the watcher) open their parts here too.
     pub fn load(content: PathBuf, data: PathBuf, watch: bool) -> Result<Self, ServeError> {
-        let snapshot = Snapshot::load(&content)?;
+        let content_state = crate::live::ContentState::load(&content)?;
+        let snapshot = Snapshot::from_site(content_state.site());
+        let watch = watch || snapshot.site.config.watch;
         std::fs::create_dir_all(&data).map_err(|source| ServeError::DataDir {
             path: data.clone(),
             source,
         })?;
-        Ok(Self::new(snapshot, content, data, watch))
+        let mut state = Self::new(snapshot, content, data, watch);
+        if watch {
+            state.live = Some(Arc::new(live::LiveState::new(content_state)));
+        }
+        Ok(state)
     }
 
     /// Wraps an already loaded snapshot.
@@ -96,6 +111,7 @@ impl AppState {
             content_root,
             data_dir,
             watch,
+            live: None,
         }
     }
 }
@@ -109,11 +125,12 @@ impl AppState {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(api::routes);
     cfg.configure(assets::routes);
+    cfg.configure(live::routes);
     // ── Other areas register here, one line each, above `pages::routes`: ──
     // cfg.configure(search::routes);    // GET /search, GET /api/v1/search (then drop the placeholder below)
-    // cfg.configure(auth::routes);      // sign-in, sign-out, sessions, tokens
+    cfg.configure(auth::routes); // sign-in, sign-out, account and API tokens
     // cfg.configure(trees::routes);     // /api/v1/trees/{id}, tree walking, outcomes
-    // cfg.configure(training::routes);  // quiz attempts, progress, qualifications
+    cfg.configure(training::routes); // module and path pages, quiz attempts, progress
     cfg.configure(pages::search_placeholder);
     cfg.configure(pages::routes);
 }
@@ -125,11 +142,13 @@ pub async fn start(
     addr: SocketAddr,
 ) -> Result<(actix_web::dev::Server, SocketAddr), ServeError> {
     let server = HttpServer::new(move || {
-        // The last `wrap` is outermost: security headers also reach the error pages.
+        // The last `wrap` is outermost: security headers also reach the error pages, and the
+        // error pages see who is signed in (the auth middleware runs inside them).
         App::new()
             .app_data(web::Data::new(state.clone()))
             .configure(routes)
             .default_service(web::to(pages::not_found))
+            .wrap(from_fn(auth::authenticate))
             .wrap(from_fn(error::error_pages))
             .wrap(from_fn(headers::security_headers))
     })
@@ -163,6 +182,9 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
                 " (listed at /diagnostics)"
             }
         );
+    }
+    if let Err(error) = live::spawn_watcher(&state) {
+        eprintln!("warning: cannot watch {} for changes ({error}); serving without live reload", state.content_root.display());
     }
     actix_web::rt::System::new().block_on(async move {
         let (server, bound) = start(state, options.addr).await?;

@@ -2,6 +2,7 @@
 //! fixture content folders. Each module covers one area.
 
 mod check;
+mod live;
 mod cli;
 mod site;
 mod store;

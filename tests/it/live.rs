@@ -1,0 +1,89 @@
+//! Live reload through the real server: an edit on disk reaches pages, a broken save keeps
+//! the last good version with a banner, and fixing it clears the problem.
+
+use std::fs;
+use std::time::{Duration, Instant};
+
+use crate::support::TestApp;
+
+fn watched_app() -> TestApp {
+    let app = TestApp::start_with("site-basic", |content| {
+        let toml = content.join("site.toml");
+        let mut text = fs::read_to_string(&toml).expect("site.toml");
+        text.push_str("watch = true\n");
+        fs::write(toml, text).expect("write site.toml");
+    });
+    selfserve::web::live::spawn_watcher(&app.state).expect("watcher starts");
+    app
+}
+
+/// Polls until `check` holds or five seconds pass.
+fn eventually(app: &TestApp, path: &str, check: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let body = app.get(path).body;
+        if check(&body) || Instant::now() > deadline {
+            return body;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn an_edit_reaches_the_page_and_the_poll_endpoint_says_reload() {
+    let app = watched_app();
+    let page = "/docs/guides/kubernetes/deploy";
+    let before = app.get(page);
+    assert_eq!(before.status, 200);
+    assert!(before.body.contains(r#"name="selfserve-generation" content="0""#), "live meta tag");
+    assert!(before.body.contains("/static/live.js"));
+    let poll = app.get(&format!("/api/v1/live?since=0&page={page}")).json();
+    assert_eq!(poll["reload"], false);
+
+    let file = app.content.join("guides/kubernetes/deploy.md");
+    let text = fs::read_to_string(&file).expect("read guide");
+    fs::write(&file, format!("{text}\n\nA freshly added paragraph about canary releases.\n"))
+        .expect("edit guide");
+    let body = eventually(&app, page, |b| b.contains("freshly added paragraph"));
+    assert!(body.contains("freshly added paragraph"), "edit not served:\n{body}");
+    let poll = app.get(&format!("/api/v1/live?since=0&page={page}")).json();
+    assert_eq!(poll["reload"], true);
+    let unrelated = app.get("/api/v1/live?since=0&page=/docs/guides/getting-started/welcome").json();
+    assert_eq!(unrelated["reload"], false, "an edit to one page does not reload others");
+}
+
+#[test]
+fn a_broken_save_keeps_the_last_good_version_and_fixing_it_clears_the_banner() {
+    let app = watched_app();
+    let page = "/docs/guides/kubernetes/deploy";
+    let file = app.content.join("guides/kubernetes/deploy.md");
+    let good = fs::read_to_string(&file).expect("read guide");
+    fs::write(&file, "---\ntitle: [unclosed\n---\nBroken body text.\n").expect("break guide");
+    let diagnostics = eventually(&app, "/diagnostics", |b| b.contains("last good version"));
+    assert!(diagnostics.contains("guides/kubernetes/deploy.md"), "{diagnostics}");
+    let body = app.get(page).body;
+    assert!(!body.contains("Broken body text"), "the broken save must not be served");
+    assert!(body.contains("This page has problems"), "banner on the affected page");
+
+    fs::write(&file, good.replace("\n\n", "\n\nFixed again.\n\n")).expect("fix guide");
+    let body = eventually(&app, page, |b| b.contains("Fixed again."));
+    assert!(body.contains("Fixed again."));
+    assert!(!body.contains("This page has problems"));
+}
+
+#[test]
+fn deleting_and_creating_files_updates_navigation() {
+    let app = watched_app();
+    let file = app.content.join("guides/kubernetes/scaling.md");
+    fs::write(&file, "---\ntitle: Scaling workloads\n---\nUse the HPA.\n").expect("create guide");
+    let home = eventually(&app, "/docs/guides/kubernetes/scaling", |b| b.contains("Use the HPA"));
+    assert!(home.contains("Scaling workloads"));
+    let welcome = app.get("/docs/guides/getting-started/welcome").body;
+    assert!(welcome.contains("Scaling workloads"), "sidebar lists the new page");
+    fs::remove_file(&file).expect("delete guide");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while app.get("/docs/guides/kubernetes/scaling").status != 404 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(app.get("/docs/guides/kubernetes/scaling").status, 404);
+}
