@@ -2,8 +2,14 @@
 //! fixture content folders. Each module covers one area.
 
 mod check;
+mod corpus;
 mod live;
 mod cli;
 mod site;
 mod store;
 mod support;
+mod auth;
+mod routes;
+mod training;
+mod trees;
+mod qualifications;

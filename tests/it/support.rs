@@ -89,6 +89,17 @@ impl TestApp {
         let data = dirs.path().join("data");
         copy_dir(&fixture(name), &content);
         prepare(&content);
+        Self::boot(dirs, content, data)
+    }
+
+    /// Starts a server over an existing content folder, used in place (the real corpora).
+    pub fn start_at(content: &Path) -> Self {
+        let dirs = tempfile::tempdir().expect("temp dir");
+        let data = dirs.path().join("data");
+        Self::boot(dirs, content.to_path_buf(), data)
+    }
+
+    fn boot(dirs: tempfile::TempDir, content: PathBuf, data: PathBuf) -> Self {
         let state =
             AppState::load(content.clone(), data.clone(), false).expect("load fixture content");
         let (tx, rx) = mpsc::channel();
