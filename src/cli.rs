@@ -50,6 +50,38 @@ pub enum Command {
         #[arg(long, default_value = "data")]
         data: PathBuf,
     },
+    /// Export data for other systems, to stdout.
+    Export(ExportArgs),
+}
+
+/// Options of `export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// What to export.
+    #[command(subcommand)]
+    pub command: ExportCommand,
+}
+
+/// The `export` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The learner × resource qualification matrix: one row per pair with status, expiry
+    /// (RFC 3339) and the modules still missing.
+    Qualifications {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::export::Format::Csv)]
+        format: crate::export::Format,
+        /// Judge as of this date (YYYY-MM-DD, the end of that day in UTC) or RFC 3339 time,
+        /// for audits; now when omitted.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Where the database lives.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// The content folder.
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+    },
 }
 
 /// Options of `user`.
@@ -213,6 +245,31 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup { file, force, data } => {
             crate::store::backup::backup_data_dir(&data, &file, force)?;
             eprintln!("wrote a backup of {} to {}", data.display(), file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export(args) => run_export(args),
+    }
+}
+
+fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        ExportCommand::Qualifications {
+            format,
+            as_of,
+            data,
+            content,
+        } => {
+            // Parsed here rather than by clap so a bad date is one sentence and exit 1, like
+            // every other input error of the command line.
+            let as_of = as_of
+                .as_deref()
+                .map(crate::export::parse_as_of)
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            crate::export::export_qualifications(&content, &data, format, as_of, &mut out)?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
     }

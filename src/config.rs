@@ -36,6 +36,48 @@ pub struct AuthConfig {
     pub trusted_proxies: Vec<String>,
 }
 
+impl AuthConfig {
+    /// True when `ip` is one of `trusted_proxies` (an address or a CIDR range). IPv4 peers
+    /// seen as IPv4-mapped IPv6 addresses match their IPv4 entries.
+    pub fn trusts(&self, ip: std::net::IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.trusted_proxies
+            .iter()
+            .filter_map(|p| parse_network(p))
+            .any(|(net, len)| in_network(ip, net.to_canonical(), len))
+    }
+}
+
+/// `10.0.0.1` (a whole address) or `10.0.0.0/8`: the network and its prefix length.
+fn parse_network(text: &str) -> Option<(std::net::IpAddr, u8)> {
+    let (addr, len) = match text.split_once('/') {
+        Some((addr, len)) => (addr, Some(len)),
+        None => (text, None),
+    };
+    let addr: std::net::IpAddr = addr.trim().parse().ok()?;
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    let len = match len {
+        Some(len) => len.trim().parse::<u8>().ok().filter(|l| *l <= max)?,
+        None => max,
+    };
+    Some((addr, len))
+}
+
+fn in_network(ip: std::net::IpAddr, net: std::net::IpAddr, len: u8) -> bool {
+    use std::net::IpAddr;
+    match (ip, net) {
+        (IpAddr::V4(ip), IpAddr::V4(net)) => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
+            u32::from(ip) & mask == u32::from(net) & mask
+        }
+        (IpAddr::V6(ip), IpAddr::V6(net)) => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
+            u128::from(ip) & mask == u128::from(net) & mask
+        }
+        _ => false,
+    }
+}
+
 impl Default for SiteConfig {
     fn default() -> Self {
         Self {
@@ -91,9 +133,9 @@ impl SiteConfig {
             }
         }
         for proxy in &self.auth.trusted_proxies {
-            if proxy.parse::<std::net::IpAddr>().is_err() {
+            if parse_network(proxy).is_none() {
                 return Err(format!(
-                    "trusted_proxies in site.toml lists `{proxy}`, which is not an IP address"
+                    "trusted_proxies in site.toml lists `{proxy}`, which is not an IP address or a CIDR range such as 10.0.0.0/8"
                 ));
             }
         }
@@ -137,6 +179,26 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(ok.auth.trusted_proxies, ["127.0.0.1"]);
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_cidr_ranges() {
+        let c = SiteConfig::parse(
+            "[auth]\nproxy_header = \"X-User\"\ntrusted_proxies = [\"10.0.0.0/8\", \"192.0.2.7\", \"fd00::/8\"]\n",
+        )
+        .expect("valid");
+        let trusts = |ip: &str| c.auth.trusts(ip.parse().expect("ip"));
+        assert!(trusts("10.200.3.4"));
+        assert!(trusts("::ffff:10.1.1.1"), "IPv4-mapped");
+        assert!(trusts("192.0.2.7"));
+        assert!(!trusts("192.0.2.8"));
+        assert!(trusts("fd12::1"));
+        assert!(!trusts("11.0.0.1"));
+        assert!(SiteConfig::parse("[auth]\ntrusted_proxies = [\"10.0.0.0/33\"]\n").is_err());
+        assert!(SiteConfig::parse("[auth]\ntrusted_proxies = [\"proxy.local\"]\n").is_err());
+        let everyone =
+            SiteConfig::parse("[auth]\ntrusted_proxies = [\"0.0.0.0/0\"]\n").expect("valid");
+        assert!(everyone.auth.trusts("203.0.113.9".parse().expect("ip")));
     }
 
     #[test]

@@ -13,15 +13,20 @@
 //!
 //! [`loader`] wires the content stages into a [`model::Site`]; [`snapshot`] pairs it with the
 //! search index as the one immutable value every request reads. Only [`source`] reads the
-//! content folder, only [`store`] touches SQLite, only [`web`] knows actix.
+//! content folder, only [`store`] touches SQLite, only [`web`] knows actix. [`grade`] scores a
+//! quiz submission and [`progress`] turns stored attempts into module and path states; both are
+//! pure, like [`qualify`].
 
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod export;
+pub mod grade;
 pub mod live;
 pub mod loader;
 pub mod model;
 pub mod parse;
+pub mod progress;
 pub mod qualify;
 pub mod render;
 pub mod search;

@@ -1,11 +1,18 @@
 //! Qualification rules: (resource requirements, a learner's passes, now) → status. Pure.
 //!
-//! A learner is qualified for a resource when, for every path the resource requires, they
-//! passed every module of that path at the module's current `version`, and no such pass is
-//! older than the resource's `valid_for`. The qualification lapses `valid_for` after the
-//! oldest of those passes. Only passes count, so a later failed attempt never removes one.
+//! A learner is qualified for a resource when, for every path the resource requires (and every
+//! path those require first), they passed every module of that path at the module's current
+//! `version` (or a later one, after a revert), and no such pass is older than the resource's
+//! `valid_for`. The qualification lapses `valid_for` after the oldest of those passes. Only
+//! passes count, so a later failed attempt never removes one.
+//!
+//! [`matrix`] applies the rule to many learners and resources at once.
 
-use std::collections::HashMap;
+pub mod matrix;
+#[cfg(test)]
+pub(crate) mod test_support;
+
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
@@ -27,7 +34,7 @@ pub struct Pass {
 #[derive(Debug, Clone, Default)]
 pub struct History {
     /// Module → (version → pass times, sorted ascending).
-    passes: HashMap<DocId, HashMap<u32, Vec<OffsetDateTime>>>,
+    passes: HashMap<DocId, BTreeMap<u32, Vec<OffsetDateTime>>>,
 }
 
 impl History {
@@ -36,7 +43,7 @@ impl History {
         passes: impl IntoIterator<Item = &'a Pass>,
         as_of: Option<OffsetDateTime>,
     ) -> Self {
-        let mut by_module: HashMap<DocId, HashMap<u32, Vec<OffsetDateTime>>> = HashMap::new();
+        let mut by_module: HashMap<DocId, BTreeMap<u32, Vec<OffsetDateTime>>> = HashMap::new();
         for pass in passes {
             if as_of.is_some_and(|limit| pass.at > limit) {
                 continue;
@@ -48,29 +55,40 @@ impl History {
                 .or_default()
                 .push(pass.at);
         }
-        for times in by_module.values_mut().flat_map(HashMap::values_mut) {
+        for times in by_module.values_mut().flat_map(BTreeMap::values_mut) {
             times.sort_unstable();
         }
         Self { passes: by_module }
     }
 
-    /// The latest pass of `module` at exactly `version` no later than `now`.
+    /// The latest pass of `module` at `version` or a later one, no later than `now`.
+    ///
+    /// A pass at a later version counts because it covers everything the module asked at
+    /// the time; it only arises when authors lower a version again (a revert). Counting it
+    /// is also what makes "raising a module's version never qualifies anyone" hold: the
+    /// passes that count for `v + 1` are a subset of those that count for `v`.
     pub fn latest_pass(
         &self,
         module: &DocId,
         version: u32,
         now: OffsetDateTime,
     ) -> Option<OffsetDateTime> {
-        let times = self.passes.get(module)?.get(&version)?;
-        let upto = times.partition_point(|t| *t <= now);
-        upto.checked_sub(1).and_then(|i| times.get(i)).copied()
+        self.passes
+            .get(module)?
+            .range(version..)
+            .filter_map(|(_, times)| {
+                let upto = times.partition_point(|t| *t <= now);
+                upto.checked_sub(1).and_then(|i| times.get(i)).copied()
+            })
+            .max()
     }
 
-    /// True when the module was passed at some other (older) version only.
+    /// True when the module was passed, but only at versions older than `version` (the
+    /// learner must retake it; the page can say so rather than "never taken").
     pub fn passed_other_version(&self, module: &DocId, version: u32) -> bool {
-        self.passes
-            .get(module)
-            .is_some_and(|by_version| by_version.keys().any(|v| *v != version))
+        self.passes.get(module).is_some_and(|by_version| {
+            by_version.keys().any(|v| *v < version) && by_version.range(version..).next().is_none()
+        })
     }
 }
 
@@ -110,6 +128,8 @@ impl Status {
 pub struct Requirements {
     /// The resource.
     pub resource: DocId,
+    /// Every path that counts, prerequisites before the paths that require them.
+    pub paths: Vec<DocId>,
     /// Every required module once, in path order, with its current version.
     pub modules: Vec<(DocId, u32)>,
     /// How long a qualification lasts; `None` never lapses.
@@ -118,11 +138,20 @@ pub struct Requirements {
 
 impl Requirements {
     /// Reads a resource's requirements from the site; `None` when `resource` is not a resource.
-    /// Paths or modules that do not exist are skipped (the check reports them).
+    ///
+    /// A path's own `requires` (paths to finish first) count too: finishing a path means
+    /// having finished its prerequisites, so they are taken first, each once, and a cycle
+    /// between paths (an authoring error `check` reports) cannot loop. Paths or modules that
+    /// do not exist are skipped (the check reports them).
     pub fn of(site: &Site, resource: &DocId) -> Option<Self> {
         let def = site.get(resource)?.resource()?;
-        let mut modules: Vec<(DocId, u32)> = Vec::new();
+        let mut paths: Vec<DocId> = Vec::new();
+        let mut visiting: Vec<DocId> = Vec::new();
         for path_id in &def.requires {
+            collect_paths(site, path_id, &mut visiting, &mut paths);
+        }
+        let mut modules: Vec<(DocId, u32)> = Vec::new();
+        for path_id in &paths {
             let Some(path) = site.get(path_id).and_then(|d| d.path_def()) else {
                 continue;
             };
@@ -137,10 +166,28 @@ impl Requirements {
         }
         Some(Self {
             resource: resource.clone(),
+            paths,
             modules,
             valid_for_days: def.valid_for.map(|v| v.days()),
         })
     }
+}
+
+/// Depth-first: a path's prerequisites, then the path itself, each once. `visiting` holds
+/// the chain being walked, so a cycle stops instead of recursing forever.
+fn collect_paths(site: &Site, id: &DocId, visiting: &mut Vec<DocId>, out: &mut Vec<DocId>) {
+    if out.contains(id) || visiting.contains(id) {
+        return;
+    }
+    let Some(def) = site.get(id).and_then(|d| d.path_def()) else {
+        return;
+    };
+    visiting.push(id.clone());
+    for before in &def.requires {
+        collect_paths(site, before, visiting, out);
+    }
+    visiting.pop();
+    out.push(id.clone());
 }
 
 /// The answer for one learner and one resource.
@@ -231,6 +278,7 @@ mod tests {
     fn req(modules: &[(&str, u32)], days: Option<u32>) -> Requirements {
         Requirements {
             resource: id("prod-postgres"),
+            paths: Vec::new(),
             modules: modules.iter().map(|(m, v)| (id(m), *v)).collect(),
             valid_for_days: days,
         }
@@ -266,6 +314,17 @@ mod tests {
         assert_eq!(d.status, Status::Missing);
         assert_eq!(d.missing, vec![id("a")]);
         assert!(h.passed_other_version(&id("a"), 2));
+    }
+
+    #[test]
+    fn a_pass_at_a_later_version_counts_after_a_revert() {
+        // Regression: with exact version matching, raising a module from 1 to 2 qualified a
+        // learner holding only a version-2 pass (proptest seed ae8b012e in qualify.txt).
+        let r = req(&[("a", 1)], None);
+        let h = History::new(&[pass("a", 2, 0)], None);
+        assert_eq!(decide(&r, &h, t0(), 30).status, Status::Qualified);
+        assert!(!h.passed_other_version(&id("a"), 1));
+        assert!(h.passed_other_version(&id("a"), 3));
     }
 
     #[test]

@@ -5,12 +5,14 @@
 
 mod ids;
 mod nav;
+pub mod walk;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use ids::{DocId, Kind, ValidFor};
 pub use nav::{NavNode, build_nav, folder_title};
+pub use walk::{MAX_WALK, Walk, WalkError};
 
 use crate::config::SiteConfig;
 use crate::parse::diagnostic::Diagnostic;

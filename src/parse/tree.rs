@@ -4,7 +4,7 @@
 //! The file is rendered once by the Markdown pipeline; the rewritten events are then cut at
 //! node headings, so a node's body gets exactly the treatment a guide would.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
@@ -96,7 +96,7 @@ pub fn parse_tree(
         ));
     }
 
-    check_graph(&built, &index, path, &mut diags);
+    graph::check_graph(&built, &index, path, &mut diags);
 
     let choice_positions: Vec<Position> = built
         .iter()
@@ -135,14 +135,18 @@ fn build_node(
     let list = last_top_level_list(body).map(|range| analyse_list(body, range));
     let (choices, html) = match list {
         Some(list) if !list.choices.is_empty() => {
-            if list.ambiguous {
+            if let Some(bad) = &list.ambiguous {
+                let what = match bad.links {
+                    0 => "this item links to no node".to_owned(),
+                    n => format!("this item links to {n} nodes"),
+                };
                 diags.push(Diagnostic::error(
                     path,
-                    index.position(list.offset),
+                    index.position(bad.offset),
                     format!(
-                        "the last list of node `{}` mixes links to nodes with other items; make \
-                         each item exactly one link to a `#node`, and move other items to an \
-                         earlier list or a paragraph",
+                        "the last list of node `{}` mixes links to nodes with other items ({what}); \
+                         make each item exactly one link to a `#node`, and move other items to \
+                         an earlier list or a paragraph",
                         mark.id
                     ),
                 ));
@@ -158,6 +162,17 @@ fn build_node(
         _ => (Vec::new(), markdown::to_html(body)),
     };
 
+    let has = |class: &str| mark.classes.iter().any(|c| c == class);
+    if has("resolved") && has("escalate") {
+        diags.push(Diagnostic::error(
+            path,
+            mark.position,
+            format!(
+                "node `{}` has both `.resolved` and `.escalate`; a leaf ends one way, so keep one",
+                mark.id
+            ),
+        ));
+    }
     let outcome = if mark.classes.iter().any(|c| c == "resolved") {
         Some(Outcome::Resolved)
     } else if mark.classes.iter().any(|c| c == "escalate") {
@@ -261,16 +276,23 @@ fn last_top_level_list(body: &[OutEvent]) -> Option<Range<usize>> {
 struct ListInfo {
     range: Range<usize>,
     choices: Vec<Candidate>,
-    /// Some item has no `#node` link, or more than one.
-    ambiguous: bool,
+    /// The first item with no `#node` link, or more than one.
+    ambiguous: Option<BadItem>,
+}
+
+/// A list item that is not exactly one link to a node.
+struct BadItem {
+    /// Where the item starts.
     offset: usize,
+    /// How many `#node` links it has.
+    links: usize,
 }
 
 fn analyse_list(body: &[OutEvent], range: Range<usize>) -> ListInfo {
     let events = body.get(range.clone()).unwrap_or(&[]);
-    let offset = events.first().map_or(0, |(_, o)| *o);
     let mut choices = Vec::new();
-    let mut ambiguous = false;
+    let mut ambiguous: Option<BadItem> = None;
+    let mut item_offset = 0usize;
     // Per item: the anchor links in it, each with its label.
     let mut depth = 0usize;
     let mut item: Option<Vec<Candidate>> = None;
@@ -280,7 +302,10 @@ fn analyse_list(body: &[OutEvent], range: Range<usize>) -> ListInfo {
             Event::Start(tag) => {
                 depth += 1;
                 match tag {
-                    Tag::Item if depth == 2 => item = Some(Vec::new()),
+                    Tag::Item if depth == 2 => {
+                        item = Some(Vec::new());
+                        item_offset = *at;
+                    }
                     Tag::Link { dest_url, .. } if label.is_none() => {
                         if let Dest::Anchor(to) = links::classify(dest_url) {
                             label = Some(Candidate {
@@ -304,8 +329,11 @@ fn analyse_list(body: &[OutEvent], range: Range<usize>) -> ListInfo {
                     }
                     TagEnd::Item if depth == 1 => {
                         let mut links = item.take().unwrap_or_default();
-                        if links.len() != 1 {
-                            ambiguous = true;
+                        if links.len() != 1 && ambiguous.is_none() {
+                            ambiguous = Some(BadItem {
+                                offset: item_offset,
+                                links: links.len(),
+                            });
                         }
                         if !links.is_empty() {
                             choices.push(links.swap_remove(0));
@@ -331,133 +359,11 @@ fn analyse_list(body: &[OutEvent], range: Range<usize>) -> ListInfo {
         range,
         choices,
         ambiguous,
-        offset,
     }
 }
 
-/// Missing targets, unreachable nodes (errors) and cycles (warnings).
-fn check_graph(nodes: &[Built], index: &LineIndex<'_>, path: &str, diags: &mut Vec<Diagnostic>) {
-    let by_id: HashMap<&str, usize> = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (b.node.id.as_str(), i))
-        .collect();
-    for b in nodes {
-        for c in &b.choices {
-            if !by_id.contains_key(c.to.as_str()) {
-                diags.push(Diagnostic::error(
-                    path,
-                    index.position(c.offset),
-                    format!(
-                        "choice `{}` points at `#{}`, but no node has that id; add a `## … {{#{}}}` \
-                         node or fix the link",
-                        c.label, c.to, c.to
-                    ),
-                ));
-            }
-        }
-    }
-    let edges: Vec<Vec<usize>> = nodes
-        .iter()
-        .map(|b| {
-            b.choices
-                .iter()
-                .filter_map(|c| by_id.get(c.to.as_str()).copied())
-                .collect()
-        })
-        .collect();
-
-    let mut reached = vec![false; nodes.len()];
-    let mut queue = VecDeque::from([0usize]);
-    if let Some(r) = reached.get_mut(0) {
-        *r = true;
-    }
-    while let Some(n) = queue.pop_front() {
-        for &to in edges.get(n).map_or(&[][..], Vec::as_slice) {
-            if let Some(r) = reached.get_mut(to).filter(|r| !**r) {
-                *r = true;
-                queue.push_back(to);
-            }
-        }
-    }
-    let start = nodes.first().map_or("", |b| b.node.id.as_str());
-    for (b, reached) in nodes.iter().zip(&reached) {
-        if !reached {
-            diags.push(Diagnostic::error(
-                path,
-                b.position,
-                format!(
-                    "node `{}` cannot be reached from the start node `{start}`; link to it from a \
-                     choice list or remove it",
-                    b.node.id
-                ),
-            ));
-        }
-    }
-
-    // Iterative depth-first search from the start: an edge to a node still on the stack
-    // closes a cycle.
-    #[derive(Clone, Copy, PartialEq)]
-    enum State {
-        New,
-        Open,
-        Done,
-    }
-    let mut state = vec![State::New; nodes.len()];
-    let mut stack: Vec<(usize, usize)> = vec![(0, 0)];
-    if let Some(s) = state.get_mut(0) {
-        *s = State::Open;
-    }
-    while let Some(&mut (n, ref mut next)) = stack.last_mut() {
-        let Some(&to) = edges.get(n).and_then(|e| e.get(*next)) else {
-            if let Some(s) = state.get_mut(n) {
-                *s = State::Done;
-            }
-            stack.pop();
-            continue;
-        };
-        let choice = *next;
-        *next += 1;
-        match state.get(to) {
-            Some(State::New) => {
-                if let Some(s) = state.get_mut(to) {
-                    *s = State::Open;
-                }
-                stack.push((to, 0));
-            }
-            Some(State::Open) => {
-                let Some(c) = nodes
-                    .get(n)
-                    .and_then(|b| resolved_choice(b, choice, &by_id))
-                else {
-                    continue;
-                };
-                diags.push(Diagnostic::warning(
-                    path,
-                    index.position(c.offset),
-                    format!(
-                        "choice `{}` leads back to `#{}`, an earlier step, so the tree has a cycle; \
-                         that is fine for a \"start over\" link, but make sure every path can end",
-                        c.label, c.to
-                    ),
-                ));
-            }
-            _ => {}
-        }
-    }
-}
-
-/// The `k`-th choice of a node among those whose target exists (matching `edges`).
-fn resolved_choice<'a>(
-    b: &'a Built,
-    k: usize,
-    by_id: &HashMap<&str, usize>,
-) -> Option<&'a Candidate> {
-    b.choices
-        .iter()
-        .filter(|c| by_id.contains_key(c.to.as_str()))
-        .nth(k)
-}
+#[path = "tree_graph.rs"]
+mod graph;
 
 #[cfg(test)]
 #[path = "tree_tests.rs"]

@@ -228,11 +228,12 @@ fn a_last_list_mixing_node_links_and_other_items_is_ambiguous() {
         "## Q {#start}\n\n- [Yes](#yes)\n- check the logs first\n\n## Yes {#yes .resolved}\n",
     );
     assert_eq!(lines(&diags).len(), 1, "{:?}", lines(&diags));
-    assert_eq!((diags[0].line, diags[0].severity), (3, Severity::Error));
+    // At the offending item, not the list.
+    assert_eq!((diags[0].line, diags[0].severity), (4, Severity::Error));
     assert!(
         diags[0]
             .message
-            .contains("mixes links to nodes with other items"),
+            .contains("mixes links to nodes with other items (this item links to no node)"),
         "{}",
         diags[0]
     );
@@ -274,4 +275,49 @@ fn node_body_html_snapshot() {
         .map(|n| format!("<!-- {} -->\n{}", n.id, n.body_html))
         .collect();
     insta::assert_snapshot!("tree_node_bodies", html.join("\n"));
+}
+
+#[test]
+fn an_item_with_two_node_links_is_ambiguous_too() {
+    let (_, _, diags) = parse(
+        "## Q {#start}\n\n- [Yes](#yes)\n- [No](#no) or [maybe](#yes)\n\n## Yes {#yes .resolved}\n\n## No {#no .escalate}\n",
+    );
+    assert_eq!(lines(&diags).len(), 1, "{:?}", lines(&diags));
+    assert_eq!(diags[0].line, 4);
+    assert!(
+        diags[0].message.contains("this item links to 2 nodes"),
+        "{}",
+        diags[0]
+    );
+}
+
+#[test]
+fn a_loop_without_a_way_out_is_a_warning_at_each_trapped_node() {
+    let (_, _, diags) = parse(
+        "## Q {#start}\n- [Fix](#fix)\n- [Loop](#a)\n\n## Fix {#fix .resolved}\n\n## A {#a}\n- [To B](#b)\n\n## B {#b}\n- [To A](#a)\n",
+    );
+    let warnings: Vec<String> = lines(&diags)
+        .into_iter()
+        .filter(|l| l.contains("no walk from node"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{:?}", lines(&diags));
+    assert!(warnings[0].starts_with("7: warning: no walk from node `a` reaches an outcome"));
+    assert!(warnings[1].starts_with("10: warning: no walk from node `b`"));
+    // The cycle itself is still reported once, as before.
+    assert!(
+        lines(&diags)
+            .iter()
+            .any(|l| l.contains("leads back to `#a`"))
+    );
+}
+
+#[test]
+fn a_leaf_with_both_outcomes_is_an_error() {
+    let (_, _, diags) = parse("## Q {#start .resolved .escalate}\nDone.\n");
+    assert_eq!(
+        lines(&diags),
+        [
+            "1: error: node `start` has both `.resolved` and `.escalate`; a leaf ends one way, so keep one"
+        ]
+    );
 }

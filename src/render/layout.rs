@@ -159,14 +159,18 @@ pub fn search_form(query: &str, id: &str, placeholder: &str) -> Markup {
     }
 }
 
-/// Sign-in state. The accounts layer sets [`PageContext::viewer`]; anonymous visitors see nothing
-/// here until sign-in exists.
+/// Sign-in state: the signed-in user's links and a sign-out button, or a sign-in link that
+/// returns to this page.
 fn viewer_menu(ctx: &PageContext<'_>) -> Markup {
     html! {
-        @if let Some(viewer) = &ctx.viewer {
-            div class="viewer" {
-                span class="viewer-name" { (viewer.name) }
+        div class="viewer" {
+            @if let Some(viewer) = &ctx.viewer {
+                a class="viewer-name" href="/account" { (viewer.name) }
                 @if viewer.is_admin { " " span class="badge" { "admin" } }
+                " " a href="/my/training" { "My training" }
+                " " (super::account::sign_out_form(ctx))
+            } @else {
+                a class="sign-in-link" href=(super::account::sign_in_url(&ctx.current_url)) { "Sign in" }
             }
         }
     }

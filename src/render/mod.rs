@@ -5,6 +5,7 @@
 //! every value it interpolates; the one exception is [`TrustedHtml`], the single way
 //! pre-rendered HTML (already sanitised by [`crate::parse`]) enters a template.
 
+pub mod account;
 pub mod diagnostics;
 pub mod document;
 pub mod errors;
@@ -12,10 +13,15 @@ pub mod home;
 pub mod layout;
 pub mod module;
 pub mod path;
+pub mod qualifications;
+pub mod requests;
 pub mod resource;
 pub mod search_placeholder;
 pub mod tags;
+pub mod training;
 pub mod tree;
+pub mod tree_diagram;
+pub mod tree_outcome;
 
 use maud::{Markup, PreEscaped, Render, html};
 

@@ -1,16 +1,31 @@
-//! Training modules: the lesson, its settings and a read-only preview of the quiz questions.
-//! The answer key never reaches this view; the training issue turns the preview into a form.
+//! Training modules: the lesson, its settings, and its quiz as a form.
+//!
+//! The answer key and explanations never reach this view: it reads only prompts and choices,
+//! and grading happens on the server ([`crate::grade`]). Anonymous readers see the questions
+//! read-only with an invitation to sign in.
 
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 
-use crate::model::{Document, Kind, Site};
+use crate::model::{Document, Kind, Module, Site};
+use crate::store::Attempt;
 
+use super::account::{csrf_field, sign_in_url};
 use super::document::{body_of, document_page};
 use super::layout::PageContext;
-use super::plural;
+use super::{format_date, plural};
 
-/// A module page.
+/// A module page for whoever is reading (no attempt history).
 pub fn page(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
+    page_with(ctx, site, doc, None)
+}
+
+/// A module page; `last` is the signed-in learner's latest attempt at it.
+pub fn page_with(
+    ctx: &PageContext<'_>,
+    site: &Site,
+    doc: &Document,
+    last: Option<&Attempt>,
+) -> Markup {
     let paths: Vec<&Document> = site
         .of_kind(Kind::Path)
         .filter(|p| {
@@ -29,30 +44,13 @@ pub fn page(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
                 div { dt { "Pass mark" } dd { (module.pass_percent) "%" } }
                 div { dt { "Version" } dd { (module.version) } }
             }
+            @if let Some(last) = last {
+                (last_attempt(module, last))
+            }
         }
         (body_of(doc))
-        @if let Some(module) = doc.module().filter(|m| !m.questions.is_empty()) {
-            section class="quiz-preview" aria-labelledby="quiz-title" {
-                h2 id="quiz-title" { "Quiz" }
-                p class="muted" { "Answer all questions; " (module.pass_percent) "% right passes the module." }
-                ol class="quiz-questions" {
-                    @for question in &module.questions {
-                        li class="quiz-question" {
-                            p class="quiz-prompt" { (question.prompt) }
-                            @if question.multiple {
-                                p class="quiz-hint" { "Select all that apply." }
-                            }
-                            ul class={ "quiz-choices" @if question.multiple { " quiz-multiple" } } {
-                                @for choice in &question.choices {
-                                    li { (choice) }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        } @else if doc.module().is_some() {
-            p class="muted" { "This module has no quiz: reading it completes it." }
+        @if let Some(module) = doc.module() {
+            (quiz_section(ctx, doc, module, last))
         }
         @if !paths.is_empty() {
             section class="related" aria-labelledby="module-paths" {
@@ -66,4 +64,189 @@ pub fn page(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
         }
     };
     document_page(ctx, site, doc, main, Vec::new())
+}
+
+/// Where the form posts.
+pub fn attempt_url(doc: &Document) -> String {
+    format!("{}/attempt", doc.url())
+}
+
+fn last_attempt(module: &Module, last: &Attempt) -> Markup {
+    let current = last.module_version == module.version;
+    html! {
+        p class={ "notice " @if last.passed && current { "notice-success" } @else { "notice-warning" } } {
+            @if last.passed && current {
+                "You passed this module on " (format_date(last.created_at.date()))
+                " with " (last.score) "%."
+            } @else if last.passed {
+                "You passed version " (last.module_version) " of this module; it has changed since. Take it again to count it."
+            } @else {
+                "Your last attempt on " (format_date(last.created_at.date())) " scored "
+                (last.score) "%; " (module.pass_percent) "% passes. Review the lesson and try again."
+            }
+        }
+    }
+}
+
+fn quiz_section(
+    ctx: &PageContext<'_>,
+    doc: &Document,
+    module: &Module,
+    last: Option<&Attempt>,
+) -> Markup {
+    let signed_in = ctx.viewer.is_some();
+    let sign_in = sign_in_url(&doc.url());
+    if module.questions.is_empty() {
+        let read = last.is_some_and(|a| a.passed && a.module_version == module.version);
+        return html! {
+            section class="quiz" aria-labelledby="quiz-title" {
+                h2 id="quiz-title" { "Done reading?" }
+                @if read {
+                    p class="muted" { "You marked this module as read." }
+                } @else if signed_in {
+                    p class="muted" { "This module has no quiz: reading it completes it." }
+                    form method="post" action=(attempt_url(doc)) {
+                        (csrf_field(ctx))
+                        button class="button" type="submit" { "Mark as read" }
+                    }
+                } @else {
+                    p { "This module has no quiz: reading it completes it. "
+                        a href=(sign_in) { "Sign in" } " to record that you read it." }
+                }
+            }
+        };
+    }
+    html! {
+        section class="quiz" aria-labelledby="quiz-title" {
+            h2 id="quiz-title" { "Quiz" }
+            p class="muted" {
+                "Answer all questions; " (module.pass_percent) "% right passes the module."
+            }
+            @if signed_in {
+                form class="quiz-form" method="post" action=(attempt_url(doc)) {
+                    (csrf_field(ctx))
+                    ol class="quiz-questions" {
+                        @for (i, question) in module.questions.iter().enumerate() {
+                            li class="quiz-question" {
+                                fieldset {
+                                    legend class="quiz-prompt" { (inline_markdown(&question.prompt)) }
+                                    @if question.multiple {
+                                        p class="quiz-hint" { "Select all that apply." }
+                                    }
+                                    ul class={ "quiz-choices" @if question.multiple { " quiz-multiple" } } {
+                                        @for (j, choice) in question.choices.iter().enumerate() {
+                                            @let id = format!("q{i}-{j}");
+                                            li {
+                                                @if question.multiple {
+                                                    input type="checkbox" id=(id) name={ "q" (i) } value=(j);
+                                                } @else {
+                                                    input type="radio" id=(id) name={ "q" (i) } value=(j) required;
+                                                }
+                                                " " label for=(id) { (inline_markdown(choice)) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    button class="button" type="submit" { "Submit answers" }
+                }
+            } @else {
+                p class="notice" {
+                    a href=(sign_in) { "Sign in to take the quiz" }
+                    "; your result is recorded on the server."
+                }
+                ol class="quiz-questions quiz-preview" {
+                    @for question in &module.questions {
+                        li class="quiz-question" {
+                            p class="quiz-prompt" { (inline_markdown(&question.prompt)) }
+                            @if question.multiple {
+                                p class="quiz-hint" { "Select all that apply." }
+                            }
+                            ul class={ "quiz-choices" @if question.multiple { " quiz-multiple" } } {
+                                @for choice in &question.choices {
+                                    li { (inline_markdown(choice)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Renders a prompt or choice as inline Markdown: emphasis, strong, strikethrough and code
+/// spans become tags; everything else (raw HTML, links, images, blocks) is reduced to its
+/// escaped text, so an author's typo cannot inject markup into a quiz form.
+pub fn inline_markdown(source: &str) -> Markup {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut out = String::with_capacity(source.len() + 16);
+    let mut first_block = true;
+    for event in Parser::new_ext(source, Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Text(text) | Event::Html(text) | Event::InlineHtml(text) => {
+                escape_into(&mut out, &text);
+            }
+            Event::Code(code) => {
+                out.push_str("<code>");
+                escape_into(&mut out, &code);
+                out.push_str("</code>");
+            }
+            Event::Start(Tag::Emphasis) => out.push_str("<em>"),
+            Event::End(TagEnd::Emphasis) => out.push_str("</em>"),
+            Event::Start(Tag::Strong) => out.push_str("<strong>"),
+            Event::End(TagEnd::Strong) => out.push_str("</strong>"),
+            Event::Start(Tag::Strikethrough) => out.push_str("<del>"),
+            Event::End(TagEnd::Strikethrough) => out.push_str("</del>"),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::Start(Tag::Paragraph | Tag::Item | Tag::Heading { .. }) => {
+                if !first_block {
+                    out.push(' ');
+                }
+                first_block = false;
+            }
+            _ => {}
+        }
+    }
+    // Every piece of text above went through `escape_into`; only the fixed tags are literal.
+    PreEscaped(out)
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_markdown_keeps_emphasis_and_code_and_escapes_the_rest() {
+        let html = |s: &str| inline_markdown(s).into_string();
+        assert_eq!(
+            html("Run `kubectl get <pods>` *now*"),
+            "Run <code>kubectl get &lt;pods&gt;</code> <em>now</em>"
+        );
+        assert_eq!(
+            html("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+        );
+        assert_eq!(
+            html("[a link](javascript:x) **b**"),
+            "a link <strong>b</strong>"
+        );
+        assert_eq!(html("a & b"), "a &amp; b");
+        assert_eq!(html("one\ntwo"), "one two");
+    }
 }

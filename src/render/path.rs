@@ -1,14 +1,26 @@
-//! Training paths: why the path exists, its modules in order, what it requires and unlocks.
+//! Training paths: why the path exists, its modules in order (with the signed-in learner's
+//! state of each and a progress bar), what it requires and what it unlocks.
 
 use maud::{Markup, html};
 
 use crate::model::{DocId, Document, Kind, Site};
+use crate::progress::{ModuleState, PathProgress};
 
 use super::document::{body_of, document_page};
 use super::layout::PageContext;
 
-/// A path page.
+/// A path page for an anonymous reader.
 pub fn page(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
+    page_with(ctx, site, doc, None)
+}
+
+/// A path page; `progress` is the signed-in learner's standing on it.
+pub fn page_with(
+    ctx: &PageContext<'_>,
+    site: &Site,
+    doc: &Document,
+    progress: Option<&PathProgress<'_>>,
+) -> Markup {
     let def = doc.path_def().cloned().unwrap_or_default();
     let total_minutes: u32 = def
         .modules
@@ -28,6 +40,16 @@ pub fn page(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
         .map(AsRef::as_ref)
         .collect();
     let main = html! {
+        @if let Some(progress) = progress {
+            (progress_bar(progress))
+            @if !progress.unmet.is_empty() {
+                div class="notice notice-warning" role="note" {
+                    p class="notice-title" { "Prerequisites not met" }
+                    p { "Finish these paths before this one:" }
+                    (doc_links(site, &progress.unmet.iter().map(|id| (*id).clone()).collect::<Vec<_>>()))
+                }
+            }
+        }
         (body_of(doc))
         @if !def.requires.is_empty() {
             section aria-labelledby="path-requires" {
@@ -41,13 +63,17 @@ pub fn page(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
                 p class="muted" { "About " (total_minutes) " minutes in total." }
             }
             ol class="module-list" {
-                @for id in &def.modules {
-                    li {
+                @for (i, id) in def.modules.iter().enumerate() {
+                    @let state = progress.and_then(|p| p.modules.get(i)).map(|m| m.state);
+                    li class={ "module-item" @if let Some(s) = state { " state-" (s.slug()) } } {
                         @match site.get(id) {
                             Some(module) => {
                                 a href=(module.url()) { (module.title) }
                                 @if let Some(minutes) = module.module().and_then(|m| m.minutes) {
                                     " " span class="muted" { "(" (minutes) " min)" }
+                                }
+                                @if let Some(state) = state {
+                                    " " (state_badge(state))
                                 }
                                 @if let Some(summary) = &module.summary {
                                     p class="module-summary" { (summary) }
@@ -71,6 +97,30 @@ pub fn page(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
         }
     };
     document_page(ctx, site, doc, main, Vec::new())
+}
+
+/// A labelled `<progress>` bar (no inline style: the CSP forbids it) and its words.
+pub fn progress_bar(progress: &PathProgress<'_>) -> Markup {
+    let id = format!("progress-{}", progress.path.id.as_str().replace('/', "-"));
+    html! {
+        div class="path-progress" {
+            label for=(id) {
+                @if progress.complete() {
+                    "Complete: all " (progress.total) " modules passed."
+                } @else {
+                    (progress.passed) " of " (progress.total) " modules passed"
+                }
+            }
+            progress id=(id) max=(progress.total.max(1)) value=(progress.passed) {
+                (progress.percent()) "%"
+            }
+        }
+    }
+}
+
+/// A module state as a badge.
+pub fn state_badge(state: ModuleState) -> Markup {
+    html! { span class={ "badge state-badge state-" (state.slug()) } { (state.label()) } }
 }
 
 /// A list of links to the documents named by `ids`, marking ids that name nothing.

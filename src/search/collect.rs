@@ -23,6 +23,8 @@ pub struct PageMatch {
     pub ord: u64,
     /// Matching sections.
     pub sections: u32,
+    /// The best three section scores, best first (0 when fewer matched).
+    pub top: [Score; 3],
 }
 
 impl PageMatch {
@@ -34,10 +36,29 @@ impl PageMatch {
 
     fn absorb(&mut self, other: PageMatch) {
         let sections = self.sections + other.sections;
+        let mut top = self.top;
+        for score in other.top {
+            insert_top(&mut top, score);
+        }
         if self.is_beaten_by(&other) {
             *self = other;
         }
         self.sections = sections;
+        self.top = top;
+    }
+
+    /// The page's score: its best section, plus a little for other matching sections. A
+    /// page that answers in several places is more likely about the query than one with a
+    /// single lucky passage.
+    pub fn page_score(&self, others_weight: Score) -> Score {
+        self.top[0] + others_weight * (self.top[1] + self.top[2])
+    }
+}
+
+fn insert_top(top: &mut [Score; 3], score: Score) {
+    if let Some(i) = top.iter().position(|&t| score > t) {
+        top[i..].rotate_right(1);
+        top[i] = score;
     }
 }
 
@@ -102,6 +123,7 @@ impl SegmentCollector for ByPageSegment {
             address: DocAddress::new(self.segment, doc),
             ord: self.ord.first(doc).unwrap_or(u64::MAX),
             sections: 1,
+            top: [score, 0.0, 0.0],
         };
         self.best.entry(page).and_modify(|e| e.absorb(m)).or_insert(m);
     }
@@ -122,6 +144,7 @@ mod tests {
             address: DocAddress::new(0, 0),
             ord,
             sections: 1,
+            top: [score, 0.0, 0.0],
         }
     }
 
@@ -134,5 +157,7 @@ mod tests {
         assert_eq!((a.ord, a.sections), (1, 3));
         a.absorb(m(0.5, 0));
         assert_eq!((a.ord, a.sections), (1, 4));
+        assert_eq!(a.top, [2.0, 2.0, 1.0]);
+        assert_eq!(a.page_score(0.5), 3.5);
     }
 }

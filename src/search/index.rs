@@ -10,9 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Instant;
 
 use tantivy::schema::Value;
-use tantivy::{
-    Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc,
-};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term, doc};
 
 use crate::model::{DocId, Document, Kind, Site};
 
@@ -24,6 +22,8 @@ use super::{query, snippet, tokenizer};
 /// The writer's arena: tantivy's minimum per indexing thread. One thread: the machine is
 /// shared with the web server and the index is small.
 const WRITER_ARENA_BYTES: usize = 15_000_000;
+/// Share of a page's second and third best sections added to its score.
+const OTHER_SECTIONS_WEIGHT: Score = 0.1;
 /// Tags offered as filters.
 const MAX_TAG_FACETS: usize = 30;
 
@@ -207,16 +207,16 @@ impl SearchIndex {
                 kept.push((m, meta));
             }
         }
-        kept.sort_by(|a, b| {
-            b.0.score
-                .total_cmp(&a.0.score)
-                .then_with(|| a.1.id.cmp(&b.1.id))
-        });
+        let mut kept: Vec<(Score, &PageMatch, &Arc<PageMeta>)> = kept
+            .into_iter()
+            .map(|(m, meta)| (m.page_score(OTHER_SECTIONS_WEIGHT), m, meta))
+            .collect();
+        kept.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.id.cmp(&b.2.id)));
         results.total = kept.len();
         results.facets = facets(kinds, tags);
         results.did_you_mean = plan.did_you_mean.clone();
-        for (m, meta) in kept.iter().skip(checked.offset).take(checked.limit) {
-            results.hits.push(hit(&searcher, &inner.fields, m, meta, &plan.highlight)?);
+        for (score, m, meta) in kept.iter().skip(checked.offset).take(checked.limit) {
+            results.hits.push(hit(&searcher, &inner.fields, m, *score, meta, &plan.highlight)?);
         }
         results.took_ms = started.elapsed().as_secs_f64() * 1_000.0;
         Ok(results)
@@ -277,6 +277,7 @@ fn hit(
     searcher: &tantivy::Searcher,
     fields: &Fields,
     m: &PageMatch,
+    score: Score,
     meta: &PageMeta,
     highlight: &std::collections::HashSet<String>,
 ) -> Result<Hit, SearchError> {
@@ -302,7 +303,7 @@ fn hit(
         url,
         summary: meta.summary.clone(),
         snippet,
-        score: m.score,
+        score,
         section: (!heading.is_empty()).then_some(heading),
         breadcrumb: meta.breadcrumb.clone(),
     })

@@ -11,8 +11,8 @@
 use std::collections::{HashMap, HashSet};
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur,
+    PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -25,18 +25,20 @@ pub const MAX_QUERY_CHARS: usize = 1_000;
 /// Most words turned into clauses: the first ones of a pasted log line carry the message.
 pub const MAX_WORDS: usize = 24;
 
-/// Field weights: where a word appears says how much the page is about it.
-const FIELD_BOOSTS: [(FieldName, f32); 7] = [
-    (FieldName::Title, 3.0),
-    (FieldName::Heading, 2.0),
-    (FieldName::Path, 2.0),
-    (FieldName::Summary, 1.5),
-    (FieldName::Tags, 1.5),
-    (FieldName::Body, 1.0),
+/// Weight of a match in each short field, times the term's idf. Short fields are scored as
+/// "contains the term" with the idf of the body field: per-field BM25 would give words that
+/// are common in text but rare in titles ("too", "not") a huge title idf, so titles such as
+/// "Ci too many archiving trace failures" would beat the page that holds the pasted error.
+const SHORT_FIELDS: [(FieldName, f32); 6] = [
+    (FieldName::Title, 2.0),
+    (FieldName::Heading, 1.5),
+    (FieldName::Path, 1.5),
+    (FieldName::Summary, 1.0),
+    (FieldName::Tags, 1.0),
     (FieldName::Owner, 0.5),
 ];
-/// Share of the other fields' scores added to the best field's (DisMax tie breaker).
-const FIELD_TIE_BREAKER: f32 = 0.3;
+/// Weight of the body's BM25 score.
+const BODY_BOOST: f32 = 1.0;
 /// Weight of a compound word's parts matched loosely, anywhere in the field.
 const LOOSE_PARTS_WEIGHT: f32 = 0.3;
 /// Weight of the phrase bonus for two adjacent query words.
@@ -55,7 +57,6 @@ enum FieldName {
     Path,
     Summary,
     Tags,
-    Body,
     Owner,
 }
 
@@ -67,14 +68,8 @@ impl FieldName {
             FieldName::Path => f.path,
             FieldName::Summary => f.summary,
             FieldName::Tags => f.tags,
-            FieldName::Body => f.body,
             FieldName::Owner => f.owner,
         }
-    }
-
-    /// Fields where adjacency of two query words means something.
-    fn phrase_fields() -> [FieldName; 3] {
-        [FieldName::Title, FieldName::Heading, FieldName::Body]
     }
 }
 
@@ -188,10 +183,46 @@ enum Alt {
     Parts(Vec<String>),
 }
 
+/// What building a query needs from the index: term statistics, cached per query.
+struct Ctx<'a> {
+    searcher: &'a Searcher,
+    fields: &'a Fields,
+    docs: f32,
+    idf: HashMap<String, f32>,
+}
+
+impl Ctx<'_> {
+    /// BM25's idf of `term` in the body field: how telling a word is, used for every field.
+    fn idf(&mut self, term: &str) -> f32 {
+        if let Some(&idf) = self.idf.get(term) {
+            return idf;
+        }
+        let df = doc_freq(self.searcher, self.fields.body, term) as f32;
+        let idf = (1.0 + (self.docs - df + 0.5) / (df + 0.5)).ln().max(0.0);
+        self.idf.insert(term.to_owned(), idf);
+        idf
+    }
+
+    fn alt_idf(&mut self, alt: &Alt) -> f32 {
+        match alt {
+            Alt::Term(t) => self.idf(t),
+            Alt::Phrase(parts) | Alt::Parts(parts) => {
+                parts.iter().map(|p| self.idf(p)).fold(0.0, f32::max)
+            }
+        }
+    }
+}
+
 /// Builds the query for `q` against the index seen by `searcher`.
 pub fn plan(q: &str, searcher: &Searcher, fields: &Fields) -> Plan {
     let cleaned = clean(q);
     let words = words(&cleaned);
+    let mut ctx = Ctx {
+        searcher,
+        fields,
+        docs: searcher.num_docs().max(1) as f32,
+        idf: HashMap::new(),
+    };
     let mut highlight = HashSet::new();
     let mut corrections: Vec<(usize, usize, String)> = Vec::new();
     let mut word_queries: Vec<Box<dyn Query>> = Vec::new();
@@ -230,10 +261,10 @@ pub fn plan(q: &str, searcher: &Searcher, fields: &Fields) -> Plan {
                 }
             }
         }
-        word_queries.push(word_query(&alts, fields));
+        word_queries.push(word_query(&alts, &mut ctx));
     }
-
-    let query = combine(word_queries, &content_words, fields);
+    let joined = joined_words(&content_words, &mut ctx);
+    let query = combine(word_queries, joined, &content_words, &mut ctx);
     Plan {
         query,
         highlight,
@@ -241,25 +272,49 @@ pub fn plan(q: &str, searcher: &Searcher, fields: &Fields) -> Plan {
     }
 }
 
-/// The query of one word: its alternatives in every field, best field counting most.
-fn word_query(alts: &[(Alt, f32)], fields: &Fields) -> Box<dyn Query> {
-    let mut per_field: Vec<Box<dyn Query>> = Vec::new();
-    for (name, boost) in FIELD_BOOSTS {
-        let field = name.field(fields);
+/// The query of one word: BM25 over the body plus a bonus per short field it appears in.
+fn word_query(alts: &[(Alt, f32)], ctx: &mut Ctx<'_>) -> Box<dyn Query> {
+    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+    let body: Vec<Box<dyn Query>> = alts
+        .iter()
+        .filter_map(|(alt, weight)| {
+            alt_query(alt, ctx.fields.body).map(|q| Box::new(BoostQuery::new(q, *weight)) as Box<dyn Query>)
+        })
+        .collect();
+    if !body.is_empty() {
+        clauses.push(Box::new(BoostQuery::new(
+            Box::new(DisjunctionMaxQuery::new(body)),
+            BODY_BOOST,
+        )));
+    }
+    // Title and path mostly say the same thing (titles often come from file names), so
+    // only the better of the two counts.
+    let mut groups: Vec<Vec<Box<dyn Query>>> = Vec::new();
+    let mut title_or_path: Vec<Box<dyn Query>> = Vec::new();
+    for (name, boost) in SHORT_FIELDS {
+        let field = name.field(ctx.fields);
         let mut field_alts: Vec<Box<dyn Query>> = Vec::new();
         for (alt, weight) in alts {
+            // Loose parts only count in the body: in a title, "do" or "file" from
+            // `DO_NOT_MOVE_THIS_FILE` would outweigh the page that names it.
+            if matches!(alt, Alt::Parts(_)) {
+                continue;
+            }
+            let idf = ctx.alt_idf(alt);
             if let Some(q) = alt_query(alt, field) {
-                field_alts.push(Box::new(BoostQuery::new(q, *weight)));
+                field_alts.push(Box::new(ConstScoreQuery::new(q, boost * weight * idf)));
             }
         }
-        let q: Box<dyn Query> = match field_alts.len() {
-            0 => continue,
-            1 => field_alts.remove(0),
-            _ => Box::new(DisjunctionMaxQuery::new(field_alts)),
-        };
-        per_field.push(Box::new(BoostQuery::new(q, boost)));
+        match name {
+            FieldName::Title | FieldName::Path => title_or_path.extend(field_alts),
+            _ => groups.push(field_alts),
+        }
     }
-    Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, FIELD_TIE_BREAKER))
+    groups.push(title_or_path);
+    for group in groups.into_iter().filter(|g| !g.is_empty()) {
+        clauses.push(Box::new(DisjunctionMaxQuery::new(group)));
+    }
+    Box::new(BooleanQuery::union(clauses))
 }
 
 fn alt_query(alt: &Alt, field: Field) -> Option<Box<dyn Query>> {
@@ -285,12 +340,33 @@ fn alt_query(alt: &Alt, field: Field) -> Option<Box<dyn Query>> {
     }
 }
 
+/// Two adjacent plain words written as one in the index ("argo cd" → `argocd`), as extra
+/// word queries. Only pairs whose joined form is a known term.
+fn joined_words(content_words: &[&Word], ctx: &mut Ctx<'_>) -> Vec<Box<dyn Query>> {
+    let mut out = Vec::new();
+    for pair in content_words.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        if a.whole.is_some() || b.whole.is_some() || b.position != a.position + 1 {
+            continue;
+        }
+        let Some(joined) = normalize(&format!("{}{}", a.text, b.text)) else {
+            continue;
+        };
+        if doc_freq(ctx.searcher, ctx.fields.body, &joined) == 0 {
+            continue;
+        }
+        out.push(word_query(&[(Alt::Term(joined), 1.0)], ctx));
+    }
+    out
+}
+
 /// All words (any may match), plus a bonus for matching most of them, plus phrase bonuses
 /// for adjacent words.
 fn combine(
     word_queries: Vec<Box<dyn Query>>,
+    joined: Vec<Box<dyn Query>>,
     content_words: &[&Word],
-    fields: &Fields,
+    ctx: &mut Ctx<'_>,
 ) -> Option<Box<dyn Query>> {
     if word_queries.is_empty() {
         return None;
@@ -305,8 +381,8 @@ fn combine(
         );
         clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(coord), COORD_BOOST))));
     }
-    let any = BooleanQuery::new(word_queries.into_iter().map(|q| (Occur::Should, q)).collect());
-    clauses.push((Occur::Should, Box::new(any)));
+    clauses.extend(word_queries.into_iter().map(|q| (Occur::Should, q)));
+    clauses.extend(joined.into_iter().map(|q| (Occur::Should, q)));
 
     for pair in content_words.windows(2) {
         let (a, b) = (pair[0], pair[1]);
@@ -314,16 +390,25 @@ fn combine(
             continue;
         };
         let gap = b.position.saturating_sub(a.position).max(a.width());
-        for name in FieldName::phrase_fields() {
-            let field = name.field(fields);
-            let phrase = PhraseQuery::new_with_offset_and_slop(
+        let phrase = |field: Field| {
+            PhraseQuery::new_with_offset_and_slop(
                 vec![
                     (0, Term::from_field_text(field, ta)),
                     (gap, Term::from_field_text(field, tb)),
                 ],
                 1,
-            );
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST))));
+            )
+        };
+        let idf = (ctx.idf(ta) + ctx.idf(tb)) / 2.0;
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(phrase(ctx.fields.body)), PHRASE_BOOST)),
+        ));
+        for field in [ctx.fields.title, ctx.fields.heading] {
+            clauses.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(Box::new(phrase(field)), PHRASE_BOOST * idf)),
+            ));
         }
     }
     Some(Box::new(BooleanQuery::new(clauses)))

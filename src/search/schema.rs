@@ -186,6 +186,63 @@ pub fn entries(doc: &Document) -> Vec<Entry> {
             url: doc.url(),
         });
     }
+    out.into_iter().flat_map(split_long).collect()
+}
+
+/// Words per index entry. BM25 divides by length, so one 2,000-word section (a README
+/// without headings, a long FAQ answer) would bury the rare identifier it contains; passages
+/// of this size keep scores comparable and snippets close to the match.
+pub const PASSAGE_WORDS: usize = 150;
+
+/// Splits an entry whose text is longer than [`PASSAGE_WORDS`] into passages that share its
+/// heading and URL.
+fn split_long(entry: Entry) -> Vec<Entry> {
+    let passages = passages(&entry.text, PASSAGE_WORDS);
+    if passages.len() <= 1 {
+        return vec![entry];
+    }
+    passages
+        .into_iter()
+        .map(|text| Entry {
+            heading: entry.heading.clone(),
+            text: text.to_owned(),
+            url: entry.url.clone(),
+        })
+        .collect()
+}
+
+/// Cuts `text` after every `words` whitespace-separated words; the last passage takes the
+/// rest when it would be shorter than half of that.
+pub fn passages(text: &str, words: usize) -> Vec<&str> {
+    let words = words.max(1);
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut count = 0;
+    let mut in_word = false;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if in_word {
+                count += 1;
+                in_word = false;
+                if count == words {
+                    out.push(&text[start..i]);
+                    start = i;
+                    count = 0;
+                }
+            }
+        } else {
+            in_word = true;
+        }
+    }
+    let rest = &text[start..];
+    let rest_words = count + usize::from(in_word);
+    let short_tail = rest_words < words / 2;
+    if let (Some(last), true) = (out.last_mut(), short_tail) {
+        let from = text.len() - last.len() - rest.len();
+        *last = &text[from..];
+    } else if !rest.trim().is_empty() || out.is_empty() {
+        out.push(rest);
+    }
     out
 }
 
@@ -298,6 +355,19 @@ mod tests {
         assert_eq!(entries(&d).len(), 1);
         assert_eq!(breadcrumb(&d), vec!["A"]);
         assert_eq!(path_words(&doc("x/y/README", Kind::Guide, vec![])), "x y");
+    }
+
+    #[test]
+    fn long_text_is_cut_into_passages_without_losing_any() {
+        let text = (0..25).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" \n");
+        let p = passages(&text, 10);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!(p.concat(), text);
+        assert_eq!(passages("a b", 10), vec!["a b"]);
+        assert_eq!(passages("", 10), vec![""]);
+        let p = passages("a b c d e f", 3);
+        assert_eq!(p.concat(), "a b c d e f");
+        assert_eq!(p.len(), 2);
     }
 
     #[test]

@@ -20,6 +20,7 @@
 pub mod accounts;
 pub mod attempts;
 pub mod backup;
+pub mod bulk;
 mod migrations;
 pub mod outcomes;
 mod passwords;

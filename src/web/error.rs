@@ -29,6 +29,9 @@ pub enum AppError {
     /// Not signed in (401).
     #[error("sign in to do this")]
     Unauthorized,
+    /// An `Authorization: Bearer` token that authenticates nobody (401).
+    #[error("the API token is unknown, revoked, or its account is disabled")]
+    InvalidToken,
     /// Signed in but not allowed (403). The sentence says why.
     #[error("{0}")]
     Forbidden(String),
@@ -58,7 +61,7 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::InvalidToken => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -74,6 +77,37 @@ impl ResponseError for AppError {
         }
         json_error(self.status_code(), &self.to_string())
     }
+}
+
+impl From<crate::store::StoreError> for AppError {
+    /// The caller's mistakes keep their sentence; database faults become a logged 500.
+    fn from(err: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match err {
+            StoreError::NotFound(m) => AppError::NotFound(m),
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Invalid(m) => AppError::BadRequest(m),
+            other => {
+                let cause = std::error::Error::source(&other)
+                    .map(|s| format!(": {s}"))
+                    .unwrap_or_default();
+                AppError::Internal(format!("{other}{cause}"))
+            }
+        }
+    }
+}
+
+/// Runs blocking store work on actix's thread pool (SQLite blocks the calling thread, so
+/// never on an async worker) and maps its errors.
+pub async fn blocking<T, F>(work: F) -> Result<T, AppError>
+where
+    F: FnOnce() -> Result<T, crate::store::StoreError> + Send + 'static,
+    T: Send + 'static,
+{
+    web::block(work)
+        .await
+        .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+        .map_err(AppError::from)
 }
 
 fn json_error(status: StatusCode, message: &str) -> HttpResponse {

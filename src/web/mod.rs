@@ -13,7 +13,9 @@ pub mod error;
 pub mod headers;
 pub mod live;
 pub mod pages;
+pub mod qualifications;
 pub mod training;
+pub mod trees;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -84,6 +86,11 @@ pub struct AppState {
     pub watch: bool,
     /// The content state the watcher updates; `Some` only when watching.
     pub live: Option<Arc<live::LiveState>>,
+    /// The database (accounts, sessions, attempts, outcomes); call it inside `web::block`.
+    pub store: Store,
+    /// Per-client limit on recording tree outcomes (anonymous posts are allowed); shared by
+    /// every worker, so it lives here rather than in per-worker app data.
+    pub tree_limiter: Arc<trees::RateLimiter>,
 }
 
 impl AppState {
@@ -97,21 +104,30 @@ impl AppState {
             path: data.clone(),
             source,
         })?;
-        let mut state = Self::new(snapshot, content, data, watch);
+        let store = Store::open(&data)?;
+        let mut state = Self::new(snapshot, store, content, data, watch);
         if watch {
             state.live = Some(Arc::new(live::LiveState::new(content_state)));
         }
         Ok(state)
     }
 
-    /// Wraps an already loaded snapshot.
-    pub fn new(snapshot: Snapshot, content_root: PathBuf, data_dir: PathBuf, watch: bool) -> Self {
+    /// Wraps an already loaded snapshot and an open store.
+    pub fn new(
+        snapshot: Snapshot,
+        store: Store,
+        content_root: PathBuf,
+        data_dir: PathBuf,
+        watch: bool,
+    ) -> Self {
         Self {
             snapshot: Arc::new(ArcSwap::from_pointee(snapshot)),
             content_root,
             data_dir,
             watch,
             live: None,
+            store,
+            tree_limiter: Arc::default(),
         }
     }
 }
@@ -129,8 +145,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // ── Other areas register here, one line each, above `pages::routes`: ──
     // cfg.configure(search::routes);    // GET /search, GET /api/v1/search (then drop the placeholder below)
     cfg.configure(auth::routes); // sign-in, sign-out, account and API tokens
-    // cfg.configure(trees::routes);     // /api/v1/trees/{id}, tree walking, outcomes
+    cfg.configure(trees::routes); // /api/v1/trees/{id}, tree walks, outcomes, /requests
     cfg.configure(training::routes); // module and path pages, quiz attempts, progress
+    cfg.configure(qualifications::routes); // qualification API, profiles, matrix, resource pages
     cfg.configure(pages::search_placeholder);
     cfg.configure(pages::routes);
 }

@@ -67,7 +67,7 @@ async fn home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
 
 /// Any document page. A document of another kind redirects to its own URL, and a folder
 /// address redirects to the folder's README or index page, so guessed URLs still land.
-async fn document(
+pub(crate) async fn document(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,

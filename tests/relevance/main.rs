@@ -63,6 +63,14 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
 
+    if let Some(pos) = args.iter().position(|a| a == "--dump") {
+        let id = args.get(pos + 1).map_or("", String::as_str);
+        for s in corpus.site.get_str(id).map(|d| d.sections.clone()).unwrap_or_default() {
+            println!("## {:?} {:?}\n{}\n", s.anchor, s.heading, s.text);
+        }
+        return ExitCode::SUCCESS;
+    }
+
     let unknown: Vec<&str> = queries
         .iter()
         .flat_map(|q| q.relevant.keys())

@@ -1,0 +1,303 @@
+//! The content pipeline, stage by stage, at 1× (both shared corpora together):
+//!
+//! - `document/parse_render`: front matter + Markdown → sanitised HTML for one large page;
+//! - `document/page`: that document placed in the full page shell (nav, breadcrumbs, TOC);
+//! - `site/read`, `site/build`, `site/assemble`: walk + read every file; parse and render every
+//!   document (`ContentState::from_files`); cross-checks and navigation (`ContentState::site`);
+//! - `snapshot/from_site`: the search index over the whole site (`Snapshot::from_site`);
+//! - `live/edit_one_file`: one saved file through `ContentState::apply` + `Snapshot::next`
+//!   (what `serve --watch` does per save, minus the debounce).
+//!
+//! ```text
+//! SELFSERVE_CORPUS=../shared/corpus cargo bench --bench pipeline
+//! ```
+//!
+//! Without `SELFSERVE_CORPUS` it measures the sample content in `./content` instead, so it
+//! runs anywhere. The content is copied to a temporary folder first (the edit bench writes
+//! to it). Samples are kept small: a full run takes about two minutes on two cores.
+//!
+//! `SELFSERVE_BENCH_CONTENT=DIR` (e.g. a 10× corpus from `scripts/gen-corpus.py`) instead
+//! runs each stage once over DIR, printing its time and the resident memory it added, and
+//! measures nothing with criterion: the stage profile behind BENCHMARKS.md's scale figures.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::hint::black_box;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use selfserve::live::ContentState;
+use selfserve::loader::{self, UrlMap};
+use selfserve::model::Site;
+use selfserve::render::PageContext;
+use selfserve::snapshot::Snapshot;
+use selfserve::source::{self, ContentFiles};
+
+/// The two real corpora inside `SELFSERVE_CORPUS`.
+const CORPUS_FOLDERS: &[&str] = &["gitlab-runbooks", "argocd-docs"];
+
+/// The content to measure: a temporary copy, and what it is called in the output.
+struct Content {
+    root: tempfile::TempDir,
+    label: &'static str,
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+fn content() -> Content {
+    let root = tempfile::tempdir().expect("a temporary folder");
+    let corpus = std::env::var_os("SELFSERVE_CORPUS")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    match corpus {
+        Some(corpus) => {
+            for name in CORPUS_FOLDERS {
+                copy_tree(&corpus.join(name), &root.path().join(name))
+                    .expect("SELFSERVE_CORPUS holds gitlab-runbooks/ and argocd-docs/");
+            }
+            Content {
+                root,
+                label: "corpus_1x",
+            }
+        }
+        None => {
+            eprintln!(
+                "pipeline bench: SELFSERVE_CORPUS is unset; measuring ./content (set it to ../shared/corpus for the 1x figures)"
+            );
+            let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content");
+            copy_tree(&sample, root.path()).expect("copy ./content");
+            Content {
+                root,
+                label: "sample",
+            }
+        }
+    }
+}
+
+/// The largest Markdown file: the worst realistic single page.
+fn largest(files: &ContentFiles) -> &source::SourceFile {
+    files
+        .markdown
+        .iter()
+        .max_by_key(|f| f.bytes.len())
+        .expect("the content has Markdown files")
+}
+
+fn page_context(site: &Site, url: String) -> PageContext<'_> {
+    PageContext {
+        site_title: &site.config.title,
+        nav: &site.nav,
+        current_url: url,
+        viewer: None,
+        csrf_token: None,
+        today: time::OffsetDateTime::now_utc().date(),
+        query: String::new(),
+        live_generation: None,
+    }
+}
+
+/// Resident memory of this process in MB (Linux; 0 elsewhere).
+fn rss_mb() -> f64 {
+    fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// CPU time (user + system, all threads) this process has used, in seconds (Linux; 0
+/// elsewhere). On a shared machine it says more than wall time about the work done.
+fn cpu_s() -> f64 {
+    fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // The fields after the command name, which is in parentheses and may hold spaces.
+            let rest = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let user: f64 = fields.get(11)?.parse().ok()?;
+            let system: f64 = fields.get(12)?.parse().ok()?;
+            Some((user + system) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
+fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
+    let before = rss_mb();
+    let cpu_before = cpu_s();
+    let started = Instant::now();
+    let value = f();
+    eprintln!(
+        "pipeline bench: {what}: {:.2?} wall, {:.2} s CPU, +{:.0} MB resident (now {:.0} MB)",
+        started.elapsed(),
+        cpu_s() - cpu_before,
+        rss_mb() - before,
+        rss_mb()
+    );
+    value
+}
+
+/// `SELFSERVE_BENCH_CONTENT`: each stage once over a (large) content folder.
+fn stage_profile(root: &Path) {
+    let total = Instant::now();
+    let files = timed("read every file", || {
+        source::read_content(root).expect("read content")
+    });
+    let bytes: usize = files.markdown.iter().map(|f| f.bytes.len()).sum();
+    let count = files.markdown.len();
+    let state = timed("parse and render every document", || {
+        ContentState::from_files(root, files)
+    });
+    let site = timed("assemble the site", || state.site());
+    let documents = site.documents.len();
+    let snapshot = timed("build the search index", || Snapshot::from_site(site));
+    eprintln!(
+        "pipeline bench: {}: {count} Markdown files, {:.1} MB, {documents} documents, {} index entries; {:.1?} in all, {:.0} MB resident",
+        root.display(),
+        bytes as f64 / 1e6,
+        snapshot.search.entry_count(),
+        total.elapsed(),
+        rss_mb()
+    );
+}
+
+fn bench(c: &mut Criterion) {
+    if let Some(dir) = std::env::var_os("SELFSERVE_BENCH_CONTENT").filter(|v| !v.is_empty()) {
+        stage_profile(Path::new(&dir));
+        return;
+    }
+    let content = content();
+    let root = content.root.path();
+
+    // One pass by hand first: the figures BENCHMARKS.md quotes as "one cold build".
+    let files = timed("read every file", || {
+        source::read_content(root).expect("read content")
+    });
+    let markdown_bytes: usize = files.markdown.iter().map(|f| f.bytes.len()).sum();
+    let state = timed("parse and render every document", || {
+        ContentState::from_files(root, files.clone())
+    });
+    let site = timed("assemble the site", || state.site());
+    let snapshot = timed("build the search index", || {
+        Snapshot::from_site(site.clone())
+    });
+    eprintln!(
+        "pipeline bench: {}: {} Markdown files, {:.1} MB, {} documents, {} index entries",
+        content.label,
+        files.markdown.len(),
+        markdown_bytes as f64 / 1e6,
+        site.documents.len(),
+        snapshot.search.entry_count(),
+    );
+
+    // ── one document ──
+    let big = largest(&files).clone();
+    let heads: Vec<_> = files
+        .markdown
+        .iter()
+        .filter_map(|f| loader::read_head(f).ok())
+        .collect();
+    let urls = UrlMap::new(heads.iter());
+    let mut group = c.benchmark_group("document");
+    group.sample_size(50).measurement_time(Duration::from_secs(3));
+    eprintln!(
+        "pipeline bench: one document = {} ({} KB)",
+        big.rel_path,
+        big.bytes.len() / 1024
+    );
+    group.bench_function("parse_render", |b| {
+        b.iter(|| {
+            let head = loader::read_head(black_box(&big)).expect("UTF-8");
+            black_box(loader::build_document(head, &urls))
+        })
+    });
+    let doc = loader::read_head(&big)
+        .ok()
+        .and_then(|h| site.get_str(h.id.as_str()).cloned());
+    if let Some(doc) = doc {
+        let url = doc.url();
+        group.bench_function("page", |b| {
+            b.iter(|| {
+                let ctx = page_context(&site, url.clone());
+                black_box(selfserve::render::document::guide(&ctx, &site, &doc).into_string())
+            })
+        });
+    }
+    group.finish();
+
+    // ── the whole site ──
+    let mut group = c.benchmark_group(format!("site_{}", content.label));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(8));
+    group.bench_function("read", |b| {
+        b.iter(|| black_box(source::read_content(root).expect("read")))
+    });
+    group.bench_function("build", |b| {
+        b.iter_batched(
+            || files.clone(),
+            |files| black_box(ContentState::from_files(root, files)),
+            BatchSize::LargeInput,
+        )
+    });
+    group.bench_function("assemble", |b| b.iter(|| black_box(state.site())));
+    group.bench_function("snapshot_from_site", |b| {
+        b.iter_batched(
+            || site.clone(),
+            |site| black_box(Snapshot::from_site(site)),
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+
+    // ── one live edit ──
+    let mut state = state;
+    let mut current = snapshot;
+    let edited = big.rel_path.clone();
+    let path = root.join(&edited);
+    let changed: BTreeSet<String> = [edited].into_iter().collect();
+    let mut round = 0u64;
+    let mut group = c.benchmark_group(format!("live_{}", content.label));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(8));
+    group.bench_function("edit_one_file", |b| {
+        b.iter(|| {
+            round += 1;
+            let mut file = fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .expect("open the edited file");
+            writeln!(file, "\nbenchword{round}").expect("append");
+            drop(file);
+            let changes = state.apply(&changed);
+            let mut site = state.site();
+            site.generation = current.site.generation + 1;
+            current = Snapshot::next(&current, site, &changes);
+            black_box(&current);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,122 @@
+# Shared helpers for the benchmark scripts (sourced, not run).
+#
+# Every script starts its own processes, remembers their ids and ends exactly those on exit.
+
+set -euo pipefail
+
+SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PROJECT_DIR="$(cd "$SCRIPTS_DIR/.." && pwd)"
+BIN="${SELFSERVE_BIN:-$PROJECT_DIR/target/release/selfserve}"
+
+# Folder for generated corpora, reused between runs (they are deterministic).
+BENCH_DIR="${SELFSERVE_BENCH_DIR:-${TMPDIR:-/tmp}/selfserve-bench}"
+
+# Process ids this script started; ended by cleanup().
+STARTED_PIDS=()
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+now() { date +%s.%N; }
+# elapsed START [END]: seconds between two `now` values, 3 decimals.
+elapsed() { awk -v a="$1" -v b="${2:-$(now)}" 'BEGIN { printf "%.3f", b - a }'; }
+
+need_bin() {
+  [ -x "$BIN" ] || die "no release binary at $BIN; run 'cargo build --release' first (or set SELFSERVE_BIN)"
+}
+
+# need_pkg COMMAND PACKAGE: installs a Debian package when its command is missing.
+need_pkg() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  log "installing $2 (apt-get)..."
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null 2>&1 ||
+      die "cannot install $2; install it by hand (apt-get install $2)"
+  fi
+  command -v "$1" >/dev/null 2>&1 || die "$2 installed but $1 is not on PATH"
+}
+
+# Ends the processes this script started (by id), then removes its temporary folder.
+cleanup() {
+  local pid
+  for pid in "${STARTED_PIDS[@]:-}"; do
+    [ -n "$pid" ] || continue
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${STARTED_PIDS[@]:-}"; do
+    [ -n "$pid" ] || continue
+    # Bounded wait: 5 s, then force.
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  STARTED_PIDS=()
+  if [ -n "${WORK:-}" ] && [ -d "$WORK" ] && [ -z "${KEEP:-}" ]; then rm -rf "$WORK"; fi
+}
+
+# ensure_corpus N: generated N× corpus folder (made once, reused), printed on stdout.
+ensure_corpus() {
+  local n="$1" out="$BENCH_DIR/corpus-${1}x"
+  mkdir -p "$BENCH_DIR"
+  python3 "$SCRIPTS_DIR/gen-corpus.py" --out "$out" --copies "$n" >&2
+  printf '%s\n' "$out"
+}
+
+# start_server CONTENT DATA LOG [extra serve args...]: starts the release server on a free
+# loopback port; sets SERVER_PID and SERVER_START (the `now` before exec). Does not wait.
+start_server() {
+  local content="$1" data="$2" logf="$3"
+  shift 3
+  SERVER_START="$(now)"
+  "$BIN" serve --content "$content" --data "$data" --addr 127.0.0.1:0 "$@" >"$logf" 2>"$logf.err" &
+  SERVER_PID=$!
+  STARTED_PIDS+=("$SERVER_PID")
+}
+
+# wait_ready LOG TIMEOUT_S: waits for the "listening" line, then /healthz 200; sets SERVER_URL.
+# Returns 1 on timeout or when the server exits.
+wait_ready() {
+  local logf="$1" timeout="$2" deadline
+  deadline=$(awk -v t="$timeout" -v n="$(now)" 'BEGIN { printf "%.3f", n + t }')
+  SERVER_URL=""
+  while :; do
+    if [ -z "$SERVER_URL" ]; then
+      SERVER_URL="$(grep -o 'http://[0-9.]*:[0-9]*' "$logf" 2>/dev/null | head -1 || true)"
+    fi
+    if [ -n "$SERVER_URL" ] &&
+      [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$SERVER_URL/healthz" || true)" = 200 ]; then
+      return 0
+    fi
+    kill -0 "$SERVER_PID" 2>/dev/null || { log "the server exited; its log:"; tail -5 "$logf.err" >&2; return 1; }
+    if awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n > d) }'; then
+      log "the server was not ready within ${timeout}s"
+      return 1
+    fi
+    sleep 0.01
+  done
+}
+
+# stop_server: ends the server started last and forgets its id.
+stop_server() {
+  [ -n "${SERVER_PID:-}" ] || return 0
+  kill "$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  local keep=() pid
+  for pid in "${STARTED_PIDS[@]:-}"; do [ "$pid" = "$SERVER_PID" ] || keep+=("$pid"); done
+  STARTED_PIDS=("${keep[@]:-}")
+  SERVER_PID=""
+}
+
+# rss_kb PID FIELD: VmRSS or VmHWM of a process, in kB.
+rss_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+
+# free_port: a free loopback TCP port.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# urlenc TEXT
+urlenc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote_plus(sys.argv[1]))' "$1"; }

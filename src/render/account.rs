@@ -1,0 +1,262 @@
+//! Account views: the sign-in form and the account page with its API tokens.
+
+use maud::{Markup, html};
+
+use crate::store::{ApiToken, User};
+
+use super::layout::{self, Crumb, Page, PageContext};
+
+/// `next` when it is a path on this site, `/` otherwise: an open redirect to another site
+/// (`//evil.example`, `https://…`, `/\evil`) would turn the sign-in page into a phishing aid.
+pub fn safe_next(next: Option<&str>) -> String {
+    let Some(next) = next else {
+        return "/".to_owned();
+    };
+    let mut chars = next.chars();
+    let local = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !next.chars().any(|c| c.is_control() || c == '\\')
+        && next.len() <= 2000;
+    if local {
+        next.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+/// The sign-in page's URL, returning to `next` afterwards.
+pub fn sign_in_url(next: &str) -> String {
+    let next = safe_next(Some(next));
+    if next == "/" || next.starts_with("/sign-in") {
+        return "/sign-in".to_owned();
+    }
+    format!(
+        "/sign-in?next={}",
+        percent_encoding::utf8_percent_encode(&next, percent_encoding::NON_ALPHANUMERIC)
+    )
+}
+
+/// What the sign-in page shows besides the form.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInView<'a> {
+    /// Where to go afterwards (already checked to be local).
+    pub next: &'a str,
+    /// The name typed last time, to keep it in the field.
+    pub name: &'a str,
+    /// Why the last try failed.
+    pub error: Option<&'a str>,
+}
+
+/// The hidden input every state-changing form carries.
+pub fn csrf_field(ctx: &PageContext<'_>) -> Markup {
+    html! {
+        @if let Some(token) = &ctx.csrf_token {
+            input type="hidden" name="csrf" value=(token);
+        }
+    }
+}
+
+/// The sign-in page.
+pub fn sign_in(ctx: &PageContext<'_>, view: &SignInView<'_>) -> Markup {
+    let main = html! {
+        section class="sign-in" {
+            h1 { "Sign in" }
+            @if let Some(viewer) = &ctx.viewer {
+                p class="notice" { "You are signed in as " strong { (viewer.name) } ". Signing in again replaces that session." }
+            }
+            @if let Some(error) = view.error {
+                p class="notice notice-danger" role="alert" { (error) }
+            }
+            form class="stacked-form" method="post" action="/sign-in" {
+                (csrf_field(ctx))
+                input type="hidden" name="next" value=(view.next);
+                label for="sign-in-name" { "User name" }
+                input id="sign-in-name" name="name" type="text" value=(view.name)
+                    autocomplete="username" required maxlength="64" autofocus;
+                label for="sign-in-password" { "Password" }
+                input id="sign-in-password" name="password" type="password"
+                    autocomplete="current-password" required maxlength="1024";
+                button class="button" type="submit" { "Sign in" }
+            }
+            p class="muted" {
+                "No account yet? An admin creates one with "
+                code { "selfserve user add NAME --password-stdin" } "."
+            }
+        }
+    };
+    layout::render(
+        ctx,
+        Page {
+            title: "Sign in".into(),
+            crumbs: vec![Crumb::link("Home", "/"), Crumb::text("Sign in")],
+            main,
+            ..Page::default()
+        },
+    )
+}
+
+/// What the account page shows.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountView<'a> {
+    /// The signed-in user.
+    pub user: &'a User,
+    /// Their tokens, newest first.
+    pub tokens: &'a [ApiToken],
+    /// A token just created: shown this once.
+    pub new_token: Option<&'a str>,
+    /// The page was requested with an API token (no session to sign out of).
+    pub via_token: bool,
+}
+
+/// The account page: who you are, your API tokens, sign out.
+pub fn account(ctx: &PageContext<'_>, view: &AccountView<'_>) -> Markup {
+    let user = view.user;
+    let main = html! {
+        h1 { "Your account" }
+        dl class="facts" {
+            div { dt { "Name" } dd { (user.name) } }
+            div { dt { "Role" } dd { @if user.is_admin { "admin" } @else { "learner" } } }
+            @if let Some(email) = &user.email {
+                div { dt { "E-mail" } dd { (email) } }
+            }
+        }
+        p { a href="/my/training" { "My training" } }
+        section aria-labelledby="tokens-title" {
+            h2 id="tokens-title" { "API tokens" }
+            p class="muted" {
+                "Scripts send a token as " code { "Authorization: Bearer TOKEN" }
+                "; it acts as you on every page and API route."
+            }
+            @if let Some(token) = view.new_token {
+                div class="notice notice-success" role="status" {
+                    p class="notice-title" { "Your new token (copy it now: it is shown only once)" }
+                    p { code class="new-token" { (token) } }
+                }
+            }
+            @if view.tokens.is_empty() {
+                p { "You have no API tokens." }
+            } @else {
+                table class="token-table" {
+                    thead { tr { th { "Label" } th { "Created" } th { "Last used" } th { "State" } } }
+                    tbody {
+                        @for token in view.tokens {
+                            tr {
+                                td { (token.label) }
+                                td { (super::format_date(token.created_at.date())) }
+                                td { @match token.last_used {
+                                    Some(t) => (super::format_date(t.date())),
+                                    None => "never",
+                                } }
+                                td {
+                                    @if token.revoked_at.is_some() {
+                                        span class="badge badge-missing" { "revoked" }
+                                    } @else {
+                                        form class="inline-form" method="post"
+                                            action={ "/account/tokens/" (token.id) "/revoke" } {
+                                            (csrf_field(ctx))
+                                            button class="button button-quiet" type="submit" { "Revoke" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            form class="stacked-form" method="post" action="/account/tokens" {
+                (csrf_field(ctx))
+                label for="token-label" { "New token's label" }
+                input id="token-label" name="label" type="text" required maxlength="100"
+                    placeholder="e.g. laptop, CI job";
+                button class="button" type="submit" { "Create token" }
+            }
+        }
+        @if !view.via_token {
+            section aria-labelledby="sign-out-title" {
+                h2 id="sign-out-title" { "Sign out" }
+                (sign_out_form(ctx))
+            }
+        }
+    };
+    layout::render(
+        ctx,
+        Page {
+            title: "Your account".into(),
+            crumbs: vec![Crumb::link("Home", "/"), Crumb::text("Account")],
+            main,
+            ..Page::default()
+        },
+    )
+}
+
+/// The sign-out button (a POST form: a link could be triggered by any page).
+pub fn sign_out_form(ctx: &PageContext<'_>) -> Markup {
+    html! {
+        form class="inline-form" method="post" action="/sign-out" {
+            (csrf_field(ctx))
+            button class="button button-quiet" type="submit" { "Sign out" }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> PageContext<'static> {
+        PageContext {
+            site_title: "KB",
+            nav: &[],
+            current_url: "/sign-in".into(),
+            viewer: None,
+            csrf_token: Some("tok<en>".into()),
+            today: time::macros::date!(2026 - 01 - 01),
+            query: String::new(),
+            live_generation: None,
+        }
+    }
+
+    #[test]
+    fn only_local_paths_are_safe_redirects() {
+        assert_eq!(safe_next(Some("/modules/k8s?x=1")), "/modules/k8s?x=1");
+        for bad in [
+            "//evil.example/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "evil",
+            "",
+            "/a\r\nSet-Cookie: x",
+            "/a\\b",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn sign_in_urls_encode_next() {
+        assert_eq!(sign_in_url("/"), "/sign-in");
+        assert_eq!(
+            sign_in_url("/my/training?x=1"),
+            "/sign-in?next=%2Fmy%2Ftraining%3Fx%3D1"
+        );
+        assert_eq!(sign_in_url("//evil"), "/sign-in");
+    }
+
+    #[test]
+    fn the_sign_in_form_carries_the_token_and_escapes_values() {
+        let view = SignInView {
+            next: "/a\"b",
+            name: "<ada>",
+            error: Some("wrong"),
+        };
+        let page = sign_in(&ctx(), &view).into_string();
+        assert!(
+            page.contains(r#"name="csrf" value="tok&lt;en&gt;""#),
+            "{page}"
+        );
+        assert!(page.contains(r#"value="/a&quot;b""#), "{page}");
+        assert!(page.contains("&lt;ada&gt;"));
+        assert!(page.contains(r#"role="alert""#));
+    }
+}

@@ -1,0 +1,222 @@
+//! The end of a walk: on a `.resolved` leaf "Did this fix it?", on an `.escalate` leaf (or
+//! after a "no") a help-request form carrying the trail, and the notices shown once the
+//! outcome is recorded.
+//!
+//! Forms post to the tree's own URL with the walk in a hidden `path` field; the server
+//! validates it again, so an edited form can record nothing a real walk could not. Every form
+//! carries the CSRF token (signed-in or not: anonymous visitors get one in a cookie).
+
+use maud::{Markup, html};
+
+use crate::model::{Outcome, Walk};
+
+use super::layout::PageContext;
+use super::tree::{answer_label, encode_path, step_url};
+
+/// Longest note a help request keeps (the store's limit too).
+pub const NOTE_MAX: usize = 4000;
+/// Longest contact line.
+pub const CONTACT_MAX: usize = 200;
+
+/// Where the end of a walk stands, from the step URL's query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeafState {
+    /// Nothing recorded yet: ask.
+    Ask,
+    /// The reader said a `.resolved` step did not fix it: offer a help request.
+    NeedHelp,
+    /// The outcome is recorded (after the form's redirect).
+    Recorded,
+    /// The help request with this id was created.
+    RequestSent(i64),
+}
+
+/// The outcome part of a leaf step.
+pub fn leaf(
+    ctx: &PageContext<'_>,
+    tree_url: &str,
+    walk: &Walk<'_>,
+    outcome: Outcome,
+    state: LeafState,
+) -> Markup {
+    let ids: Vec<&str> = walk.steps().iter().map(|n| n.id.as_str()).collect();
+    let here = step_url(tree_url, &ids);
+    html! {
+        section class={ "tree-outcome tree-outcome-" (outcome.as_str()) } aria-labelledby="tree-outcome-title" {
+            @match (outcome, state) {
+                (_, LeafState::Recorded) => {
+                    h2 id="tree-outcome-title" { "Glad it is fixed" }
+                    p { "Thanks for saying so: it tells the authors this path works." }
+                }
+                (_, LeafState::RequestSent(id)) => {
+                    h2 id="tree-outcome-title" { "Help request #" (id) " sent" }
+                    p {
+                        "The platform team has your answers and your note. "
+                        @if ctx.viewer.is_some() {
+                            "They can see your account name, and will reply through the contact you gave or your usual channels."
+                        } @else {
+                            "They will reply through the contact you gave, if any."
+                        }
+                    }
+                }
+                (Outcome::Resolved, LeafState::Ask) => {
+                    h2 id="tree-outcome-title" { "Did this fix it?" }
+                    div class="tree-outcome-answers" {
+                        form method="post" action=(tree_url) class="tree-outcome-form" {
+                            (hidden_fields(ctx, &ids, Outcome::Resolved))
+                            button type="submit" class="button tree-yes" { "Yes, it is fixed" }
+                        }
+                        a class="button button-secondary tree-no" href={ (here) "&help=1" } {
+                            "No, I still need help"
+                        }
+                    }
+                }
+                (Outcome::Resolved, LeafState::NeedHelp) | (Outcome::Escalate, _) => {
+                    h2 id="tree-outcome-title" {
+                        @if outcome == Outcome::Resolved { "Sorry it did not help: ask the platform team" }
+                        @else { "Send a help request to the platform team" }
+                    }
+                    (help_form(ctx, tree_url, walk, &ids, outcome))
+                }
+            }
+        }
+    }
+}
+
+/// The hidden fields every outcome form carries.
+fn hidden_fields(ctx: &PageContext<'_>, ids: &[&str], outcome: Outcome) -> Markup {
+    html! {
+        @if let Some(token) = &ctx.csrf_token {
+            input type="hidden" name="csrf" value=(token);
+        }
+        input type="hidden" name="path" value=(encode_path(ids));
+        input type="hidden" name="outcome" value=(outcome.as_str());
+    }
+}
+
+/// The help-request form, prefilled with the walk (sent along as the request's trail).
+fn help_form(
+    ctx: &PageContext<'_>,
+    tree_url: &str,
+    walk: &Walk<'_>,
+    ids: &[&str],
+    leaf_outcome: Outcome,
+) -> Markup {
+    let steps = walk.steps();
+    html! {
+        form method="post" action=(tree_url) class="tree-help-form" {
+            (hidden_fields(ctx, ids, Outcome::Escalate))
+            @if leaf_outcome == Outcome::Resolved {
+                input type="hidden" name="not_fixed" value="1";
+            }
+            fieldset class="tree-help-trail" {
+                legend { "Your answers (sent with the request)" }
+                ol {
+                    @for pair in steps.windows(2) {
+                        li { (pair[0].title) " → " strong { (answer_label(pair[0], pair[1])) } }
+                    }
+                    li { (walk.current().title) }
+                }
+            }
+            label for="tree-note" { "What did you try, and what do you see?" }
+            textarea id="tree-note" name="note" rows="6" maxlength=(NOTE_MAX)
+                placeholder="Paste error messages, the command you ran, the service or namespace…" {}
+            label for="tree-contact" { "How can we reach you? " span class="muted" { "(optional)" } }
+            input id="tree-contact" name="contact" type="text" maxlength=(CONTACT_MAX)
+                autocomplete="email" placeholder="Email or chat handle";
+            @if let Some(viewer) = &ctx.viewer {
+                p class="muted" { "The request is sent as " strong { (viewer.name) } "." }
+            }
+            button type="submit" class="button" { "Send the help request" }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Choice, Tree, TreeNode};
+
+    fn tree() -> Tree {
+        let node = |id: &str, to: &[&str], outcome| TreeNode {
+            id: id.into(),
+            title: format!("Title {id}"),
+            body_html: String::new(),
+            text: String::new(),
+            choices: to
+                .iter()
+                .map(|t| Choice {
+                    label: format!("Answer {t}"),
+                    to: (*t).into(),
+                })
+                .collect(),
+            outcome,
+        };
+        Tree {
+            intro_html: String::new(),
+            nodes: vec![
+                node("start", &["fix", "ask"], None),
+                node("fix", &[], Some(Outcome::Resolved)),
+                node("ask", &[], Some(Outcome::Escalate)),
+            ],
+        }
+    }
+
+    fn ctx() -> PageContext<'static> {
+        PageContext {
+            site_title: "KB",
+            nav: &[],
+            current_url: "/trees/t".into(),
+            viewer: None,
+            csrf_token: Some("tok".into()),
+            today: time::macros::date!(2026 - 01 - 01),
+            query: String::new(),
+            live_generation: None,
+        }
+    }
+
+    #[test]
+    fn a_resolved_leaf_asks_and_offers_help_on_no() {
+        let t = tree();
+        let walk = t.walk(&["start", "fix"]).expect("walk");
+        let html = leaf(&ctx(), "/trees/t", &walk, Outcome::Resolved, LeafState::Ask).into_string();
+        assert!(html.contains("Did this fix it?"));
+        assert!(html.contains(r#"name="csrf" value="tok""#));
+        assert!(html.contains(r#"name="path" value="start,fix""#));
+        assert!(
+            html.contains(r#"href="/trees/t?at=fix&amp;trail=start&amp;help=1""#),
+            "{html}"
+        );
+        let help = leaf(
+            &ctx(),
+            "/trees/t",
+            &walk,
+            Outcome::Resolved,
+            LeafState::NeedHelp,
+        )
+        .into_string();
+        assert!(help.contains(r#"name="outcome" value="escalate""#));
+        assert!(help.contains("not_fixed"));
+    }
+
+    #[test]
+    fn an_escalate_leaf_shows_the_trail_in_the_form() {
+        let t = tree();
+        let walk = t.walk(&["start", "ask"]).expect("walk");
+        let html = leaf(&ctx(), "/trees/t", &walk, Outcome::Escalate, LeafState::Ask).into_string();
+        assert!(
+            html.contains("Title start → <strong>Answer ask</strong>"),
+            "{html}"
+        );
+        assert!(html.contains(r#"maxlength="4000""#));
+        let sent = leaf(
+            &ctx(),
+            "/trees/t",
+            &walk,
+            Outcome::Escalate,
+            LeafState::RequestSent(7),
+        )
+        .into_string();
+        assert!(sent.contains("Help request #7 sent") && !sent.contains("<form"));
+    }
+}
