@@ -176,6 +176,65 @@ fn stage_profile(root: &Path) {
         total.elapsed(),
         rss_mb()
     );
+    search_percentiles(&snapshot);
+}
+
+/// Query shapes people type (the same as benches/search.rs), for in-process latency at scale.
+const QUERIES: &[(&str, &str)] = &[
+    ("one_word", "pgbouncer"),
+    ("two_words", "sync windows"),
+    ("symptom", "postgres server ran out of disk space"),
+    ("alert_name", "SidekiqQueueTooLarge"),
+    ("snake_identifier", "pg_txid_xmin_age"),
+    ("typo", "promethues high memroy"),
+    (
+        "pasted_error",
+        r#"psql: error: could not connect to server: Connection refused Is the server running on host "localhost" (::1)"#,
+    ),
+    ("common_words", "how to check the status of the service"),
+    ("no_match", "zzqxv wqpxz"),
+];
+
+/// p50 / p99 of single in-process searches, per shape and over all shapes together.
+fn search_percentiles(snapshot: &Snapshot) {
+    let runs: usize = std::env::var("SELFSERVE_BENCH_SEARCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let mut all = Vec::new();
+    eprintln!("pipeline bench: search, {runs} runs per shape: shape, p50, p99, total hits");
+    for (name, q) in QUERIES {
+        let request = selfserve::search::SearchRequest::new(*q);
+        let total = snapshot.search.search(&request).map_or(0, |r| r.total);
+        let mut times: Vec<Duration> = (0..runs)
+            .map(|_| {
+                let started = Instant::now();
+                let _ = black_box(snapshot.search.search(&request));
+                started.elapsed()
+            })
+            .collect();
+        times.sort_unstable();
+        all.extend_from_slice(&times);
+        eprintln!(
+            "pipeline bench:   {name:<18} {:>10.2?} {:>10.2?} {total:>7}",
+            percentile(&times, 0.50),
+            percentile(&times, 0.99)
+        );
+    }
+    all.sort_unstable();
+    eprintln!(
+        "pipeline bench:   {:<18} {:>10.2?} {:>10.2?}",
+        "ALL SHAPES",
+        percentile(&all, 0.50),
+        percentile(&all, 0.99)
+    );
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p) as usize]
 }
 
 fn bench(c: &mut Criterion) {

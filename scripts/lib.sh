@@ -111,6 +111,12 @@ stop_server() {
 
 # rss_kb PID FIELD: VmRSS or VmHWM of a process, in kB.
 rss_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+# cpu_s PID: CPU seconds (user + system, all threads) a process has used so far.
+cpu_s() {
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+# load1: the 1-minute load average (how busy the shared machine was).
+load1() { cut -d' ' -f1 /proc/loadavg; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
 # free_port: a free loopback TCP port.

@@ -7,6 +7,8 @@
 # For each scale it generates the corpus once (scripts/gen-corpus.py, reused after), then for
 # each run starts `target/release/selfserve serve` with a fresh data folder and measures:
 #   start   seconds from exec to the first `GET /healthz` answering 200 (polled every 10 ms);
+#   cpu     CPU seconds the server used until then (all threads): on a shared machine this
+#           says more than wall time; the load column is the 1-minute load average before;
 #   peak    VmHWM (peak resident memory) at that moment: loading + indexing;
 #   steady  VmRSS after the server has been idle for --settle seconds (default 3) and has
 #           answered one page and one search;
@@ -45,28 +47,30 @@ for n in $SCALES; do
   for run in $(seq 1 "$RUNS"); do
     data="$WORK/data-$n-$run"
     if [ -n "$DROP" ]; then sync; echo 3 >/proc/sys/vm/drop_caches; fi
+    load="$(load1)"
     start_server "$content" "$data" "$WORK/server-$n-$run.log"
     if ! wait_ready "$WORK/server-$n-$run.log" "$TIMEOUT"; then
-      rows+=("| ${n}× | $files | failed (see log) | | | | |")
+      rows+=("| ${n}× | $files | failed (see log) | | | | | | |")
       stop_server
       continue
     fi
     start_s="$(elapsed "$SERVER_START")"
+    cpu="$(cpu_s "$SERVER_PID")"
     peak="$(rss_kb "$SERVER_PID" VmHWM)"
     page_b="$(curl -s --max-time 60 "$SERVER_URL/" | wc -c)"
     curl -s -o /dev/null --max-time 60 "$SERVER_URL/api/v1/search?q=postgres+replication" || true
     sleep "$SETTLE"
     steady="$(rss_kb "$SERVER_PID" VmRSS)"
     loaded="$(grep -o 'loaded [0-9]* documents' "$WORK/server-$n-$run.log.err" | head -1 | awk '{print $2}')"
-    log "${n}× run $run: ${start_s}s to /healthz, peak $(mb "$peak") MB, steady $(mb "$steady") MB, ${loaded:-?} documents"
-    rows+=("| ${n}× | $files | ${loaded:-?} | $start_s | $(mb "$peak") | $(mb "$steady") | $((page_b / 1024)) |")
+    log "${n}× run $run: ${start_s}s to /healthz (${cpu} s CPU, load $load), peak $(mb "$peak") MB, steady $(mb "$steady") MB, ${loaded:-?} documents"
+    rows+=("| ${n}× | $files | ${loaded:-?} | $start_s | $cpu | $load | $(mb "$peak") | $(mb "$steady") | $((page_b / 1024)) |")
     stop_server
   done
 done
 
 echo
-echo "| corpus | .md files | documents | start to /healthz (s) | peak RSS (MB) | steady RSS (MB) | home page (KB) |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| corpus | .md files | documents | start to /healthz (s) | CPU to /healthz (s) | load before | peak RSS (MB) | steady RSS (MB) | home page (KB) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
 echo "binary: $BIN ($(date -r "$BIN" '+%Y-%m-%d %H:%M'))  machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB"

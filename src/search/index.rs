@@ -23,7 +23,7 @@ use super::{query, snippet, tokenizer};
 /// shared with the web server and the index is small.
 const WRITER_ARENA_BYTES: usize = 15_000_000;
 /// Share of a page's second and third best sections added to its score.
-const OTHER_SECTIONS_WEIGHT: Score = 0.1;
+const OTHER_SECTIONS_WEIGHT: Score = 0.15;
 /// Tags offered as filters.
 const MAX_TAG_FACETS: usize = 30;
 

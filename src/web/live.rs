@@ -129,7 +129,7 @@ pub fn spawn_watcher(state: &AppState) -> notify::Result<()> {
                 live.apply(batch, &snapshot);
             }
         })
-        .map_err(|e| notify::Error::io(e))?;
+        .map_err(notify::Error::io)?;
     Ok(())
 }
 

@@ -45,6 +45,8 @@ const BODY_LIMIT: usize = 64 * 1024;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/api/v1/trees/{id:.*}/outcomes")
+            // Only POSTs stop here; a GET falls through to the tree itself.
+            .guard(actix_web::guard::Post())
             .app_data(web::PayloadConfig::new(BODY_LIMIT))
             .route(web::post().to(api::post_outcome)),
     )

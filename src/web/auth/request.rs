@@ -30,7 +30,9 @@ impl RequestMeta {
         let peer = req.peer_addr().map(|a| a.ip());
         let trusted_peer = peer.is_some_and(|ip| auth.trusts(ip));
         let headers = req.headers();
-        let forwarded_client = trusted_peer.then(|| last_forwarded_for(headers)).flatten();
+        let forwarded_client = trusted_peer
+            .then(|| forwarded_client(headers, auth))
+            .flatten();
         let forwarded_https = trusted_peer
             && header_str(headers, "x-forwarded-proto").is_some_and(|proto| {
                 proto
@@ -46,15 +48,20 @@ impl RequestMeta {
     }
 }
 
-/// The right-most `X-Forwarded-For` entry: the address the trusted proxy itself saw (entries
-/// to its left were written by the client and prove nothing).
-fn last_forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
-    headers
+/// The client per `X-Forwarded-For`: the right-most entry that is not itself a trusted proxy.
+/// Entries further left were written by the client and prove nothing.
+fn forwarded_client(headers: &HeaderMap, auth: &AuthConfig) -> Option<IpAddr> {
+    let hops: Vec<IpAddr> = headers
         .get_all("x-forwarded-for")
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-        .next_back()
+        .collect();
+    hops.iter()
+        .rev()
+        .find(|ip| !auth.trusts(**ip))
+        .or(hops.first())
+        .copied()
 }
 
 /// A header's value as text, when present and readable.
@@ -107,6 +114,28 @@ fn base_cookie(name: &'static str, value: String, secure: bool) -> Cookie<'stati
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::http::header::{HeaderName, HeaderValue};
+
+    #[test]
+    fn the_client_is_the_last_untrusted_forwarded_hop() {
+        let auth = AuthConfig {
+            trusted_proxies: vec!["10.0.0.0/8".into()],
+            ..AuthConfig::default()
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            HeaderName::from_static("x-forwarded-for"),
+            HeaderValue::from_static("1.1.1.1, 203.0.113.5, 10.0.0.2"),
+        );
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        assert_eq!(forwarded_client(&headers, &auth), Some(ip("203.0.113.5")));
+        headers.insert(
+            HeaderName::from_static("x-forwarded-for"),
+            HeaderValue::from_static("10.0.0.3"),
+        );
+        assert_eq!(forwarded_client(&headers, &auth), Some(ip("10.0.0.3")));
+        assert_eq!(forwarded_client(&HeaderMap::new(), &auth), None);
+    }
 
     #[test]
     fn cookies_carry_the_security_attributes() {
