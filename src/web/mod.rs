@@ -201,7 +201,10 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         );
     }
     if let Err(error) = live::spawn_watcher(&state) {
-        eprintln!("warning: cannot watch {} for changes ({error}); serving without live reload", state.content_root.display());
+        eprintln!(
+            "warning: cannot watch {} for changes ({error}); serving without live reload",
+            state.content_root.display()
+        );
     }
     actix_web::rt::System::new().block_on(async move {
         let (server, bound) = start(state, options.addr).await?;
