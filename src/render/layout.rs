@@ -168,6 +168,11 @@ fn viewer_menu(ctx: &PageContext<'_>) -> Markup {
                 a class="viewer-name" href="/account" { (viewer.name) }
                 @if viewer.is_admin { " " span class="badge" { "admin" } }
                 " " a href="/my/training" { "My training" }
+                " " a href="/my/qualifications" { "Qualifications" }
+                @if viewer.is_admin {
+                    " " a href="/admin/qualifications" { "Matrix" }
+                    " " a href="/requests" { "Requests" }
+                }
                 " " (super::account::sign_out_form(ctx))
             } @else {
                 a class="sign-in-link" href=(super::account::sign_in_url(&ctx.current_url)) { "Sign in" }

@@ -15,11 +15,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/docs/{id:.*}", web::get().to(doc));
 }
 
-/// 200 `ok`: the content is loaded (the server does not accept connections before it is).
-async fn healthz() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; charset=utf-8")
-        .body("ok")
+/// 200 `ok` once the content is loaded (the server accepts no connection before it is) and
+/// the database answers; 503 with a sentence when it does not.
+async fn healthz(state: web::Data<super::AppState>) -> HttpResponse {
+    let store = state.store.clone();
+    match web::block(move || store.ping()).await {
+        Ok(Ok(())) => HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .body("ok"),
+        Ok(Err(error)) => {
+            tracing::error!(%error, "health check: the database does not answer");
+            HttpResponse::ServiceUnavailable()
+                .content_type("text/plain; charset=utf-8")
+                .body("the database does not answer; see the server log")
+        }
+        Err(error) => {
+            tracing::error!(%error, "health check could not run");
+            HttpResponse::ServiceUnavailable()
+                .content_type("text/plain; charset=utf-8")
+                .body("the health check could not run; see the server log")
+        }
+    }
 }
 
 /// `GET /api/v1/docs/{id}`.
