@@ -1,0 +1,156 @@
+//! Tests of incremental content updates over real files in a temporary folder.
+use super::*;
+use std::fs;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).expect("create folders");
+    }
+    fs::write(path, text).expect("write file");
+}
+
+fn changed(paths: &[&str]) -> BTreeSet<String> {
+    paths.iter().map(|p| (*p).to_owned()).collect()
+}
+
+fn fixture() -> (tempfile::TempDir, ContentState) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "guides/a.md",
+        "---\ntitle: A\n---\nSee [B](b.md).\n",
+    );
+    write(dir.path(), "guides/b.md", "---\ntitle: B\n---\n## Part\n");
+    let state = ContentState::load(dir.path()).expect("loads");
+    (dir, state)
+}
+
+#[test]
+fn an_edit_rebuilds_only_that_document() {
+    let (dir, mut state) = fixture();
+    write(
+        dir.path(),
+        "guides/b.md",
+        "---\ntitle: B two\n---\n## Part\n",
+    );
+    let changes = state.apply(&changed(&["guides/b.md"]));
+    assert_eq!(changes.upserted.len(), 1);
+    assert_eq!(changes.upserted[0].title, "B two");
+    let site = state.site();
+    assert_eq!(
+        site.get_str("guides/b").map(|d| d.title.as_str()),
+        Some("B two")
+    );
+    assert_eq!(site.error_count(), 0);
+}
+
+#[test]
+fn an_unchanged_save_changes_nothing() {
+    let (_dir, mut state) = fixture();
+    assert!(state.apply(&changed(&["guides/b.md"])).is_empty());
+}
+
+#[test]
+fn a_broken_save_keeps_the_last_good_version_until_fixed() {
+    let (dir, mut state) = fixture();
+    write(
+        dir.path(),
+        "guides/b.md",
+        "---\ntitle: [broken\n---\n## Part\n",
+    );
+    let changes = state.apply(&changed(&["guides/b.md"]));
+    assert!(changes.upserted.is_empty());
+    let site = state.site();
+    assert_eq!(
+        site.get_str("guides/b").map(|d| d.title.as_str()),
+        Some("B")
+    );
+    assert!(site.error_count() > 0);
+    assert!(
+        site.diagnostics
+            .iter()
+            .any(|d| d.message.contains("last good version"))
+    );
+    write(
+        dir.path(),
+        "guides/b.md",
+        "---\ntitle: B fixed\n---\n## Part\n",
+    );
+    state.apply(&changed(&["guides/b.md"]));
+    let site = state.site();
+    assert_eq!(
+        site.get_str("guides/b").map(|d| d.title.as_str()),
+        Some("B fixed")
+    );
+    assert_eq!(site.error_count(), 0);
+}
+
+#[test]
+fn deleting_a_linked_file_reports_the_broken_link_and_renaming_back_fixes_it() {
+    let (dir, mut state) = fixture();
+    fs::rename(
+        dir.path().join("guides/b.md"),
+        dir.path().join("guides/c.md"),
+    )
+    .expect("rename");
+    let changes = state.apply(&changed(&["guides/b.md", "guides/c.md"]));
+    assert_eq!(changes.removed.len(), 1);
+    assert!(changes.site_wide);
+    let site = state.site();
+    assert!(site.get_str("guides/b").is_none());
+    assert!(site.get_str("guides/c").is_some());
+    assert!(
+        site.diagnostics
+            .iter()
+            .any(|d| d.path == "guides/a.md" && d.is_error())
+    );
+    fs::rename(
+        dir.path().join("guides/c.md"),
+        dir.path().join("guides/b.md"),
+    )
+    .expect("rename back");
+    state.apply(&changed(&["guides/b.md", "guides/c.md"]));
+    assert_eq!(state.site().error_count(), 0);
+}
+
+#[test]
+fn folders_can_appear_vanish_and_become_files() {
+    let (dir, mut state) = fixture();
+    write(dir.path(), "ops/x.md", "---\ntitle: X\n---\n");
+    write(dir.path(), "ops/deep/y.md", "---\ntitle: Y\n---\n");
+    let changes = state.apply(&changed(&["ops"]));
+    assert_eq!(changes.upserted.len(), 2);
+    fs::remove_dir_all(dir.path().join("ops")).expect("remove folder");
+    fs::write(dir.path().join("ops"), "now a file").expect("file replaces folder");
+    let changes = state.apply(&changed(&["ops"]));
+    assert_eq!(changes.removed.len(), 2);
+    let site = state.site();
+    assert!(site.get_str("ops/x").is_none());
+    assert!(site.assets.contains("ops"));
+}
+
+#[test]
+fn swap_files_and_hidden_paths_are_ignored() {
+    let (dir, mut state) = fixture();
+    write(dir.path(), "guides/.a.md.swp", "junk");
+    write(dir.path(), "guides/a.md~", "junk");
+    assert!(
+        state
+            .apply(&changed(&["guides/.a.md.swp", "guides/a.md~"]))
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_broken_site_toml_keeps_the_settings_in_force() {
+    let (dir, mut state) = fixture();
+    write(dir.path(), "site.toml", "title = \"Docs\"\n");
+    state.apply(&changed(&["site.toml"]));
+    assert_eq!(state.site().config.title, "Docs");
+    write(dir.path(), "site.toml", "title = \n");
+    state.apply(&changed(&["site.toml"]));
+    let site = state.site();
+    assert_eq!(site.config.title, "Docs");
+    assert!(site.diagnostics.iter().any(|d| d.path == "site.toml"));
+}
