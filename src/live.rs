@@ -95,10 +95,13 @@ impl ContentState {
         };
         let heads = state.read_heads(files.markdown);
         state.urls = UrlMap::new(heads.iter());
-        for head in heads {
-            let rel_path = head.rel_path.clone();
+        let urls = &state.urls;
+        let built = loader::par_map(heads, |head| {
             let hash = head.content_hash.clone();
-            let built = loader::build_document(head, &state.urls);
+            (hash, loader::build_document(head, urls))
+        });
+        for (hash, built) in built {
+            let rel_path = built.document.source_path.clone();
             state.files.insert(
                 rel_path,
                 FileState {
@@ -113,11 +116,14 @@ impl ContentState {
 
     fn read_heads(&mut self, markdown: Vec<SourceFile>) -> Vec<loader::FileHead> {
         let mut heads = Vec::with_capacity(markdown.len());
-        for file in &markdown {
-            match loader::read_head(file) {
+        let results = loader::par_map(markdown.iter().collect(), |file| {
+            (file.rel_path.as_str(), loader::read_head(file))
+        });
+        for (rel_path, result) in results {
+            match result {
                 Ok(head) => heads.push(head),
                 Err(diag) => {
-                    self.problems.insert(file.rel_path.clone(), diag);
+                    self.problems.insert(rel_path.to_owned(), diag);
                 }
             }
         }

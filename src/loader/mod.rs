@@ -84,22 +84,15 @@ pub fn build_site(files: ContentFiles) -> (Site, Vec<BuiltFile>) {
         Some(bytes) => load_config(bytes, &mut diagnostics),
         None => SiteConfig::default(),
     };
-    let heads: Vec<FileHead> = files
-        .markdown
-        .iter()
-        .filter_map(|f| match read_head(f) {
-            Ok(head) => Some(head),
-            Err(diag) => {
-                diagnostics.push(diag);
-                None
-            }
-        })
-        .collect();
+    let mut heads = Vec::with_capacity(files.markdown.len());
+    for result in par_map(files.markdown.iter().collect(), read_head) {
+        match result {
+            Ok(head) => heads.push(head),
+            Err(diag) => diagnostics.push(diag),
+        }
+    }
     let urls = UrlMap::new(&heads);
-    let built: Vec<BuiltFile> = heads
-        .into_iter()
-        .map(|h| build_document(h, &urls))
-        .collect();
+    let built: Vec<BuiltFile> = par_map(heads, |h| build_document(h, &urls));
     let site = assemble(config, built.iter(), files.assets, diagnostics);
     (site, built)
 }
@@ -161,6 +154,40 @@ fn position_of_id(file: &BuiltFile) -> Position {
         .iter()
         .find(|(key, _, _)| *key == "id")
         .map_or(Position::START, |(_, _, pos)| *pos)
+}
+
+/// Maps `items` on every core, keeping their order. Parsing and rendering are CPU-bound and
+/// independent per file, so two cores halve a cold build.
+pub fn par_map<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < 64 {
+        return items.into_iter().map(f).collect();
+    }
+    let chunk_len = items.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<T>> = Vec::with_capacity(threads);
+    let mut items = items.into_iter();
+    loop {
+        let chunk: Vec<T> = items.by_ref().take(chunk_len).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks.push(chunk);
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || chunk.into_iter().map(f).collect::<Vec<U>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(done) => done,
+                // A panic in a worker is a bug; re-raise it where it can be seen.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
 }
 
 /// Parses `site.toml`, reporting problems against it and falling back to defaults.
