@@ -35,21 +35,37 @@ fn an_edit_reaches_the_page_and_the_poll_endpoint_says_reload() {
     let page = "/docs/guides/kubernetes/deploy";
     let before = app.get(page);
     assert_eq!(before.status, 200);
-    assert!(before.body.contains(r#"name="selfserve-generation" content="0""#), "live meta tag");
+    assert!(
+        before
+            .body
+            .contains(r#"name="selfserve-generation" content="0""#),
+        "live meta tag"
+    );
     assert!(before.body.contains("/static/live.js"));
     let poll = app.get(&format!("/api/v1/live?since=0&page={page}")).json();
     assert_eq!(poll["reload"], false);
 
     let file = app.content.join("guides/kubernetes/deploy.md");
     let text = fs::read_to_string(&file).expect("read guide");
-    fs::write(&file, format!("{text}\n\nA freshly added paragraph about canary releases.\n"))
-        .expect("edit guide");
+    fs::write(
+        &file,
+        format!("{text}\n\nA freshly added paragraph about canary releases.\n"),
+    )
+    .expect("edit guide");
     let body = eventually(&app, page, |b| b.contains("freshly added paragraph"));
-    assert!(body.contains("freshly added paragraph"), "edit not served:\n{body}");
+    assert!(
+        body.contains("freshly added paragraph"),
+        "edit not served:\n{body}"
+    );
     let poll = app.get(&format!("/api/v1/live?since=0&page={page}")).json();
     assert_eq!(poll["reload"], true);
-    let unrelated = app.get("/api/v1/live?since=0&page=/docs/guides/getting-started/welcome").json();
-    assert_eq!(unrelated["reload"], false, "an edit to one page does not reload others");
+    let unrelated = app
+        .get("/api/v1/live?since=0&page=/docs/guides/getting-started/welcome")
+        .json();
+    assert_eq!(
+        unrelated["reload"], false,
+        "an edit to one page does not reload others"
+    );
 }
 
 #[test]
@@ -60,10 +76,19 @@ fn a_broken_save_keeps_the_last_good_version_and_fixing_it_clears_the_banner() {
     let good = fs::read_to_string(&file).expect("read guide");
     fs::write(&file, "---\ntitle: [unclosed\n---\nBroken body text.\n").expect("break guide");
     let diagnostics = eventually(&app, "/diagnostics", |b| b.contains("last good version"));
-    assert!(diagnostics.contains("guides/kubernetes/deploy.md"), "{diagnostics}");
+    assert!(
+        diagnostics.contains("guides/kubernetes/deploy.md"),
+        "{diagnostics}"
+    );
     let body = app.get(page).body;
-    assert!(!body.contains("Broken body text"), "the broken save must not be served");
-    assert!(body.contains("This page has problems"), "banner on the affected page");
+    assert!(
+        !body.contains("Broken body text"),
+        "the broken save must not be served"
+    );
+    assert!(
+        body.contains("This page has problems"),
+        "banner on the affected page"
+    );
 
     fs::write(&file, good.replace("\n\n", "\n\nFixed again.\n\n")).expect("fix guide");
     let body = eventually(&app, page, |b| b.contains("Fixed again."));
@@ -76,14 +101,52 @@ fn deleting_and_creating_files_updates_navigation() {
     let app = watched_app();
     let file = app.content.join("guides/kubernetes/scaling.md");
     fs::write(&file, "---\ntitle: Scaling workloads\n---\nUse the HPA.\n").expect("create guide");
-    let home = eventually(&app, "/docs/guides/kubernetes/scaling", |b| b.contains("Use the HPA"));
+    let home = eventually(&app, "/docs/guides/kubernetes/scaling", |b| {
+        b.contains("Use the HPA")
+    });
     assert!(home.contains("Scaling workloads"));
     let welcome = app.get("/docs/guides/getting-started/welcome").body;
-    assert!(welcome.contains("Scaling workloads"), "sidebar lists the new page");
+    assert!(
+        welcome.contains("Scaling workloads"),
+        "sidebar lists the new page"
+    );
     fs::remove_file(&file).expect("delete guide");
     let deadline = Instant::now() + Duration::from_secs(5);
     while app.get("/docs/guides/kubernetes/scaling").status != 404 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(app.get("/docs/guides/kubernetes/scaling").status, 404);
+}
+
+#[test]
+fn an_edit_is_searchable_without_rebuilding_the_index() {
+    let app = watched_app();
+    let before = app.get("/api/v1/search?q=zebracorn").json();
+    assert_eq!(before["total"], 0);
+    let file = app.content.join("guides/kubernetes/deploy.md");
+    let text = fs::read_to_string(&file).expect("read guide");
+    fs::write(
+        &file,
+        format!("{text}\n\nThe zebracorn rollout strategy.\n"),
+    )
+    .expect("edit guide");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut found = serde_json::Value::Null;
+    while Instant::now() < deadline {
+        found = app.get("/api/v1/search?q=zebracorn").json();
+        if found["total"] != 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        found["hits"][0]["id"], "guides/kubernetes/deploy",
+        "{found}"
+    );
+    fs::remove_file(&file).expect("delete guide");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while app.get("/api/v1/search?q=zebracorn").json()["total"] != 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(app.get("/api/v1/search?q=zebracorn").json()["total"], 0);
 }
