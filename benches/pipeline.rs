@@ -5,6 +5,8 @@
 //! - `site/read`, `site/build`, `site/assemble`: walk + read every file; parse and render every
 //!   document (`ContentState::from_files`); cross-checks and navigation (`ContentState::site`);
 //! - `snapshot/from_site`: the search index over the whole site (`Snapshot::from_site`);
+//! - `live/index_replace_document`: that one page replaced in the search index in place
+//!   (`SearchIndex::replace_document`: what an incremental `Snapshot::next` would pay);
 //! - `live/edit_one_file`: one saved file through `ContentState::apply` + `Snapshot::next`
 //!   (what `serve --watch` does per save, minus the debounce).
 //!
@@ -177,6 +179,35 @@ fn stage_profile(root: &Path) {
         rss_mb()
     );
     search_percentiles(&snapshot);
+    replace_timings(&snapshot);
+}
+
+/// What an incremental index update would cost at this scale: `replace_document` (delete,
+/// add, commit, reload) of the largest document, 20 times.
+fn replace_timings(snapshot: &Snapshot) {
+    let Some(doc) = snapshot
+        .site
+        .documents
+        .values()
+        .max_by_key(|d| d.html.len())
+        .cloned()
+    else {
+        return;
+    };
+    let mut times: Vec<Duration> = (0..20)
+        .map(|_| {
+            let started = Instant::now();
+            let _ = black_box(snapshot.search.replace_document(&doc));
+            started.elapsed()
+        })
+        .collect();
+    times.sort_unstable();
+    eprintln!(
+        "pipeline bench: replace one document in the index ({}): p50 {:.2?}, max {:.2?}",
+        doc.id,
+        percentile(&times, 0.5),
+        percentile(&times, 1.0)
+    );
 }
 
 /// Query shapes people type (the same as benches/search.rs), for in-process latency at scale.
@@ -275,7 +306,9 @@ fn bench(c: &mut Criterion) {
         .collect();
     let urls = UrlMap::new(heads.iter());
     let mut group = c.benchmark_group("document");
-    group.sample_size(50).measurement_time(Duration::from_secs(3));
+    group
+        .sample_size(30)
+        .measurement_time(Duration::from_secs(4));
     eprintln!(
         "pipeline bench: one document = {} ({} KB)",
         big.rel_path,
@@ -339,6 +372,14 @@ fn bench(c: &mut Criterion) {
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(8));
+    let big_doc = loader::read_head(&big)
+        .ok()
+        .and_then(|h| current.site.get_str(h.id.as_str()).cloned());
+    if let Some(doc) = big_doc {
+        group.bench_function("index_replace_document", |b| {
+            b.iter(|| black_box(current.search.replace_document(&doc)))
+        });
+    }
     group.bench_function("edit_one_file", |b| {
         b.iter(|| {
             round += 1;

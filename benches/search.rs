@@ -26,8 +26,14 @@ const SHAPES: &[(&str, &str)] = &[
     ("alert_name", "SidekiqQueueTooLarge"),
     ("snake_identifier", "pg_txid_xmin_age"),
     ("typo", "promethues high memroy"),
-    ("pasted_error", r#"psql: error: could not connect to server: Connection refused Is the server running on host "localhost" (::1)"#),
-    ("long_log_line", "2024-09-09T11:12:31Z level=error msg=\"Cannot get current offset of topic __consumer_offsets partition 46: x509: certificate has expired or is not yet valid: current time 2024-09-09T11:12:31Z is after 2024-09-01T00:00:00Z\" component=kafka-consumer retry=5"),
+    (
+        "pasted_error",
+        r#"psql: error: could not connect to server: Connection refused Is the server running on host "localhost" (::1)"#,
+    ),
+    (
+        "long_log_line",
+        "2024-09-09T11:12:31Z level=error msg=\"Cannot get current offset of topic __consumer_offsets partition 46: x509: certificate has expired or is not yet valid: current time 2024-09-09T11:12:31Z is after 2024-09-01T00:00:00Z\" component=kafka-consumer retry=5",
+    ),
     ("common_words", "how to check the status of the service"),
     ("no_match", "zzqxv wqpxz"),
 ];
@@ -67,9 +73,10 @@ fn bench(c: &mut Criterion) {
     let started = Instant::now();
     let index = SearchIndex::build(&corpus.site);
     eprintln!(
-        "search bench: {} documents, {} entries indexed in {:.0?}",
+        "search bench: {} documents, {} entries in {} segment(s) indexed in {:.0?}",
         corpus.site.documents.len(),
         index.entry_count(),
+        index.segment_count(),
         started.elapsed()
     );
 
@@ -89,7 +96,9 @@ fn bench(c: &mut Criterion) {
     let mut filtered = SearchRequest::new("sync");
     filtered.kind = Some("guide".into());
     filtered.offset = Some(20);
-    group.bench_function("filtered_page_3", |b| b.iter(|| black_box(index.search(&filtered))));
+    group.bench_function("filtered_page_3", |b| {
+        b.iter(|| black_box(index.search(&filtered)))
+    });
     group.finish();
 
     if let Some(doc) = corpus.site.get_str("argocd-docs/docs/faq") {

@@ -14,8 +14,9 @@ watches and this script edits. Then:
    connection until a hit is the edited document. The time from just before the write to that
    answer is one edit-to-searchable figure; median and p95 are printed.
 2. bulk change (--bulk, default 500 files): a unique word appended to each of that many files
-   at once (like a `git checkout`); the time until the LAST file's word is searchable, then a
-   check that every one of the words is.
+   at once (like a `git checkout`); the time until every one of the words is searchable
+   (checked in rounds over the files still missing, so within one round's time), and the time
+   until the last file written is.
 3. soak (--soak, default 1000 edits, each waited for): resident memory (VmRSS) before and
    after, sampled every 100 edits, after --settle seconds of quiet.
 
@@ -260,15 +261,25 @@ def main() -> int:
             for rel, w in zip(files, words):
                 append(rel, w)
             written = time.monotonic() - t0
-            last = wait_for(files[-1], words[-1], t0)
-            missing = [rel for rel, w in zip(files, words) if not found(rel, w)] if last is not None else files
-            all_found = time.monotonic() - t0
+            # The last file written first, then every file until none is missing: the
+            # watcher need not report paths in the order they were written.
+            last_written = wait_for(files[-1], words[-1], t0)
+            remaining = list(zip(files, words))
+            limit = min(t0 + args.timeout, deadline)
+            all_found = None
+            while remaining and time.monotonic() < limit:
+                remaining = [(rel, w) for rel, w in remaining if not found(rel, w)]
+                if not remaining:
+                    all_found = time.monotonic() - t0
+                    break
+                time.sleep(args.poll)
             results["bulk"] = {
                 "files": len(files),
                 "write_ms": round(written * 1000, 1),
-                "last_searchable_ms": None if last is None else round(last * 1000, 1),
-                "not_searchable_after": len(missing),
-                "all_checked_ms": round(all_found * 1000, 1),
+                "last_written_searchable_ms": None if last_written is None else round(last_written * 1000, 1),
+                "all_searchable_ms": None if all_found is None else round(all_found * 1000, 1),
+                "never_searchable": len(remaining),
+                "never_searchable_files": [rel for rel, _ in remaining[:5]],
             }
             log(f"bulk change: {results['bulk']}")
 
@@ -331,7 +342,7 @@ def print_table(r: dict) -> None:
         print(f"| one edit, p95 | {s['p95_ms']} ms |")
     if "bulk" in r:
         b = r["bulk"]
-        print(f"| {b['files']}-file bulk change, last file searchable | {b['last_searchable_ms']} ms (not searchable after: {b['not_searchable_after']}) |")
+        print(f"| {b['files']}-file bulk change, every file searchable | {b['all_searchable_ms']} ms (last written: {b['last_written_searchable_ms']} ms; never: {b['never_searchable']}) |")
     if "soak" in r:
         s = r["soak"]
         print(f"| {s['edits']} edits: VmRSS before → after | {s['rss_before_mb']} → {s['rss_after_mb']} MB (every 100: {s['rss_every_100_mb']}) |")

@@ -112,7 +112,7 @@ pub fn render(ctx: &PageContext<'_>, page: Page) -> Markup {
                 (header(ctx))
                 div class={ "page" @if page.aside.is_some() { " has-aside" } } {
                     nav id="site-nav" class="sidebar" aria-label="Site navigation" {
-                        (nav_tree(ctx.nav, &ctx.current_url, 0))
+                        (sidebar(ctx.nav, &ctx.current_url))
                     }
                     main id="main" class="content" tabindex="-1" {
                         @if !page.crumbs.is_empty() {
@@ -201,19 +201,69 @@ pub fn breadcrumbs(crumbs: &[Crumb]) -> Markup {
     }
 }
 
-/// The sidebar: folders are `<details>`, open at the top level and along the current page's branch.
-fn nav_tree(nodes: &[NavNode], current: &str, depth: usize) -> Markup {
+/// Sites with at most this many sidebar entries show the whole tree on every page: it is
+/// small, and every page one click away reads best.
+pub const FULL_NAV_MAX: usize = 250;
+/// In a larger site, top-level folders show their entries when together they have at most
+/// this many; otherwise they are collapsed like every folder off the current branch.
+pub const OPEN_TOP_MAX: usize = 100;
+
+/// How much of the tree a page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NavScope {
+    /// Everything; folders off the current branch are closed `<details>`.
+    Full,
+    /// Only the top level, the current page's ancestors with their entries (siblings at every
+    /// level), and the top-level folders' entries when `open_top`. Other folders are plain
+    /// links to their index or listing page, so a page's size does not grow with the site
+    /// and everything stays reachable without JavaScript.
+    Bounded { open_top: bool },
+}
+
+/// The sidebar for the page at `current`.
+fn sidebar(nav: &[NavNode], current: &str) -> Markup {
+    let branch = crate::model::branch_to(nav, current);
+    let scope = if crate::model::nav_entries(nav) <= FULL_NAV_MAX {
+        NavScope::Full
+    } else {
+        let top_entries: usize = nav.iter().map(|n| n.children.len()).sum();
+        NavScope::Bounded {
+            open_top: top_entries <= OPEN_TOP_MAX,
+        }
+    };
+    nav_tree(nav, &branch, current, 0, scope)
+}
+
+/// One level of the sidebar; `branch` is the rest of the path to the current page (empty off
+/// it). Folders shown open are `<details open>`, at the top level and along the branch.
+fn nav_tree(
+    nodes: &[NavNode],
+    branch: &[usize],
+    current: &str,
+    depth: usize,
+    scope: NavScope,
+) -> Markup {
     html! {
         ul class={ "nav-list nav-depth-" (depth.min(3)) } {
-            @for node in nodes {
+            @for (i, node) in nodes.iter().enumerate() {
+                @let on_branch = branch.first() == Some(&i);
+                @let rest = if on_branch { &branch[1..] } else { &[][..] };
                 li {
                     @if node.children.is_empty() {
                         (nav_link(node, current))
-                    } @else {
-                        details class="nav-folder" open[depth == 0 || contains(node, current)] {
+                    } @else if scope == NavScope::Full {
+                        details class="nav-folder" open[depth == 0 || on_branch] {
                             summary { (nav_link(node, current)) }
-                            (nav_tree(&node.children, current, depth + 1))
+                            (nav_tree(&node.children, rest, current, depth + 1, scope))
                         }
+                    } @else if on_branch || (depth == 0 && scope == (NavScope::Bounded { open_top: true })) {
+                        details class="nav-folder" open {
+                            summary { (nav_link(node, current)) }
+                            (nav_tree(&node.children, rest, current, depth + 1, scope))
+                        }
+                    } @else {
+                        // Collapsed: its entries are on the page it links to.
+                        div class="nav-folder nav-folder-closed" { (nav_link(node, current)) }
                     }
                 }
             }
@@ -229,11 +279,6 @@ fn nav_link(node: &NavNode, current: &str) -> Markup {
         Some(url) => html! { a class="nav-link" href=(url) { (node.title) } },
         None => html! { span class="nav-label" { (node.title) } },
     }
-}
-
-/// True when `node` or one of its descendants is the current page.
-fn contains(node: &NavNode, current: &str) -> bool {
-    node.url.as_deref() == Some(current) || node.children.iter().any(|c| contains(c, current))
 }
 
 fn footer(ctx: &PageContext<'_>) -> Markup {
@@ -287,7 +332,7 @@ mod tests {
             doc("guides/other/y.md"),
         ];
         let nav = build_nav(docs.iter());
-        let html = nav_tree(&nav, "/docs/guides/k/deploy", 0).into_string();
+        let html = sidebar(&nav, "/docs/guides/k/deploy").into_string();
         assert!(html.contains(r#"aria-current="page""#), "{html}");
         // "guides" is open as a top-level folder and "k" as the current branch; "other" is closed.
         assert_eq!(
@@ -300,6 +345,33 @@ mod tests {
             1,
             "{html}"
         );
+    }
+
+    #[test]
+    fn a_large_site_shows_only_the_branch_its_siblings_and_the_top_level() {
+        // 12 top-level folders × 12 folders × 3 documents: 612 entries, over FULL_NAV_MAX.
+        let mut docs = Vec::new();
+        for a in 0..12 {
+            for b in 0..12 {
+                for c in 0..3 {
+                    docs.push(doc(&format!("t{a:02}/f{b:02}/d{c}.md")));
+                }
+            }
+        }
+        let nav = build_nav(docs.iter());
+        assert!(crate::model::nav_entries(&nav) > FULL_NAV_MAX);
+        let html = sidebar(&nav, "/docs/t03/f07/d1").into_string();
+        assert!(html.contains(r#"aria-current="page""#), "{html}");
+        // Siblings of the page and of its folder are listed…
+        assert!(html.contains(r#"href="/docs/t03/f07/d2""#), "{html}");
+        assert!(html.contains(r#"href="/docs/t03/f08/""#), "{html}");
+        // …other folders are links to their listing, without their entries.
+        assert!(html.contains(r#"href="/docs/t04/""#), "{html}");
+        assert!(!html.contains(r#"href="/docs/t03/f08/d0""#), "{html}");
+        assert!(!html.contains(r#"href="/docs/t04/f00/""#), "{html}");
+        // 12 top-level + 12 folders + 3 documents, not 612.
+        assert_eq!(html.matches("<li>").count(), 12 + 12 + 3, "{html}");
+        assert_eq!(html.matches("<details").count(), 2, "{html}");
     }
 
     #[test]

@@ -125,7 +125,10 @@ impl SegmentCollector for ByPageSegment {
             sections: 1,
             top: [score, 0.0, 0.0],
         };
-        self.best.entry(page).and_modify(|e| e.absorb(m)).or_insert(m);
+        self.best
+            .entry(page)
+            .and_modify(|e| e.absorb(m))
+            .or_insert(m);
     }
 
     fn harvest(self) -> HashMap<u64, PageMatch> {

@@ -83,7 +83,11 @@ fn sample() -> Site {
                     "Permission denied",
                     "ERROR: permission_denied for table users. Grant SELECT to the role.",
                 ),
-                section(Some("vacuum"), "Vacuum", "Check pg_txid_xmin_age before vacuuming."),
+                section(
+                    Some("vacuum"),
+                    "Vacuum",
+                    "Check pg_txid_xmin_age before vacuuming.",
+                ),
             ],
         ),
         doc(
@@ -131,7 +135,11 @@ fn hits_land_on_the_matching_section() {
     assert_eq!(ids(&r).first(), Some(&"guides/postgres/permissions"));
     assert_eq!(r.hits[0].url, "/docs/guides/postgres/permissions#denied");
     assert_eq!(r.hits[0].section.as_deref(), Some("Permission denied"));
-    assert!(r.hits[0].snippet.contains("<mark>"), "{}", r.hits[0].snippet);
+    assert!(
+        r.hits[0].snippet.contains("<mark>"),
+        "{}",
+        r.hits[0].snippet
+    );
 }
 
 #[test]
@@ -147,7 +155,12 @@ fn one_page_does_not_fill_the_list() {
 #[test]
 fn identifiers_match_in_every_spelling() {
     let index = SearchIndex::build(&sample());
-    for q in ["pg_txid_xmin_age", "txid xmin age", "PermissionDenied", "permission-denied"] {
+    for q in [
+        "pg_txid_xmin_age",
+        "txid xmin age",
+        "PermissionDenied",
+        "permission-denied",
+    ] {
         let r = search(&index, q);
         assert_eq!(ids(&r).first(), Some(&"guides/postgres/permissions"), "{q}");
     }
@@ -172,7 +185,11 @@ fn snippets_escape_document_text() {
     let hit = &r.hits[0];
     assert_eq!(hit.id, "training/modules/xss");
     assert!(!hit.snippet.contains("<script"), "{}", hit.snippet);
-    assert!(hit.snippet.contains("&lt;<mark>script</mark>&gt;"), "{}", hit.snippet);
+    assert!(
+        hit.snippet.contains("&lt;<mark>script</mark>&gt;"),
+        "{}",
+        hit.snippet
+    );
 }
 
 #[test]
@@ -223,10 +240,17 @@ fn hostile_input_never_fails() {
     }
     assert_eq!(search(&index, "").total, 0);
     assert_eq!(search(&index, "?!").hits.len(), 0);
-    assert_eq!(search(&index, &long).hits[0].id, "guides/postgres/permissions");
+    assert_eq!(
+        search(&index, &long).hits[0].id,
+        "guides/postgres/permissions"
+    );
     let mut req = SearchRequest::new("queue");
     req.offset = Some(9_999_999);
-    assert!(index.search(&req).is_ok_and(|r| r.hits.is_empty() && r.offset == 10_000));
+    assert!(
+        index
+            .search(&req)
+            .is_ok_and(|r| r.hits.is_empty() && r.offset == 10_000)
+    );
 }
 
 #[test]
@@ -253,12 +277,15 @@ fn replace_and_remove_update_without_rebuilding() {
 
     index.remove_document(&changed.id).expect("remove");
     assert_eq!(ids(&search(&index, "zanzibar")), vec!["guides/sidekiq"]);
-    index.remove_document(&changed.id).expect("removing twice is fine");
+    index
+        .remove_document(&changed.id)
+        .expect("removing twice is fine");
     assert_eq!(index.page_count(), 4);
 
     // A clone shares the index: live reload hands it to the next snapshot.
     let next = index.clone();
-    next.remove_document(&DocId::parse("guides/sidekiq").expect("id")).expect("remove");
+    next.remove_document(&DocId::parse("guides/sidekiq").expect("id"))
+        .expect("remove");
     let r = search(&index, "zanzibar");
     assert_eq!(r.total, 0, "{:?}", r.hits);
 }
@@ -267,4 +294,25 @@ fn replace_and_remove_update_without_rebuilding() {
 fn an_empty_site_answers_nothing() {
     let index = SearchIndex::default();
     assert_eq!(search(&index, "anything").total, 0);
+}
+
+fn shared_index() -> &'static SearchIndex {
+    static INDEX: std::sync::OnceLock<SearchIndex> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| SearchIndex::build(&sample()))
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn any_query_answers_without_error_and_with_safe_snippets(
+        q in "\\PC{0,120}|[-+:\"'()\\[\\]{}!&|^~*?/\\\\ a-zA-Z_.0-9<>]{0,80}"
+    ) {
+        let r = shared_index().search(&SearchRequest::new(q.clone()));
+        proptest::prop_assert!(r.is_ok(), "{:?} failed", q);
+        for hit in r.map(|r| r.hits).unwrap_or_default() {
+            let bare = hit.snippet.replace("<mark>", "").replace("</mark>", "");
+            proptest::prop_assert!(!bare.contains('<') && !bare.contains('>'));
+        }
+    }
 }

@@ -10,9 +10,10 @@
 //! second, it is never the source of truth (see ARCHITECTURE.md), and a disk index would
 //! add a directory to manage, lock files and stale state after a crash for no gain.
 //!
-//! Files: [`tokenizer`] (analysis), [`schema`] (fields, document → entries), [`query`]
-//! (text → query), [`collect`] (grouping), [`snippet`] (highlighting), [`index`]
-//! (build and incremental update), [`request`] (request and result types).
+//! Files: [`tokenizer`] (analysis), [`schema`] (fields, document → entries), [`words`]
+//! (text → words), [`query`] (words → query; `spelling` for typos), [`collect`] (grouping),
+//! [`snippet`] (highlighting), `index` (build, incremental update, search), [`request`]
+//! (request and result types).
 
 pub mod collect;
 mod index;
@@ -20,7 +21,9 @@ pub mod query;
 pub mod request;
 pub mod schema;
 pub mod snippet;
+mod spelling;
 pub mod tokenizer;
+pub mod words;
 
 pub use index::SearchIndex;
-pub use request::{Facets, Hit, SearchError, SearchRequest, SearchResults};
+pub use request::{Facets, Hit, KindCount, SearchError, SearchRequest, SearchResults, TagCount};

@@ -11,19 +11,16 @@
 use std::collections::{HashMap, HashSet};
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur,
-    PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
 use super::schema::Fields;
-use super::tokenizer::{normalize, normalize_unstemmed, split_chunks};
-
-/// Longest query text considered (characters); the rest is ignored, not an error.
-pub const MAX_QUERY_CHARS: usize = 1_000;
-/// Most words turned into clauses: the first ones of a pasted log line carry the message.
-pub const MAX_WORDS: usize = 24;
+use super::spelling::{close_words, suggestion};
+use super::tokenizer::normalize;
+use super::words::{Word, clean, words};
 
 /// Weight of a match in each short field, times the term's idf. Short fields are scored as
 /// "contains the term" with the idf of the body field: per-field BM25 would give words that
@@ -45,8 +42,11 @@ const LOOSE_PARTS_WEIGHT: f32 = 0.3;
 const PHRASE_BOOST: f32 = 1.0;
 /// Weight of the bonus for sections matching most words.
 const COORD_BOOST: f32 = 1.0;
-/// Typo candidates per word.
-const FUZZY_CANDIDATES: usize = 3;
+/// Longest query (in content words) that gets the coordination bonus. It evaluates every
+/// word twice; a pasted log line has words enough that phrases already single out the page.
+const MAX_COORD_WORDS: usize = 12;
+/// Adjacent pairs of words that get a phrase bonus (the first ones of a long query).
+const MAX_PHRASE_PAIRS: usize = 8;
 /// A word found in at most this many sections is widened to close spellings.
 const RARE_DF: u64 = 2;
 
@@ -71,88 +71,6 @@ impl FieldName {
             FieldName::Owner => f.owner,
         }
     }
-}
-
-/// Words that carry no meaning on their own. `no` and `not` are kept: "no such host" and
-/// "not found" are the message.
-const STOP_WORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from",
-    "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "our",
-    "so", "such", "that", "the", "their", "then", "there", "these", "this", "to", "was", "we",
-    "what", "when", "where", "which", "why", "will", "with", "you", "your",
-];
-
-/// One word of the query.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Word {
-    /// As typed.
-    pub text: String,
-    /// Byte offset in the cleaned query (for did-you-mean rewriting).
-    pub offset: usize,
-    /// Token position of its first part, as the index analyzer counts.
-    pub position: usize,
-    /// The whole identifier, normalised, when the word is a compound.
-    pub whole: Option<String>,
-    /// The parts, normalised (one for a plain word).
-    pub parts: Vec<String>,
-    /// The word lowercased but not stemmed (plain words only): for typo lookups.
-    pub spelling: Option<String>,
-    /// A stop word.
-    pub stop: bool,
-}
-
-impl Word {
-    /// The term that stands for the whole word in phrases.
-    fn head_term(&self) -> Option<&str> {
-        self.whole.as_deref().or_else(|| self.parts.first().map(String::as_str))
-    }
-
-    /// Number of token positions the word takes.
-    fn width(&self) -> usize {
-        self.parts.len().max(1)
-    }
-}
-
-/// Removes what must never reach the analyzers as-is: control characters become spaces and
-/// text past [`MAX_QUERY_CHARS`] is dropped.
-pub fn clean(q: &str) -> String {
-    q.chars()
-        .take(MAX_QUERY_CHARS)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
-/// Splits a cleaned query into words. Never fails; may return nothing (`"?!"`).
-pub fn words(cleaned: &str) -> Vec<Word> {
-    let mut out = Vec::new();
-    let mut position = 0;
-    for chunk in split_chunks(cleaned).into_iter().take(MAX_WORDS) {
-        let parts: Vec<String> = chunk.parts.iter().filter_map(|(_, p)| normalize(p)).collect();
-        let width = chunk.parts.len();
-        if parts.is_empty() {
-            position += width;
-            continue;
-        }
-        let compound = chunk.is_compound();
-        let lower = chunk.text.to_lowercase();
-        out.push(Word {
-            text: chunk.text.to_owned(),
-            offset: chunk.offset,
-            position,
-            whole: if compound { normalize(chunk.text) } else { None },
-            spelling: if compound { None } else { normalize_unstemmed(chunk.text) },
-            stop: !compound && STOP_WORDS.contains(&lower.as_str()),
-            parts,
-        });
-        position += width;
-    }
-    // A query of stop words only ("how to") still searches for them.
-    if out.iter().all(|w| w.stop) {
-        for w in &mut out {
-            w.stop = false;
-        }
-    }
-    out
 }
 
 /// A query ready to run, with what the result page needs besides hits.
@@ -278,7 +196,8 @@ fn word_query(alts: &[(Alt, f32)], ctx: &mut Ctx<'_>) -> Box<dyn Query> {
     let body: Vec<Box<dyn Query>> = alts
         .iter()
         .filter_map(|(alt, weight)| {
-            alt_query(alt, ctx.fields.body).map(|q| Box::new(BoostQuery::new(q, *weight)) as Box<dyn Query>)
+            alt_query(alt, ctx.fields.body)
+                .map(|q| Box::new(BoostQuery::new(q, *weight)) as Box<dyn Query>)
         })
         .collect();
     if !body.is_empty() {
@@ -373,18 +292,24 @@ fn combine(
     }
     let n = word_queries.len();
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if n > 1 {
+    if (2..=MAX_COORD_WORDS).contains(&n) {
         let required = if n <= 3 { n } else { (n * 3).div_ceil(4) };
         let coord = BooleanQuery::with_minimum_required_clauses(
-            word_queries.iter().map(|q| (Occur::Should, q.box_clone())).collect(),
+            word_queries
+                .iter()
+                .map(|q| (Occur::Should, q.box_clone()))
+                .collect(),
             required,
         );
-        clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(coord), COORD_BOOST))));
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(coord), COORD_BOOST)),
+        ));
     }
     clauses.extend(word_queries.into_iter().map(|q| (Occur::Should, q)));
     clauses.extend(joined.into_iter().map(|q| (Occur::Should, q)));
 
-    for pair in content_words.windows(2) {
+    for pair in content_words.windows(2).take(MAX_PHRASE_PAIRS) {
         let (a, b) = (pair[0], pair[1]);
         let (Some(ta), Some(tb)) = (a.head_term(), b.head_term()) else {
             continue;
@@ -402,12 +327,18 @@ fn combine(
         let idf = (ctx.idf(ta) + ctx.idf(tb)) / 2.0;
         clauses.push((
             Occur::Should,
-            Box::new(BoostQuery::new(Box::new(phrase(ctx.fields.body)), PHRASE_BOOST)),
+            Box::new(BoostQuery::new(
+                Box::new(phrase(ctx.fields.body)),
+                PHRASE_BOOST,
+            )),
         ));
         for field in [ctx.fields.title, ctx.fields.heading] {
             clauses.push((
                 Occur::Should,
-                Box::new(ConstScoreQuery::new(Box::new(phrase(field)), PHRASE_BOOST * idf)),
+                Box::new(ConstScoreQuery::new(
+                    Box::new(phrase(field)),
+                    PHRASE_BOOST * idf,
+                )),
             ));
         }
     }
@@ -416,159 +347,7 @@ fn combine(
 
 /// Number of sections containing `text` in `field` (deleted ones included until merged).
 fn doc_freq(searcher: &Searcher, field: Field, text: &str) -> u64 {
-    searcher.doc_freq(&Term::from_field_text(field, text)).unwrap_or(0)
-}
-
-/// Known words within one edit (two for long words) of `word`, most frequent first, with
-/// the weight they get in the query. Only words clearly more common than `word` itself.
-fn close_words(searcher: &Searcher, field: Field, word: &str, known: u64) -> Vec<(String, f32)> {
-    let len = word.chars().count();
-    let distance: u8 = if len >= 8 { 2 } else { 1 };
-    let Ok(automaton) = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true).automaton()
-    else {
-        return Vec::new();
-    };
-    let mut found: HashMap<String, u64> = HashMap::new();
-    for segment in searcher.segment_readers() {
-        let Ok(inverted) = segment.inverted_index(field) else {
-            continue;
-        };
-        let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
-            continue;
-        };
-        while stream.advance() {
-            if let Ok(term) = std::str::from_utf8(stream.key())
-                && term != word
-            {
-                *found.entry(term.to_owned()).or_default() += u64::from(stream.value().doc_freq);
-            }
-        }
-    }
-    let mut ranked: Vec<(String, u64, usize)> = found
-        .into_iter()
-        .filter(|(_, df)| *df > known.saturating_mul(5).max(1))
-        .map(|(term, df)| {
-            let d = edit_distance(word, &term);
-            (term, df, d)
-        })
-        .collect();
-    ranked.sort_by(|a, b| a.2.cmp(&b.2).then(b.1.cmp(&a.1)).then(a.0.cmp(&b.0)));
-    ranked
-        .into_iter()
-        .take(FUZZY_CANDIDATES)
-        .map(|(term, _, d)| (term, if d <= 1 { 0.8 } else { 0.5 }))
-        .collect()
-}
-
-/// Optimal string alignment distance (adjacent transpositions cost one), on characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev2 = vec![0usize; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0usize; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
-            }
-            cur[j] = v;
-        }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
-/// The cleaned query with each corrected word replaced, or `None` when nothing changed.
-fn suggestion(cleaned: &str, corrections: &[(usize, usize, String)]) -> Option<String> {
-    if corrections.is_empty() {
-        return None;
-    }
-    let mut out = String::new();
-    let mut at = 0;
-    for (offset, len, replacement) in corrections {
-        out.push_str(cleaned.get(at..*offset)?);
-        out.push_str(replacement);
-        at = offset + len;
-    }
-    out.push_str(cleaned.get(at..)?);
-    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    (out != cleaned.trim()).then_some(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pasted_error_text_becomes_words() {
-        let w = words(r#"Error: pq: permission denied for table "users" (SQLSTATE 42501) -x [a] && b || !c"#);
-        let texts: Vec<&str> = w.iter().map(|w| w.text.as_str()).collect();
-        assert_eq!(
-            texts,
-            vec!["Error", "pq", "permission", "denied", "for", "table", "users", "SQLSTATE", "42501", "x", "a", "b", "c"]
-        );
-        assert!(w.iter().find(|w| w.text == "for").is_some_and(|w| w.stop));
-    }
-
-    #[test]
-    fn identifiers_keep_whole_and_parts() {
-        let w = words("CrashLoopBackOff pod");
-        assert_eq!(w[0].whole.as_deref(), Some("crashloopbackoff"));
-        assert_eq!(w[0].parts, vec!["crash", "loop", "back", "off"]);
-        assert_eq!(w[1].position, 4);
-    }
-
-    #[test]
-    fn stop_words_only_queries_still_search() {
-        let w = words("how to");
-        assert!(w.iter().all(|w| !w.stop));
-    }
-
-    #[test]
-    fn cleaning_bounds_length_and_removes_controls() {
-        let long = "x".repeat(10_000);
-        assert_eq!(clean(&long).chars().count(), MAX_QUERY_CHARS);
-        assert_eq!(clean("a\u{0}b\nc"), "a b c");
-        assert!(words(&clean(&"word ".repeat(1000))).len() <= MAX_WORDS);
-    }
-
-    #[test]
-    fn edit_distance_counts_transpositions_once() {
-        assert_eq!(edit_distance("kubernetes", "kubernetes"), 0);
-        assert_eq!(edit_distance("kuberentes", "kubernetes"), 1);
-        assert_eq!(edit_distance("sidekq", "sidekiq"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
-    }
-
-    #[test]
-    fn suggestions_replace_only_the_corrected_words() {
-        let s = suggestion("argo  snyc failed", &[(6, 4, "sync".into())]);
-        assert_eq!(s.as_deref(), Some("argo sync failed"));
-        assert_eq!(suggestion("x", &[]), None);
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn any_text_gives_bounded_words_without_panicking(q in "\\PC{0,300}") {
-            let w = words(&clean(&q));
-            proptest::prop_assert!(w.len() <= MAX_WORDS);
-            for word in &w {
-                proptest::prop_assert!(!word.parts.is_empty());
-            }
-        }
-
-        #[test]
-        fn operators_and_quotes_never_hide_words(
-            word in "[a-z]{3,10}",
-            noise in "[-+:\"'()\\[\\]{}!&|^~*?/\\\\ ]{0,6}"
-        ) {
-            let w = words(&format!("{noise}{word}{noise}"));
-            proptest::prop_assert!(w.iter().any(|x| x.spelling.as_deref() == Some(word.as_str())));
-        }
-    }
+    searcher
+        .doc_freq(&Term::from_field_text(field, text))
+        .unwrap_or(0)
 }

@@ -4,6 +4,8 @@ use serde::Serialize;
 
 use crate::model::Kind;
 
+use super::snippet::Snippet;
+
 /// Most hits one request may ask for.
 pub const MAX_LIMIT: usize = 50;
 /// Hits when the request does not say.
@@ -37,11 +39,16 @@ impl SearchRequest {
 
     /// Checks the filters and clamps the limits.
     pub fn validate(&self) -> Result<Checked, SearchError> {
-        let kind = match self.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        let kind = match self
+            .kind
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        {
             None => None,
-            Some(raw) => Some(Kind::parse(raw).map_err(|_| SearchError::UnknownKind(
-                raw.chars().take(40).filter(|c| !c.is_control()).collect(),
-            ))?),
+            Some(raw) => Some(Kind::parse(raw).map_err(|_| {
+                SearchError::UnknownKind(raw.chars().take(40).filter(|c| !c.is_control()).collect())
+            })?),
         };
         let tag = self
             .tag
@@ -52,9 +59,9 @@ impl SearchRequest {
             None => DEFAULT_LIMIT,
             Some(n) => usize::try_from(n.clamp(1, MAX_LIMIT as i64)).unwrap_or(DEFAULT_LIMIT),
         };
-        let offset = self
-            .offset
-            .map_or(0, |n| usize::try_from(n.clamp(0, MAX_OFFSET as i64)).unwrap_or(0));
+        let offset = self.offset.map_or(0, |n| {
+            usize::try_from(n.clamp(0, MAX_OFFSET as i64)).unwrap_or(0)
+        });
         Ok(Checked {
             kind,
             tag,
@@ -110,6 +117,9 @@ pub struct Hit {
     pub summary: String,
     /// HTML: matches in `<mark>`, everything else escaped.
     pub snippet: String,
+    /// The same snippet as text fragments, for templates that escape themselves.
+    #[serde(skip)]
+    pub snippet_parts: Snippet,
     /// Relevance, higher is better; comparable within one result list only.
     pub score: f32,
     /// The best section's heading, when the hit lands on a section.
@@ -121,10 +131,29 @@ pub struct Hit {
 /// Counts of matching pages by kind and by tag.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Facets {
-    /// Pages per kind (ignoring the kind filter, so other kinds can be offered).
-    pub kinds: Vec<(Kind, usize)>,
+    /// Pages per kind (ignoring the kind filter, so other kinds can be offered), in
+    /// [`Kind::ALL`] order.
+    pub kinds: Vec<KindCount>,
     /// Pages per tag (ignoring the tag filter), most frequent first, at most 30.
-    pub tags: Vec<(String, usize)>,
+    pub tags: Vec<TagCount>,
+}
+
+/// Matching pages of one kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KindCount {
+    /// The kind.
+    pub kind: Kind,
+    /// Pages.
+    pub count: usize,
+}
+
+/// Matching pages with one tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TagCount {
+    /// The tag, lowercased.
+    pub tag: String,
+    /// Pages.
+    pub count: usize,
 }
 
 /// What a search answers.
@@ -153,15 +182,24 @@ mod tests {
     #[test]
     fn limits_are_clamped_and_kinds_checked() {
         let mut r = SearchRequest::new("x");
-        assert_eq!(r.validate().map(|c| (c.limit, c.offset)).ok(), Some((10, 0)));
+        assert_eq!(
+            r.validate().map(|c| (c.limit, c.offset)).ok(),
+            Some((10, 0))
+        );
         r.limit = Some(-1);
         r.offset = Some(-5);
         assert_eq!(r.validate().map(|c| (c.limit, c.offset)).ok(), Some((1, 0)));
         r.limit = Some(1_000_000);
         r.offset = Some(i64::MAX);
-        assert_eq!(r.validate().map(|c| (c.limit, c.offset)).ok(), Some((50, 10_000)));
+        assert_eq!(
+            r.validate().map(|c| (c.limit, c.offset)).ok(),
+            Some((50, 10_000))
+        );
         r.kind = Some("tree".into());
-        assert_eq!(r.validate().ok().and_then(|c| c.kind), Some(Kind::Troubleshooting));
+        assert_eq!(
+            r.validate().ok().and_then(|c| c.kind),
+            Some(Kind::Troubleshooting)
+        );
         r.kind = Some("blog".into());
         let err = r.validate().err();
         assert!(err.as_ref().is_some_and(SearchError::is_bad_request));

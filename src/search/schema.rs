@@ -6,8 +6,7 @@
 //! (see `collect.rs`), so a long page cannot fill the list.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 use crate::model::{Detail, Document, folder_title};
@@ -43,32 +42,32 @@ pub struct Fields {
     pub path: Field,
     /// Title, heading and body unstemmed, for spelling suggestions and fuzzy terms.
     pub spell: Field,
-    /// Where a hit on this section lands.
-    pub url: Field,
 }
 
 /// Builds the schema and returns it with its field handles.
 pub fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let positions = |stored: bool| {
-        let indexing = TextFieldIndexing::default()
-            .set_tokenizer(tokenizer::TEXT)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-        let options = TextOptions::default().set_indexing_options(indexing);
-        if stored { options.set_stored() } else { options }
+    let positions = || {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer::TEXT)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
     };
-    let id = b.add_text_field("id", STRING | STORED);
+    // Nothing is stored: hits read their text from the page table in memory (see
+    // `index.rs`), which is faster than decompressing doc-store blocks for every hit.
+    let id = b.add_text_field("id", STRING);
     let page = b.add_u64_field("page", FAST | INDEXED);
     let ord = b.add_u64_field("ord", FAST);
     let kind = b.add_text_field("kind", STRING);
     let tag = b.add_text_field("tag", STRING);
-    let title = b.add_text_field("title", positions(false));
-    let heading = b.add_text_field("heading", positions(true));
-    let body = b.add_text_field("body", positions(true));
-    let summary = b.add_text_field("summary", positions(false));
-    let tags = b.add_text_field("tags", positions(false));
-    let owner = b.add_text_field("owner", positions(false));
-    let path = b.add_text_field("path", positions(false));
+    let title = b.add_text_field("title", positions());
+    let heading = b.add_text_field("heading", positions());
+    let body = b.add_text_field("body", positions());
+    let summary = b.add_text_field("summary", positions());
+    let tags = b.add_text_field("tags", positions());
+    let owner = b.add_text_field("owner", positions());
+    let path = b.add_text_field("path", positions());
     let spell = b.add_text_field(
         "spell",
         TextOptions::default().set_indexing_options(
@@ -77,7 +76,6 @@ pub fn build_schema() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::Basic),
         ),
     );
-    let url = b.add_text_field("url", STORED);
     let fields = Fields {
         id,
         page,
@@ -92,7 +90,6 @@ pub fn build_schema() -> (Schema, Fields) {
         owner,
         path,
         spell,
-        url,
     };
     (b.build(), fields)
 }
@@ -146,7 +143,8 @@ pub fn entries(doc: &Document) -> Vec<Entry> {
             tree.nodes.iter().map(|n| n.id.as_str()).collect();
         // The introduction: sections that are not nodes (text before the first node).
         for s in &doc.sections {
-            if s.anchor.as_deref().is_none_or(|a| !node_ids.contains(a)) && !s.text.trim().is_empty()
+            if s.anchor.as_deref().is_none_or(|a| !node_ids.contains(a))
+                && !s.text.trim().is_empty()
             {
                 out.push(Entry {
                     heading: s.heading.clone(),
@@ -277,7 +275,11 @@ pub fn display_summary(doc: &Document) -> String {
         .map(|s| s.text.trim())
         .find(|t| !t.is_empty())
         .unwrap_or("");
-    let first_line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let first_line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
     truncate_words(first_line, 200)
 }
 
@@ -327,11 +329,19 @@ mod tests {
             heading: h.into(),
             text: t.into(),
         };
-        let d = doc("ops/db", Kind::Guide, vec![s(None, "", "intro"), s(Some("fix it"), "Fix", "x")]);
+        let d = doc(
+            "ops/db",
+            Kind::Guide,
+            vec![s(None, "", "intro"), s(Some("fix it"), "Fix", "x")],
+        );
         let urls: Vec<String> = entries(&d).into_iter().map(|e| e.url).collect();
         assert_eq!(urls, vec!["/docs/ops/db", "/docs/ops/db#fix%20it"]);
 
-        let mut t = doc("troubleshooting/pod", Kind::Troubleshooting, vec![s(None, "", "Start here")]);
+        let mut t = doc(
+            "troubleshooting/pod",
+            Kind::Troubleshooting,
+            vec![s(None, "", "Start here")],
+        );
         t.detail = Detail::Tree(Tree {
             intro_html: String::new(),
             nodes: vec![TreeNode {
@@ -359,7 +369,10 @@ mod tests {
 
     #[test]
     fn long_text_is_cut_into_passages_without_losing_any() {
-        let text = (0..25).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" \n");
+        let text = (0..23)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" \n");
         let p = passages(&text, 10);
         assert_eq!(p.len(), 2, "{p:?}");
         assert_eq!(p.concat(), text);

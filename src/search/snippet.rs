@@ -8,39 +8,95 @@
 
 use std::collections::HashSet;
 
-use tantivy::tokenizer::TokenStream;
-
-use super::tokenizer::text_analyzer;
+use super::tokenizer::{Normalizer, split_chunks};
 
 /// Longest snippet, in bytes of source text.
 pub const SNIPPET_BYTES: usize = 220;
 /// Text before the first match kept for context.
 const LEAD_BYTES: usize = 40;
 
-/// The best window of `text` for `terms`, with matches in `<mark>` and all else escaped.
-/// Without any match, the start of the text.
-pub fn snippet(text: &str, terms: &HashSet<String>) -> String {
+/// One run of snippet text: plain, or a match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fragment {
+    /// The text, whitespace collapsed, not escaped.
+    pub text: String,
+    /// True for a match (shown in `<mark>`).
+    pub marked: bool,
+}
+
+/// A snippet as fragments, so templates can escape the text themselves and the JSON API can
+/// get the same content as HTML through [`to_html`].
+pub type Snippet = Vec<Fragment>;
+
+/// The best window of `text` for `terms`: matches marked, `…` where text was cut. Without
+/// any match, the start of the text.
+pub fn snippet(text: &str, terms: &HashSet<String>) -> Snippet {
     let text = text.trim();
+    let mut out: Snippet = Vec::new();
     if text.is_empty() {
-        return String::new();
+        return out;
     }
     let marks = match_ranges(text, terms);
     let (start, end) = window(text, &marks);
-    let mut out = String::new();
+    let mut push = |piece: &str, marked: bool| {
+        let collapsed = collapse(piece);
+        if collapsed.is_empty() {
+            return;
+        }
+        match out.last_mut() {
+            Some(last) if last.marked == marked => last.text.push_str(&collapsed),
+            _ => out.push(Fragment {
+                text: collapsed,
+                marked,
+            }),
+        }
+    };
     if start > 0 {
-        out.push('…');
+        push("…", false);
     }
     let mut at = start;
     for &(from, to) in marks.iter().filter(|(f, t)| *f >= start && *t <= end) {
-        push_escaped(&mut out, &text[at..from]);
-        out.push_str("<mark>");
-        push_escaped(&mut out, &text[from..to]);
-        out.push_str("</mark>");
+        push(&text[at..from], false);
+        push(&text[from..to], true);
         at = to;
     }
-    push_escaped(&mut out, &text[at..end]);
+    push(&text[at..end], false);
     if end < text.len() {
-        out.push('…');
+        push("…", false);
+    }
+    out
+}
+
+/// The snippet as HTML: matches in `<mark>`, everything else escaped.
+pub fn to_html(snippet: &[Fragment]) -> String {
+    let mut out = String::new();
+    for fragment in snippet {
+        if fragment.marked {
+            out.push_str("<mark>");
+            push_escaped(&mut out, &fragment.text);
+            out.push_str("</mark>");
+        } else {
+            push_escaped(&mut out, &fragment.text);
+        }
+    }
+    out
+}
+
+/// Runs of whitespace (code blocks, line breaks) become one space: a snippet is a line of a
+/// result list.
+fn collapse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
     }
     out
 }
@@ -51,11 +107,29 @@ fn match_ranges(text: &str, terms: &HashSet<String>) -> Vec<(usize, usize)> {
     if terms.is_empty() {
         return ranges;
     }
-    let mut analyzer = text_analyzer();
-    let mut stream = analyzer.token_stream(text);
-    while let Some(token) = stream.next() {
-        if terms.contains(&token.text) {
-            ranges.push((token.offset_from, token.offset_to));
+    // Stemming every word of every hit is the slow part; a stem keeps its word's first
+    // letter (for ASCII words), so words starting with a letter no term starts with are
+    // skipped without stemming.
+    let firsts: HashSet<u8> = terms.iter().filter_map(|t| t.bytes().next()).collect();
+    let mut normalizer = Normalizer::default();
+    let mut consider = |offset: usize, word: &str| {
+        let first = word.as_bytes().first().map(u8::to_ascii_lowercase);
+        if word.is_ascii() && first.is_some_and(|b| !firsts.contains(&b)) {
+            return;
+        }
+        if normalizer
+            .normalize(word)
+            .is_some_and(|t| terms.contains(&t))
+        {
+            ranges.push((offset, offset + word.len()));
+        }
+    };
+    for chunk in split_chunks(text) {
+        if chunk.is_compound() {
+            consider(chunk.offset, chunk.text);
+        }
+        for &(offset, part) in &chunk.parts {
+            consider(offset, part);
         }
     }
     ranges.sort_unstable();
@@ -124,19 +198,9 @@ fn word_end(text: &str, mut at: usize) -> usize {
     }
 }
 
-/// Appends `text` HTML-escaped, with runs of whitespace (code blocks, line breaks) as one
-/// space: a snippet is a line of a result list.
+/// Appends `text` HTML-escaped (safe in element content and quoted attributes).
 pub fn push_escaped(out: &mut String, text: &str) {
-    let mut space = false;
     for c in text.chars() {
-        if c.is_whitespace() {
-            if !space {
-                out.push(' ');
-            }
-            space = true;
-            continue;
-        }
-        space = false;
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -163,11 +227,15 @@ mod tests {
         words.iter().map(|w| (*w).to_owned()).collect()
     }
 
+    fn html(text: &str, words: &[&str]) -> String {
+        to_html(&snippet(text, &terms(words)))
+    }
+
     #[test]
     fn matches_are_marked_and_everything_else_escaped() {
-        let s = snippet(
+        let s = html(
             "Run <script>alert('x')</script> & restart the pods",
-            &terms(&["restart", "script"]),
+            &["restart", "script"],
         );
         assert_eq!(
             s,
@@ -177,14 +245,21 @@ mod tests {
 
     #[test]
     fn identifiers_are_marked_once_not_nested() {
-        let s = snippet("Pod in CrashLoopBackOff state", &terms(&["crashloopbackoff", "crash", "loop"]));
+        let s = html(
+            "Pod in CrashLoopBackOff state",
+            &["crashloopbackoff", "crash", "loop"],
+        );
         assert_eq!(s, "Pod in <mark>CrashLoopBackOff</mark> state");
     }
 
     #[test]
     fn long_text_is_cut_around_the_matches() {
-        let text = format!("{} the needle is here {}", "hay ".repeat(100), "hay ".repeat(100));
-        let s = snippet(&text, &terms(&["needl"]));
+        let text = format!(
+            "{} the needle is here {}",
+            "hay ".repeat(100),
+            "hay ".repeat(100)
+        );
+        let s = html(&text, &["needl"]);
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
         assert!(s.contains("<mark>needle</mark>"));
         assert!(s.len() < SNIPPET_BYTES + 60);
@@ -192,14 +267,14 @@ mod tests {
 
     #[test]
     fn no_match_gives_the_start() {
-        assert_eq!(snippet("  just text\n\nhere ", &terms(&["zzz"])), "just text here");
-        assert_eq!(snippet("", &terms(&["x"])), "");
+        assert_eq!(html("  just text\n\nhere ", &["zzz"]), "just text here");
+        assert!(snippet("", &terms(&["x"])).is_empty());
     }
 
     proptest::proptest! {
         #[test]
         fn output_never_contains_raw_markup(text in "\\PC{0,400}", word in "[a-z]{1,6}") {
-            let s = snippet(&text, &terms(&[word.as_str()]));
+            let s = html(&text, &[word.as_str()]);
             let stripped = s.replace("<mark>", "").replace("</mark>", "");
             proptest::prop_assert!(!stripped.contains('<') && !stripped.contains('>'));
         }

@@ -58,6 +58,39 @@ pub fn normalize(word: &str) -> Option<String> {
     normalize_with(word, true)
 }
 
+/// [`normalize`] with its analyzer built once, for callers that normalise many words.
+pub struct Normalizer {
+    analyzer: TextAnalyzer,
+}
+
+impl std::fmt::Debug for Normalizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Normalizer")
+    }
+}
+
+impl Default for Normalizer {
+    fn default() -> Self {
+        Self {
+            analyzer: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+                .filter(Stemmer::new(Language::English))
+                .build(),
+        }
+    }
+}
+
+impl Normalizer {
+    /// The indexed form of `word`, as [`normalize`] gives it.
+    pub fn normalize(&mut self, word: &str) -> Option<String> {
+        let mut stream = self.analyzer.token_stream(word);
+        let text = stream.next().map(|t| t.text.clone())?;
+        (!text.is_empty()).then_some(text)
+    }
+}
+
 /// Normalises one word as the spelling analyzer would (no stemming).
 pub fn normalize_unstemmed(word: &str) -> Option<String> {
     normalize_with(word, false)
@@ -294,17 +327,25 @@ mod tests {
     #[test]
     fn snake_dotted_and_dashed_names_are_split_and_kept_whole() {
         let t = terms("permission_denied");
-        assert!(t.contains(&"permiss".to_owned()) && t.contains(&"deni".to_owned()), "{t:?}");
+        assert!(
+            t.contains(&"permiss".to_owned()) && t.contains(&"deni".to_owned()),
+            "{t:?}"
+        );
         assert!(t.iter().any(|x| x.starts_with("permission_deni")), "{t:?}");
         let t = terms("pg_txid_xmin_age");
         for w in ["pg", "txid", "xmin", "age"] {
             assert!(t.contains(&w.to_owned()), "{w} missing from {t:?}");
         }
-        assert!(t.contains(&"pg_txid_xmin_ag".to_owned()) || t.contains(&"pg_txid_xmin_age".to_owned()));
+        assert!(
+            t.contains(&"pg_txid_xmin_ag".to_owned()) || t.contains(&"pg_txid_xmin_age".to_owned())
+        );
         let t = terms("read_to_string");
         assert!(t.contains(&"read".to_owned()) && t.contains(&"string".to_owned()));
         let t = terms("argocd-repo-server app.kubernetes.io");
-        assert!(t.contains(&"argocd-repo-serv".to_owned()) || t.contains(&"argocd-repo-server".to_owned()));
+        assert!(
+            t.contains(&"argocd-repo-serv".to_owned())
+                || t.contains(&"argocd-repo-server".to_owned())
+        );
         assert!(t.contains(&"repo".to_owned()) && t.contains(&"kubernet".to_owned()));
         let t = terms("upgrade to v1.2.3.");
         assert!(t.contains(&"v1.2.3".to_owned()), "{t:?}");
@@ -314,7 +355,10 @@ mod tests {
     #[test]
     fn sentence_punctuation_is_not_a_connector() {
         assert_eq!(terms("done. next-"), vec!["done", "next"]);
-        assert_eq!(terms("'quoted' -flag __init__"), vec!["quot", "flag", "init"]);
+        assert_eq!(
+            terms("'quoted' -flag __init__"),
+            vec!["quot", "flag", "init"]
+        );
     }
 
     #[test]
@@ -335,7 +379,10 @@ mod tests {
     #[test]
     fn normalize_matches_the_analyzer() {
         assert_eq!(normalize("Running").as_deref(), Some("run"));
-        assert_eq!(normalize("CrashLoopBackOff").as_deref(), Some("crashloopbackoff"));
+        assert_eq!(
+            normalize("CrashLoopBackOff").as_deref(),
+            Some("crashloopbackoff")
+        );
         assert_eq!(normalize_unstemmed("Running").as_deref(), Some("running"));
         assert_eq!(normalize(""), None);
     }

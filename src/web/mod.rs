@@ -12,8 +12,10 @@ pub mod context;
 pub mod error;
 pub mod headers;
 pub mod live;
+pub mod page_cache;
 pub mod pages;
 pub mod qualifications;
+pub mod search;
 pub mod training;
 pub mod trees;
 
@@ -143,7 +145,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(assets::routes);
     cfg.configure(live::routes);
     // ── Other areas register here, one line each, above `pages::routes`: ──
-    // cfg.configure(search::routes);    // GET /search, GET /api/v1/search (then drop the placeholder below)
+    cfg.configure(search::routes); // GET /search, /search/open, /api/v1/search (the placeholder below is now unreachable)
     cfg.configure(auth::routes); // sign-in, sign-out, account and API tokens
     cfg.configure(trees::routes); // /api/v1/trees/{id}, tree walks, outcomes, /requests
     cfg.configure(training::routes); // module and path pages, quiz attempts, progress
@@ -166,6 +168,8 @@ pub async fn start(
             .configure(routes)
             .default_service(web::to(pages::not_found))
             .wrap(from_fn(auth::authenticate))
+            // Anonymous hits on cached pages stop here, before authentication and routing.
+            .wrap(from_fn(pages::serve_cached))
             .wrap(from_fn(error::error_pages))
             .wrap(from_fn(headers::security_headers))
     })

@@ -1,15 +1,31 @@
-//! HTML pages: home, one route per document kind, tags, diagnostics, and the 404 fallback.
-//! Each handler loads one snapshot, looks its document up and calls a pure view in `render`.
+//! HTML pages: home, one route per document kind, folder listings, tags, diagnostics, and the
+//! 404 fallback. Each handler loads one snapshot, looks its document up and calls a pure view
+//! in `render`.
+//!
+//! Pages that are the same for every anonymous reader (home, guides, folder listings, tags,
+//! diagnostics) go through [`cached`]: rendered once per snapshot and day, then served from
+//! the snapshot's [`PageCache`](super::page_cache::PageCache), by [`serve_cached`] before
+//! authentication and routing when the request carries no credentials.
 
-use actix_web::http::header;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::Markup;
 use serde::Deserialize;
 
+use super::auth::SESSION_COOKIE;
 use super::context::page_context;
+use super::page_cache::CachedPage;
 use super::{AppError, AppState};
-use crate::model::{Document, Kind, Site};
-use crate::render;
+use crate::model::{Detail, Document, Kind, Site, find_folder};
+use crate::render::{self, PageContext};
+use crate::snapshot::Snapshot;
+
+const TEXT_HTML: &str = "text/html; charset=utf-8";
 
 /// Registers the HTML routes. Register areas with sub-paths under these prefixes before it.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -48,8 +64,88 @@ pub fn search_placeholder(cfg: &mut web::ServiceConfig) {
 /// A 200 HTML response.
 pub fn html(markup: Markup) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
+        .content_type(TEXT_HTML)
         .body(markup.into_string())
+}
+
+/// A 200 HTML response for the page at canonical URL `key`, from the snapshot's cache when
+/// the reader is anonymous. `view` must depend only on the site, `ctx` minus the viewer and
+/// CSRF token (anonymous pages never show them), and the day: handlers pass the canonical
+/// URL rather than the request's, so `?anything` cannot fill the cache with copies. `view`
+/// runs only on a miss, so work done inside it (and its 404s) is skipped on a hit.
+fn cached(
+    snapshot: &Snapshot,
+    ctx: &PageContext<'_>,
+    key: &str,
+    view: impl FnOnce() -> Result<Markup, AppError>,
+) -> Result<HttpResponse, AppError> {
+    if ctx.viewer.is_some() {
+        // Their name, their sign-out form: rendered for them alone, never kept.
+        return Ok(html(view()?));
+    }
+    let page = match snapshot.pages.get(ctx.today, key) {
+        Some(page) => page,
+        None => {
+            let page = CachedPage {
+                body: Bytes::from(view()?.into_string()),
+                content_type: TEXT_HTML,
+            };
+            snapshot
+                .pages
+                .insert(ctx.today, key.to_owned(), page.clone());
+            page
+        }
+    };
+    Ok(page_response(page))
+}
+
+/// Middleware, between the error pages and authentication: answers an anonymous `GET` for a
+/// page already in the snapshot's cache without authenticating, routing or rendering it
+/// (those cost more than the rest of the request together).
+///
+/// Safe because an entry exists only after the whole stack (authentication, access rules,
+/// routing, a handler in this module) served that canonical URL to an anonymous reader, in
+/// this snapshot and on this day. Requests carrying any credential, and sites that require
+/// sign-in, go the whole way. Answers keep the headers the outer middleware adds (CSP and
+/// friends); they lack only the anonymous CSRF cookie, which the pages with forms hand out.
+pub async fn serve_cached(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if let Some(page) = cached_for_anonymous(&req) {
+        return Ok(req.into_response(page_response(page)));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+fn cached_for_anonymous(req: &ServiceRequest) -> Option<CachedPage> {
+    if req.method() != Method::GET {
+        return None;
+    }
+    let state = req.app_data::<web::Data<AppState>>()?;
+    let snapshot = state.snapshot.load();
+    let auth = &snapshot.site.config.auth;
+    let headers = req.headers();
+    let credentials = headers.contains_key(header::AUTHORIZATION)
+        || auth
+            .proxy_header
+            .as_deref()
+            .is_some_and(|name| headers.contains_key(name))
+        || req.cookie(SESSION_COOKIE).is_some();
+    if auth.require_sign_in || credentials {
+        return None;
+    }
+    let today = time::OffsetDateTime::now_utc().date();
+    snapshot.pages.get(today, req.path())
+}
+
+fn page_response(page: CachedPage) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(page.content_type),
+        ))
+        .body(page.body)
 }
 
 /// The default service: no route matched.
@@ -59,14 +155,17 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
     ))
 }
 
-async fn home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let snapshot = state.snapshot.load_full();
     let ctx = page_context(&req, &snapshot.site, "/");
-    html(render::home::page(&ctx, &snapshot.site))
+    cached(&snapshot, &ctx, "/", || {
+        Ok(render::home::page(&ctx, &snapshot.site))
+    })
 }
 
 /// Any document page. A document of another kind redirects to its own URL, and a folder
-/// address redirects to the folder's README or index page, so guessed URLs still land.
+/// address redirects to the folder's README or index page, or shows the folder's generated
+/// listing when it has neither, so guessed URLs still land.
 pub(crate) async fn document(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -78,27 +177,64 @@ pub(crate) async fn document(
     let id = id.into_inner();
     if id.is_empty() {
         // `/docs/` and friends: the home page lists every section.
-        return Ok(HttpResponse::Found()
-            .insert_header((header::LOCATION, "/"))
-            .finish());
+        return Ok(found("/"));
     }
     let Some(doc) = lookup(site, &id) else {
-        return Err(AppError::unknown_document(&id));
+        return folder(&req, &snapshot, &id, kind);
     };
     if doc.kind != kind || doc.id.as_str() != id {
-        return Ok(HttpResponse::Found()
-            .insert_header((header::LOCATION, doc.url()))
-            .finish());
+        return Ok(found(&doc.url()));
     }
-    let ctx = page_context(&req, site, doc.url());
+    let url = doc.url();
+    let ctx = page_context(&req, site, url.as_str());
     let markup = match doc.detail {
-        crate::model::Detail::Guide => render::document::guide(&ctx, site, doc),
-        crate::model::Detail::Tree(_) => render::tree::page(&ctx, site, doc),
-        crate::model::Detail::Module(_) => render::module::page(&ctx, site, doc),
-        crate::model::Detail::Path(_) => render::path::page(&ctx, site, doc),
-        crate::model::Detail::Resource(_) => render::resource::page(&ctx, site, doc),
+        // Guides are the same for every anonymous reader. The other kinds have their own
+        // handlers (progress, quiz and outcome forms with CSRF tokens) and reach this one
+        // only as a fallback, so they are never cached here.
+        Detail::Guide => {
+            return cached(&snapshot, &ctx, &url, || {
+                Ok(render::document::guide(&ctx, site, doc))
+            });
+        }
+        Detail::Tree(_) => render::tree::page(&ctx, site, doc),
+        Detail::Module(_) => render::module::page(&ctx, site, doc),
+        Detail::Path(_) => render::path::page(&ctx, site, doc),
+        Detail::Resource(_) => render::resource::page(&ctx, site, doc),
     };
     Ok(html(markup))
+}
+
+/// The generated listing of a folder with no README or index page (`/docs/{folder}/`), which
+/// collapsed folders in the sidebar link to. Other prefixes and the address without its
+/// trailing slash redirect there, so relative links on the page resolve inside the folder.
+fn folder(
+    req: &HttpRequest,
+    snapshot: &Snapshot,
+    id: &str,
+    kind: Kind,
+) -> Result<HttpResponse, AppError> {
+    let site = &snapshot.site;
+    let path = id.strip_suffix('/').unwrap_or(id);
+    let Some((folder, url)) =
+        find_folder(&site.nav, path).and_then(|f| Some((f, f.url.as_deref()?)))
+    else {
+        return Err(AppError::unknown_document(id));
+    };
+    // An index page with an id of its own is the folder's page. The trailing slash is checked
+    // on the decoded `id`: `url` is percent-encoded.
+    if folder.id.is_some() || kind != Kind::Guide || !id.ends_with('/') {
+        return Ok(found(url));
+    }
+    let ctx = page_context(req, site, url);
+    cached(snapshot, &ctx, url, || {
+        Ok(render::folder::page(&ctx, site, folder))
+    })
+}
+
+fn found(url: &str) -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, url))
+        .finish()
 }
 
 /// The document with this id, or the index page of the folder it names.
@@ -116,10 +252,12 @@ fn lookup<'a>(site: &'a Site, id: &str) -> Option<&'a Document> {
         .map(AsRef::as_ref)
 }
 
-async fn tags(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+async fn tags(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let snapshot = state.snapshot.load_full();
     let ctx = page_context(&req, &snapshot.site, "/tags");
-    html(render::tags::index(&ctx, &snapshot.site.tags()))
+    cached(&snapshot, &ctx, "/tags", || {
+        Ok(render::tags::index(&ctx, &snapshot.site.tags()))
+    })
 }
 
 async fn tag(
@@ -130,18 +268,27 @@ async fn tag(
     let snapshot = state.snapshot.load_full();
     let site = &snapshot.site;
     let tag = tag.into_inner();
-    let all = site.tags();
-    let docs = all
-        .get(tag.as_str())
-        .ok_or_else(|| AppError::NotFound(format!("No document is tagged “{tag}”.")))?;
-    let ctx = page_context(&req, site, render::tag_url(&tag));
-    Ok(html(render::tags::tag(&ctx, &tag, docs)))
+    let url = render::tag_url(&tag);
+    let ctx = page_context(&req, site, url.as_str());
+    cached(&snapshot, &ctx, &url, || {
+        // Collecting every tag walks every document: done on a miss only.
+        let all = site.tags();
+        let docs = all
+            .get(tag.as_str())
+            .ok_or_else(|| AppError::NotFound(format!("No document is tagged “{tag}”.")))?;
+        Ok(render::tags::tag(&ctx, &tag, docs))
+    })
 }
 
-async fn diagnostics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+async fn diagnostics(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let snapshot = state.snapshot.load_full();
     let ctx = page_context(&req, &snapshot.site, "/diagnostics");
-    html(render::diagnostics::page(&ctx, &snapshot.site))
+    cached(&snapshot, &ctx, "/diagnostics", || {
+        Ok(render::diagnostics::page(&ctx, &snapshot.site))
+    })
 }
 
 /// `?q=` of the search page.

@@ -13,3 +13,5 @@ mod routes;
 mod training;
 mod trees;
 mod qualifications;
+mod search;
+mod pages;

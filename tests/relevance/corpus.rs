@@ -27,7 +27,10 @@ pub fn load(corpus: &Path) -> Result<Corpus, String> {
     for name in ["gitlab-runbooks", "argocd-docs"] {
         let target = corpus.join(name);
         if !target.is_dir() {
-            return Err(format!("{} is not a folder; is SELFSERVE_CORPUS right?", target.display()));
+            return Err(format!(
+                "{} is not a folder; is SELFSERVE_CORPUS right?",
+                target.display()
+            ));
         }
         std::os::unix::fs::symlink(&target, root.path().join(name))
             .map_err(|e| format!("cannot link {}: {e}", target.display()))?;

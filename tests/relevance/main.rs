@@ -22,7 +22,7 @@ use metrics::{Judged, Scores};
 
 /// The level reached when the query set was written and tuned (see the report in the
 /// search issue); a change that loses relevance fails here.
-const MRR_FLOOR: f64 = 0.80;
+const MRR_FLOOR: f64 = 0.92;
 
 const QUERIES: &str = include_str!("queries.tsv");
 
@@ -65,7 +65,12 @@ fn main() -> ExitCode {
 
     if let Some(pos) = args.iter().position(|a| a == "--dump") {
         let id = args.get(pos + 1).map_or("", String::as_str);
-        for s in corpus.site.get_str(id).map(|d| d.sections.clone()).unwrap_or_default() {
+        for s in corpus
+            .site
+            .get_str(id)
+            .map(|d| d.sections.clone())
+            .unwrap_or_default()
+        {
             println!("## {:?} {:?}\n{}\n", s.anchor, s.heading, s.text);
         }
         return ExitCode::SUCCESS;
@@ -90,10 +95,17 @@ fn main() -> ExitCode {
         if misses && scores.reciprocal_rank < 1.0 {
             print_miss(judged, &ranked, &scores);
         }
-        by_category.entry(judged.category.as_str()).or_default().push(scores);
+        by_category
+            .entry(judged.category.as_str())
+            .or_default()
+            .push(scores);
     }
     let all: Vec<Scores> = by_category.values().flatten().copied().collect();
-    println!("{:<12} {:>4} {:>7} {:>8} {:>6} {:>6}", "category", "n", "MRR@10", "nDCG@10", "S@1", "R@10");
+    print_latency(&index, &queries);
+    println!(
+        "{:<12} {:>4} {:>7} {:>8} {:>6} {:>6}",
+        "category", "n", "MRR@10", "nDCG@10", "S@1", "R@10"
+    );
     for (category, scores) in &by_category {
         print_row(category, scores);
     }
@@ -118,6 +130,32 @@ fn top10(index: &SearchIndex, q: &str) -> Vec<String> {
     }
 }
 
+/// In-process latency over the query set (5 rounds, so caches are warm as in a server).
+fn print_latency(index: &SearchIndex, queries: &[Judged]) {
+    if cfg!(debug_assertions) {
+        println!("latency: not measured in a debug build (run with --release)");
+        return;
+    }
+    let mut times: Vec<f64> = Vec::new();
+    for _ in 0..5 {
+        for judged in queries {
+            let started = std::time::Instant::now();
+            let _ = index.search(&SearchRequest::new(judged.query.as_str()));
+            times.push(started.elapsed().as_secs_f64() * 1_000.0);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let at = |p: f64| times[((times.len() - 1) as f64 * p) as usize];
+    println!(
+        "latency over {} searches: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        times.len(),
+        at(0.50),
+        at(0.90),
+        at(0.99),
+        at(1.0)
+    );
+}
+
 fn print_row(name: &str, scores: &[Scores]) {
     println!(
         "{:<12} {:>4} {:>7.3} {:>8.3} {:>6.3} {:>6.3}",
@@ -131,9 +169,15 @@ fn print_row(name: &str, scores: &[Scores]) {
 }
 
 fn print_miss(judged: &Judged, ranked: &[String], scores: &Scores) {
-    println!("MISS [{}] {:?} rr={:.2}", judged.category, judged.query, scores.reciprocal_rank);
+    println!(
+        "MISS [{}] {:?} rr={:.2}",
+        judged.category, judged.query, scores.reciprocal_rank
+    );
     for id in judged.relevant.keys() {
-        let rank = ranked.iter().position(|r| r == id).map_or("-".to_owned(), |p| (p + 1).to_string());
+        let rank = ranked
+            .iter()
+            .position(|r| r == id)
+            .map_or("-".to_owned(), |p| (p + 1).to_string());
         println!("   want {id} (rank {rank})");
     }
     for (i, id) in ranked.iter().take(5).enumerate() {
@@ -144,9 +188,15 @@ fn print_miss(judged: &Judged, ranked: &[String], scores: &Scores) {
 fn show(index: &SearchIndex, q: &str) {
     match index.search(&SearchRequest::new(q)) {
         Ok(r) => {
-            println!("{} results in {:.2} ms; did you mean: {:?}", r.total, r.took_ms, r.did_you_mean);
+            println!(
+                "{} results in {:.2} ms; did you mean: {:?}",
+                r.total, r.took_ms, r.did_you_mean
+            );
             for h in r.hits {
-                println!("{:>7.2}  {}  [{}]\n         {}", h.score, h.url, h.title, h.snippet);
+                println!(
+                    "{:>7.2}  {}  [{}]\n         {}",
+                    h.score, h.url, h.title, h.snippet
+                );
             }
         }
         Err(e) => println!("error: {e}"),

@@ -38,7 +38,11 @@ pub fn parse_queries(text: &str) -> Result<Vec<Judged>, String> {
         let mut relevant = BTreeMap::new();
         for j in judgments.split_whitespace() {
             let (id, grade) = match j.rsplit_once('=') {
-                Some((id, g)) => (id, g.parse::<u8>().map_err(|_| format!("line {}: bad grade in {j}", n + 1))?),
+                Some((id, g)) => (
+                    id,
+                    g.parse::<u8>()
+                        .map_err(|_| format!("line {}: bad grade in {j}", n + 1))?,
+                ),
                 None => (j, 2),
             };
             if !(1..=2).contains(&grade) {
@@ -47,7 +51,10 @@ pub fn parse_queries(text: &str) -> Result<Vec<Judged>, String> {
             relevant.insert(id.to_owned(), grade);
         }
         if relevant.is_empty() || query.trim().is_empty() {
-            return Err(format!("line {}: a query and at least one judgment are needed", n + 1));
+            return Err(format!(
+                "line {}: a query and at least one judgment are needed",
+                n + 1
+            ));
         }
         out.push(Judged {
             category: category.trim().to_owned(),
@@ -65,10 +72,19 @@ pub fn score(ranked: &[String], judged: &Judged) -> Scores {
     let first = top.iter().position(|id| grade(id) > 0);
     let gain = |g: u8| f64::from((1u32 << g) - 1);
     let discount = |i: usize| 1.0 / ((i + 2) as f64).log2();
-    let dcg: f64 = top.iter().enumerate().map(|(i, id)| gain(grade(id)) * discount(i)).sum();
+    let dcg: f64 = top
+        .iter()
+        .enumerate()
+        .map(|(i, id)| gain(grade(id)) * discount(i))
+        .sum();
     let mut ideal: Vec<u8> = judged.relevant.values().copied().collect();
     ideal.sort_unstable_by(|a, b| b.cmp(a));
-    let idcg: f64 = ideal.iter().take(10).enumerate().map(|(i, g)| gain(*g) * discount(i)).sum();
+    let idcg: f64 = ideal
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, g)| gain(*g) * discount(i))
+        .sum();
     let found = top.iter().filter(|id| grade(id) > 0).count();
     Scores {
         reciprocal_rank: first.map_or(0.0, |p| 1.0 / (p + 1) as f64),

@@ -1,0 +1,345 @@
+//! Search over HTTP: `GET /api/v1/search` (JSON, shape fixed by interfaces.md), `GET /search`
+//! (the results page, works without JavaScript) and `GET /search/open` (records which result
+//! was opened, then redirects to it).
+//!
+//! The query string is decoded leniently (invalid UTF-8 becomes U+FFFD) so no text a person
+//! pastes is refused; only an unknown `kind` or a non-numeric `limit`/`offset` answers 400.
+//! Searching is a few milliseconds of CPU, so it runs on the request's worker; logging is
+//! handed to a [`SearchLogSink`] and never waits for SQLite.
+
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use percent_encoding::percent_decode_str;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::context::page_context;
+use super::{AppError, AppState};
+use crate::render;
+use crate::search::{SearchError, SearchRequest, SearchResults};
+use crate::store::{SearchLogEntry, Store};
+
+/// Registers the search routes (before `pages::routes` and its placeholder).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/search", web::get().to(api))
+        .route("/search", web::get().to(page))
+        .route("/search/open", web::get().to(open));
+}
+
+/// Where searches and opened results are reported. The store's batching logger
+/// ([`BatchingSearchLog`]) is the real one; install it once as app data:
+/// `.app_data(web::Data::from(Arc::new(BatchingSearchLog::start(store)) as Arc<dyn SearchLogSink>))`.
+/// Without a sink, searches are simply not logged.
+pub trait SearchLogSink: Send + Sync + 'static {
+    /// A search ran. Must return at once.
+    fn searched(&self, entry: SearchLogEntry);
+    /// The result at `url` of search `id` was opened. Must return at once.
+    fn opened(&self, id: Uuid, url: String);
+}
+
+/// The query string of a search, decoded leniently.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Params {
+    /// `q`.
+    pub q: String,
+    /// `kind`.
+    pub kind: Option<String>,
+    /// `tag`.
+    pub tag: Option<String>,
+    /// `limit`, unparsed.
+    pub limit: Option<String>,
+    /// `offset`, unparsed.
+    pub offset: Option<String>,
+}
+
+impl Params {
+    /// Parses `a=1&b=2`; `+` is a space, bad percent-encoding and invalid UTF-8 are kept as
+    /// replacement characters, the first of repeated keys wins.
+    pub fn parse(query_string: &str) -> Self {
+        let mut params = Params::default();
+        let mut seen_q = false;
+        for pair in query_string.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = decode(value);
+            let slot = match decode(key).as_str() {
+                "q" if !seen_q => {
+                    seen_q = true;
+                    params.q = value;
+                    continue;
+                }
+                "kind" => &mut params.kind,
+                "tag" => &mut params.tag,
+                "limit" => &mut params.limit,
+                "offset" => &mut params.offset,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        params
+    }
+
+    /// The search request, or a 400 naming the bad number.
+    pub fn to_request(&self) -> Result<SearchRequest, AppError> {
+        Ok(SearchRequest {
+            q: self.q.clone(),
+            kind: self.kind.clone(),
+            tag: self.tag.clone(),
+            limit: number("limit", self.limit.as_deref())?,
+            offset: number("offset", self.offset.as_deref())?,
+        })
+    }
+}
+
+fn decode(raw: &str) -> String {
+    percent_decode_str(&raw.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// A whole number; out-of-range ones saturate (the search clamps them), words are a 400.
+fn number(name: &str, raw: Option<&str>) -> Result<Option<i64>, AppError> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let digits = raw.strip_prefix('-').unwrap_or(raw);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::BadRequest(format!(
+            "`{name}` must be a whole number, such as 10."
+        )));
+    }
+    Ok(Some(raw.parse::<i64>().unwrap_or(
+        if raw.starts_with('-') {
+            i64::MIN
+        } else {
+            i64::MAX
+        },
+    )))
+}
+
+/// Runs a search on the current snapshot and reports it to the log sink.
+fn run(
+    req: &HttpRequest,
+    state: &AppState,
+    params: &Params,
+) -> Result<(SearchResults, Option<Uuid>), AppError> {
+    let request = params.to_request()?;
+    let snapshot = state.snapshot.load_full();
+    let results = snapshot.search.search(&request).map_err(|err| match err {
+        SearchError::UnknownKind(_) => AppError::BadRequest(format!("{err}.")),
+        SearchError::Index(_) => AppError::Internal(err.to_string()),
+    })?;
+    let mut search_id = None;
+    if !request.q.trim().is_empty()
+        && let Some(sink) = req.app_data::<web::Data<dyn SearchLogSink>>()
+    {
+        let entry = SearchLogEntry::new(&request.q, results.total as u64, results.took_ms);
+        search_id = Some(entry.id);
+        sink.searched(entry);
+    }
+    Ok((results, search_id))
+}
+
+/// The JSON answer: interfaces.md's fields, plus facets, paging and the log id.
+#[derive(Serialize)]
+struct ApiResults<'a> {
+    #[serde(flatten)]
+    results: &'a SearchResults,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    search_id: Option<Uuid>,
+}
+
+/// `GET /api/v1/search?q=TEXT[&kind=K][&tag=T][&limit=N][&offset=N]`.
+async fn api(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let params = Params::parse(req.query_string());
+    let (results, search_id) = run(&req, &state, &params)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(ApiResults {
+            results: &results,
+            search_id,
+        }))
+}
+
+/// `GET /search?q=…`: the results page.
+async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let params = Params::parse(req.query_string());
+    let (results, search_id) = run(&req, &state, &params)?;
+    let snapshot = state.snapshot.load_full();
+    let mut ctx = page_context(&req, &snapshot.site, "/search");
+    ctx.query = params.q.clone();
+    let view = render::search::SearchView {
+        query: &params.q,
+        kind: params.kind.as_deref().unwrap_or(""),
+        tag: params.tag.as_deref().unwrap_or(""),
+        results: &results,
+        search_id,
+    };
+    Ok(super::pages::html(render::search::page(&ctx, &view)))
+}
+
+/// `GET /search/open?sid=ID&to=URL`: records the click, then redirects to the result. Only
+/// site paths are followed, so the route is no open redirect.
+async fn open(req: HttpRequest) -> HttpResponse {
+    let mut sid = None;
+    let mut to = None;
+    for pair in req.query_string().split('&') {
+        match pair.split_once('=') {
+            Some(("sid", v)) if sid.is_none() => sid = Uuid::parse_str(&decode(v)).ok(),
+            Some(("to", v)) if to.is_none() => to = Some(decode(v)),
+            _ => {}
+        }
+    }
+    let target = to
+        .filter(|t| is_site_path(t))
+        .unwrap_or_else(|| "/".to_owned());
+    if let (Some(id), Some(sink)) = (sid, req.app_data::<web::Data<dyn SearchLogSink>>()) {
+        sink.opened(id, target.clone());
+    }
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, target))
+        .finish()
+}
+
+/// A path on this site: `/x`, never `//host` or `/\host` (browsers read both as another host).
+pub fn is_site_path(target: &str) -> bool {
+    target.starts_with('/')
+        && !target.starts_with("//")
+        && !target.starts_with("/\\")
+        && !target.chars().any(|c| c.is_control() || c == '\\')
+}
+
+#[derive(Debug)]
+enum LogMessage {
+    Searched(SearchLogEntry),
+    Opened(Uuid, String),
+}
+
+/// Logs searches into the store from a background thread, in batches: a search never waits
+/// for SQLite, and a burst of searches costs one transaction.
+#[derive(Debug)]
+pub struct BatchingSearchLog {
+    sender: Sender<LogMessage>,
+}
+
+/// Most entries written in one transaction.
+const BATCH: usize = 200;
+/// Longest an entry waits before it is written.
+const FLUSH_AFTER: Duration = Duration::from_secs(1);
+
+impl BatchingSearchLog {
+    /// Starts the writer thread; it ends when the log is dropped (after a last flush).
+    pub fn start(store: Store) -> Arc<Self> {
+        let (sender, receiver) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("search-log".into())
+            .spawn(move || write_batches(&store, &receiver));
+        if let Err(error) = spawned {
+            tracing::error!(%error, "cannot start the search log writer; searches are not logged");
+        }
+        Arc::new(Self { sender })
+    }
+
+    fn send(&self, message: LogMessage) {
+        // A stopped writer already logged why; the search itself must not fail.
+        let _ = self.sender.send(message);
+    }
+}
+
+impl SearchLogSink for BatchingSearchLog {
+    fn searched(&self, entry: SearchLogEntry) {
+        self.send(LogMessage::Searched(entry));
+    }
+
+    fn opened(&self, id: Uuid, url: String) {
+        self.send(LogMessage::Opened(id, url));
+    }
+}
+
+fn write_batches(store: &Store, receiver: &Receiver<LogMessage>) {
+    let mut batch: Vec<SearchLogEntry> = Vec::new();
+    let mut opened: Vec<(Uuid, String)> = Vec::new();
+    let mut oldest = Instant::now();
+    loop {
+        let wait = FLUSH_AFTER.saturating_sub(oldest.elapsed());
+        let message = receiver.recv_timeout(if batch.is_empty() && opened.is_empty() {
+            Duration::from_secs(3600)
+        } else {
+            wait
+        });
+        let stop = matches!(message, Err(RecvTimeoutError::Disconnected));
+        match message {
+            Ok(LogMessage::Searched(entry)) => {
+                if batch.is_empty() && opened.is_empty() {
+                    oldest = Instant::now();
+                }
+                batch.push(entry);
+            }
+            Ok(LogMessage::Opened(id, url)) => {
+                if batch.is_empty() && opened.is_empty() {
+                    oldest = Instant::now();
+                }
+                opened.push((id, url));
+            }
+            Err(_) => {}
+        }
+        if stop || batch.len() >= BATCH || oldest.elapsed() >= FLUSH_AFTER {
+            if let Err(error) = store.log_searches(&batch) {
+                tracing::warn!(%error, entries = batch.len(), "search log batch lost");
+            }
+            batch.clear();
+            // Clicks after their search: the search's row exists once its batch is written.
+            for (id, url) in opened.drain(..) {
+                if let Err(error) = store.record_opened(id, &url) {
+                    tracing::warn!(%error, "search click not recorded");
+                }
+            }
+        }
+        if stop {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings_decode_leniently() {
+        let p = Params::parse("q=pod+crash%3A%20%22x%22&kind=tree&q=second&limit=5&x=1");
+        assert_eq!(p.q, "pod crash: \"x\"");
+        assert_eq!(p.kind.as_deref(), Some("tree"));
+        assert_eq!(p.limit.as_deref(), Some("5"));
+        let p = Params::parse("q=%FF%FEabc%zz&offset=");
+        assert_eq!(p.q, "\u{fffd}\u{fffd}abc%zz");
+        assert_eq!(Params::parse("").q, "");
+        assert_eq!(Params::parse("q").q, "");
+    }
+
+    #[test]
+    fn numbers_clamp_or_explain() {
+        assert_eq!(number("limit", Some("-1")).ok(), Some(Some(-1)));
+        assert_eq!(
+            number("limit", Some("99999999999999999999999")).ok(),
+            Some(Some(i64::MAX))
+        );
+        assert_eq!(number("limit", Some("")).ok(), Some(None));
+        assert!(number("limit", Some("ten")).is_err());
+        assert!(number("limit", Some("-")).is_err());
+    }
+
+    #[test]
+    fn only_site_paths_are_followed() {
+        assert!(is_site_path("/docs/a#b"));
+        assert!(!is_site_path("//evil.example"));
+        assert!(!is_site_path("/\\evil.example"));
+        assert!(!is_site_path("https://evil.example"));
+        assert!(!is_site_path("/a\nb"));
+    }
+}

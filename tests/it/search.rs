@@ -1,0 +1,160 @@
+//! Search over HTTP: the JSON API's shape and limits, hostile input, the results page, the
+//! click redirect.
+
+use crate::support::TestApp;
+
+#[test]
+fn the_api_answers_the_documented_shape() {
+    let app = TestApp::start("site-basic");
+    let res = app.get("/api/v1/search?q=OOMKilled");
+    assert_eq!(res.status, 200, "{}", res.body);
+    let json = res.json();
+    assert!(json["total"].as_u64().is_some_and(|t| t >= 1), "{json}");
+    assert!(json["took_ms"].as_f64().is_some());
+    let hit = &json["hits"][0];
+    for key in ["id", "title", "kind", "url", "summary", "snippet", "score"] {
+        assert!(!hit[key].is_null(), "hit lacks {key}: {hit}");
+    }
+    assert_eq!(hit["id"], "troubleshooting/pod-crash");
+    assert_eq!(hit["kind"], "troubleshooting");
+    assert!(
+        hit["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("/trees/troubleshooting/pod-crash#"))
+    );
+    assert!(
+        hit["snippet"]
+            .as_str()
+            .is_some_and(|s| s.contains("<mark>")),
+        "{hit}"
+    );
+}
+
+#[test]
+fn limits_are_clamped_and_bad_values_explained() {
+    let app = TestApp::start("site-basic");
+    let json = app.get("/api/v1/search?q=kubernetes&limit=-1").json();
+    assert_eq!(json["hits"].as_array().map(Vec::len), Some(1));
+    let res = app.get("/api/v1/search?q=kubernetes&limit=1000000&offset=99999999");
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["hits"].as_array().map(Vec::len), Some(0));
+    assert!(res.json()["total"].as_u64().is_some_and(|t| t > 0));
+
+    let res = app.get("/api/v1/search?q=kubernetes&limit=ten");
+    assert_eq!(res.status, 400);
+    assert!(
+        res.json()["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("limit"))
+    );
+    let res = app.get("/api/v1/search?q=kubernetes&kind=blog");
+    assert_eq!(res.status, 400);
+    assert!(
+        res.json()["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("unknown kind"))
+    );
+    let res = app.get("/search?q=kubernetes&kind=blog");
+    assert_eq!(res.status, 400);
+}
+
+#[test]
+fn hostile_queries_never_fail() {
+    let app = TestApp::start("site-basic");
+    let long = "a%20".repeat(5_000);
+    for q in [
+        "",
+        "%FF%FE%00",
+        "%00%01%1b[31m",
+        "%22((%5B%7B:*~^-%22",
+        "NOT%20AND%20OR%20title:x%20-y%20+z",
+        long.as_str(),
+    ] {
+        for route in ["/api/v1/search", "/search"] {
+            let res = app.get(&format!("{route}?q={q}"));
+            assert_eq!(
+                res.status,
+                200,
+                "{route}?q={}: {}",
+                &q[..q.len().min(40)],
+                res.body
+            );
+        }
+    }
+    let json = app.get("/api/v1/search?q=").json();
+    assert_eq!(json["total"], 0);
+    assert_eq!(json["hits"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn the_results_page_escapes_the_query_and_shows_results() {
+    let app = TestApp::start("site-basic");
+    let res = app.get("/search?q=%3Cscript%3Ealert(1)%3C/script%3E%20kubectl");
+    assert_eq!(res.status, 200);
+    assert!(
+        !res.body.contains("<script>alert(1)"),
+        "the query reached the page unescaped"
+    );
+    assert!(res.body.contains("&lt;script&gt;alert(1)"));
+
+    let res = app.get("/search?q=kubectl+rollout");
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("Deploying to Kubernetes"), "{}", res.body);
+    assert!(res.body.contains("badge-guide"));
+    assert!(res.body.contains("search-filters"));
+    assert!(res.body.contains("<mark>"));
+    assert!(!res.body.contains("<script>"), "no inline scripts");
+
+    let res = app.get("/search?q=kubernetis");
+    assert!(res.body.contains("Did you mean"), "{}", res.body);
+}
+
+#[test]
+fn result_clicks_redirect_only_within_the_site() {
+    let app = TestApp::start("site-basic");
+    let res = app.get("/search/open?sid=not-a-uuid&to=%2Fdocs%2Fguides%2Fkubernetes%2Fdeploy");
+    assert_eq!(res.status, 303);
+    assert_eq!(
+        res.header("location"),
+        Some("/docs/guides/kubernetes/deploy")
+    );
+    let res = app.get("/search/open?to=%2F%2Fevil.example%2F");
+    assert_eq!(res.header("location"), Some("/"));
+    let res = app.get("/search/open?to=https%3A%2F%2Fevil.example%2F");
+    assert_eq!(res.header("location"), Some("/"));
+}
+
+#[test]
+fn the_batching_log_writes_searches_and_clicks_in_the_background() {
+    use selfserve::store::{SearchLogEntry, Store};
+    use selfserve::web::search::{BatchingSearchLog, SearchLogSink};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("open store");
+    let log = BatchingSearchLog::start(store.clone());
+    let entry = SearchLogEntry::new("Pod OOM", 3, 1.2);
+    let id = entry.id;
+    let started = std::time::Instant::now();
+    log.searched(entry);
+    log.searched(SearchLogEntry::new("pod  oom", 0, 0.8));
+    log.opened(id, "/trees/troubleshooting/pod-crash#oom".into());
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(50),
+        "logging blocked the caller"
+    );
+    drop(log);
+    let since = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let mut top = Vec::new();
+    for _ in 0..50 {
+        top = store.top_queries(since, 10).expect("top queries");
+        if top.first().is_some_and(|q| q.opened == 1) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(top.len(), 1, "{top:?}");
+    assert_eq!(
+        (top[0].query.as_str(), top[0].count, top[0].opened),
+        ("pod oom", 2, 1)
+    );
+}
