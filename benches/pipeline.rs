@@ -270,6 +270,10 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 fn bench(c: &mut Criterion) {
     if let Some(dir) = std::env::var_os("SELFSERVE_BENCH_CONTENT").filter(|v| !v.is_empty()) {
+        // Errors the library logs (a failed index build, say) must show in the profile.
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .try_init();
         stage_profile(Path::new(&dir));
         return;
     }

@@ -17,7 +17,10 @@ const QUERIES: &str = include_str!("../tests/relevance/queries.tsv");
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let addr = args.first().cloned().unwrap_or_else(|| "127.0.0.1:8080".into());
+    let addr = args
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
     let connections: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(32);
     let seconds: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10);
     let paths: Vec<String> = QUERIES
@@ -87,7 +90,8 @@ fn run(addr: &str, paths: &[String], start: usize, deadline: Instant) -> (Vec<Du
             let path = &paths[i % paths.len()];
             i += 1;
             let started = Instant::now();
-            let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json\r\n\r\n");
+            let request =
+                format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json\r\n\r\n");
             if writer.write_all(request.as_bytes()).is_err() || !read_response(&mut reader) {
                 errors += 1;
                 continue 'connect;

@@ -62,7 +62,7 @@
 
   function link(hit, searchId) {
     if (!searchId) { return hit.url; }
-    return "/search/open?sid=" + encodeURIComponent(searchId) + "&to=" + encodeURIComponent(hit.url);
+    return "/search?sid=" + encodeURIComponent(searchId) + "&open=" + encodeURIComponent(hit.url);
   }
 
   function option(id, href, title, detail, badge) {
@@ -159,7 +159,9 @@
     var tag = target && target.tagName ? target.tagName.toLowerCase() : "";
     if (tag === "input" || tag === "textarea" || tag === "select" || (target && target.isContentEditable)) { return; }
     event.preventDefault();
-    input.focus();
-    input.select();
+    // On the results page the big box is the one to refine.
+    var box = document.getElementById("page-search") || input;
+    box.focus();
+    box.select();
   });
 })();

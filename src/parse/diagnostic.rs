@@ -123,7 +123,10 @@ impl<'a> LineIndex<'a> {
     /// inside a multi-byte character point at that character.
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let line = self
+            .line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
         let start = self.line_starts[line];
         let mut end = offset;
         while end > start && !self.text.is_char_boundary(end) {
@@ -136,7 +139,10 @@ impl<'a> LineIndex<'a> {
     /// The byte offset where 1-based `line` starts (the end of the text past the last line).
     pub fn line_start(&self, line: u32) -> usize {
         let idx = (line as usize).saturating_sub(1);
-        self.line_starts.get(idx).copied().unwrap_or(self.text.len())
+        self.line_starts
+            .get(idx)
+            .copied()
+            .unwrap_or(self.text.len())
     }
 }
 

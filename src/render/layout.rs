@@ -98,6 +98,7 @@ pub fn render(ctx: &PageContext<'_>, page: Page) -> Markup {
                     meta name="description" content=(description);
                 }
                 link rel="stylesheet" href="/static/style.css";
+                script src="/static/search.js" defer {}
                 link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
                 @if let Some(generation) = ctx.live_generation {
                     meta name="selfserve-generation" content=(generation);

@@ -18,7 +18,6 @@ pub mod qualifications;
 pub mod requests;
 pub mod resource;
 pub mod search;
-pub mod search_placeholder;
 pub mod tags;
 pub mod training;
 pub mod tree;

@@ -23,7 +23,7 @@ pub struct SearchView<'a> {
     pub tag: &'a str,
     /// The answer.
     pub results: &'a SearchResults,
-    /// The log id of this search; result links go through `/search/open` when set.
+    /// The log id of this search; result links go through `/search?sid=…&open=…` when set.
     pub search_id: Option<Uuid>,
 }
 
@@ -48,7 +48,7 @@ impl SearchView<'_> {
 
     fn hit_link(&self, hit: &Hit) -> String {
         match self.search_id {
-            Some(id) => format!("/search/open?sid={id}&to={}", encode(&hit.url)),
+            Some(id) => format!("/search?sid={id}&open={}", encode(&hit.url)),
             None => hit.url.clone(),
         }
     }
@@ -346,7 +346,7 @@ mod tests {
         let html = render(&view);
         assert!(
             html.contains(
-                "/search/open?sid=00000000-0000-0000-0000-000000000000&amp;to=%2Fdocs%2Fa%2Fb%23x"
+                "/search?sid=00000000-0000-0000-0000-000000000000&amp;open=%2Fdocs%2Fa%2Fb%23x"
             ),
             "{html}"
         );

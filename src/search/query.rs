@@ -3,10 +3,11 @@
 //! People paste error lines: `Error: pq: permission denied for table "users" (SQLSTATE 42501)`.
 //! A query parser would read `:` as a field, quotes as a phrase and `-` as a negation and then
 //! fail or find nothing. Here the text is only ever split into words ([`words`]), so no input
-//! is a syntax error. Each word becomes a disjunction over fields with boosts; identifiers
-//! match whole or as a phrase of their parts; words that the index does not know (typos)
-//! are widened to the closest known words; adjacent words add a phrase bonus; pages that
-//! match most of the words get a coordination bonus.
+//! is a syntax error. Each word scores BM25 over the section text plus a bonus for each short
+//! field (title, heading, path, summary, tags, owner) holding it; identifiers match whole or
+//! as a phrase of their parts; words that the index does not know (typos) are widened to
+//! the closest known words; adjacent words add a phrase bonus, and sections that match most
+//! of the words a coordination bonus.
 
 use std::collections::{HashMap, HashSet};
 
@@ -146,7 +147,12 @@ pub fn plan(q: &str, searcher: &Searcher, fields: &Fields) -> Plan {
     let mut word_queries: Vec<Box<dyn Query>> = Vec::new();
     let content_words: Vec<&Word> = words.iter().filter(|w| !w.stop).collect();
 
+    let mut seen: HashSet<&str> = HashSet::new();
     for word in &content_words {
+        // A word pasted twice ("server … server") counts once; phrases still see both.
+        if !word.head_term().is_some_and(|t| seen.insert(t)) {
+            continue;
+        }
         let mut alts: Vec<(Alt, f32)> = Vec::new();
         if let Some(whole) = &word.whole {
             alts.push((Alt::Term(whole.clone()), 1.0));

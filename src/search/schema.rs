@@ -264,16 +264,21 @@ pub fn path_words(doc: &Document) -> String {
         .join(" ")
 }
 
-/// A summary for result lists: the author's, or the start of the text.
+/// A summary for result lists: the author's, or the start of the first passage that reads
+/// like prose (at least eight words), so boilerplate such as "Table of Contents" is skipped.
 pub fn display_summary(doc: &Document) -> String {
     if let Some(summary) = doc.summary.as_deref().filter(|s| !s.trim().is_empty()) {
         return summary.trim().to_owned();
     }
-    let text = doc
-        .sections
-        .iter()
-        .map(|s| s.text.trim())
-        .find(|t| !t.is_empty())
+    let texts = || {
+        doc.sections
+            .iter()
+            .map(|s| s.text.trim())
+            .filter(|t| !t.is_empty())
+    };
+    let text = texts()
+        .find(|t| t.split_whitespace().nth(7).is_some())
+        .or_else(|| texts().next())
         .unwrap_or("");
     let first_line = text
         .lines()
@@ -381,6 +386,29 @@ mod tests {
         let p = passages("a b c d e f", 3);
         assert_eq!(p.concat(), "a b c d e f");
         assert_eq!(p.len(), 2);
+    }
+
+    #[test]
+    fn summaries_skip_boilerplate_before_the_prose() {
+        let s = |t: &str| Section {
+            anchor: None,
+            heading: String::new(),
+            text: t.into(),
+        };
+        let d = doc(
+            "a/b",
+            Kind::Guide,
+            vec![
+                s("Table of Contents"),
+                s("This alert fires when the queue grows past its limit."),
+            ],
+        );
+        assert_eq!(
+            display_summary(&d),
+            "This alert fires when the queue grows past its limit."
+        );
+        let d = doc("a/b", Kind::Guide, vec![s("Short only")]);
+        assert_eq!(display_summary(&d), "Short only");
     }
 
     #[test]

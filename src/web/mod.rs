@@ -145,12 +145,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(assets::routes);
     cfg.configure(live::routes);
     // ── Other areas register here, one line each, above `pages::routes`: ──
-    cfg.configure(search::routes); // GET /search, /search/open, /api/v1/search (the placeholder below is now unreachable)
+    cfg.configure(search::routes); // GET /search, /api/v1/search (the placeholder below is now unreachable)
     cfg.configure(auth::routes); // sign-in, sign-out, account and API tokens
     cfg.configure(trees::routes); // /api/v1/trees/{id}, tree walks, outcomes, /requests
     cfg.configure(training::routes); // module and path pages, quiz attempts, progress
     cfg.configure(qualifications::routes); // qualification API, profiles, matrix, resource pages
-    cfg.configure(pages::search_placeholder);
     cfg.configure(pages::routes);
 }
 
@@ -160,11 +159,16 @@ pub async fn start(
     state: AppState,
     addr: SocketAddr,
 ) -> Result<(actix_web::dev::Server, SocketAddr), ServeError> {
+    // One logger for all workers: searches are batched into SQLite off the request path.
+    let search_log: Arc<dyn search::SearchLogSink> =
+        search::BatchingSearchLog::start(state.store.clone());
+    let search_log = web::Data::from(search_log);
     let server = HttpServer::new(move || {
         // The last `wrap` is outermost: security headers also reach the error pages, and the
         // error pages see who is signed in (the auth middleware runs inside them).
         App::new()
             .app_data(web::Data::new(state.clone()))
+            .app_data(search_log.clone())
             .configure(routes)
             .default_service(web::to(pages::not_found))
             .wrap(from_fn(auth::authenticate))

@@ -15,7 +15,6 @@ use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::Markup;
-use serde::Deserialize;
 
 use super::auth::SESSION_COOKIE;
 use super::context::page_context;
@@ -53,12 +52,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tags", web::get().to(tags))
         .route("/tags/{tag}", web::get().to(tag))
         .route("/diagnostics", web::get().to(diagnostics));
-}
-
-/// PLACEHOLDER: `/search` until the search area registers its own page (then delete this
-/// registration, its handler and `render::search_placeholder`).
-pub fn search_placeholder(cfg: &mut web::ServiceConfig) {
-    cfg.route("/search", web::get().to(search));
 }
 
 /// A 200 HTML response.
@@ -289,39 +282,4 @@ async fn diagnostics(
     cached(&snapshot, &ctx, "/diagnostics", || {
         Ok(render::diagnostics::page(&ctx, &snapshot.site))
     })
-}
-
-/// `?q=` of the search page.
-#[derive(Debug, Deserialize)]
-struct SearchQuery {
-    #[serde(default)]
-    q: String,
-}
-
-/// PLACEHOLDER search: titles holding every word of the query.
-async fn search(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    query: web::Query<SearchQuery>,
-) -> HttpResponse {
-    let snapshot = state.snapshot.load_full();
-    let site = &snapshot.site;
-    let q: String = query.into_inner().q.chars().take(200).collect();
-    let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
-    let hits: Vec<&Document> = if words.is_empty() {
-        Vec::new()
-    } else {
-        site.documents
-            .values()
-            .filter(|d| {
-                let title = d.title.to_lowercase();
-                words.iter().all(|w| title.contains(w.as_str()))
-            })
-            .map(AsRef::as_ref)
-            .take(50)
-            .collect()
-    };
-    let mut ctx = page_context(&req, site, "/search");
-    ctx.query = q.clone();
-    html(render::search_placeholder::page(&ctx, &q, &hits))
 }

@@ -1,6 +1,7 @@
-//! Search over HTTP: `GET /api/v1/search` (JSON, shape fixed by interfaces.md), `GET /search`
-//! (the results page, works without JavaScript) and `GET /search/open` (records which result
-//! was opened, then redirects to it).
+//! Search over HTTP: `GET /api/v1/search` (JSON, shape fixed by interfaces.md) and
+//! `GET /search` (the results page, works without JavaScript). Result links of a logged
+//! search go through `GET /search?sid=ID&open=URL`, which records which result was opened
+//! and redirects to it (one route, so the page and its clicks share one access rule).
 //!
 //! The query string is decoded leniently (invalid UTF-8 becomes U+FFFD) so no text a person
 //! pastes is refused; only an unknown `kind` or a non-numeric `limit`/`offset` answers 400.
@@ -26,8 +27,7 @@ use crate::store::{SearchLogEntry, Store};
 /// Registers the search routes (before `pages::routes` and its placeholder).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/search", web::get().to(api))
-        .route("/search", web::get().to(page))
-        .route("/search/open", web::get().to(open));
+        .route("/search", web::get().to(page));
 }
 
 /// Where searches and opened results are reported. The store's batching logger
@@ -166,8 +166,11 @@ async fn api(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespons
         }))
 }
 
-/// `GET /search?q=…`: the results page.
+/// `GET /search?q=…`: the results page (or, with `open=`, a result click).
 async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    if let Some(response) = open(&req) {
+        return Ok(response);
+    }
     let params = Params::parse(req.query_string());
     let (results, search_id) = run(&req, &state, &params)?;
     let snapshot = state.snapshot.load_full();
@@ -183,27 +186,32 @@ async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
     Ok(super::pages::html(render::search::page(&ctx, &view)))
 }
 
-/// `GET /search/open?sid=ID&to=URL`: records the click, then redirects to the result. Only
-/// site paths are followed, so the route is no open redirect.
-async fn open(req: HttpRequest) -> HttpResponse {
+/// `GET /search?sid=ID&open=URL`: records the click, then redirects to the result; `None`
+/// without `open=`. Only site paths are followed, so this is no open redirect.
+fn open(req: &HttpRequest) -> Option<HttpResponse> {
     let mut sid = None;
-    let mut to = None;
+    let mut target = None;
     for pair in req.query_string().split('&') {
         match pair.split_once('=') {
             Some(("sid", v)) if sid.is_none() => sid = Uuid::parse_str(&decode(v)).ok(),
-            Some(("to", v)) if to.is_none() => to = Some(decode(v)),
+            Some(("open", v)) if target.is_none() => target = Some(decode(v)),
             _ => {}
         }
     }
-    let target = to
-        .filter(|t| is_site_path(t))
-        .unwrap_or_else(|| "/".to_owned());
+    let target = target?;
+    let target = if is_site_path(&target) {
+        target
+    } else {
+        "/".to_owned()
+    };
     if let (Some(id), Some(sink)) = (sid, req.app_data::<web::Data<dyn SearchLogSink>>()) {
         sink.opened(id, target.clone());
     }
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, target))
-        .finish()
+    Some(
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, target))
+            .finish(),
+    )
 }
 
 /// A path on this site: `/x`, never `//host` or `/\host` (browsers read both as another host).

@@ -1,17 +1,17 @@
 //! The one integration test binary: real servers on free ports, real SQLite, real tantivy,
 //! fixture content folders. Each module covers one area.
 
+mod auth;
 mod check;
+mod cli;
 mod corpus;
 mod live;
-mod cli;
+mod pages;
+mod qualifications;
+mod routes;
+mod search;
 mod site;
 mod store;
 mod support;
-mod auth;
-mod routes;
 mod training;
 mod trees;
-mod qualifications;
-mod search;
-mod pages;
