@@ -6,6 +6,10 @@ use maud::{Markup, html};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use uuid::Uuid;
 
+use std::collections::BTreeMap;
+
+use crate::qualify::Status;
+
 use crate::model::Kind;
 use crate::search::{Hit, SearchResults, request::DEFAULT_LIMIT};
 
@@ -25,7 +29,12 @@ pub struct SearchView<'a> {
     pub results: &'a SearchResults,
     /// The log id of this search; result links go through `/search?sid=…&open=…` when set.
     pub search_id: Option<Uuid>,
+    /// For a signed-in learner: whether they may self-serve the resource a hit is about.
+    pub badges: &'a BTreeMap<String, Status>,
 }
+
+/// No badges (anonymous readers, tests).
+pub static NO_BADGES: BTreeMap<String, Status> = BTreeMap::new();
 
 impl SearchView<'_> {
     /// A link to this search with other filters or another offset.
@@ -148,6 +157,9 @@ fn hits(view: &SearchView<'_>) -> Markup {
                         div class="search-hit-head" {
                             a class="search-hit-title" href=(view.hit_link(hit)) { (hit.title) }
                             " " (kind_badge(hit.kind))
+                            @if let Some(status) = view.badges.get(&hit.id) {
+                                " " (super::qualifications::search_badge(*status))
+                            }
                         }
                         @if !hit.breadcrumb.is_empty() || hit.section.is_some() {
                             div class="search-hit-crumbs" {
@@ -299,6 +311,7 @@ mod tests {
             tag: "",
             results: &r,
             search_id: None,
+            badges: &NO_BADGES,
         };
         let html = render(&view);
         assert!(!html.contains("<img src=x>"), "{html}");
@@ -322,6 +335,7 @@ mod tests {
             tag: "",
             results: &r,
             search_id: None,
+            badges: &NO_BADGES,
         };
         let html = render(&view);
         assert!(html.contains("Page 2 of 3"), "{html}");
@@ -342,6 +356,7 @@ mod tests {
             tag: "",
             results: &r,
             search_id: Some(id),
+            badges: &NO_BADGES,
         };
         let html = render(&view);
         assert!(

@@ -176,12 +176,30 @@ async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
     let snapshot = state.snapshot.load_full();
     let mut ctx = page_context(&req, &snapshot.site, "/search");
     ctx.query = params.q.clone();
+    let mut badges = std::collections::BTreeMap::new();
+    if let Some(history) = super::qualifications::viewer_history(&state, &req).await {
+        let now = time::OffsetDateTime::now_utc();
+        for hit in &results.hits {
+            if let Some(doc) = snapshot.site.get_str(&hit.id)
+                && let Some(status) = render::qualifications::qualification_badge(
+                    &snapshot.site,
+                    Some(&history),
+                    ctx.viewer.as_ref(),
+                    doc,
+                    now,
+                )
+            {
+                badges.insert(hit.id.clone(), status);
+            }
+        }
+    }
     let view = render::search::SearchView {
         query: &params.q,
         kind: params.kind.as_deref().unwrap_or(""),
         tag: params.tag.as_deref().unwrap_or(""),
         results: &results,
         search_id,
+        badges: &badges,
     };
     Ok(super::pages::html(render::search::page(&ctx, &view)))
 }

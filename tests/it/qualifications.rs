@@ -374,3 +374,28 @@ fn the_export_command_prints_the_matrix_and_looks_back_with_as_of() {
     );
     assert!(!err.contains("panicked"));
 }
+
+#[test]
+fn search_results_tell_a_signed_in_learner_whether_they_may_self_serve() {
+    let app = app();
+    let token = ada_qualifies(&app);
+    add_user(&app, "bob", false, Some("pw"));
+    let bob = token_for(&app, "bob");
+    let qualified = get_as(&app, "/search?q=sandbox+cluster", &token);
+    assert_eq!(qualified.status, 200);
+    assert!(
+        qualified.body.contains("You may self-serve this"),
+        "{}",
+        qualified.body
+    );
+    let missing = get_as(&app, "/search?q=sandbox+cluster", &bob);
+    assert!(
+        missing.body.contains("Not qualified yet"),
+        "{}",
+        missing.body
+    );
+    let anonymous = app.get("/search?q=sandbox+cluster");
+    assert!(
+        !anonymous.body.contains("self-serve this") && !anonymous.body.contains("Not qualified")
+    );
+}
