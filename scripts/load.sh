@@ -74,8 +74,9 @@ status() { curl -s -o "$WORK/probe.body" -w '%{http_code}' --max-time 30 "$@" ||
 
 # ── pick what to load ──
 if [ -z "$PAGE" ]; then
-  # A typical page: the median size among the first 40 document pages linked from home.
-  mapfile -t links < <(curl -s --max-time 30 "$SERVER_URL/" | grep -o 'href="/docs/[^"#]*"' | sed 's/^href="//; s/"$//' | awk '!seen[$0]++' | head -40)
+  # A typical page: the median size among the first 40 document pages linked from home
+  # (folder listing pages, whose URLs end in `/`, left out). Pass --page to compare scales.
+  mapfile -t links < <(curl -s --max-time 30 "$SERVER_URL/" | grep -o 'href="/docs/[^"#]*"' | sed 's/^href="//; s/"$//' | grep -v '/$' | awk '!seen[$0]++' | head -40)
   [ "${#links[@]}" -gt 0 ] || die "no /docs/ links on the home page; pass --page"
   PAGE="$(for l in "${links[@]}"; do printf '%s %s\n' "$(curl -s --max-time 30 "$SERVER_URL$l" | wc -c)" "$l"; done |
     sort -n | awk '{ a[NR] = $2 } END { print a[int((NR + 1) / 2)] }')"
