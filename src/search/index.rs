@@ -97,6 +97,9 @@ impl SearchIndex {
         let index = Index::create_in_ram(schema);
         tokenizer::register(&index);
         let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_ARENA_BYTES)?;
+        // The one explicit merge below must see every segment; a background merge taking some
+        // of them first made it fail at 100x the corpus (and search was switched off).
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         let mut pages = Pages::default();
         for doc in site.documents.values() {
             add_document(&writer, &fields, &mut pages, doc)?;
