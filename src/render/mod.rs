@@ -77,6 +77,27 @@ pub fn plural(count: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// A "related documents" section: a heading and a list of links (paths of a module, resources
+/// a path qualifies for, …).
+pub fn related_links(
+    section_id: &str,
+    heading: &str,
+    docs: &[&crate::model::Document],
+) -> maud::Markup {
+    maud::html! {
+        @if !docs.is_empty() {
+            section class="related" aria-labelledby=(section_id) {
+                h2 id=(section_id) { (heading) }
+                ul {
+                    @for doc in docs {
+                        li { a href=(doc.url()) { (doc.title) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,16 +52,7 @@ pub fn page_with(
         @if let Some(module) = doc.module() {
             (quiz_section(ctx, doc, module, last))
         }
-        @if !paths.is_empty() {
-            section class="related" aria-labelledby="module-paths" {
-                h2 id="module-paths" { "Part of" }
-                ul {
-                    @for path in &paths {
-                        li { a href=(path.url()) { (path.title) } }
-                    }
-                }
-            }
-        }
+        (super::related_links("module-paths", "Part of", &paths))
     };
     document_page(ctx, site, doc, main, Vec::new())
 }

@@ -85,16 +85,7 @@ pub fn page_with(
                 }
             }
         }
-        @if !unlocks.is_empty() {
-            section class="related" aria-labelledby="path-unlocks" {
-                h2 id="path-unlocks" { "Qualifies you for" }
-                ul {
-                    @for resource in &unlocks {
-                        li { a href=(resource.url()) { (resource.title) } }
-                    }
-                }
-            }
-        }
+        (super::related_links("path-unlocks", "Qualifies you for", &unlocks))
     };
     document_page(ctx, site, doc, main, Vec::new())
 }
