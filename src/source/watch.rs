@@ -6,17 +6,19 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::Duration;
 
-use notify::RecursiveMode;
+use notify::event::{AccessKind, AccessMode};
+use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 
 use super::is_ignored_name;
 
 /// How long the debouncer waits for a path to go quiet. Editors write a temp file, rename
 /// it and touch it again within a few milliseconds; this window folds those into one event.
-pub const DEBOUNCE: Duration = Duration::from_millis(40);
+pub const DEBOUNCE: Duration = Duration::from_millis(30);
 
-/// After a batch arrives, further batches arriving within this gap join it, so a bulk
-/// change (500 files from a `git checkout`) becomes one update instead of several.
+/// After a batch of several paths arrives, further batches arriving within this gap join
+/// it, so a bulk change (500 files from a `git checkout`) becomes one update instead of
+/// several. A one-path batch (a save) does not wait.
 pub const COALESCE: Duration = Duration::from_millis(25);
 
 /// A batch of changes.
@@ -56,18 +58,40 @@ impl ContentWatcher {
         })
     }
 
-    /// Waits for the next batch, merging batches that follow within [`COALESCE`]. `None`
-    /// when the watcher stopped.
+    /// Waits for the next batch. A batch of one path (a save) is returned at once; a batch
+    /// of several (a bulk change still being written) absorbs the batches that follow within
+    /// [`COALESCE`], so a `git checkout` becomes one update. `None` when the watcher stopped.
     pub fn next_batch(&self) -> Option<ChangeBatch> {
-        let mut batch = self.batches.recv().ok()?;
+        let first = self.batches.recv().ok()?;
+        Some(self.coalesce(first))
+    }
+
+    /// Like [`Self::next_batch`], giving up after `timeout`.
+    pub fn try_next_batch(&self, timeout: Duration) -> Option<ChangeBatch> {
+        let first = self.batches.recv_timeout(timeout).ok()?;
+        Some(self.coalesce(first))
+    }
+
+    fn coalesce(&self, mut batch: ChangeBatch) -> ChangeBatch {
         loop {
-            match self.batches.recv_timeout(COALESCE) {
-                Ok(more) => batch = merge(batch, more),
-                Err(RecvTimeoutError::Timeout) => return Some(batch),
-                Err(RecvTimeoutError::Disconnected) => return Some(batch),
+            let more = if is_single_save(&batch) {
+                self.batches.try_recv().ok()
+            } else {
+                match self.batches.recv_timeout(COALESCE) {
+                    Ok(more) => Some(more),
+                    Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
+                }
+            };
+            match more {
+                Some(more) => batch = merge(batch, more),
+                None => return batch,
             }
         }
     }
+}
+
+fn is_single_save(batch: &ChangeBatch) -> bool {
+    matches!(batch, ChangeBatch::Paths(paths) if paths.len() == 1)
 }
 
 fn merge(a: ChangeBatch, b: ChangeBatch) -> ChangeBatch {
@@ -89,6 +113,7 @@ fn forward(root: &Path, result: DebounceEventResult, tx: &Sender<ChangeBatch>) {
             }
             let paths: BTreeSet<String> = events
                 .iter()
+                .filter(|e| is_change(&e.kind))
                 .flat_map(|e| e.paths.iter())
                 .filter_map(|p| relative(root, p))
                 .collect();
@@ -102,6 +127,17 @@ fn forward(root: &Path, result: DebounceEventResult, tx: &Sender<ChangeBatch>) {
             }
             let _ = tx.send(ChangeBatch::Rescan);
         }
+    }
+}
+
+/// True for events that may change what a path holds. inotify also reports opens and
+/// read-only closes, and the server's own reads of a changed file (or walk of a changed
+/// folder) would otherwise come back as a new batch: a loop that re-read whole folders.
+fn is_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
     }
 }
 
@@ -138,6 +174,30 @@ mod tests {
         assert_eq!(relative(root, Path::new("/c/guides/.a.md.swp")), None);
         assert_eq!(relative(root, Path::new("/elsewhere/a.md")), None);
         assert_eq!(relative(root, Path::new("/c")), None);
+    }
+
+    #[test]
+    fn reads_are_not_changes() {
+        use notify::event::{CreateKind, ModifyKind, RemoveKind};
+        assert!(!is_change(&EventKind::Access(AccessKind::Open(AccessMode::Any))));
+        assert!(!is_change(&EventKind::Access(AccessKind::Close(AccessMode::Read))));
+        assert!(is_change(&EventKind::Access(AccessKind::Close(AccessMode::Write))));
+        assert!(is_change(&EventKind::Create(CreateKind::File)));
+        assert!(is_change(&EventKind::Modify(ModifyKind::Any)));
+        assert!(is_change(&EventKind::Remove(RemoveKind::Folder)));
+    }
+
+    #[test]
+    fn reading_a_watched_folder_reports_nothing() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        std::fs::create_dir_all(dir.path().join("guides"))?;
+        std::fs::write(dir.path().join("guides/a.md"), "# A")?;
+        let watcher = ContentWatcher::start(dir.path())?;
+        for entry in std::fs::read_dir(dir.path().join("guides"))? {
+            std::fs::read(entry?.path())?;
+        }
+        assert_eq!(watcher.try_next_batch(Duration::from_millis(300)), None);
+        Ok(())
     }
 
     #[test]
