@@ -34,6 +34,9 @@ pub struct Changes {
     pub flagged: Vec<Arc<Document>>,
     /// True when navigation or settings changed, so every page may look different.
     pub site_wide: bool,
+    /// Paths whose read problem (unreadable, not UTF-8, vanished mid-read) appeared, changed
+    /// or cleared: their diagnostics change although no document did.
+    pub problem_paths: BTreeSet<String>,
 }
 
 impl Changes {
@@ -42,6 +45,7 @@ impl Changes {
         self.upserted.is_empty()
             && self.removed.is_empty()
             && self.flagged.is_empty()
+            && self.problem_paths.is_empty()
             && !self.site_wide
     }
 }
@@ -149,6 +153,7 @@ impl ContentState {
                 diagnostics.extend(broken.iter().cloned());
             }
         }
+        // `assemble` adds each build's own diagnostics.
         loader::assemble(
             self.config.clone(),
             self.files.values().map(|f| &f.built),
@@ -160,6 +165,110 @@ impl ContentState {
     /// Applies changed paths (content-relative; files or folders, created, modified or
     /// deleted) and reports what changed.
     pub fn apply(&mut self, changed: &BTreeSet<String>) -> Changes {
+        let problems_before = self.problems.clone();
+        let assets_before = self.assets.len();
+        let mut changes = self.apply_paths(changed);
+        changes.problem_paths = differing_keys(&problems_before, &self.problems);
+        if self.assets.len() != assets_before {
+            // Pages showing an image that appeared or vanished change, and so do their
+            // diagnostics: check every page again.
+            changes.site_wide = true;
+        }
+        changes
+    }
+
+    /// Assembles the site after `changes`, reusing `previous` (the site before them) where
+    /// they cannot have changed it: only the changed documents and the documents linking to
+    /// them are checked again, and the navigation is kept when no title or order changed.
+    /// Falls back to [`Self::site`] when documents appeared, vanished or moved.
+    pub fn site_after(&self, previous: &Site, changes: &Changes) -> Site {
+        if changes.site_wide || !changes.removed.is_empty() {
+            return self.site();
+        }
+        let mut documents = previous.documents.clone();
+        let mut same_nav = true;
+        for doc in &changes.upserted {
+            match previous.documents.get(&doc.id) {
+                Some(old) if old.source_path == doc.source_path => {
+                    same_nav &= old.title == doc.title && old.order == doc.order;
+                    documents.insert(doc.id.clone(), Arc::clone(doc));
+                }
+                // New, moved or a duplicate id: the whole picture may differ.
+                _ => return self.site(),
+            }
+        }
+        let affected: BTreeSet<&str> = changes
+            .upserted
+            .iter()
+            .chain(&changes.flagged)
+            .map(|d| d.source_path.as_str())
+            .chain(changes.problem_paths.iter().map(String::as_str))
+            .collect();
+        // Links into a changed document may point at a heading it no longer has.
+        let mut recheck = affected.clone();
+        for (path, file) in &self.files {
+            if file
+                .built
+                .links
+                .iter()
+                .any(|l| affected.contains(l.target_path.as_str()))
+            {
+                recheck.insert(path.as_str());
+            }
+        }
+        let mut diagnostics: Vec<Diagnostic> = previous
+            .diagnostics
+            .iter()
+            .filter(|d| !recheck.contains(d.path.as_str()))
+            .cloned()
+            .collect();
+        let anchors = loader::anchors_by_path(self.files.values().map(|f| &f.built));
+        for path in recheck {
+            if let Some(problem) = self.problems.get(path) {
+                diagnostics.push(problem.clone());
+            }
+            if let Some(file) = self.files.get(path) {
+                self.push_file_diagnostics(file, &mut diagnostics);
+                loader::cross_check(
+                    &file.built,
+                    &documents,
+                    &anchors,
+                    &self.assets,
+                    &mut diagnostics,
+                );
+            }
+        }
+        loader::sort_diagnostics(&mut diagnostics);
+        let nav = if same_nav {
+            previous.nav.clone()
+        } else {
+            crate::model::build_nav(documents.values())
+        };
+        Site {
+            config: self.config.clone(),
+            documents,
+            by_path: previous.by_path.clone(),
+            assets: self.assets.clone(),
+            diagnostics,
+            nav,
+            generation: previous.generation,
+        }
+    }
+
+    /// A file's own diagnostics: those of its build, and of a broken save kept offline.
+    fn push_file_diagnostics(&self, file: &FileState, out: &mut Vec<Diagnostic>) {
+        if let Some(broken) = &file.broken_save {
+            out.push(Diagnostic::warning(
+                &file.built.document.source_path,
+                Position::START,
+                "the latest save has errors, so the last good version is still served",
+            ));
+            out.extend(broken.iter().cloned());
+        }
+        out.extend(file.built.diagnostics.iter().cloned());
+    }
+
+    fn apply_paths(&mut self, changed: &BTreeSet<String>) -> Changes {
         let mut changes = Changes::default();
         let mut to_build: Vec<SourceFile> = Vec::new();
         let mut removed_paths: BTreeSet<String> = BTreeSet::new();
@@ -359,6 +468,15 @@ impl ContentState {
             )),
         }
     }
+}
+
+/// Keys whose values differ between two maps (present in one only, or different).
+fn differing_keys<V: PartialEq>(a: &BTreeMap<String, V>, b: &BTreeMap<String, V>) -> BTreeSet<String> {
+    a.keys()
+        .chain(b.keys())
+        .filter(|k| a.get(*k) != b.get(*k))
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]

@@ -154,3 +154,70 @@ fn a_broken_site_toml_keeps_the_settings_in_force() {
     assert_eq!(site.config.title, "Docs");
     assert!(site.diagnostics.iter().any(|d| d.path == "site.toml"));
 }
+
+/// Applies one batch and checks that the incremental assembly equals a full one.
+fn apply_and_compare(state: &mut ContentState, previous: &Site, paths: &[&str]) -> Site {
+    let changes = state.apply(&changed(paths));
+    let incremental = state.site_after(previous, &changes);
+    let full = state.site();
+    assert_eq!(incremental.diagnostics, full.diagnostics, "after {paths:?}");
+    assert_eq!(incremental.nav, full.nav, "after {paths:?}");
+    assert_eq!(incremental.by_path, full.by_path, "after {paths:?}");
+    assert_eq!(incremental.assets, full.assets, "after {paths:?}");
+    let ids = |s: &Site| -> Vec<(DocId, String)> {
+        s.documents
+            .values()
+            .map(|d| (d.id.clone(), d.title.clone()))
+            .collect()
+    };
+    assert_eq!(ids(&incremental), ids(&full), "after {paths:?}");
+    incremental
+}
+
+#[test]
+fn incremental_assembly_matches_a_full_one_through_a_series_of_edits() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    write(root, "guides/a.md", "---\ntitle: A\n---\nSee [B](b.md#part) and ![x](x.png).\n");
+    write(root, "guides/b.md", "---\ntitle: B\n---\n## Part\n");
+    write(root, "guides/c.md", "---\ntitle: C\n---\nText.\n");
+    let mut state = ContentState::load(root).expect("loads");
+    let mut site = state.site();
+    assert_eq!(site.error_count(), 0, "{:?}", site.diagnostics);
+
+    // b loses the heading a links to: a's link is now broken although a did not change.
+    write(root, "guides/b.md", "---\ntitle: B\n---\n## Other\n");
+    site = apply_and_compare(&mut state, &site, &["guides/b.md"]);
+    assert!(
+        site.diagnostics
+            .iter()
+            .any(|d| d.path == "guides/a.md" && d.message.contains("#part")),
+        "{:?}",
+        site.diagnostics
+    );
+    // The heading is back: the error clears.
+    write(root, "guides/b.md", "---\ntitle: B\n---\n## Part\n");
+    site = apply_and_compare(&mut state, &site, &["guides/b.md"]);
+    assert_eq!(site.error_count(), 0, "{:?}", site.diagnostics);
+    // A title change changes the navigation.
+    write(root, "guides/c.md", "---\ntitle: C renamed\n---\nText.\n");
+    site = apply_and_compare(&mut state, &site, &["guides/c.md"]);
+    // A broken save, then its fix.
+    write(root, "guides/c.md", "---\ntitle: [broken\n---\nText.\n");
+    site = apply_and_compare(&mut state, &site, &["guides/c.md"]);
+    assert!(site.error_count() > 0);
+    write(root, "guides/c.md", "---\ntitle: C\n---\nText.\n");
+    site = apply_and_compare(&mut state, &site, &["guides/c.md"]);
+    assert_eq!(site.error_count(), 0, "{:?}", site.diagnostics);
+    // A file that is not UTF-8: a read problem, no document change.
+    fs::write(root.join("guides/d.md"), [0xff, 0xfe, 0x00]).expect("write");
+    site = apply_and_compare(&mut state, &site, &["guides/d.md"]);
+    assert!(site.diagnostics.iter().any(|d| d.path == "guides/d.md"));
+    fs::remove_file(root.join("guides/d.md")).expect("remove");
+    site = apply_and_compare(&mut state, &site, &["guides/d.md"]);
+    assert!(!site.diagnostics.iter().any(|d| d.path == "guides/d.md"));
+    // The missing image appears: a's warning clears.
+    fs::write(root.join("guides/x.png"), b"png").expect("write");
+    site = apply_and_compare(&mut state, &site, &["guides/x.png"]);
+    assert!(!site.diagnostics.iter().any(|d| d.message.contains("x.png")));
+}

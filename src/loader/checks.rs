@@ -10,7 +10,7 @@ use crate::parse::diagnostic::{Diagnostic, LineIndex, Position};
 use super::BuiltFile;
 
 /// Cross-file checks for one built file.
-pub(super) fn cross_check(
+pub fn cross_check(
     file: &BuiltFile,
     documents: &BTreeMap<DocId, Arc<Document>>,
     anchors: &HashMap<&str, &BTreeSet<String>>,

@@ -24,7 +24,8 @@ use crate::source::{self, ContentFiles, SourceError, SourceFile};
 
 mod checks;
 
-use checks::{cross_check, locate_value};
+pub use checks::cross_check;
+use checks::locate_value;
 
 /// Stage 1 result: what a file is, before its body is rendered.
 #[derive(Debug, Clone)]
@@ -124,17 +125,11 @@ pub fn assemble<'a>(
         by_path.insert(doc.source_path.clone(), doc.id.clone());
         documents.insert(doc.id.clone(), Arc::clone(doc));
     }
-    let anchors: HashMap<&str, &BTreeSet<String>> = built
-        .clone()
-        .map(|f| (f.document.source_path.as_str(), &f.anchors))
-        .collect();
+    let anchors = anchors_by_path(built.clone());
     for file in built {
         cross_check(file, &documents, &anchors, &assets, &mut diagnostics);
     }
-    diagnostics.sort_by(|a, b| {
-        (a.path.as_str(), a.line, a.column).cmp(&(b.path.as_str(), b.line, b.column))
-    });
-    diagnostics.dedup();
+    sort_diagnostics(&mut diagnostics);
     let nav = build_nav(documents.values());
     Site {
         config,
@@ -145,6 +140,23 @@ pub fn assemble<'a>(
         nav,
         generation: 0,
     }
+}
+
+/// Each file's heading anchors by source path, for link checks.
+pub fn anchors_by_path<'a>(
+    built: impl Iterator<Item = &'a BuiltFile>,
+) -> HashMap<&'a str, &'a BTreeSet<String>> {
+    built
+        .map(|f| (f.document.source_path.as_str(), &f.anchors))
+        .collect()
+}
+
+/// Sorts diagnostics by path and position (the order `check` prints) and drops repeats.
+pub fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| {
+        (a.path.as_str(), a.line, a.column).cmp(&(b.path.as_str(), b.line, b.column))
+    });
+    diagnostics.dedup();
 }
 
 fn position_of_id(file: &BuiltFile) -> Position {

@@ -65,8 +65,10 @@ impl LiveState {
         if changes.is_empty() {
             return changes;
         }
+        let read_ms = started.elapsed().as_secs_f64() * 1000.0;
         let previous = current.load_full();
-        let mut site = content.site();
+        let mut site = content.site_after(&previous.site, &changes);
+        let site_ms = started.elapsed().as_secs_f64() * 1000.0 - read_ms;
         site.generation = previous.site.generation + 1;
         drop(content);
         let generation = site.generation;
@@ -94,6 +96,8 @@ impl LiveState {
             upserted = changes.upserted.len(),
             removed = changes.removed.len(),
             site_wide = changes.site_wide,
+            read_ms,
+            site_ms,
             elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
             "content updated"
         );
