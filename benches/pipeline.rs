@@ -174,7 +174,11 @@ fn stage_profile(root: &Path) {
         "pipeline bench: {}: {count} Markdown files, {:.1} MB, {documents} documents, {} index entries; {:.1?} in all, {:.0} MB resident",
         root.display(),
         bytes as f64 / 1e6,
-        snapshot.search.entry_count(),
+        snapshot
+            .search
+            .as_ref()
+            .expect("built with an index")
+            .entry_count(),
         total.elapsed(),
         rss_mb()
     );
@@ -197,7 +201,13 @@ fn replace_timings(snapshot: &Snapshot) {
     let mut times: Vec<Duration> = (0..20)
         .map(|_| {
             let started = Instant::now();
-            let _ = black_box(snapshot.search.replace_document(&doc));
+            let _ = black_box(
+                snapshot
+                    .search
+                    .as_ref()
+                    .expect("built with an index")
+                    .replace_document(&doc),
+            );
             started.elapsed()
         })
         .collect();
@@ -236,11 +246,22 @@ fn search_percentiles(snapshot: &Snapshot) {
     eprintln!("pipeline bench: search, {runs} runs per shape: shape, p50, p99, total hits");
     for (name, q) in QUERIES {
         let request = selfserve::search::SearchRequest::new(*q);
-        let total = snapshot.search.search(&request).map_or(0, |r| r.total);
+        let total = snapshot
+            .search
+            .as_ref()
+            .expect("built with an index")
+            .search(&request)
+            .map_or(0, |r| r.total);
         let mut times: Vec<Duration> = (0..runs)
             .map(|_| {
                 let started = Instant::now();
-                let _ = black_box(snapshot.search.search(&request));
+                let _ = black_box(
+                    snapshot
+                        .search
+                        .as_ref()
+                        .expect("built with an index")
+                        .search(&request),
+                );
                 started.elapsed()
             })
             .collect();
@@ -298,7 +319,11 @@ fn bench(c: &mut Criterion) {
         files.markdown.len(),
         markdown_bytes as f64 / 1e6,
         site.documents.len(),
-        snapshot.search.entry_count(),
+        snapshot
+            .search
+            .as_ref()
+            .expect("built with an index")
+            .entry_count(),
     );
 
     // ── one document ──
@@ -381,7 +406,15 @@ fn bench(c: &mut Criterion) {
         .and_then(|h| current.site.get_str(h.id.as_str()).cloned());
     if let Some(doc) = big_doc {
         group.bench_function("index_replace_document", |b| {
-            b.iter(|| black_box(current.search.replace_document(&doc)))
+            b.iter(|| {
+                black_box(
+                    current
+                        .search
+                        .as_ref()
+                        .expect("built with an index")
+                        .replace_document(&doc),
+                )
+            })
         });
     }
     group.bench_function("edit_one_file", |b| {
@@ -394,9 +427,9 @@ fn bench(c: &mut Criterion) {
             writeln!(file, "\nbenchword{round}").expect("append");
             drop(file);
             let changes = state.apply(&changed);
-            let mut site = state.site();
+            let mut site = state.site_after(&current.site, &changes);
             site.generation = current.site.generation + 1;
-            current = Snapshot::next(&current, site, &changes);
+            current = Snapshot::next(&current, site);
             black_box(&current);
         })
     });

@@ -1,28 +1,74 @@
-//! The immutable value every request reads: the site model and its search index, built
-//! together and swapped in whole when content changes.
+//! The immutable value every request reads: the site model, its search index and the pages
+//! rendered from it, swapped in whole when content changes.
+//!
+//! The server starts answering as soon as the site is built: the first search index is built
+//! on a background thread ([`spawn_index_build`]) and swapped in when ready; until then
+//! [`Snapshot::search`] is `None` and search answers "still being built".
 
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use arc_swap::ArcSwap;
 
 use crate::loader;
-use crate::model::Site;
+use crate::model::{DocId, Document, Site};
 use crate::search::SearchIndex;
 use crate::source::SourceError;
 use crate::web::page_cache::PageCache;
 
-/// Above this many changed documents a live update rebuilds the index instead of replacing
-/// entries one commit at a time.
-const INCREMENTAL_LIMIT: usize = 40;
+/// A change touching more than this share of the documents rebuilds the index instead of
+/// replacing their entries (a rebuild writes one merged segment; many replacements leave
+/// deletions behind).
+const REBUILD_SHARE: f64 = 0.25;
+/// Changes up to this many documents are always replaced in place.
+const ALWAYS_IN_PLACE: usize = 64;
 
 /// One consistent state of the content.
 #[derive(Debug)]
 pub struct Snapshot {
     /// Documents, navigation, diagnostics.
-    pub site: Site,
-    /// The search index over `site`.
-    pub search: SearchIndex,
-    /// Pages rendered from `site` for anonymous readers; starts empty in every snapshot, so
-    /// a reload invalidates it by construction.
-    pub pages: PageCache,
+    pub site: Arc<Site>,
+    /// The search index over `site`; `None` while the first one is still being built.
+    pub search: Option<SearchIndex>,
+    /// Pages rendered from `site` for anonymous readers; a snapshot with a new `site` starts
+    /// with an empty cache, so a reload invalidates it by construction.
+    pub pages: Arc<PageCache>,
+}
+
+/// The snapshot every request reads, and the lock its writers (the live-reload watcher and
+/// the background index build) take so neither overwrites the other's update.
+#[derive(Debug)]
+pub struct CurrentSnapshot {
+    current: ArcSwap<Snapshot>,
+    writers: Mutex<()>,
+}
+
+impl CurrentSnapshot {
+    /// Starts with `snapshot`.
+    pub fn new(snapshot: Snapshot) -> Self {
+        Self {
+            current: ArcSwap::from_pointee(snapshot),
+            writers: Mutex::new(()),
+        }
+    }
+
+    /// The current snapshot; a request loads it once and reads only from it.
+    pub fn load(&self) -> arc_swap::Guard<Arc<Snapshot>> {
+        self.current.load()
+    }
+
+    /// The current snapshot, owned.
+    pub fn load_full(&self) -> Arc<Snapshot> {
+        self.current.load_full()
+    }
+
+    /// Replaces the snapshot with `update(current)`, one writer at a time.
+    pub fn update(&self, update: impl FnOnce(&Arc<Snapshot>) -> Snapshot) {
+        let _writer = self.writers.lock().unwrap_or_else(PoisonError::into_inner);
+        let current = self.current.load_full();
+        self.current.store(Arc::new(update(&current)));
+    }
 }
 
 impl Snapshot {
@@ -32,48 +78,190 @@ impl Snapshot {
         Ok(Self::from_site(site))
     }
 
-    /// The snapshot after a live update: `site` is the new model, `changes` says which
-    /// documents were replaced or removed since `previous`.
-    ///
-    /// A handful of changed documents are replaced in the previous index (one commit each, a
-    /// few milliseconds); a bulk change (a `git checkout`) rebuilds the index once, which is
-    /// cheaper than hundreds of commits. The index handle is shared with `previous`, so a
-    /// search still running on the old snapshot may already see the new entries; pages and
-    /// navigation always come from one snapshot.
-    pub fn next(previous: &Snapshot, site: Site, changes: &crate::live::Changes) -> Self {
-        let touched = changes.upserted.len() + changes.removed.len();
-        if touched > INCREMENTAL_LIMIT {
-            return Self::from_site(site);
-        }
-        let search = previous.search.clone();
-        for id in &changes.removed {
-            if site.get(id).is_none()
-                && let Err(error) = search.remove_document(id)
-            {
-                tracing::warn!(%error, %id, "could not remove a document from the index; rebuilding it");
-                return Self::from_site(site);
-            }
-        }
-        for doc in &changes.upserted {
-            if let Err(error) = search.replace_document(doc) {
-                tracing::warn!(%error, id = %doc.id, "could not update the index; rebuilding it");
-                return Self::from_site(site);
-            }
-        }
-        Self {
-            site,
-            search,
-            pages: PageCache::default(),
-        }
-    }
-
     /// Indexes an already built site.
     pub fn from_site(site: Site) -> Self {
         let search = SearchIndex::build(&site);
         Self {
-            site,
-            search,
-            pages: PageCache::default(),
+            site: Arc::new(site),
+            search: Some(search),
+            pages: Arc::default(),
         }
+    }
+
+    /// A snapshot whose index is still to be built (see [`spawn_index_build`]).
+    pub fn without_index(site: Site) -> Self {
+        Self {
+            site: Arc::new(site),
+            search: None,
+            pages: Arc::default(),
+        }
+    }
+
+    /// The snapshot after a live update: `site` is the new model. The index of `previous`
+    /// is brought up to date (see [`update_index`]); it is shared with `previous`, so a
+    /// search still running on the old snapshot may already see new entries, while pages
+    /// and navigation always come from one snapshot.
+    pub fn next(previous: &Snapshot, site: Site) -> Self {
+        let search = previous
+            .search
+            .as_ref()
+            .map(|index| update_index(index, &previous.site, &site));
+        Self {
+            site: Arc::new(site),
+            search,
+            pages: Arc::default(),
+        }
+    }
+
+    /// `current` with `index`, an index built from `built_from` (an earlier site), brought
+    /// up to date. The page cache is kept: pages do not depend on the index.
+    pub fn with_index(current: &Snapshot, built_from: &Site, index: SearchIndex) -> Self {
+        let search = update_index(&index, built_from, &current.site);
+        Self {
+            site: Arc::clone(&current.site),
+            search: Some(search),
+            pages: Arc::clone(&current.pages),
+        }
+    }
+}
+
+/// The index for `after`, from `index`, the index for `before`. Documents are compared by
+/// identity: live reload keeps the same `Arc` for every document it did not rebuild, so a
+/// different `Arc` is exactly a re-rendered document. Their entries are replaced in one
+/// commit; a change touching a large share of the site rebuilds the index instead.
+fn update_index(index: &SearchIndex, before: &Site, after: &Site) -> SearchIndex {
+    let changed: Vec<Arc<Document>> = after
+        .documents
+        .values()
+        .filter(|doc| {
+            before
+                .documents
+                .get(&doc.id)
+                .is_none_or(|old| !Arc::ptr_eq(old, doc))
+        })
+        .cloned()
+        .collect();
+    let removed: Vec<DocId> = before
+        .documents
+        .keys()
+        .filter(|id| !after.documents.contains_key(*id))
+        .cloned()
+        .collect();
+    let touched = changed.len() + removed.len();
+    if touched == 0 {
+        return index.clone();
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let share = touched as f64 / after.documents.len().max(1) as f64;
+    if touched > ALWAYS_IN_PLACE && share > REBUILD_SHARE {
+        return SearchIndex::build(after);
+    }
+    match replace_entries(index, &changed, &removed) {
+        Ok(()) => index.clone(),
+        Err(error) => {
+            tracing::warn!(%error, "could not update the search index in place; rebuilding it");
+            SearchIndex::build(after)
+        }
+    }
+}
+
+fn replace_entries(
+    index: &SearchIndex,
+    changed: &[Arc<Document>],
+    removed: &[DocId],
+) -> Result<(), crate::search::SearchError> {
+    for id in removed {
+        index.remove_document(id)?;
+    }
+    for doc in changed {
+        index.replace_document(doc)?;
+    }
+    Ok(())
+}
+
+/// Builds the search index of the current site on a background thread and swaps it in when
+/// done, bringing it up to date with any live edits made meanwhile.
+pub fn spawn_index_build(current: Arc<CurrentSnapshot>) -> std::io::Result<()> {
+    let built_from = Arc::clone(&current.load().site);
+    std::thread::Builder::new()
+        .name("search-index".into())
+        .spawn(move || {
+            let started = Instant::now();
+            let index = SearchIndex::build(&built_from);
+            current.update(|now| Snapshot::with_index(now, &built_from, index));
+            tracing::info!(
+                documents = built_from.documents.len(),
+                elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+                "search index ready"
+            );
+        })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::ContentState;
+    use crate::search::SearchRequest;
+
+    fn ids_for(snapshot: &Snapshot, q: &str) -> Vec<String> {
+        let index = snapshot.search.as_ref().expect("an index");
+        let results = index.search(&SearchRequest::new(q)).expect("search");
+        results.hits.into_iter().map(|h| h.id).collect()
+    }
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        std::fs::write(root.join(rel), text).expect("write");
+    }
+
+    #[test]
+    fn an_index_built_in_the_background_catches_up_with_edits_made_meanwhile() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        write(root, "a.md", "# Alpha\n\nzebrafish\n");
+        write(root, "b.md", "# Beta\n\nplatypus\n");
+        let mut content = ContentState::load(root).expect("loads");
+        let first = Snapshot::without_index(content.site());
+        assert!(first.search.is_none());
+        let built_from = Arc::clone(&first.site);
+        let index = SearchIndex::build(&built_from);
+
+        // While the index builds: b is edited, a deleted, c created.
+        write(root, "b.md", "# Beta\n\nwombat\n");
+        std::fs::remove_file(root.join("a.md")).expect("remove");
+        write(root, "c.md", "# Gamma\n\nquokka\n");
+        let paths = ["a.md", "b.md", "c.md"].map(String::from).into();
+        let changes = content.apply(&paths);
+        let now = Snapshot::next(&first, content.site_after(&first.site, &changes));
+        assert!(now.search.is_none(), "no index until the build ends");
+
+        let ready = Snapshot::with_index(&now, &built_from, index);
+        assert!(Arc::ptr_eq(&ready.site, &now.site));
+        assert!(
+            Arc::ptr_eq(&ready.pages, &now.pages),
+            "pages survive the swap"
+        );
+        assert_eq!(ids_for(&ready, "wombat"), ["b"]);
+        assert!(ids_for(&ready, "platypus").is_empty());
+        assert!(ids_for(&ready, "zebrafish").is_empty());
+        assert_eq!(ids_for(&ready, "quokka"), ["c"]);
+    }
+
+    #[test]
+    fn a_live_update_replaces_only_changed_entries() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        write(root, "a.md", "# Alpha\n\nzebrafish\n");
+        write(root, "b.md", "# Beta\n\nplatypus\n");
+        let mut content = ContentState::load(root).expect("loads");
+        let first = Snapshot::from_site(content.site());
+        write(root, "a.md", "# Alpha\n\nnarwhal\n");
+        let changes = content.apply(&["a.md".to_owned()].into());
+        let next = Snapshot::next(&first, content.site_after(&first.site, &changes));
+        assert_eq!(ids_for(&next, "narwhal"), ["a"]);
+        assert!(ids_for(&next, "zebrafish").is_empty());
+        assert_eq!(ids_for(&next, "platypus"), ["b"]);
+        let b = |s: &Snapshot| Arc::clone(s.site.get_str("b").expect("b is served"));
+        assert!(Arc::ptr_eq(&b(&first), &b(&next)), "b was not rebuilt");
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
 
 use notify::event::{AccessKind, AccessMode};
@@ -77,10 +77,7 @@ impl ContentWatcher {
             let more = if is_single_save(&batch) {
                 self.batches.try_recv().ok()
             } else {
-                match self.batches.recv_timeout(COALESCE) {
-                    Ok(more) => Some(more),
-                    Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-                }
+                self.batches.recv_timeout(COALESCE).ok()
             };
             match more {
                 Some(more) => batch = merge(batch, more),
@@ -179,9 +176,15 @@ mod tests {
     #[test]
     fn reads_are_not_changes() {
         use notify::event::{CreateKind, ModifyKind, RemoveKind};
-        assert!(!is_change(&EventKind::Access(AccessKind::Open(AccessMode::Any))));
-        assert!(!is_change(&EventKind::Access(AccessKind::Close(AccessMode::Read))));
-        assert!(is_change(&EventKind::Access(AccessKind::Close(AccessMode::Write))));
+        assert!(!is_change(&EventKind::Access(AccessKind::Open(
+            AccessMode::Any
+        ))));
+        assert!(!is_change(&EventKind::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(is_change(&EventKind::Access(AccessKind::Close(
+            AccessMode::Write
+        ))));
         assert!(is_change(&EventKind::Create(CreateKind::File)));
         assert!(is_change(&EventKind::Modify(ModifyKind::Any)));
         assert!(is_change(&EventKind::Remove(RemoveKind::Folder)));

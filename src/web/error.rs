@@ -44,6 +44,10 @@ pub enum AppError {
     /// Rate limited (429).
     #[error("too many requests; wait a moment and try again")]
     TooManyRequests,
+    /// Not available yet, such as search while its index is still being built (503, with
+    /// `Retry-After`). The sentence says what to wait for.
+    #[error("{0}")]
+    Unavailable(String),
     /// A failure on the server's side (500). The detail is logged, never sent.
     #[error("something went wrong on our side; the details are in the server log")]
     Internal(String),
@@ -66,6 +70,7 @@ impl ResponseError for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -75,7 +80,13 @@ impl ResponseError for AppError {
         if let AppError::Internal(detail) = self {
             tracing::error!(%detail, "request failed");
         }
-        json_error(self.status_code(), &self.to_string())
+        let mut response = json_error(self.status_code(), &self.to_string());
+        if let AppError::Unavailable(_) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
+        }
+        response
     }
 }
 

@@ -7,11 +7,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use actix_web::{HttpResponse, web};
-use arc_swap::ArcSwap;
 use serde::{Deserialize, Serialize};
 
 use crate::live::{Changes, ContentState};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{CurrentSnapshot, Snapshot};
 use crate::source::watch::{ChangeBatch, ContentWatcher};
 
 use super::AppState;
@@ -43,7 +42,7 @@ impl LiveState {
     }
 
     /// Applies one batch and swaps in the next snapshot. Returns what changed.
-    pub fn apply(&self, batch: ChangeBatch, current: &ArcSwap<Snapshot>) -> Changes {
+    pub fn apply(&self, batch: ChangeBatch, current: &CurrentSnapshot) -> Changes {
         let started = Instant::now();
         let mut content = self.content.lock().unwrap_or_else(PoisonError::into_inner);
         let changes = match batch {
@@ -66,14 +65,16 @@ impl LiveState {
             return changes;
         }
         let read_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let previous = current.load_full();
-        let mut site = content.site_after(&previous.site, &changes);
-        let site_ms = started.elapsed().as_secs_f64() * 1000.0 - read_ms;
-        site.generation = previous.site.generation + 1;
+        let mut site_ms = 0.0;
+        let mut generation = 0;
+        current.update(|previous| {
+            let mut site = content.site_after(&previous.site, &changes);
+            site.generation = previous.site.generation + 1;
+            generation = site.generation;
+            site_ms = started.elapsed().as_secs_f64() * 1000.0 - read_ms;
+            Snapshot::next(previous, site)
+        });
         drop(content);
-        let generation = site.generation;
-        let next = Snapshot::next(&previous, site, &changes);
-        current.store(Arc::new(next));
         let urls = if changes.site_wide {
             None
         } else {

@@ -25,9 +25,8 @@ use std::sync::Arc;
 
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
-use arc_swap::ArcSwap;
 
-use crate::snapshot::Snapshot;
+use crate::snapshot::{CurrentSnapshot, Snapshot};
 use crate::store::{Store, StoreError};
 
 pub use error::AppError;
@@ -78,8 +77,9 @@ pub enum ServeError {
 /// What every handler can reach. Cheap to clone: everything big is behind an `Arc`.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    /// The current content; the live-reload watcher stores a new one, requests `load_full()` it once.
-    pub snapshot: Arc<ArcSwap<Snapshot>>,
+    /// The current content; the live-reload watcher and the background index build store a
+    /// new one, requests `load_full()` it once.
+    pub snapshot: Arc<CurrentSnapshot>,
     /// The content folder (assets are read from here, and only paths listed in the snapshot).
     pub content_root: PathBuf,
     /// Where the database and other state live.
@@ -97,10 +97,11 @@ pub struct AppState {
 
 impl AppState {
     /// Loads the content and prepares the data folder: everything `serve` needs before binding.
-    /// Later layers (the store, the watcher) open their parts here too.
+    /// Later layers (the store, the watcher) open their parts here too. The search index is
+    /// not built yet: call [`Self::build_search_index`] or [`Self::spawn_search_index`].
     pub fn load(content: PathBuf, data: PathBuf, watch: bool) -> Result<Self, ServeError> {
         let content_state = crate::live::ContentState::load(&content)?;
-        let snapshot = Snapshot::from_site(content_state.site());
+        let snapshot = Snapshot::without_index(content_state.site());
         let watch = watch || snapshot.site.config.watch;
         std::fs::create_dir_all(&data).map_err(|source| ServeError::DataDir {
             path: data.clone(),
@@ -123,7 +124,7 @@ impl AppState {
         watch: bool,
     ) -> Self {
         Self {
-            snapshot: Arc::new(ArcSwap::from_pointee(snapshot)),
+            snapshot: Arc::new(CurrentSnapshot::new(snapshot)),
             content_root,
             data_dir,
             watch,
@@ -131,6 +132,25 @@ impl AppState {
             store,
             tree_limiter: Arc::default(),
         }
+    }
+}
+
+impl AppState {
+    /// Builds the search index now (tests, and tools that need search at once).
+    pub fn build_search_index(&self) {
+        let current = self.snapshot.load_full();
+        if current.search.is_some() {
+            return;
+        }
+        let index = crate::search::SearchIndex::build(&current.site);
+        self.snapshot
+            .update(|now| Snapshot::with_index(now, &current.site, index));
+    }
+
+    /// Builds the search index on a background thread; pages are served meanwhile and
+    /// search answers 503 "still being built".
+    pub fn spawn_search_index(&self) -> std::io::Result<()> {
+        crate::snapshot::spawn_index_build(Arc::clone(&self.snapshot))
     }
 }
 
@@ -207,6 +227,10 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
                 " (listed at /diagnostics)"
             }
         );
+    }
+    if let Err(error) = state.spawn_search_index() {
+        eprintln!("warning: cannot start building the search index ({error}); building it first");
+        state.build_search_index();
     }
     if let Err(error) = live::spawn_watcher(&state) {
         eprintln!(

@@ -130,7 +130,13 @@ fn run(
 ) -> Result<(SearchResults, Option<Uuid>), AppError> {
     let request = params.to_request()?;
     let snapshot = state.snapshot.load_full();
-    let results = snapshot.search.search(&request).map_err(|err| match err {
+    let Some(index) = &snapshot.search else {
+        return Err(AppError::Unavailable(
+            "Search is still being built after the server started; try again in a few seconds."
+                .to_owned(),
+        ));
+    };
+    let results = index.search(&request).map_err(|err| match err {
         SearchError::UnknownKind(_) => AppError::BadRequest(format!("{err}.")),
         SearchError::Index(_) => AppError::Internal(err.to_string()),
     })?;

@@ -132,8 +132,10 @@ fn anonymous_pages_are_cached_per_snapshot_with_their_headers() {
     assert!(!app.get(page).body.contains(r#"href="/account""#));
 
     // A new snapshot (what a reload swaps in) starts empty, so edits show at once.
-    let site = app.state.snapshot.load().site.clone();
-    app.state.snapshot.store(Snapshot::from_site(site).into());
+    let site = (*app.state.snapshot.load().site).clone();
+    app.state
+        .snapshot
+        .update(|previous| Snapshot::next(previous, site));
     assert_eq!(cache_len(), 0);
     assert_eq!(app.get(page).body, first.body);
 }

@@ -157,3 +157,42 @@ fn the_batching_log_writes_searches_and_clicks_in_the_background() {
         ("pod oom", 2, 1)
     );
 }
+
+#[test]
+fn pages_are_served_while_the_index_builds_and_search_says_to_wait() {
+    let app = TestApp::start_without_index("site-basic");
+    assert_eq!(app.get("/healthz").status, 200);
+    assert_eq!(app.get("/").status, 200);
+
+    let api = app.get("/api/v1/search?q=OOMKilled");
+    assert_eq!(api.status, 503, "{}", api.body);
+    assert_eq!(api.header("retry-after"), Some("2"));
+    assert!(
+        api.json()["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("still being built")),
+        "{}",
+        api.body
+    );
+    let page = app.get("/search?q=OOMKilled");
+    assert_eq!(page.status, 503);
+    assert!(page.body.contains("still being built"), "{}", page.body);
+
+    app.state
+        .spawn_search_index()
+        .expect("spawn the index build");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let res = app.get("/api/v1/search?q=OOMKilled");
+        if res.status == 200 {
+            assert_eq!(res.json()["hits"][0]["id"], "troubleshooting/pod-crash");
+            break;
+        }
+        assert_eq!(res.status, 503, "{}", res.body);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the index never became ready"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

@@ -92,6 +92,16 @@ impl TestApp {
         Self::boot(dirs, content, data)
     }
 
+    /// Starts a server over a copy of a fixture whose search index is not built yet (what a
+    /// server answers between binding and the end of the background index build).
+    pub fn start_without_index(name: &str) -> Self {
+        let dirs = tempfile::tempdir().expect("temp dir");
+        let content = dirs.path().join("content");
+        let data = dirs.path().join("data");
+        copy_dir(&fixture(name), &content);
+        Self::boot_with(dirs, content, data, false)
+    }
+
     /// Starts a server over an existing content folder, used in place (the real corpora).
     pub fn start_at(content: &Path) -> Self {
         let dirs = tempfile::tempdir().expect("temp dir");
@@ -100,8 +110,15 @@ impl TestApp {
     }
 
     fn boot(dirs: tempfile::TempDir, content: PathBuf, data: PathBuf) -> Self {
+        Self::boot_with(dirs, content, data, true)
+    }
+
+    fn boot_with(dirs: tempfile::TempDir, content: PathBuf, data: PathBuf, index: bool) -> Self {
         let state =
             AppState::load(content.clone(), data.clone(), false).expect("load fixture content");
+        if index {
+            state.build_search_index();
+        }
         let (tx, rx) = mpsc::channel();
         let server_state = state.clone();
         let thread = std::thread::spawn(move || {
