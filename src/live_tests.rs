@@ -178,7 +178,11 @@ fn apply_and_compare(state: &mut ContentState, previous: &Site, paths: &[&str]) 
 fn incremental_assembly_matches_a_full_one_through_a_series_of_edits() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
-    write(root, "guides/a.md", "---\ntitle: A\n---\nSee [B](b.md#part) and ![x](x.png).\n");
+    write(
+        root,
+        "guides/a.md",
+        "---\ntitle: A\n---\nSee [B](b.md#part) and ![x](x.png).\n",
+    );
     write(root, "guides/b.md", "---\ntitle: B\n---\n## Part\n");
     write(root, "guides/c.md", "---\ntitle: C\n---\nText.\n");
     let mut state = ContentState::load(root).expect("loads");
