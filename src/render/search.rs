@@ -140,7 +140,10 @@ fn summary(view: &SearchView<'_>) -> Markup {
                 @if !view.kind.is_empty() || !view.tag.is_empty() { " with these filters" }
                 ". Try fewer or other words, or the error's key phrase."
             } @else {
-                (plural(r.total, "result", "results")) " for " q { (view.query) }
+                (plural(r.total, "result", "results"))
+                // A very large index counted only pages holding the rarer words.
+                @if r.partial { "+" }
+                " for " q { (view.query) }
                 span class="search-time" { " (" (format!("{:.1}", r.took_ms)) " ms)" }
             }
         }
@@ -252,6 +255,7 @@ mod tests {
     fn results() -> SearchResults {
         SearchResults {
             total: 25,
+            partial: false,
             took_ms: 1.5,
             hits: vec![Hit {
                 id: "a/b".into(),

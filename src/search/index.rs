@@ -33,7 +33,8 @@ struct PageMeta {
     kind: Kind,
     title: String,
     summary: String,
-    tags: Vec<String>,
+    /// The tags, as numbers in [`Pages::tag_names`]: facets are counted without hashing.
+    tag_ids: Vec<u32>,
     breadcrumb: Vec<String>,
     /// The index entries, by `ord`: hits take their URL, heading and snippet text here.
     entries: Vec<schema::Entry>,
@@ -41,9 +42,41 @@ struct PageMeta {
 
 #[derive(Debug, Default)]
 struct Pages {
-    by_number: HashMap<u64, Arc<PageMeta>>,
+    /// Indexed by page number; `None` once a page was replaced or removed. Numbers only
+    /// grow, one per indexed version of a page, so the holes cost a pointer each.
+    by_number: Vec<Option<Arc<PageMeta>>>,
     by_id: HashMap<DocId, u64>,
-    next: u64,
+    /// Every tag seen, by number.
+    tag_names: Vec<String>,
+    tag_numbers: HashMap<String, u32>,
+}
+
+impl Pages {
+    fn get(&self, number: u64) -> Option<&Arc<PageMeta>> {
+        usize::try_from(number)
+            .ok()
+            .and_then(|n| self.by_number.get(n))
+            .and_then(Option::as_ref)
+    }
+
+    fn remove(&mut self, number: u64) {
+        if let Some(slot) = usize::try_from(number)
+            .ok()
+            .and_then(|n| self.by_number.get_mut(n))
+        {
+            *slot = None;
+        }
+    }
+
+    fn tag_number(&mut self, tag: &str) -> u32 {
+        if let Some(&n) = self.tag_numbers.get(tag) {
+            return n;
+        }
+        let n = u32::try_from(self.tag_names.len()).unwrap_or(u32::MAX);
+        self.tag_names.push(tag.to_owned());
+        self.tag_numbers.insert(tag.to_owned(), n);
+        n
+    }
 }
 
 struct Inner {
@@ -169,7 +202,7 @@ impl SearchIndex {
         writer.commit()?;
         inner.reader.reload()?;
         if let Some(old) = old {
-            write(&inner.pages).by_number.remove(&old);
+            write(&inner.pages).remove(old);
         }
         Ok(())
     }
@@ -189,7 +222,7 @@ impl SearchIndex {
         inner.reader.reload()?;
         let mut pages = write(&inner.pages);
         if let Some(number) = pages.by_id.remove(id) {
-            pages.by_number.remove(&number);
+            pages.remove(number);
         }
         Ok(())
     }
@@ -221,35 +254,49 @@ impl SearchIndex {
         let matches = searcher.search(tantivy_query.as_ref(), &ByPage)?;
 
         let pages = read(&inner.pages);
+        let tag_filter: Option<Option<u32>> = checked
+            .tag
+            .as_ref()
+            .map(|t| pages.tag_numbers.get(t).copied());
         let mut kinds: BTreeMap<Kind, usize> = BTreeMap::new();
-        let mut tags: HashMap<&str, usize> = HashMap::new();
-        let mut kept: Vec<(&PageMatch, &Arc<PageMeta>)> = Vec::new();
-        for m in matches.values() {
-            let Some(meta) = pages.by_number.get(&m.page) else {
+        let mut tags: Vec<usize> = vec![0; pages.tag_names.len()];
+        let mut kept: Vec<(Score, &PageMatch, &Arc<PageMeta>)> = Vec::new();
+        for m in &matches {
+            let Some(meta) = pages.get(m.page) else {
                 continue;
             };
             let kind_ok = checked.kind.is_none_or(|k| k == meta.kind);
-            let tag_ok = checked.tag.as_ref().is_none_or(|t| meta.tags.contains(t));
+            let tag_ok = tag_filter.is_none_or(|t| t.is_some_and(|t| meta.tag_ids.contains(&t)));
             if tag_ok {
                 *kinds.entry(meta.kind).or_default() += 1;
             }
             if kind_ok {
-                for tag in &meta.tags {
-                    *tags.entry(tag.as_str()).or_default() += 1;
+                for &tag in &meta.tag_ids {
+                    if let Some(count) = tags.get_mut(tag as usize) {
+                        *count += 1;
+                    }
                 }
             }
             if kind_ok && tag_ok {
-                kept.push((m, meta));
+                kept.push((m.page_score(OTHER_SECTIONS_WEIGHT), m, meta));
             }
         }
-        let mut kept: Vec<(Score, &PageMatch, &Arc<PageMeta>)> = kept
-            .into_iter()
-            .map(|(m, meta)| (m.page_score(OTHER_SECTIONS_WEIGHT), m, meta))
-            .collect();
-        kept.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.id.cmp(&b.2.id)));
-        results.total = kept.len();
-        results.facets = facets(kinds, tags);
+        let total = kept.len();
+        let order = |a: &(Score, &PageMatch, &Arc<PageMeta>),
+                     b: &(Score, &PageMatch, &Arc<PageMeta>)| {
+            b.0.total_cmp(&a.0).then_with(|| a.2.id.cmp(&b.2.id))
+        };
+        // Only the requested slice needs ordering: select it, then sort it.
+        let wanted = checked.offset.saturating_add(checked.limit);
+        if kept.len() > wanted && wanted > 0 {
+            kept.select_nth_unstable_by(wanted - 1, order);
+            kept.truncate(wanted);
+        }
+        kept.sort_unstable_by(order);
+        results.total = total;
+        results.facets = facets(kinds, &tags, &pages.tag_names);
         results.did_you_mean = plan.did_you_mean.clone();
+        results.partial = plan.partial;
         for (score, m, meta) in kept.iter().skip(checked.offset).take(checked.limit) {
             results.hits.push(hit(m, *score, meta, &plan.highlight));
         }
@@ -277,9 +324,9 @@ fn add_document(
     pages: &mut Pages,
     doc: &Document,
 ) -> Result<(), SearchError> {
-    let number = pages.next;
-    pages.next += 1;
+    let number = pages.by_number.len() as u64;
     let tags: Vec<String> = doc.tags.iter().map(|t| t.trim().to_lowercase()).collect();
+    let tag_ids: Vec<u32> = tags.iter().map(|t| pages.tag_number(t)).collect();
     let summary = doc.summary.clone().unwrap_or_default();
     let path = schema::path_words(doc);
     let owner = doc.owner.clone().unwrap_or_default();
@@ -315,11 +362,11 @@ fn add_document(
         kind: doc.kind,
         title: doc.title.clone(),
         summary: schema::display_summary(doc),
-        tags,
+        tag_ids,
         breadcrumb: schema::breadcrumb(doc),
         entries,
     };
-    pages.by_number.insert(number, Arc::new(meta));
+    pages.by_number.push(Some(Arc::new(meta)));
     pages.by_id.insert(doc.id.clone(), number);
     Ok(())
 }
@@ -351,11 +398,13 @@ fn hit(m: &PageMatch, score: Score, meta: &PageMeta, highlight: &HashSet<String>
     }
 }
 
-fn facets(kinds: BTreeMap<Kind, usize>, tags: HashMap<&str, usize>) -> Facets {
-    let mut tags: Vec<TagCount> = tags
-        .into_iter()
-        .map(|(tag, count)| TagCount {
-            tag: tag.to_owned(),
+fn facets(kinds: BTreeMap<Kind, usize>, counts: &[usize], names: &[String]) -> Facets {
+    let mut tags: Vec<TagCount> = counts
+        .iter()
+        .zip(names)
+        .filter(|(count, _)| **count > 0)
+        .map(|(&count, tag)| TagCount {
+            tag: tag.clone(),
             count,
         })
         .collect();

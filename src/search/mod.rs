@@ -19,6 +19,7 @@
 //! [`snippet`] (highlighting), `index` (build, incremental update, search), [`request`]
 //! (request and result types).
 
+mod candidates;
 pub mod collect;
 mod index;
 pub mod query;

@@ -161,6 +161,10 @@ pub struct TagCount {
 pub struct SearchResults {
     /// Matching pages (after filters).
     pub total: usize,
+    /// True when the index is so large that only pages holding the query's rarer words were
+    /// matched and counted: `total` and the facet counts are then lower bounds ("1,234+").
+    /// The best hits are still found and ranked exactly.
+    pub partial: bool,
     /// Time spent in the index, milliseconds.
     pub took_ms: f64,
     /// The requested slice of results.
