@@ -120,14 +120,11 @@ impl ContentState {
 
     fn read_heads(&mut self, markdown: Vec<SourceFile>) -> Vec<loader::FileHead> {
         let mut heads = Vec::with_capacity(markdown.len());
-        let results = loader::par_map(markdown.iter().collect(), |file| {
-            (file.rel_path.as_str(), loader::read_head(file))
-        });
-        for (rel_path, result) in results {
+        for result in loader::par_map(markdown, loader::into_head) {
             match result {
                 Ok(head) => heads.push(head),
                 Err(diag) => {
-                    self.problems.insert(rel_path.to_owned(), diag);
+                    self.problems.insert(diag.path.clone(), diag);
                 }
             }
         }

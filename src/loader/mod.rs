@@ -86,7 +86,7 @@ pub fn build_site(files: ContentFiles) -> (Site, Vec<BuiltFile>) {
         None => SiteConfig::default(),
     };
     let mut heads = Vec::with_capacity(files.markdown.len());
-    for result in par_map(files.markdown.iter().collect(), read_head) {
+    for result in par_map(files.markdown, into_head) {
         match result {
             Ok(head) => heads.push(head),
             Err(diag) => diagnostics.push(diag),
@@ -226,26 +226,45 @@ pub fn load_config(bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> SiteConfi
 pub fn read_head(file: &SourceFile) -> Result<FileHead, Diagnostic> {
     let path = file.rel_path.as_str();
     let content_hash = hex(&Sha256::digest(&file.bytes));
-    let text = match std::str::from_utf8(&file.bytes) {
-        Ok(text) => text,
-        Err(err) => {
-            let valid = &file.bytes[..err.valid_up_to()];
-            let pos = std::str::from_utf8(valid)
-                .map(|v| LineIndex::new(v).position(v.len()))
-                .unwrap_or(Position::START);
-            return Err(Diagnostic::error(
-                path,
-                pos,
-                "the file is not UTF-8 text (binary data or another encoding); save it as UTF-8 or move it out of the content folder",
-            ));
-        }
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let text = if text.contains('\r') {
+    let text = std::str::from_utf8(&file.bytes).map_err(|err| not_utf8(path, &file.bytes, &err))?;
+    head_from_text(path, normalize_text(text.to_owned()), content_hash)
+}
+
+/// [`read_head`] for a file that is not needed afterwards: its buffer becomes the text
+/// without a copy, so a cold load never holds every file twice.
+pub fn into_head(file: SourceFile) -> Result<FileHead, Diagnostic> {
+    let SourceFile { rel_path, bytes } = file;
+    let content_hash = hex(&Sha256::digest(&bytes));
+    let text = String::from_utf8(bytes)
+        .map_err(|err| not_utf8(&rel_path, err.as_bytes(), &err.utf8_error()))?;
+    head_from_text(&rel_path, normalize_text(text), content_hash)
+}
+
+fn not_utf8(path: &str, bytes: &[u8], err: &std::str::Utf8Error) -> Diagnostic {
+    let valid = &bytes[..err.valid_up_to()];
+    let pos = std::str::from_utf8(valid)
+        .map(|v| LineIndex::new(v).position(v.len()))
+        .unwrap_or(Position::START);
+    Diagnostic::error(
+        path,
+        pos,
+        "the file is not UTF-8 text (binary data or another encoding); save it as UTF-8 or move it out of the content folder",
+    )
+}
+
+/// Drops a byte-order mark and turns CRLF and CR line ends into LF (copying only then).
+fn normalize_text(mut text: String) -> String {
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    if text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
-        text.to_owned()
-    };
+        text
+    }
+}
+
+fn head_from_text(path: &str, text: String, content_hash: String) -> Result<FileHead, Diagnostic> {
     let mut diagnostics = Vec::new();
     if text.trim().is_empty() {
         diagnostics.push(Diagnostic::warning(
