@@ -193,7 +193,7 @@ fn replace_timings(snapshot: &Snapshot) {
         .site
         .documents
         .values()
-        .max_by_key(|d| d.html.len())
+        .max_by_key(|d| d.html.unpack().len())
         .cloned()
     else {
         return;

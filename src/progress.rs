@@ -269,7 +269,7 @@ mod tests {
             reviewed: None,
             resources: vec![],
             order: None,
-            html: String::new(),
+            html: crate::model::PackedHtml::default(),
             toc: vec![],
             sections: vec![],
             detail,

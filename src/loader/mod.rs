@@ -14,7 +14,8 @@ use sha2::{Digest, Sha256};
 
 use crate::config::SiteConfig;
 use crate::model::{
-    Detail, DocId, Document, Kind, Module, PathDef, ResourceDef, Site, ValidFor, build_nav,
+    Detail, DocId, Document, Kind, Module, PackedHtml, PathDef, ResourceDef, Site, ValidFor,
+    build_nav,
 };
 use crate::parse::diagnostic::{Diagnostic, LineIndex, Position};
 use crate::parse::front_matter::{self, FrontMatter, OneOrMany};
@@ -609,7 +610,7 @@ pub fn build_document(head: FileHead, urls: &UrlMap) -> BuiltFile {
         reviewed,
         resources,
         order: raw.order,
-        html: rendered.html,
+        html: PackedHtml::new(&rendered.html),
         toc: rendered.toc,
         sections: rendered.sections,
         detail,

@@ -5,6 +5,7 @@
 
 mod ids;
 mod nav;
+mod packed;
 pub mod walk;
 
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 pub use ids::{DocId, Kind, ValidFor};
 pub use nav::{NavNode, branch_to, build_nav, find_folder, folder_title, folder_url, nav_entries};
+pub use packed::PackedHtml;
 pub use walk::{MAX_WALK, Walk, WalkError};
 
 use crate::config::SiteConfig;
@@ -192,8 +194,9 @@ pub struct Document {
     pub resources: Vec<DocId>,
     /// Sidebar order within its folder (lower first).
     pub order: Option<i64>,
-    /// The rendered, sanitised body (for trees: the introduction; for modules: the lesson).
-    pub html: String,
+    /// The rendered, sanitised body (for trees: the introduction; for modules: the lesson),
+    /// compressed: the model holds every document's body at once.
+    pub html: PackedHtml,
     /// The page's table of contents.
     pub toc: Vec<TocEntry>,
     /// Searchable sections.

@@ -201,7 +201,7 @@ mod tests {
             reviewed: None,
             resources: vec![],
             order,
-            html: String::new(),
+            html: crate::model::PackedHtml::default(),
             toc: vec![],
             sections: vec![],
             detail: Detail::Guide,

@@ -56,7 +56,7 @@ pub struct DocJson<'a> {
     /// Last review as `YYYY-MM-DD`.
     pub reviewed: Option<String>,
     /// The rendered, sanitised body.
-    pub html: &'a str,
+    pub html: String,
 }
 
 impl<'a> From<&'a Document> for DocJson<'a> {
@@ -69,7 +69,7 @@ impl<'a> From<&'a Document> for DocJson<'a> {
             tags: &doc.tags,
             owner: doc.owner.as_deref(),
             reviewed: doc.reviewed.map(format_date),
-            html: &doc.html,
+            html: doc.html.unpack(),
         }
     }
 }

@@ -148,7 +148,7 @@ fn every_corpus_file_loads_and_every_page_renders() {
     // Outside code blocks (a runbook shows the marker inside a template example) no marker is
     // left as text.
     for doc in site.documents.values() {
-        let outside_code = strip_pre(&doc.html);
+        let outside_code = strip_pre(&doc.html.unpack());
         assert!(
             !outside_code.contains("[[_TOC_]]"),
             "{} keeps a [[_TOC_]] marker",
