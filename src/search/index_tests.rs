@@ -25,7 +25,7 @@ fn doc(id: &str, kind: Kind, title: &str, tags: &[&str], sections: Vec<Section>)
         reviewed: None,
         resources: vec![],
         order: None,
-        html: String::new(),
+        html: Default::default(),
         toc: vec![],
         sections,
         detail: Detail::Guide,
@@ -265,14 +265,18 @@ fn replace_and_remove_update_without_rebuilding() {
         &[],
         vec![section(None, "", "Zanzibar workers")],
     );
-    index.replace_document(&changed).expect("replace");
+    index
+        .replace_document(&Arc::new(changed.clone()))
+        .expect("replace");
     assert_eq!(ids(&search(&index, "zanzibar")), vec!["guides/sidekiq"]);
     assert_eq!(search(&index, "pile").total, 0);
     assert_eq!(index.entry_count(), before - 20 + 1);
     assert_eq!(index.page_count(), 4);
 
     changed.id = DocId::parse("guides/new").expect("id");
-    index.replace_document(&changed).expect("add");
+    index
+        .replace_document(&Arc::new(changed.clone()))
+        .expect("add");
     assert_eq!(search(&index, "zanzibar").total, 2);
 
     index.remove_document(&changed.id).expect("remove");
@@ -288,6 +292,36 @@ fn replace_and_remove_update_without_rebuilding() {
         .expect("remove");
     let r = search(&index, "zanzibar");
     assert_eq!(r.total, 0, "{:?}", r.hits);
+}
+
+#[test]
+fn a_batch_replaces_adds_and_removes_in_one_commit() {
+    let index = SearchIndex::build(&sample());
+    let page = |id: &str, text: &str| {
+        Arc::new(doc(
+            id,
+            Kind::Guide,
+            "T",
+            &[],
+            vec![section(None, "", text)],
+        ))
+    };
+    let removed = DocId::parse("guides/sidekiq").expect("id");
+    index
+        .replace_documents(
+            &[
+                page("guides/a", "quokka first"),
+                page("guides/b", "quokka"),
+                page("guides/a", "quokka second"),
+            ],
+            std::slice::from_ref(&removed),
+        )
+        .expect("batch");
+    let r = search(&index, "quokka");
+    assert_eq!(r.total, 2, "{:?}", r.hits);
+    assert_eq!(search(&index, "first").total, 0, "only the last version counts");
+    assert_eq!(search(&index, "pile").total, 0, "the removed page is gone");
+    assert_eq!(index.page_count(), 5);
 }
 
 #[test]

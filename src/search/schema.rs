@@ -9,6 +9,8 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
+use std::borrow::Cow;
+
 use crate::model::{Detail, Document, folder_title};
 
 use super::tokenizer;
@@ -94,15 +96,87 @@ pub fn build_schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// One searchable place in a page.
+/// One searchable place in a page, borrowing the document's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct Entry<'a> {
     /// The heading (empty for a page's introduction).
-    pub heading: String,
-    /// Plain text under it.
-    pub text: String,
+    pub heading: &'a str,
+    /// Plain text under it (a passage of it, for long sections).
+    pub text: Cow<'a, str>,
     /// Where a hit lands.
     pub url: String,
+    /// Where the text comes from, to find it again without keeping a copy.
+    pub place: Place,
+}
+
+/// Where an entry's text lives in its document: the index keeps this (a few bytes) rather
+/// than the text, which the document already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// What holds the text.
+    pub source: Source,
+    /// The passage's byte range in that text.
+    pub from: u32,
+    /// End of the range.
+    pub to: u32,
+}
+
+/// The text an entry is cut from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// `doc.sections[i]`.
+    Section(u32),
+    /// Node `i` of a tree: its text and choice labels.
+    Node(u32),
+    /// No text (a page without any).
+    Empty,
+}
+
+impl Place {
+    /// The heading, URL and text of this place in `doc` (the text as indexed).
+    pub fn resolve<'a>(&self, doc: &'a Document) -> (&'a str, String, Cow<'a, str>) {
+        let (heading, url, text): (&str, String, Cow<'_, str>) = match self.source {
+            Source::Section(i) => match doc.sections.get(i as usize) {
+                Some(s) => (
+                    s.heading.as_str(),
+                    section_url(doc, s.anchor.as_deref()),
+                    Cow::Borrowed(s.text.as_str()),
+                ),
+                None => ("", doc.url(), Cow::Borrowed("")),
+            },
+            Source::Node(i) => match &doc.detail {
+                Detail::Tree(tree) => match tree.nodes.get(i as usize) {
+                    Some(node) => (
+                        node.title.as_str(),
+                        node_url(doc, &node.id),
+                        node_text(node),
+                    ),
+                    None => ("", doc.url(), Cow::Borrowed("")),
+                },
+                _ => ("", doc.url(), Cow::Borrowed("")),
+            },
+            Source::Empty => ("", doc.url(), Cow::Borrowed("")),
+        };
+        let range = self.from as usize..self.to as usize;
+        let text = match text {
+            Cow::Borrowed(t) => Cow::Borrowed(t.get(range).unwrap_or("")),
+            Cow::Owned(t) => Cow::Owned(t.get(range).unwrap_or("").to_owned()),
+        };
+        (heading, url, text)
+    }
+}
+
+/// A tree node's searchable text: its body and its choices.
+fn node_text(node: &crate::model::TreeNode) -> Cow<'_, str> {
+    if node.choices.is_empty() {
+        return Cow::Borrowed(node.text.as_str());
+    }
+    let mut text = node.text.clone();
+    for choice in &node.choices {
+        text.push('\n');
+        text.push_str(&choice.label);
+    }
+    Cow::Owned(text)
 }
 
 /// The URL of one tree node. The one place that knows how node URLs look, so the trees
@@ -133,8 +207,9 @@ fn fragment(anchor: &str) -> String {
 }
 
 /// The index entries of a document: tree nodes for trees, sections for everything else,
-/// and at least one entry so that every page is findable by its title.
-pub fn entries(doc: &Document) -> Vec<Entry> {
+/// and at least one entry so that every page is findable by its title. Sections longer than
+/// [`PASSAGE_WORDS`] are cut into passages that share their heading and URL.
+pub fn entries(doc: &Document) -> Vec<Entry<'_>> {
     let mut out = Vec::new();
     if let Detail::Tree(tree) = &doc.detail
         && !tree.nodes.is_empty()
@@ -142,49 +217,59 @@ pub fn entries(doc: &Document) -> Vec<Entry> {
         let node_ids: std::collections::HashSet<&str> =
             tree.nodes.iter().map(|n| n.id.as_str()).collect();
         // The introduction: sections that are not nodes (text before the first node).
-        for s in &doc.sections {
+        for (i, s) in doc.sections.iter().enumerate() {
             if s.anchor.as_deref().is_none_or(|a| !node_ids.contains(a))
                 && !s.text.trim().is_empty()
             {
-                out.push(Entry {
-                    heading: s.heading.clone(),
-                    text: s.text.clone(),
-                    url: section_url(doc, s.anchor.as_deref()),
-                });
+                push_passages(
+                    &mut out,
+                    &s.heading,
+                    section_url(doc, s.anchor.as_deref()),
+                    Cow::Borrowed(&s.text),
+                    Source::Section(index(i)),
+                );
             }
         }
-        for node in &tree.nodes {
-            let mut text = node.text.clone();
-            for choice in &node.choices {
-                text.push('\n');
-                text.push_str(&choice.label);
-            }
-            out.push(Entry {
-                heading: node.title.clone(),
-                text,
-                url: node_url(doc, &node.id),
-            });
+        for (i, node) in tree.nodes.iter().enumerate() {
+            push_passages(
+                &mut out,
+                &node.title,
+                node_url(doc, &node.id),
+                node_text(node),
+                Source::Node(index(i)),
+            );
         }
     } else {
-        for s in &doc.sections {
+        for (i, s) in doc.sections.iter().enumerate() {
             if s.heading.is_empty() && s.text.trim().is_empty() {
                 continue;
             }
-            out.push(Entry {
-                heading: s.heading.clone(),
-                text: s.text.clone(),
-                url: section_url(doc, s.anchor.as_deref()),
-            });
+            push_passages(
+                &mut out,
+                &s.heading,
+                section_url(doc, s.anchor.as_deref()),
+                Cow::Borrowed(&s.text),
+                Source::Section(index(i)),
+            );
         }
     }
     if out.is_empty() {
         out.push(Entry {
-            heading: String::new(),
-            text: String::new(),
+            heading: "",
+            text: Cow::Borrowed(""),
             url: doc.url(),
+            place: Place {
+                source: Source::Empty,
+                from: 0,
+                to: 0,
+            },
         });
     }
-    out.into_iter().flat_map(split_long).collect()
+    out
+}
+
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// Words per index entry. BM25 divides by length, so one 2,000-word section (a README
@@ -192,21 +277,38 @@ pub fn entries(doc: &Document) -> Vec<Entry> {
 /// of this size keep scores comparable and snippets close to the match.
 pub const PASSAGE_WORDS: usize = 150;
 
-/// Splits an entry whose text is longer than [`PASSAGE_WORDS`] into passages that share its
-/// heading and URL.
-fn split_long(entry: Entry) -> Vec<Entry> {
-    let passages = passages(&entry.text, PASSAGE_WORDS);
-    if passages.len() <= 1 {
-        return vec![entry];
-    }
-    passages
+/// Pushes the passages of one text (one entry when it is short), sharing heading and URL.
+fn push_passages<'a>(
+    out: &mut Vec<Entry<'a>>,
+    heading: &'a str,
+    url: String,
+    text: Cow<'a, str>,
+    source: Source,
+) {
+    let base = text.as_ptr() as usize;
+    let ranges: Vec<(usize, usize)> = passages(&text, PASSAGE_WORDS)
         .into_iter()
-        .map(|text| Entry {
-            heading: entry.heading.clone(),
-            text: text.to_owned(),
-            url: entry.url.clone(),
+        .map(|p| {
+            let from = p.as_ptr() as usize - base;
+            (from, from + p.len())
         })
-        .collect()
+        .collect();
+    for (from, to) in ranges {
+        let passage = match &text {
+            Cow::Borrowed(t) => Cow::Borrowed(&t[from..to]),
+            Cow::Owned(t) => Cow::Owned(t[from..to].to_owned()),
+        };
+        out.push(Entry {
+            heading,
+            text: passage,
+            url: url.clone(),
+            place: Place {
+                source,
+                from: index(from),
+                to: index(to),
+            },
+        });
+    }
 }
 
 /// Cuts `text` after every `words` whitespace-separated words; the last passage takes the
@@ -319,7 +421,7 @@ mod tests {
             reviewed: None,
             resources: vec![],
             order: None,
-            html: String::new(),
+            html: Default::default(),
             toc: vec![],
             sections,
             detail: Detail::Guide,
