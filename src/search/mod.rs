@@ -24,6 +24,7 @@ pub mod collect;
 mod index;
 pub mod query;
 pub mod request;
+mod scan;
 pub mod schema;
 pub mod snippet;
 mod spelling;

@@ -6,6 +6,7 @@
 //! analyzer, marks every token whose term the query used, merges overlaps, and escapes
 //! everything else: the output is the only search text that reaches a page unescaped.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 use super::tokenizer::{Normalizer, split_chunks};
@@ -111,27 +112,32 @@ fn match_ranges(text: &str, terms: &HashSet<String>) -> Vec<(usize, usize)> {
     // letter (for ASCII words), so words starting with a letter no term starts with are
     // skipped without stemming.
     let firsts: HashSet<u8> = terms.iter().filter_map(|t| t.bytes().next()).collect();
-    let mut normalizer = Normalizer::default();
-    let mut consider = |offset: usize, word: &str| {
-        let first = word.as_bytes().first().map(u8::to_ascii_lowercase);
-        if word.is_ascii() && first.is_some_and(|b| !firsts.contains(&b)) {
-            return;
-        }
-        if normalizer
-            .normalize(word)
-            .is_some_and(|t| terms.contains(&t))
-        {
-            ranges.push((offset, offset + word.len()));
-        }
-    };
-    for chunk in split_chunks(text) {
-        if chunk.is_compound() {
-            consider(chunk.offset, chunk.text);
-        }
-        for &(offset, part) in &chunk.parts {
-            consider(offset, part);
-        }
+    // One analyzer per thread, so its stem cache serves every hit of every search.
+    thread_local! {
+        static NORMALIZER: RefCell<Normalizer> = RefCell::new(Normalizer::default());
     }
+    NORMALIZER.with_borrow_mut(|normalizer| {
+        let mut consider = |offset: usize, word: &str| {
+            let first = word.as_bytes().first().map(u8::to_ascii_lowercase);
+            if word.is_ascii() && first.is_some_and(|b| !firsts.contains(&b)) {
+                return;
+            }
+            if normalizer
+                .normalize(word)
+                .is_some_and(|t| terms.contains(&t))
+            {
+                ranges.push((offset, offset + word.len()));
+            }
+        };
+        for chunk in split_chunks(text) {
+            if chunk.is_compound() {
+                consider(chunk.offset, chunk.text);
+            }
+            for &(offset, part) in &chunk.parts {
+                consider(offset, part);
+            }
+        }
+    });
     ranges.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
     for (from, to) in ranges {

@@ -12,9 +12,11 @@
 
 use tantivy::Index;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer,
-    TextAnalyzer, Token, TokenStream, Tokenizer,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, Token,
+    TokenStream, Tokenizer,
 };
+
+use super::scan::{CachedStemmer, chunk_parts, next_chunk};
 
 /// Name of the stemming identifier analyzer (title, headings, body, summary, tags, path).
 pub const TEXT: &str = "selfserve_text";
@@ -35,18 +37,18 @@ pub fn register(index: &Index) {
 
 /// Identifier split → lowercase → ASCII folding → English stemming.
 pub fn text_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(IdentTokenizer)
+    TextAnalyzer::builder(IdentTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedStemmer)
         .build()
 }
 
 /// Identifier split → lowercase → ASCII folding, no stemming: the words as written, so a
 /// spelling suggestion reads like a word and not like a stem.
 pub fn spell_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(IdentTokenizer)
+    TextAnalyzer::builder(IdentTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -76,7 +78,7 @@ impl Default for Normalizer {
                 .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
                 .filter(LowerCaser)
                 .filter(AsciiFoldingFilter)
-                .filter(Stemmer::new(Language::English))
+                .filter(CachedStemmer)
                 .build(),
         }
     }
@@ -102,7 +104,7 @@ fn normalize_with(word: &str, stem: bool) -> Option<String> {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter);
     let mut analyzer = if stem {
-        builder.filter(Stemmer::new(Language::English)).build()
+        builder.filter(CachedStemmer).build()
     } else {
         builder.build()
     };
@@ -130,165 +132,120 @@ impl Chunk<'_> {
     }
 }
 
-fn is_connector(c: char) -> bool {
-    matches!(c, '_' | '.' | '-' | '\'' | '\u{2019}')
-}
-
 /// Splits `text` into chunks. Connectors count only between two word characters, so
 /// `done.` ends a sentence but `argocd.argoproj.io` stays one chunk.
 pub fn split_chunks(text: &str) -> Vec<Chunk<'_>> {
     let mut chunks = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some(&(start, c)) = chars.peek() {
-        if !c.is_alphanumeric() {
-            chars.next();
-            continue;
-        }
-        let mut end = start;
-        // Consume word characters and connector runs that are followed by a word character.
-        while let Some(&(i, c)) = chars.peek() {
-            if c.is_alphanumeric() {
-                end = i + c.len_utf8();
-                chars.next();
-            } else if is_connector(c) {
-                let rest = &text[i..];
-                let after = rest.trim_start_matches(is_connector);
-                if after.chars().next().is_some_and(char::is_alphanumeric) {
-                    let skip = rest.len() - after.len();
-                    while chars.peek().is_some_and(|&(j, _)| j < i + skip) {
-                        chars.next();
-                    }
-                } else {
-                    break;
-                }
-            } else {
-                break;
-            }
-        }
-        let chunk_text = &text[start..end];
+    let mut parts = Vec::new();
+    let mut from = 0;
+    while let Some((start, end)) = next_chunk(text, from) {
+        chunk_parts(text, start, end, &mut parts);
         chunks.push(Chunk {
-            text: chunk_text,
+            text: &text[start..end],
             offset: start,
-            parts: split_parts(chunk_text, start),
+            parts: parts.iter().map(|&(s, e)| (s, &text[s..e])).collect(),
         });
+        from = end;
     }
     chunks
 }
 
-/// Splits one chunk at connectors and at camelCase boundaries (`crashLoop`, `HTTPServer`).
-/// Letters and digits stay together (`k8s`, `base64`, `v1`).
-fn split_parts(chunk: &str, base: usize) -> Vec<(usize, &str)> {
-    let mut parts = Vec::new();
-    let chars: Vec<(usize, char)> = chunk.char_indices().collect();
-    let mut start: Option<usize> = None;
-    for (n, &(i, c)) in chars.iter().enumerate() {
-        if is_connector(c) {
-            if let Some(s) = start.take() {
-                parts.push((base + s, &chunk[s..i]));
-            }
-            continue;
-        }
-        let Some(s) = start else {
-            start = Some(i);
-            continue;
-        };
-        let prev = chars.get(n.wrapping_sub(1)).map(|&(_, p)| p);
-        let next = chars.get(n + 1).map(|&(_, p)| p);
-        let boundary = c.is_uppercase()
-            && prev.is_some_and(|p| {
-                p.is_lowercase()
-                    || p.is_ascii_digit()
-                    || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
-            });
-        if boundary {
-            parts.push((base + s, &chunk[s..i]));
-            start = Some(i);
-        }
-    }
-    if let Some(s) = start {
-        parts.push((base + s, &chunk[s..]));
-    }
-    parts
+/// The tantivy tokenizer: for each chunk, the whole chunk (when it is a compound) and then
+/// each part, the whole sharing the first part's position. Lazy: one chunk at a time, its
+/// parts in a buffer reused across texts, every token written into one `Token`.
+#[derive(Debug, Clone, Default)]
+pub struct IdentTokenizer {
+    parts: Vec<(usize, usize)>,
 }
 
-/// The tantivy tokenizer: for each chunk, the whole chunk (when it is a compound) and then
-/// each part, the whole sharing the first part's position.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct IdentTokenizer;
-
-/// The tokens of one text, computed eagerly (texts are sections, not books).
+/// The tokens of one text, found as they are read.
 #[derive(Debug)]
-pub struct IdentTokenStream {
-    tokens: Vec<Token>,
-    /// Number of tokens handed out so far; the current token is `tokens[next - 1]`.
-    next: usize,
-    /// Returned by `token()` before the first `advance()` or on an empty stream.
-    none: Token,
+pub struct IdentTokenStream<'a> {
+    text: &'a str,
+    /// Where the next chunk is looked for.
+    from: usize,
+    /// The current chunk's parts (absolute byte ranges).
+    parts: &'a mut Vec<(usize, usize)>,
+    /// The next part to hand out.
+    part: usize,
+    /// The current chunk, to hand out whole before its parts.
+    whole: Option<(usize, usize)>,
+    /// The next position.
+    position: usize,
+    token: Token,
 }
 
 impl Tokenizer for IdentTokenizer {
-    type TokenStream<'a> = IdentTokenStream;
+    type TokenStream<'a> = IdentTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> IdentTokenStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> IdentTokenStream<'a> {
+        self.parts.clear();
         IdentTokenStream {
-            tokens: tokenize(text),
-            next: 0,
-            none: Token::default(),
+            text,
+            from: 0,
+            parts: &mut self.parts,
+            part: 0,
+            whole: None,
+            position: 0,
+            token: Token::default(),
         }
+    }
+}
+
+impl IdentTokenStream<'_> {
+    fn set(&mut self, from: usize, to: usize, position: usize) {
+        self.token.offset_from = from;
+        self.token.offset_to = to;
+        self.token.position = position;
+        self.token.position_length = 1;
+        self.token.text.clear();
+        self.token.text.push_str(&self.text[from..to]);
     }
 }
 
 /// All tokens of `text`, positions assigned, before lowercasing and stemming.
 pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokenizer = IdentTokenizer::default();
+    let mut stream = tokenizer.token_stream(text);
     let mut tokens = Vec::new();
-    let mut position = 0usize;
-    for chunk in split_chunks(text) {
-        if chunk.is_compound() {
-            tokens.push(Token {
-                offset_from: chunk.offset,
-                offset_to: chunk.offset + chunk.text.len(),
-                position,
-                text: chunk.text.to_owned(),
-                position_length: 1,
-            });
-        }
-        let count = chunk.parts.len().min(MAX_PARTS);
-        for &(offset, part) in chunk.parts.iter().take(count) {
-            tokens.push(Token {
-                offset_from: offset,
-                offset_to: offset + part.len(),
-                position,
-                text: part.to_owned(),
-                position_length: 1,
-            });
-            position += 1;
-        }
+    while stream.advance() {
+        tokens.push(stream.token().clone());
     }
     tokens
 }
 
-impl TokenStream for IdentTokenStream {
+impl TokenStream for IdentTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        if self.next < self.tokens.len() {
-            self.next += 1;
-            true
-        } else {
-            false
+        loop {
+            if let Some((from, to)) = self.whole.take() {
+                self.set(from, to, self.position);
+                return true;
+            }
+            if self.part < self.parts.len().min(MAX_PARTS) {
+                let (from, to) = self.parts[self.part];
+                self.part += 1;
+                self.set(from, to, self.position);
+                self.position += 1;
+                return true;
+            }
+            let Some((start, end)) = next_chunk(self.text, self.from) else {
+                return false;
+            };
+            self.from = end;
+            chunk_parts(self.text, start, end, self.parts);
+            self.part = 0;
+            if self.parts.len() > 1 {
+                self.whole = Some((start, end));
+            }
         }
     }
 
     fn token(&self) -> &Token {
-        match self.next.checked_sub(1).and_then(|i| self.tokens.get(i)) {
-            Some(token) => token,
-            None => &self.none,
-        }
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        match self.next.checked_sub(1) {
-            Some(i) if i < self.tokens.len() => &mut self.tokens[i],
-            _ => &mut self.none,
-        }
+        &mut self.token
     }
 }
 
