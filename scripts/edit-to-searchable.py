@@ -182,7 +182,14 @@ def main() -> int:
         log(f"selfserve --watch at http://{server.host}:{server.port}: {ready:.2f} s to /healthz over {len(md_files)} files")
         client = Client(server.host, server.port)
 
+        # The index is built in the background after /healthz answers: 503 until it is ready.
+        t = time.monotonic()
         status, body = client.get("/api/v1/search?q=postgres")
+        while status == 503 and time.monotonic() - t < args.timeout * 10:
+            time.sleep(0.05)
+            status, body = client.get("/api/v1/search?q=postgres")
+        searchable = time.monotonic() - t + ready
+        log(f"search ready {searchable:.2f} s after start")
         use_search = status == 200 and b'"hits"' in body
         mode = "search API (/api/v1/search)" if use_search else "FALLBACK: /api/v1/docs/{id} HTML (the search API answered %d)" % status
         log(f"polling: {mode}")
@@ -222,7 +229,7 @@ def main() -> int:
         pool = [r for r in candidates[: max(args.edits, args.bulk, 200) * 2] if served(r)]
         log(f"{len(pool)} served files to edit")
 
-        results = {"scale": args.scale, "files": len(md_files), "mode": mode, "ready_s": round(ready, 3)}
+        results = {"scale": args.scale, "files": len(md_files), "mode": mode, "ready_s": round(ready, 3), "searchable_s": round(searchable, 3)}
 
         # 1. single edits
         times: list[float] = []
@@ -273,6 +280,11 @@ def main() -> int:
                     all_found = time.monotonic() - t0
                     break
                 time.sleep(args.poll)
+            log(f"bulk: stopped polling after {time.monotonic() - t0:.1f} s with {len(remaining)} missing")
+            log(f"bulk: stopped polling after {time.monotonic() - t0:.1f} s with {len(remaining)} missing")
+            for rel, w in remaining[:3]:
+                s, b = client.get("/api/v1/search?q=" + w)
+                log(f"never searchable: {rel} ({w}): the search API answers {s} {b[:300]!r}")
             results["bulk"] = {
                 "files": len(files),
                 "write_ms": round(written * 1000, 1),

@@ -128,7 +128,8 @@ impl Snapshot {
 /// The index for `after`, from `index`, the index for `before`. Documents are compared by
 /// identity: live reload keeps the same `Arc` for every document it did not rebuild, so a
 /// different `Arc` is exactly a re-rendered document. Their entries are replaced in one
-/// commit; a change touching a large share of the site rebuilds the index instead.
+/// commit (a 500-file `git checkout` costs one commit, not 500); a change touching a large
+/// share of the site rebuilds the index instead.
 fn update_index(index: &SearchIndex, before: &Site, after: &Site) -> SearchIndex {
     let changed: Vec<Arc<Document>> = after
         .documents
@@ -156,27 +157,13 @@ fn update_index(index: &SearchIndex, before: &Site, after: &Site) -> SearchIndex
     if touched > ALWAYS_IN_PLACE && share > REBUILD_SHARE {
         return SearchIndex::build(after);
     }
-    match replace_entries(index, &changed, &removed) {
+    match index.replace_documents(&changed, &removed) {
         Ok(()) => index.clone(),
         Err(error) => {
             tracing::warn!(%error, "could not update the search index in place; rebuilding it");
             SearchIndex::build(after)
         }
     }
-}
-
-fn replace_entries(
-    index: &SearchIndex,
-    changed: &[Arc<Document>],
-    removed: &[DocId],
-) -> Result<(), crate::search::SearchError> {
-    for id in removed {
-        index.remove_document(id)?;
-    }
-    for doc in changed {
-        index.replace_document(doc)?;
-    }
-    Ok(())
 }
 
 /// Builds the search index of the current site on a background thread and swaps it in when
