@@ -96,6 +96,23 @@ wait_ready() {
   done
 }
 
+# wait_searchable TIMEOUT: waits until the search API answers 200 (the index is built after
+# the server starts answering); polled every 20 ms.
+wait_searchable() {
+  local timeout="$1" deadline code
+  deadline=$(awk -v t="$timeout" -v n="$(now)" 'BEGIN { printf "%.3f", n + t }')
+  while :; do
+    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$SERVER_URL/api/v1/search?q=ready" || true)"
+    [ "$code" = 200 ] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { log "the server exited"; return 1; }
+    if awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n > d) }'; then
+      log "search was not ready within ${timeout}s"
+      return 1
+    fi
+    sleep 0.02
+  done
+}
+
 # stop_server: ends the server started last and forgets its id.
 stop_server() {
   [ -n "${SERVER_PID:-}" ] || return 0

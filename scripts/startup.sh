@@ -9,7 +9,10 @@
 #   start   seconds from exec to the first `GET /healthz` answering 200 (polled every 10 ms);
 #   cpu     CPU seconds the server used until then (all threads): on a shared machine this
 #           says more than wall time; the load column is the 1-minute load average before;
-#   peak    VmHWM (peak resident memory) at that moment: loading + indexing;
+#   peak    VmHWM (peak resident memory) at that moment: loading;
+#   search  seconds from exec until the search API answers 200 (the index is built on a
+#           background thread after the server starts answering), its CPU seconds, and the
+#           peak resident memory by then (loading + indexing);
 #   steady  VmRSS after the server has been idle for --settle seconds (default 3) and has
 #           answered one page and one search;
 #   page KB the size of one rendered page (the home page), which grows with the navigation.
@@ -50,7 +53,7 @@ for n in $SCALES; do
     load="$(load1)"
     start_server "$content" "$data" "$WORK/server-$n-$run.log"
     if ! wait_ready "$WORK/server-$n-$run.log" "$TIMEOUT"; then
-      rows+=("| ${n}× | $files | failed (see log) | | | | | | |")
+      rows+=("| ${n}× | $files | failed (see log) | | | | | | | | | |")
       stop_server
       continue
     fi
@@ -58,19 +61,25 @@ for n in $SCALES; do
     cpu="$(cpu_s "$SERVER_PID")"
     peak="$(rss_kb "$SERVER_PID" VmHWM)"
     page_b="$(curl -s --max-time 60 "$SERVER_URL/" | wc -c)"
+    search_s="failed"; search_cpu=""; search_peak=0
+    if wait_searchable "$TIMEOUT"; then
+      search_s="$(elapsed "$SERVER_START")"
+      search_cpu="$(cpu_s "$SERVER_PID")"
+      search_peak="$(rss_kb "$SERVER_PID" VmHWM)"
+    fi
     curl -s -o /dev/null --max-time 60 "$SERVER_URL/api/v1/search?q=postgres+replication" || true
     sleep "$SETTLE"
     steady="$(rss_kb "$SERVER_PID" VmRSS)"
     loaded="$(grep -o 'loaded [0-9]* documents' "$WORK/server-$n-$run.log.err" | head -1 | awk '{print $2}')"
-    log "${n}× run $run: ${start_s}s to /healthz (${cpu} s CPU, load $load), peak $(mb "$peak") MB, steady $(mb "$steady") MB, ${loaded:-?} documents"
-    rows+=("| ${n}× | $files | ${loaded:-?} | $start_s | $cpu | $load | $(mb "$peak") | $(mb "$steady") | $((page_b / 1024)) |")
+    log "${n}× run $run: ${start_s}s to /healthz (${cpu} s CPU, load $load), peak $(mb "$peak") MB; searchable after ${search_s}s (${search_cpu} s CPU), peak $(mb "$search_peak") MB; steady $(mb "$steady") MB, ${loaded:-?} documents"
+    rows+=("| ${n}× | $files | ${loaded:-?} | $start_s | $cpu | $load | $(mb "$peak") | $search_s | $search_cpu | $(mb "$search_peak") | $(mb "$steady") | $((page_b / 1024)) |")
     stop_server
   done
 done
 
 echo
-echo "| corpus | .md files | documents | start to /healthz (s) | CPU to /healthz (s) | load before | peak RSS (MB) | steady RSS (MB) | home page (KB) |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| corpus | .md files | documents | start to /healthz (s) | CPU to /healthz (s) | load before | peak RSS at /healthz (MB) | start to searchable (s) | CPU to searchable (s) | peak RSS when searchable (MB) | steady RSS (MB) | home page (KB) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
 echo "binary: $BIN ($(date -r "$BIN" '+%Y-%m-%d %H:%M'))  machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB"

@@ -319,7 +319,11 @@ fn a_batch_replaces_adds_and_removes_in_one_commit() {
         .expect("batch");
     let r = search(&index, "quokka");
     assert_eq!(r.total, 2, "{:?}", r.hits);
-    assert_eq!(search(&index, "first").total, 0, "only the last version counts");
+    assert_eq!(
+        search(&index, "first").total,
+        0,
+        "only the last version counts"
+    );
     assert_eq!(search(&index, "pile").total, 0, "the removed page is gone");
     assert_eq!(index.page_count(), 5);
 }
