@@ -281,7 +281,6 @@ def main() -> int:
                     break
                 time.sleep(args.poll)
             log(f"bulk: stopped polling after {time.monotonic() - t0:.1f} s with {len(remaining)} missing")
-            log(f"bulk: stopped polling after {time.monotonic() - t0:.1f} s with {len(remaining)} missing")
             for rel, w in remaining[:3]:
                 s, b = client.get("/api/v1/search?q=" + w)
                 log(f"never searchable: {rel} ({w}): the search API answers {s} {b[:300]!r}")

@@ -236,7 +236,9 @@ fn sidebar(nav: &[NavNode], current: &str) -> Markup {
 }
 
 /// One level of the sidebar; `branch` is the rest of the path to the current page (empty off
-/// it). Folders shown open are `<details open>`, at the top level and along the branch.
+/// it). Folders shown open are `<details open>`, at the top level and along the branch. The
+/// markup is bare (no classes but `closed`): on a large site the sidebar is most of a page's
+/// bytes, and `.sidebar` selectors style it.
 fn nav_tree(
     nodes: &[NavNode],
     branch: &[usize],
@@ -245,27 +247,29 @@ fn nav_tree(
     scope: NavScope,
 ) -> Markup {
     html! {
-        ul class={ "nav-list nav-depth-" (depth.min(3)) } {
+        ul {
             @for (i, node) in nodes.iter().enumerate() {
                 @let on_branch = branch.first() == Some(&i);
                 @let rest = if on_branch { &branch[1..] } else { &[][..] };
-                li {
-                    @if node.children.is_empty() {
-                        (nav_link(node, current))
-                    } @else if scope == NavScope::Full {
-                        details class="nav-folder" open[depth == 0 || on_branch] {
+                @if node.children.is_empty() {
+                    li { (nav_link(node, current)) }
+                } @else if scope == NavScope::Full {
+                    li {
+                        details open[depth == 0 || on_branch] {
                             summary { (nav_link(node, current)) }
                             (nav_tree(&node.children, rest, current, depth + 1, scope))
                         }
-                    } @else if on_branch || (depth == 0 && scope == (NavScope::Bounded { open_top: true })) {
-                        details class="nav-folder" open {
-                            summary { (nav_link(node, current)) }
-                            (nav_tree(&node.children, rest, current, depth + 1, scope))
-                        }
-                    } @else {
-                        // Collapsed: its entries are on the page it links to.
-                        div class="nav-folder nav-folder-closed" { (nav_link(node, current)) }
                     }
+                } @else if on_branch || (depth == 0 && scope == (NavScope::Bounded { open_top: true })) {
+                    li {
+                        details open {
+                            summary { (nav_link(node, current)) }
+                            (nav_tree(&node.children, rest, current, depth + 1, scope))
+                        }
+                    }
+                } @else {
+                    // Collapsed: its entries are on the page it links to.
+                    li class="closed" { (nav_link(node, current)) }
                 }
             }
         }
@@ -275,9 +279,9 @@ fn nav_tree(
 fn nav_link(node: &NavNode, current: &str) -> Markup {
     match &node.url {
         Some(url) if url == current => html! {
-            a class="nav-link active" href=(url) aria-current="page" { (node.title) }
+            a href=(url) aria-current="page" { (node.title) }
         },
-        Some(url) => html! { a class="nav-link" href=(url) { (node.title) } },
+        Some(url) => html! { a href=(url) { (node.title) } },
         None => html! { span class="nav-label" { (node.title) } },
     }
 }
@@ -336,16 +340,8 @@ mod tests {
         let html = sidebar(&nav, "/docs/guides/k/deploy").into_string();
         assert!(html.contains(r#"aria-current="page""#), "{html}");
         // "guides" is open as a top-level folder and "k" as the current branch; "other" is closed.
-        assert_eq!(
-            html.matches("<details class=\"nav-folder\" open>").count(),
-            2,
-            "{html}"
-        );
-        assert_eq!(
-            html.matches("<details class=\"nav-folder\">").count(),
-            1,
-            "{html}"
-        );
+        assert_eq!(html.matches("<details open>").count(), 2, "{html}");
+        assert_eq!(html.matches("<details>").count(), 1, "{html}");
     }
 
     #[test]
@@ -371,7 +367,11 @@ mod tests {
         assert!(!html.contains(r#"href="/docs/t03/f08/d0""#), "{html}");
         assert!(!html.contains(r#"href="/docs/t04/f00/""#), "{html}");
         // 12 top-level + 12 folders + 3 documents, not 612.
-        assert_eq!(html.matches("<li>").count(), 12 + 12 + 3, "{html}");
+        assert_eq!(
+            html.matches("<li>").count() + html.matches(r#"<li class="closed">"#).count(),
+            12 + 12 + 3,
+            "{html}"
+        );
         assert_eq!(html.matches("<details").count(), 2, "{html}");
     }
 

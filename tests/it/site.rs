@@ -73,7 +73,10 @@ fn a_guide_renders_with_title_toc_meta_and_security_headers() {
     );
     assert!(body.contains(r#"href="/tags/kubernetes""#));
     // The sidebar marks this page.
-    assert!(body.contains(r#"<a class="nav-link active" href="/docs/guides/kubernetes/deploy" aria-current="page">"#), "{body}");
+    assert!(
+        body.contains(r#"<a href="/docs/guides/kubernetes/deploy" aria-current="page">"#),
+        "{body}"
+    );
     // No inline scripts or styles anywhere (the CSP would block them).
     assert!(
         !body.contains("<script>") && !body.contains("style="),
