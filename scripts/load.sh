@@ -68,6 +68,9 @@ fi
 start_server "$CONTENT" "$DATA" "$WORK/server.log"
 wait_ready "$WORK/server.log" 600 || die "the server did not start"
 log "selfserve at $SERVER_URL ($(elapsed "$SERVER_START") s to /healthz) over $CONTENT"
+# The search index is built in the background after /healthz: wait for it, or its build
+# competes with the first load run for the two cores.
+wait_searchable 600 || die "search did not become ready"
 
 # status URL [curl args...]: the HTTP status of one request.
 status() { curl -s -o "$WORK/probe.body" -w '%{http_code}' --max-time 30 "$@" || echo 000; }
