@@ -141,14 +141,7 @@ impl ContentState {
         let mut diagnostics: Vec<Diagnostic> = self.config_diagnostics.clone();
         diagnostics.extend(self.problems.values().cloned());
         for file in self.files.values() {
-            if let Some(broken) = &file.broken_save {
-                diagnostics.push(Diagnostic::warning(
-                    &file.built.document.source_path,
-                    Position::START,
-                    "the latest save has errors, so the last good version is still served",
-                ));
-                diagnostics.extend(broken.iter().cloned());
-            }
+            push_broken_save(file, &mut diagnostics);
         }
         // `assemble` adds each build's own diagnostics.
         loader::assemble(
@@ -254,14 +247,7 @@ impl ContentState {
 
     /// A file's own diagnostics: those of its build, and of a broken save kept offline.
     fn push_file_diagnostics(&self, file: &FileState, out: &mut Vec<Diagnostic>) {
-        if let Some(broken) = &file.broken_save {
-            out.push(Diagnostic::warning(
-                &file.built.document.source_path,
-                Position::START,
-                "the latest save has errors, so the last good version is still served",
-            ));
-            out.extend(broken.iter().cloned());
-        }
+        push_broken_save(file, out);
         out.extend(file.built.diagnostics.iter().cloned());
     }
 
@@ -464,6 +450,18 @@ impl ContentState {
                 format!("cannot read site.toml: {err}; the previous settings stay in force"),
             )),
         }
+    }
+}
+
+/// The diagnostics of a newer save kept offline because it is broken, if there is one.
+fn push_broken_save(file: &FileState, out: &mut Vec<Diagnostic>) {
+    if let Some(broken) = &file.broken_save {
+        out.push(Diagnostic::warning(
+            &file.built.document.source_path,
+            Position::START,
+            "the latest save has errors, so the last good version is still served",
+        ));
+        out.extend(broken.iter().cloned());
     }
 }
 

@@ -201,13 +201,19 @@ mod tests {
         std::fs::write(root.join(rel), text).expect("write");
     }
 
+    /// A content folder with `a` (zebrafish) and `b` (platypus), loaded.
+    fn two_documents() -> (tempfile::TempDir, ContentState) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write(dir.path(), "a.md", "# Alpha\n\nzebrafish\n");
+        write(dir.path(), "b.md", "# Beta\n\nplatypus\n");
+        let content = ContentState::load(dir.path()).expect("loads");
+        (dir, content)
+    }
+
     #[test]
     fn an_index_built_in_the_background_catches_up_with_edits_made_meanwhile() {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let (dir, mut content) = two_documents();
         let root = dir.path();
-        write(root, "a.md", "# Alpha\n\nzebrafish\n");
-        write(root, "b.md", "# Beta\n\nplatypus\n");
-        let mut content = ContentState::load(root).expect("loads");
         let first = Snapshot::without_index(content.site());
         assert!(first.search.is_none());
         let built_from = Arc::clone(&first.site);
@@ -236,11 +242,8 @@ mod tests {
 
     #[test]
     fn a_live_update_replaces_only_changed_entries() {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let (dir, mut content) = two_documents();
         let root = dir.path();
-        write(root, "a.md", "# Alpha\n\nzebrafish\n");
-        write(root, "b.md", "# Beta\n\nplatypus\n");
-        let mut content = ContentState::load(root).expect("loads");
         let first = Snapshot::from_site(content.site());
         write(root, "a.md", "# Alpha\n\nnarwhal\n");
         let changes = content.apply(&["a.md".to_owned()].into());

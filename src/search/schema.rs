@@ -211,39 +211,21 @@ fn fragment(anchor: &str) -> String {
 /// [`PASSAGE_WORDS`] are cut into passages that share their heading and URL.
 pub fn entries(doc: &Document) -> Vec<Entry<'_>> {
     let mut out = Vec::new();
-    if let Detail::Tree(tree) = &doc.detail
-        && !tree.nodes.is_empty()
-    {
-        let node_ids: std::collections::HashSet<&str> =
-            tree.nodes.iter().map(|n| n.id.as_str()).collect();
-        // The introduction: sections that are not nodes (text before the first node).
-        for (i, s) in doc.sections.iter().enumerate() {
-            if s.anchor.as_deref().is_none_or(|a| !node_ids.contains(a))
-                && !s.text.trim().is_empty()
-            {
-                push_passages(
-                    &mut out,
-                    &s.heading,
-                    section_url(doc, s.anchor.as_deref()),
-                    Cow::Borrowed(&s.text),
-                    Source::Section(index(i)),
-                );
-            }
-        }
-        for (i, node) in tree.nodes.iter().enumerate() {
-            push_passages(
-                &mut out,
-                &node.title,
-                node_url(doc, &node.id),
-                node_text(node),
-                Source::Node(index(i)),
-            );
-        }
-    } else {
-        for (i, s) in doc.sections.iter().enumerate() {
-            if s.heading.is_empty() && s.text.trim().is_empty() {
-                continue;
-            }
+    let tree = match &doc.detail {
+        Detail::Tree(tree) if !tree.nodes.is_empty() => Some(tree),
+        _ => None,
+    };
+    let node_ids: std::collections::HashSet<&str> = tree
+        .map(|t| t.nodes.iter().map(|n| n.id.as_str()).collect())
+        .unwrap_or_default();
+    for (i, s) in doc.sections.iter().enumerate() {
+        let keep = if tree.is_some() {
+            // A tree's introduction: sections that are not nodes (text before the first node).
+            s.anchor.as_deref().is_none_or(|a| !node_ids.contains(a)) && !s.text.trim().is_empty()
+        } else {
+            !(s.heading.is_empty() && s.text.trim().is_empty())
+        };
+        if keep {
             push_passages(
                 &mut out,
                 &s.heading,
@@ -252,6 +234,15 @@ pub fn entries(doc: &Document) -> Vec<Entry<'_>> {
                 Source::Section(index(i)),
             );
         }
+    }
+    for (i, node) in tree.iter().flat_map(|t| t.nodes.iter()).enumerate() {
+        push_passages(
+            &mut out,
+            &node.title,
+            node_url(doc, &node.id),
+            node_text(node),
+            Source::Node(index(i)),
+        );
     }
     if out.is_empty() {
         out.push(Entry {
