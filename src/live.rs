@@ -63,23 +63,58 @@ pub struct ContentState {
 }
 
 impl ContentState {
-    /// Reads and builds everything.
+    /// Reads and builds everything, one file at a time (see [`loader::build_listed`]).
     pub fn load(root: &Path) -> Result<Self, SourceError> {
-        let files = source::read_content(root)?;
-        Ok(Self::from_files(root, files))
+        let listing = source::list_content(root)?;
+        let mut state = Self::empty(
+            root,
+            listing.site_toml.as_deref(),
+            listing.assets,
+            &listing.problems,
+        );
+        let built = loader::build_listed(root, listing.markdown);
+        state.urls = built.urls;
+        state.add_problems(built.problems);
+        state.add_built(built.files);
+        Ok(state)
     }
 
     /// Builds from files already read.
     pub fn from_files(root: &Path, files: ContentFiles) -> Self {
+        let mut state = Self::empty(
+            root,
+            files.site_toml.as_deref(),
+            files.assets,
+            &files.problems,
+        );
+        let mut heads = Vec::with_capacity(files.markdown.len());
+        let mut problems = Vec::new();
+        for result in loader::par_map(files.markdown, loader::into_head) {
+            match result {
+                Ok(head) => heads.push(head),
+                Err(diag) => problems.push(diag),
+            }
+        }
+        state.add_problems(problems);
+        state.urls = UrlMap::new(heads.iter());
+        let urls = &state.urls;
+        let built = loader::par_map(heads, |head| loader::build_document(head, urls));
+        state.add_built(built);
+        state
+    }
+
+    /// The state before any Markdown file is added.
+    fn empty(
+        root: &Path,
+        site_toml: Option<&[u8]>,
+        assets: BTreeSet<String>,
+        problems: &[source::SourceProblem],
+    ) -> Self {
         let mut config_diagnostics = Vec::new();
-        let config = files
-            .site_toml
-            .as_deref()
-            .map_or_else(SiteConfig::default, |bytes| {
-                loader::load_config(bytes, &mut config_diagnostics)
-            });
-        let problems = files
-            .problems
+        let config = site_toml.map_or_else(SiteConfig::default, |bytes| {
+            loader::load_config(bytes, &mut config_diagnostics)
+        });
+        let problems = problems
             .iter()
             .map(|p| {
                 (
@@ -88,25 +123,28 @@ impl ContentState {
                 )
             })
             .collect();
-        let mut state = Self {
+        Self {
             root: root.to_path_buf(),
             config,
             config_diagnostics,
             problems,
             files: BTreeMap::new(),
-            assets: files.assets,
+            assets,
             urls: UrlMap::default(),
-        };
-        let heads = state.read_heads(files.markdown);
-        state.urls = UrlMap::new(heads.iter());
-        let urls = &state.urls;
-        let built = loader::par_map(heads, |head| {
-            let hash = head.content_hash.clone();
-            (hash, loader::build_document(head, urls))
-        });
-        for (hash, built) in built {
+        }
+    }
+
+    fn add_problems(&mut self, problems: Vec<Diagnostic>) {
+        for diag in problems {
+            self.problems.insert(diag.path.clone(), diag);
+        }
+    }
+
+    fn add_built(&mut self, built: Vec<BuiltFile>) {
+        for built in built {
             let rel_path = built.document.source_path.clone();
-            state.files.insert(
+            let hash = built.document.content_hash.clone();
+            self.files.insert(
                 rel_path,
                 FileState {
                     built,
@@ -115,20 +153,6 @@ impl ContentState {
                 },
             );
         }
-        state
-    }
-
-    fn read_heads(&mut self, markdown: Vec<SourceFile>) -> Vec<loader::FileHead> {
-        let mut heads = Vec::with_capacity(markdown.len());
-        for result in loader::par_map(markdown, loader::into_head) {
-            match result {
-                Ok(head) => heads.push(head),
-                Err(diag) => {
-                    self.problems.insert(diag.path.clone(), diag);
-                }
-            }
-        }
-        heads
     }
 
     /// The content root.

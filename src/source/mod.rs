@@ -49,6 +49,52 @@ pub struct ContentFiles {
     pub problems: Vec<SourceProblem>,
 }
 
+/// Everything the walk found, before any Markdown file is read. A cold load reads each file
+/// when it parses it ([`read_markdown`]), so the whole corpus is never in memory at once.
+#[derive(Debug, Clone, Default)]
+pub struct ContentListing {
+    /// Markdown files by relative path, sorted.
+    pub markdown: Vec<String>,
+    /// Other files (images and the like), by relative path.
+    pub assets: BTreeSet<String>,
+    /// The text of `site.toml`, when present (bytes, checked for UTF-8 by the loader).
+    pub site_toml: Option<Vec<u8>>,
+    /// Files and folders that could not be read.
+    pub problems: Vec<SourceProblem>,
+}
+
+impl ContentListing {
+    /// Reads every listed Markdown file (a problem for each that cannot be read).
+    pub fn read_all(self, root: &Path) -> ContentFiles {
+        let mut files = ContentFiles {
+            markdown: Vec::with_capacity(self.markdown.len()),
+            assets: self.assets,
+            site_toml: self.site_toml,
+            problems: self.problems,
+        };
+        for rel_path in self.markdown {
+            match read_markdown(root, &rel_path) {
+                Ok(file) => files.markdown.push(file),
+                Err(problem) => files.problems.push(problem),
+            }
+        }
+        files
+    }
+}
+
+/// Reads one listed Markdown file.
+pub fn read_markdown(root: &Path, rel_path: &str) -> Result<SourceFile, SourceProblem> {
+    fs::read(root.join(rel_path))
+        .map(|bytes| SourceFile {
+            rel_path: rel_path.to_owned(),
+            bytes,
+        })
+        .map_err(|err| SourceProblem {
+            rel_path: rel_path.to_owned(),
+            message: format!("cannot read the file: {err}"),
+        })
+}
+
 /// Errors that stop the walk before it starts.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -83,6 +129,11 @@ pub fn is_ignored_name(name: &str) -> bool {
 
 /// Walks `root` and reads every Markdown file. Per-file problems are collected, not fatal.
 pub fn read_content(root: &Path) -> Result<ContentFiles, SourceError> {
+    Ok(list_content(root)?.read_all(root))
+}
+
+/// Walks `root` without reading Markdown files. Per-file problems are collected, not fatal.
+pub fn list_content(root: &Path) -> Result<ContentListing, SourceError> {
     let meta = fs::metadata(root).map_err(|source| SourceError::Root {
         path: root.to_path_buf(),
         source,
@@ -90,7 +141,7 @@ pub fn read_content(root: &Path) -> Result<ContentFiles, SourceError> {
     if !meta.is_dir() {
         return Err(SourceError::NotAFolder(root.to_path_buf()));
     }
-    let mut files = ContentFiles::default();
+    let mut files = ContentListing::default();
     let mut visited = HashSet::new();
     if let Ok(canonical) = fs::canonicalize(root) {
         visited.insert(canonical);
@@ -105,7 +156,7 @@ pub fn read_content(root: &Path) -> Result<ContentFiles, SourceError> {
         }),
     }
     files.assets.remove("site.toml");
-    files.markdown.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    files.markdown.sort();
     Ok(files)
 }
 
@@ -114,7 +165,7 @@ fn walk(
     rel_dir: &str,
     depth: usize,
     visited: &mut HashSet<PathBuf>,
-    files: &mut ContentFiles,
+    files: &mut ContentListing,
 ) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -187,13 +238,7 @@ fn walk(
                 });
                 continue;
             }
-            match fs::read(&path) {
-                Ok(bytes) => files.markdown.push(SourceFile { rel_path, bytes }),
-                Err(err) => files.problems.push(SourceProblem {
-                    rel_path,
-                    message: format!("cannot read the file: {err}"),
-                }),
-            }
+            files.markdown.push(rel_path);
         }
     }
 }
@@ -237,7 +282,7 @@ pub fn read_entry(root: &Path, rel_path: &str) -> Entry {
         }
     };
     if meta.is_dir() {
-        let mut files = ContentFiles::default();
+        let mut files = ContentListing::default();
         let mut visited = HashSet::new();
         if let Ok(canonical) = fs::canonicalize(root) {
             visited.insert(canonical);
@@ -250,8 +295,8 @@ pub fn read_entry(root: &Path, rel_path: &str) -> Entry {
             &mut visited,
             &mut files,
         );
-        files.markdown.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-        return Entry::Folder(files);
+        files.markdown.sort();
+        return Entry::Folder(files.read_all(root));
     }
     let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
     if !is_markdown(name) {
