@@ -4,10 +4,15 @@
 use std::fs;
 use std::time::{Duration, Instant};
 
+use crate::auth::{add_user, token_for};
 use crate::support::TestApp;
 
 fn watched_app() -> TestApp {
-    let app = TestApp::start_with("site-basic", |content| {
+    watched("site-basic")
+}
+
+fn watched(fixture: &str) -> TestApp {
+    let app = TestApp::start_with(fixture, |content| {
         let toml = content.join("site.toml");
         let mut text = fs::read_to_string(&toml).expect("site.toml");
         text.push_str("watch = true\n");
@@ -149,4 +154,51 @@ fn an_edit_is_searchable_without_rebuilding_the_index() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(app.get("/api/v1/search?q=zebracorn").json()["total"], 0);
+}
+
+#[test]
+fn moving_a_module_file_and_editing_it_without_a_new_version_keeps_passes() {
+    let app = watched("training");
+    add_user(&app, "ada", false, None);
+    let token = format!("Bearer {}", token_for(&app, "ada"));
+    let auth = [("Authorization", token.as_str())];
+    let passed = app.post_json(
+        "/api/v1/modules/basics/attempts",
+        &serde_json::json!({"answers": [[0], [2, 0]]}),
+        &auth,
+    );
+    assert_eq!(passed.json()["passed"], true, "{}", passed.body);
+    let page = |app: &TestApp| app.get_with("/modules/basics", &auth).body;
+    assert!(page(&app).contains("You passed this module on"));
+
+    // The file moves to a subfolder under another name (its front matter keeps
+    // `id: basics`) and its text changes, `version` untouched.
+    let from = app.content.join("training/modules/basics.md");
+    let to_dir = app.content.join("training/modules/core");
+    fs::create_dir_all(&to_dir).expect("create folder");
+    let text = fs::read_to_string(&from).expect("read module");
+    fs::write(
+        to_dir.join("platform-basics.md"),
+        text.replace(
+            "A deployment reconciles pods.",
+            "A deployment reconciles its pods.",
+        ),
+    )
+    .expect("write moved module");
+    fs::remove_file(&from).expect("remove old file");
+
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut body = page(&app);
+    while !body.contains("reconciles its pods") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        body = page(&app);
+    }
+    assert!(
+        body.contains("reconciles its pods"),
+        "the edit is live: {body}"
+    );
+    assert!(
+        body.contains("You passed this module on"),
+        "the pass still counts: {body}"
+    );
 }
