@@ -225,3 +225,84 @@ fn incremental_assembly_matches_a_full_one_through_a_series_of_edits() {
     site = apply_and_compare(&mut state, &site, &["guides/x.png"]);
     assert!(!site.diagnostics.iter().any(|d| d.message.contains("x.png")));
 }
+
+/// One file's content in the property test below: a title, a heading, a link to another
+/// file's heading, or a broken save.
+#[derive(Debug, Clone)]
+enum Variant {
+    Plain {
+        title: u8,
+        heading: u8,
+        link: Option<(u8, u8)>,
+    },
+    BrokenFrontMatter,
+    NotUtf8,
+    Deleted,
+}
+
+fn variant_text(variant: &Variant) -> Option<Vec<u8>> {
+    const HEADINGS: [&str; 2] = ["Part", "Other"];
+    match variant {
+        Variant::Plain {
+            title,
+            heading,
+            link,
+        } => {
+            let link = link.map_or(String::new(), |(file, heading)| {
+                format!(
+                    "See [there](f{file}.md#{}).\n",
+                    HEADINGS[usize::from(heading % 2)].to_lowercase()
+                )
+            });
+            Some(
+                format!(
+                    "---\ntitle: Title {title}\n---\n{link}\n## {}\n\nText.\n",
+                    HEADINGS[usize::from(heading % 2)]
+                )
+                .into_bytes(),
+            )
+        }
+        Variant::BrokenFrontMatter => Some(b"---\ntitle: [broken\n---\nText.\n".to_vec()),
+        Variant::NotUtf8 => Some(vec![0xff, 0xfe, 0x00]),
+        Variant::Deleted => None,
+    }
+}
+
+fn any_variant() -> impl proptest::strategy::Strategy<Value = Variant> {
+    use proptest::prelude::*;
+    prop_oneof![
+        6 => (0u8..3, 0u8..2, proptest::option::of((0u8..4, 0u8..2)))
+            .prop_map(|(title, heading, link)| Variant::Plain { title, heading, link }),
+        1 => Just(Variant::BrokenFrontMatter),
+        1 => Just(Variant::NotUtf8),
+        1 => Just(Variant::Deleted),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Whatever a series of saves does, the incremental assembly equals a full one.
+    #[test]
+    fn incremental_assembly_always_equals_a_full_one(
+        edits in proptest::collection::vec((0u8..4, any_variant()), 1..12)
+    ) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        for i in 0..4 {
+            write(root, &format!("f{i}.md"), &format!("---\ntitle: F{i}\n---\n## Part\n"));
+        }
+        let mut state = ContentState::load(root).expect("loads");
+        let mut site = state.site();
+        for (file, variant) in &edits {
+            let rel = format!("f{file}.md");
+            match variant_text(variant) {
+                Some(bytes) => fs::write(root.join(&rel), bytes).expect("write"),
+                None => {
+                    let _ = fs::remove_file(root.join(&rel));
+                }
+            }
+            site = apply_and_compare(&mut state, &site, &[rel.as_str()]);
+        }
+    }
+}
