@@ -21,6 +21,8 @@ use super::{query, snippet, tokenizer};
 /// The writer's arena: tantivy's minimum per indexing thread. One thread: the machine is
 /// shared with the web server and the index is small.
 const WRITER_ARENA_BYTES: usize = 15_000_000;
+/// Share of deleted entries at which a segment is rewritten (see `Inner::writer`).
+const DELETED_SHARE_BEFORE_MERGE: f32 = 0.25;
 /// Share of a page's second and third best sections added to its score.
 const OTHER_SECTIONS_WEIGHT: Score = 0.15;
 /// Tags offered as filters.
@@ -338,7 +340,18 @@ impl Inner {
     ) -> Result<&'a mut IndexWriter, SearchError> {
         Ok(match slot {
             Some(writer) => writer,
-            None => slot.insert(self.index.writer_with_num_threads(1, WRITER_ARENA_BYTES)?),
+            None => {
+                let writer = self.index.writer_with_num_threads(1, WRITER_ARENA_BYTES)?;
+                // Live edits delete an entry's old version and add the new one. tantivy's
+                // default never merges a segment for its deletes, so the large segment of
+                // the initial build kept every replaced entry: memory grew stepwise over a
+                // 2,000-edit soak. Rewriting a segment once a quarter of it is deleted bounds
+                // that at about a quarter of the index.
+                let mut policy = tantivy::indexer::LogMergePolicy::default();
+                policy.set_del_docs_ratio_before_merge(DELETED_SHARE_BEFORE_MERGE);
+                writer.set_merge_policy(Box::new(policy));
+                slot.insert(writer)
+            }
         })
     }
 }
