@@ -20,6 +20,7 @@
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod digest;
 pub mod export;
 pub mod grade;
 pub mod live;

@@ -2,7 +2,7 @@
 //! its front matter, id and kind — enough to know where it is served before any body is
 //! rendered.
 
-use sha2::{Digest, Sha256};
+use crate::digest::sha256_hex;
 
 use crate::model::{DocId, Kind};
 use crate::parse::diagnostic::{Diagnostic, LineIndex, Position};
@@ -33,7 +33,7 @@ pub struct FileHead {
 /// Stage 1: decodes a file and reads its front matter, id and kind.
 pub fn read_head(file: &SourceFile) -> Result<FileHead, Diagnostic> {
     let path = file.rel_path.as_str();
-    let content_hash = hex(&Sha256::digest(&file.bytes));
+    let content_hash = sha256_hex(&file.bytes);
     let text = std::str::from_utf8(&file.bytes).map_err(|err| not_utf8(path, &file.bytes, &err))?;
     head_from_text(path, normalize_text(text.to_owned()), content_hash)
 }
@@ -42,7 +42,7 @@ pub fn read_head(file: &SourceFile) -> Result<FileHead, Diagnostic> {
 /// without a copy, so a cold load never holds every file twice.
 pub fn into_head(file: SourceFile) -> Result<FileHead, Diagnostic> {
     let SourceFile { rel_path, bytes } = file;
-    let content_hash = hex(&Sha256::digest(&bytes));
+    let content_hash = sha256_hex(&bytes);
     let text = String::from_utf8(bytes)
         .map_err(|err| not_utf8(&rel_path, err.as_bytes(), &err.utf8_error()))?;
     head_from_text(&rel_path, normalize_text(text), content_hash)
@@ -137,14 +137,4 @@ fn head_from_text(path: &str, text: String, content_hash: String) -> Result<File
         content_hash,
         diagnostics,
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
 }

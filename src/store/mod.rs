@@ -250,23 +250,13 @@ pub(crate) fn random_hex(n: usize) -> Result<String> {
     rand::rngs::OsRng
         .try_fill_bytes(&mut bytes)
         .map_err(|_| StoreError::Random)?;
-    Ok(hex(&bytes))
+    Ok(crate::digest::hex(&bytes))
 }
 
 /// Hex SHA-256 of a secret: what the database keeps instead of session and API tokens.
 /// A plain hash suffices because the secrets are 256 random bits, not guessable passwords.
 pub(crate) fn sha256_hex(secret: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex(&Sha256::digest(secret.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+    crate::digest::sha256_hex(secret.as_bytes())
 }
 
 /// True when an error is a UNIQUE constraint violation (a duplicate name or token).

@@ -10,7 +10,6 @@ use std::borrow::Cow;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
-use sha2::{Digest, Sha256};
 
 use super::{AppError, AppState};
 
@@ -40,7 +39,10 @@ async fn static_file(req: HttpRequest, file: web::Path<String>) -> Result<HttpRe
         return Err(not_found());
     }
     let file = StaticFiles::get(&name).ok_or_else(not_found)?;
-    let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]));
+    let etag = format!(
+        "\"{}\"",
+        crate::digest::hex(&file.metadata.sha256_hash()[..16])
+    );
     let body = match file.data {
         Cow::Borrowed(bytes) => Bytes::from_static(bytes),
         Cow::Owned(bytes) => Bytes::from(bytes),
@@ -69,7 +71,7 @@ async fn content_asset(
             std::io::ErrorKind::NotFound => not_found(),
             _ => AppError::Internal(format!("cannot read asset {path}: {err}")),
         })?;
-    let etag = format!("\"{}\"", hex(&Sha256::digest(&bytes)[..16]));
+    let etag = format!("\"{}\"", crate::digest::sha256_hex_prefix(&bytes, 16));
     let mut response = respond(
         &req,
         &path,
@@ -151,16 +153,6 @@ fn is_plain_file_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
 }
 
 #[cfg(test)]
