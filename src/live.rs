@@ -356,16 +356,16 @@ impl ContentState {
         // Re-read heads of changed files, skipping saves that changed nothing.
         let mut heads = Vec::new();
         for file in to_build {
-            match loader::read_head(&file) {
+            match loader::into_head(file) {
                 Ok(head) => {
                     if self
                         .files
-                        .get(&file.rel_path)
+                        .get(&head.rel_path)
                         .is_some_and(|f| f.hash == head.content_hash && f.broken_save.is_none())
                     {
                         continue;
                     }
-                    let old = self.files.get(&file.rel_path).map(|f| &f.built.document);
+                    let old = self.files.get(&head.rel_path).map(|f| &f.built.document);
                     let moved = old.is_none_or(|d| d.id != head.id || d.kind != head.kind);
                     if moved {
                         url_changed.insert(head.rel_path.clone());
@@ -377,7 +377,7 @@ impl ContentState {
                 }
                 Err(diag) => {
                     // Not UTF-8 and the like: keep the last good version if there is one.
-                    self.problems.insert(file.rel_path.clone(), diag);
+                    self.problems.insert(diag.path.clone(), diag);
                 }
             }
         }
@@ -404,7 +404,7 @@ impl ContentState {
         };
         for path in backlinkers {
             if let Entry::Markdown(file) = source::read_entry(&self.root, &path)
-                && let Ok(head) = loader::read_head(&file)
+                && let Ok(head) = loader::into_head(file)
             {
                 heads.push(head);
             }

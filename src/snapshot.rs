@@ -17,10 +17,10 @@ use crate::search::SearchIndex;
 use crate::source::SourceError;
 use crate::web::page_cache::PageCache;
 
-/// A change touching more than this share of the documents rebuilds the index instead of
+/// A change touching more than one document in this many rebuilds the index instead of
 /// replacing their entries (a rebuild writes one merged segment; many replacements leave
 /// deletions behind).
-const REBUILD_SHARE: f64 = 0.25;
+const REBUILD_ONE_IN: usize = 4;
 /// Changes up to this many documents are always replaced in place.
 const ALWAYS_IN_PLACE: usize = 64;
 
@@ -152,9 +152,7 @@ fn update_index(index: &SearchIndex, before: &Site, after: &Site) -> SearchIndex
     if touched == 0 {
         return index.clone();
     }
-    #[allow(clippy::cast_precision_loss)]
-    let share = touched as f64 / after.documents.len().max(1) as f64;
-    if touched > ALWAYS_IN_PLACE && share > REBUILD_SHARE {
+    if touched > ALWAYS_IN_PLACE && touched * REBUILD_ONE_IN > after.documents.len() {
         return SearchIndex::build(after);
     }
     match index.replace_documents(&changed, &removed) {
@@ -169,20 +167,30 @@ fn update_index(index: &SearchIndex, before: &Site, after: &Site) -> SearchIndex
 /// Builds the search index of the current site on a background thread and swaps it in when
 /// done, bringing it up to date with any live edits made meanwhile.
 pub fn spawn_index_build(current: Arc<CurrentSnapshot>) -> std::io::Result<()> {
-    let built_from = Arc::clone(&current.load().site);
     std::thread::Builder::new()
         .name("search-index".into())
-        .spawn(move || {
-            let started = Instant::now();
-            let index = SearchIndex::build(&built_from);
-            current.update(|now| Snapshot::with_index(now, &built_from, index));
-            tracing::info!(
-                documents = built_from.documents.len(),
-                elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
-                "search index ready"
-            );
-        })?;
+        .spawn(move || build_index(&current))?;
     Ok(())
+}
+
+/// Builds the search index of the current site and swaps it in, brought up to date with any
+/// live edits made meanwhile. Does nothing when the snapshot already has one.
+pub fn build_index(current: &CurrentSnapshot) {
+    let built_from = {
+        let snapshot = current.load();
+        if snapshot.search.is_some() {
+            return;
+        }
+        Arc::clone(&snapshot.site)
+    };
+    let started = Instant::now();
+    let index = SearchIndex::build(&built_from);
+    current.update(|now| Snapshot::with_index(now, &built_from, index));
+    tracing::info!(
+        documents = built_from.documents.len(),
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "search index ready"
+    );
 }
 
 #[cfg(test)]

@@ -138,13 +138,7 @@ impl AppState {
 impl AppState {
     /// Builds the search index now (tests, and tools that need search at once).
     pub fn build_search_index(&self) {
-        let current = self.snapshot.load_full();
-        if current.search.is_some() {
-            return;
-        }
-        let index = crate::search::SearchIndex::build(&current.site);
-        self.snapshot
-            .update(|now| Snapshot::with_index(now, &current.site, index));
+        crate::snapshot::build_index(&self.snapshot);
     }
 
     /// Builds the search index on a background thread; pages are served meanwhile and
