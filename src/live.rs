@@ -279,6 +279,7 @@ impl ContentState {
         let mut changes = Changes::default();
         let mut to_build: Vec<SourceFile> = Vec::new();
         let mut removed_paths: BTreeSet<String> = BTreeSet::new();
+        let mut lost_track = false;
         for rel_path in changed {
             if rel_path == "site.toml" {
                 self.reload_config();
@@ -289,7 +290,11 @@ impl ContentState {
             match source::read_entry(&self.root, rel_path) {
                 Entry::Ignored => {}
                 Entry::Missing => {
-                    removed_paths.extend(self.paths_under(rel_path));
+                    let known = self.paths_under(rel_path);
+                    lost_track |= known.is_empty()
+                        && !self.assets.contains(rel_path)
+                        && may_be_content(rel_path);
+                    removed_paths.extend(known);
                     if self.assets.remove(rel_path) {
                         changes.site_wide = true;
                     }
@@ -341,6 +346,20 @@ impl ContentState {
                     );
                 }
             }
+        }
+
+        if lost_track {
+            // Content we never heard of vanished: the watcher's debouncer reports a file
+            // renamed and then deleted only by its new name, so the old name's document
+            // would stay served. Check every known file still exists (a stat each).
+            let gone: Vec<String> = self
+                .files
+                .keys()
+                .filter(|p| !to_build.iter().any(|f| &f.rel_path == *p))
+                .filter(|p| !self.root.join(p.as_str()).exists())
+                .cloned()
+                .collect();
+            removed_paths.extend(gone);
         }
 
         // Remove deleted files first, remembering URLs that changed.
@@ -487,6 +506,13 @@ fn push_broken_save(file: &FileState, out: &mut Vec<Diagnostic>) {
         ));
         out.extend(broken.iter().cloned());
     }
+}
+
+/// True for a path that could have been a document or a folder of them (not an editor's
+/// backup or temp file such as `page.md~`, which the walk would not have listed anyway).
+fn may_be_content(rel_path: &str) -> bool {
+    let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
+    source::is_markdown(name) || !name.contains('.')
 }
 
 /// Keys whose values differ between two maps (present in one only, or different).

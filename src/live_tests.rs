@@ -306,3 +306,21 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_file_renamed_then_deleted_is_removed_though_only_its_new_name_is_reported() {
+    // notify-debouncer-full folds "rename a -> b, delete b" into one event for b.
+    let (dir, mut state) = fixture();
+    fs::rename(
+        dir.path().join("guides/b.md"),
+        dir.path().join("guides/c.md"),
+    )
+    .expect("rename");
+    fs::remove_file(dir.path().join("guides/c.md")).expect("remove");
+    let changes = state.apply(&changed(&["guides/c.md"]));
+    assert_eq!(changes.removed.len(), 1, "{changes:?}");
+    let site = state.site();
+    assert!(site.get_str("guides/b").is_none());
+    // a.md links to b.md, which is gone now.
+    assert!(site.error_count() > 0);
+}

@@ -124,6 +124,23 @@ fn deleting_and_creating_files_updates_navigation() {
 }
 
 #[test]
+fn a_file_renamed_and_then_deleted_is_no_longer_served() {
+    let app = watched_app();
+    let page = "/docs/guides/getting-started/welcome";
+    assert_eq!(app.get(page).status, 200);
+    let from = app.content.join("guides/getting-started/welcome.md");
+    let to = app.content.join("guides/getting-started/hello.md");
+    fs::rename(&from, &to).expect("rename");
+    fs::remove_file(&to).expect("delete");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while app.get(page).status != 404 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(app.get(page).status, 404);
+    assert_eq!(app.get("/docs/guides/getting-started/hello").status, 404);
+}
+
+#[test]
 fn an_edit_is_searchable_without_rebuilding_the_index() {
     let app = watched_app();
     let before = app.get("/api/v1/search?q=zebracorn").json();
