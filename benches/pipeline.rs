@@ -192,7 +192,7 @@ fn replace_timings(snapshot: &Snapshot) {
         .site
         .documents
         .values()
-        .max_by_key(|d| d.html.unpack().len())
+        .max_by_key(|d| d.body.html().len())
         .cloned()
     else {
         return;

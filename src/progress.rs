@@ -269,9 +269,8 @@ mod tests {
             reviewed: None,
             resources: vec![],
             order: None,
-            html: crate::model::PackedHtml::default(),
+            body: Default::default(),
             toc: vec![],
-            sections: vec![],
             detail,
             content_hash: String::new(),
         })

@@ -13,7 +13,7 @@ use arc_swap::ArcSwap;
 
 use crate::loader;
 use crate::model::{DocId, Document, Site};
-use crate::search::SearchIndex;
+use crate::search::{IndexStorage, SearchIndex};
 use crate::source::SourceError;
 use crate::web::page_cache::PageCache;
 
@@ -153,29 +153,33 @@ fn update_index(index: &SearchIndex, before: &Site, after: &Site) -> SearchIndex
         return index.clone();
     }
     if touched > ALWAYS_IN_PLACE && touched * REBUILD_ONE_IN > after.documents.len() {
-        return SearchIndex::build(after);
+        return SearchIndex::build_in(after, &index.storage());
     }
     match index.replace_documents(&changed, &removed) {
         Ok(()) => index.clone(),
         Err(error) => {
             tracing::warn!(%error, "could not update the search index in place; rebuilding it");
-            SearchIndex::build(after)
+            SearchIndex::build_in(after, &index.storage())
         }
     }
 }
 
 /// Builds the search index of the current site on a background thread and swaps it in when
 /// done, bringing it up to date with any live edits made meanwhile.
-pub fn spawn_index_build(current: Arc<CurrentSnapshot>) -> std::io::Result<()> {
+pub fn spawn_index_build(
+    current: Arc<CurrentSnapshot>,
+    storage: IndexStorage,
+) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("search-index".into())
-        .spawn(move || build_index(&current))?;
+        .spawn(move || build_index(&current, &storage))?;
     Ok(())
 }
 
 /// Builds the search index of the current site and swaps it in, brought up to date with any
-/// live edits made meanwhile. Does nothing when the snapshot already has one.
-pub fn build_index(current: &CurrentSnapshot) {
+/// live edits made meanwhile, with its files in `storage`. Does nothing when the snapshot
+/// already has one.
+pub fn build_index(current: &CurrentSnapshot, storage: &IndexStorage) {
     let built_from = {
         let snapshot = current.load();
         if snapshot.search.is_some() {
@@ -184,7 +188,7 @@ pub fn build_index(current: &CurrentSnapshot) {
         Arc::clone(&snapshot.site)
     };
     let started = Instant::now();
-    let index = SearchIndex::build(&built_from);
+    let index = SearchIndex::build_in(&built_from, storage);
     current.update(|now| Snapshot::with_index(now, &built_from, index));
     tracing::info!(
         documents = built_from.documents.len(),

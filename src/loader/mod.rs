@@ -12,8 +12,7 @@ use std::sync::Arc;
 
 use crate::config::SiteConfig;
 use crate::model::{
-    Detail, DocId, Document, Kind, Module, PackedHtml, PathDef, ResourceDef, Site, ValidFor,
-    build_nav,
+    Body, Detail, DocId, Document, Kind, Module, PathDef, ResourceDef, Site, ValidFor, build_nav,
 };
 use crate::parse::diagnostic::{Diagnostic, LineIndex, Position};
 use crate::parse::front_matter::OneOrMany;
@@ -542,9 +541,8 @@ pub fn build_document(head: FileHead, urls: &UrlMap) -> BuiltFile {
         reviewed,
         resources,
         order: raw.order,
-        html: PackedHtml::new(&rendered.html),
+        body: Body::new(&rendered.html, rendered.sections),
         toc: rendered.toc,
-        sections: rendered.sections,
         detail,
         content_hash,
     };
@@ -609,7 +607,7 @@ mod tests {
             built.files[0].links[0].target_path, "b.md",
             "the link to b.md is known"
         );
-        let html = built.files[0].document.html.unpack();
+        let html = built.files[0].document.body.html();
         assert!(html.contains(r#"href="/docs/bee""#), "{html}");
         let problems: Vec<(&str, bool)> = built
             .problems

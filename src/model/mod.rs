@@ -3,17 +3,17 @@
 //! A [`Site`] is built by [`crate::loader`] from parsed files and is immutable afterwards;
 //! a content change builds the next one (sharing unchanged documents through `Arc`).
 
+mod body;
 mod ids;
 mod nav;
-mod packed;
 pub mod walk;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub use body::{Body, SectionHead, Unpacked};
 pub use ids::{DocId, Kind, ValidFor};
 pub use nav::{NavNode, branch_to, build_nav, find_folder, folder_title, folder_url, nav_entries};
-pub use packed::PackedHtml;
 pub use walk::{MAX_WALK, Walk, WalkError};
 
 use crate::config::SiteConfig;
@@ -30,7 +30,8 @@ pub struct TocEntry {
     pub title: String,
 }
 
-/// A searchable slice of a document: the text under one heading.
+/// A searchable slice of a document: the text under one heading, as the parser makes it
+/// (a [`Document`] keeps its text packed in its [`Body`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
     /// The heading's anchor, `None` for text before the first heading.
@@ -194,13 +195,11 @@ pub struct Document {
     pub resources: Vec<DocId>,
     /// Sidebar order within its folder (lower first).
     pub order: Option<i64>,
-    /// The rendered, sanitised body (for trees: the introduction; for modules: the lesson),
-    /// compressed: the model holds every document's body at once.
-    pub html: PackedHtml,
+    /// The rendered, sanitised body (for trees: the introduction; for modules: the lesson)
+    /// and its searchable sections, compressed: the model holds every document at once.
+    pub body: Body,
     /// The page's table of contents.
     pub toc: Vec<TocEntry>,
-    /// Searchable sections.
-    pub sections: Vec<Section>,
     /// Kind-specific data.
     pub detail: Detail,
     /// Hex SHA-256 of the file's bytes: the document's version for stored outcomes.
@@ -243,20 +242,6 @@ impl Document {
             Detail::Resource(r) => Some(r),
             _ => None,
         }
-    }
-
-    /// The plain text of the whole body, for search and previews.
-    pub fn plain_text(&self) -> String {
-        let mut out = String::new();
-        for s in &self.sections {
-            if !s.heading.is_empty() {
-                out.push_str(&s.heading);
-                out.push('\n');
-            }
-            out.push_str(&s.text);
-            out.push('\n');
-        }
-        out
     }
 }
 

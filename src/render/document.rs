@@ -17,7 +17,7 @@ pub fn guide(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
 /// The rendered body of a document, without a leading `# Title` that repeats the page title
 /// the frame already shows (most imported docs start with one).
 pub fn body_of(doc: &Document) -> Markup {
-    let html = doc.html.unpack();
+    let html = doc.body.html();
     body(without_leading_title(&html, &doc.title))
 }
 

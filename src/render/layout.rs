@@ -321,9 +321,8 @@ mod tests {
             reviewed: None,
             resources: vec![],
             order: None,
-            html: crate::model::PackedHtml::default(),
+            body: Default::default(),
             toc: vec![],
-            sections: vec![],
             detail: Detail::Guide,
             content_hash: String::new(),
         })

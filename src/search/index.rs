@@ -16,11 +16,18 @@ use crate::model::{DocId, Document, Kind, Site};
 use super::collect::{ByPage, PageMatch};
 use super::request::{Facets, Hit, KindCount, SearchError, SearchRequest, SearchResults, TagCount};
 use super::schema::{self, Fields};
+use super::storage::{Created, IndexStorage};
 use super::{query, snippet, tokenizer};
 
-/// The writer's arena: tantivy's minimum per indexing thread. One thread: the machine is
-/// shared with the web server and the index is small.
-const WRITER_ARENA_BYTES: usize = 15_000_000;
+/// The build's arena (one thread: the machine is shared with the web server). tantivy
+/// writes a segment each time it fills and the build merges them all at the end; the
+/// merge holds every input's term dictionaries at once, so at 100× the corpus 15 MB (~60
+/// segments) cost more memory than it saved and twice the time (50 MB: build 113 → 59 s,
+/// peak no longer above the load's). The arena grows in 1 MB pages up to this cap, so a
+/// small site never uses it all.
+const BUILD_ARENA_BYTES: usize = 50_000_000;
+/// The live writer's arena: tantivy's minimum; live edits are a few documents at a time.
+const LIVE_ARENA_BYTES: usize = 15_000_000;
 /// Share of deleted entries at which a segment is rewritten (see `Inner::writer`).
 const DELETED_SHARE_BEFORE_MERGE: f32 = 0.25;
 /// Share of a page's second and third best sections added to its score.
@@ -32,12 +39,11 @@ const MAX_TAG_FACETS: usize = 30;
 #[derive(Debug, Clone)]
 struct PageMeta {
     /// The document, shared with the site: hits read titles and snippet text from it, so
-    /// the index keeps no second copy of any text.
+    /// the index keeps no second copy of any text (the summary and breadcrumb of a hit are
+    /// worked out from it too: 30 MB at 100× the corpus, for ten hits per search).
     doc: Arc<Document>,
-    summary: String,
     /// The tags, as numbers in [`Pages::tag_names`]: facets are counted without hashing.
     tag_ids: Vec<u32>,
-    breadcrumb: Vec<String>,
     /// Where each index entry's text is in `doc`, by `ord`.
     places: Vec<schema::Place>,
 }
@@ -89,6 +95,28 @@ struct Inner {
     /// no writer threads or arena.
     writer: Mutex<Option<IndexWriter>>,
     pages: RwLock<Pages>,
+    /// Where this index (and a rebuild replacing it) keeps its files.
+    storage: IndexStorage,
+    /// The index's folder on disk, deleted when dropped; declared last so it outlives the
+    /// reader and writer above (fields drop in order).
+    _folder: Option<tempfile::TempDir>,
+}
+
+impl Drop for Inner {
+    /// A live writer may be merging in the background; letting it finish first keeps it
+    /// from writing into the folder while the folder is being removed (which left the
+    /// folder behind).
+    fn drop(&mut self) {
+        let slot = self
+            .writer
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(writer) = slot.take()
+            && let Err(error) = writer.wait_merging_threads()
+        {
+            tracing::warn!(%error, "a search index merge failed while the index was dropped");
+        }
+    }
 }
 
 /// The search index of one snapshot (and, through live reload, of the next ones).
@@ -114,10 +142,16 @@ impl Default for SearchIndex {
 }
 
 impl SearchIndex {
-    /// Builds the index for a site. Indexing in RAM only fails on resource exhaustion; then
-    /// the error is logged and the site is served without search rather than not at all.
+    /// Builds the index for a site in RAM (see [`Self::build_in`]).
     pub fn build(site: &Site) -> Self {
-        match Self::try_build(site) {
+        Self::build_in(site, &IndexStorage::Memory)
+    }
+
+    /// Builds the index for a site with its files in `storage`. Indexing only fails on
+    /// resource exhaustion or an unusable data folder; then the error is logged and the
+    /// site is served without search rather than not at all.
+    pub fn build_in(site: &Site, storage: &IndexStorage) -> Self {
+        match Self::try_build(site, storage) {
             Ok(index) => index,
             Err(error) => {
                 tracing::error!(%error, "building the search index failed; search is off");
@@ -127,11 +161,11 @@ impl SearchIndex {
     }
 
     /// Builds the index for a site, reporting failure.
-    pub fn try_build(site: &Site) -> Result<Self, SearchError> {
+    pub fn try_build(site: &Site, storage: &IndexStorage) -> Result<Self, SearchError> {
         let (schema, fields) = schema::build_schema();
-        let index = Index::create_in_ram(schema);
+        let Created { index, folder } = storage.create(schema)?;
         tokenizer::register(&index);
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_ARENA_BYTES)?;
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, BUILD_ARENA_BYTES)?;
         // The one explicit merge below must see every segment; a background merge taking some
         // of them first made it fail at 100x the corpus (and search was switched off).
         writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
@@ -148,6 +182,8 @@ impl SearchIndex {
             writer.merge(&segments).wait()?;
         }
         writer.wait_merging_threads()?;
+        let Created { index, folder } = Created { index, folder }.into_searchable()?;
+        tokenizer::register(&index);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -159,8 +195,17 @@ impl SearchIndex {
                 index,
                 writer: Mutex::new(None),
                 pages: RwLock::new(pages),
+                storage: storage.clone(),
+                _folder: folder,
             })),
         })
+    }
+
+    /// Where this index keeps its files; a rebuild replacing it should use the same.
+    pub fn storage(&self) -> IndexStorage {
+        self.inner
+            .as_ref()
+            .map_or(IndexStorage::Memory, |i| i.storage.clone())
     }
 
     /// Number of pages indexed.
@@ -341,7 +386,7 @@ impl Inner {
         Ok(match slot {
             Some(writer) => writer,
             None => {
-                let writer = self.index.writer_with_num_threads(1, WRITER_ARENA_BYTES)?;
+                let writer = self.index.writer_with_num_threads(1, LIVE_ARENA_BYTES)?;
                 // Live edits delete an entry's old version and add the new one. tantivy's
                 // default never merges a segment for its deletes, so the large segment of
                 // the initial build kept every replaced entry: memory grew stepwise over a
@@ -369,7 +414,8 @@ fn add_document(
     let summary = doc.summary.clone().unwrap_or_default();
     let path = schema::path_words(doc);
     let owner = doc.owner.clone().unwrap_or_default();
-    let entries = schema::entries(doc);
+    let body = doc.body.unpack();
+    let entries = schema::entries(doc, &body);
     for (ord, entry) in entries.iter().enumerate() {
         let mut d = doc!(
             fields.id => doc.id.as_str(),
@@ -394,9 +440,7 @@ fn add_document(
     }
     let meta = PageMeta {
         doc: Arc::clone(doc),
-        summary: schema::display_summary(doc),
         tag_ids,
-        breadcrumb: schema::breadcrumb(doc),
         places: entries.iter().map(|e| e.place).collect(),
     };
     pages.by_number.push(Some(Arc::new(meta)));
@@ -410,25 +454,27 @@ fn hit(m: &PageMatch, score: Score, meta: &PageMeta, highlight: &HashSet<String>
         .ok()
         .and_then(|ord| meta.places.get(ord));
     let doc = &meta.doc;
-    let (heading, url, body) = match place {
-        Some(place) => place.resolve(doc),
+    let unpacked = doc.body.unpack();
+    let (heading, url, text) = match place {
+        Some(place) => place.resolve(doc, &unpacked),
         None => ("", String::new(), std::borrow::Cow::Borrowed("")),
     };
-    let mut snippet_parts = snippet::snippet(&body, highlight);
+    let summary = schema::display_summary(doc, &unpacked);
+    let mut snippet_parts = snippet::snippet(&text, highlight);
     if snippet_parts.is_empty() {
-        snippet_parts = snippet::snippet(&meta.summary, highlight);
+        snippet_parts = snippet::snippet(&summary, highlight);
     }
     Hit {
         id: doc.id.to_string(),
         title: doc.title.clone(),
         kind: doc.kind,
         url,
-        summary: meta.summary.clone(),
+        summary,
         snippet: snippet::to_html(&snippet_parts),
         snippet_parts,
         score,
         section: (!heading.is_empty()).then(|| heading.to_owned()),
-        breadcrumb: meta.breadcrumb.clone(),
+        breadcrumb: schema::breadcrumb(doc),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::model::{Detail, Section, Tree, TreeNode};
+use crate::model::{Body, Detail, Section, Tree, TreeNode};
 
 fn section(anchor: Option<&str>, heading: &str, text: &str) -> Section {
     Section {
@@ -25,9 +25,8 @@ fn doc(id: &str, kind: Kind, title: &str, tags: &[&str], sections: Vec<Section>)
         reviewed: None,
         resources: vec![],
         order: None,
-        html: Default::default(),
+        body: Body::new("", sections),
         toc: vec![],
-        sections,
         detail: Detail::Guide,
         content_hash: String::new(),
     }
@@ -326,6 +325,44 @@ fn a_batch_replaces_adds_and_removes_in_one_commit() {
     );
     assert_eq!(search(&index, "pile").total, 0, "the removed page is gone");
     assert_eq!(index.page_count(), 5);
+}
+
+#[test]
+fn an_index_on_disk_answers_as_one_in_ram_and_takes_edits() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let storage = IndexStorage::in_folder(&data.path().join("search")).expect("storage");
+    let on_disk = SearchIndex::build_in(&sample(), &storage);
+    let in_ram = SearchIndex::build(&sample());
+    assert_eq!(on_disk.storage(), storage);
+    assert_eq!(in_ram.storage(), IndexStorage::Memory);
+    for q in [
+        "permission denied",
+        "sidekiq queue",
+        "OOMKilled",
+        "crashlop",
+        "script",
+    ] {
+        assert_eq!(search(&on_disk, q).hits, search(&in_ram, q).hits, "{q}");
+    }
+    let changed = doc(
+        "guides/sidekiq",
+        Kind::Guide,
+        "Sidekiq",
+        &[],
+        vec![section(None, "", "Zanzibar workers")],
+    );
+    on_disk
+        .replace_document(&Arc::new(changed))
+        .expect("an edit on disk");
+    assert_eq!(ids(&search(&on_disk, "zanzibar")), vec!["guides/sidekiq"]);
+    let folders = || {
+        std::fs::read_dir(data.path().join("search"))
+            .expect("dir")
+            .count()
+    };
+    assert_eq!(folders(), 1);
+    drop(on_disk);
+    assert_eq!(folders(), 0, "the index's folder goes with it");
 }
 
 #[test]

@@ -28,8 +28,10 @@ mod scan;
 pub mod schema;
 pub mod snippet;
 mod spelling;
+mod storage;
 pub mod tokenizer;
 pub mod words;
 
 pub use index::SearchIndex;
 pub use request::{Facets, Hit, KindCount, SearchError, SearchRequest, SearchResults, TagCount};
+pub use storage::IndexStorage;

@@ -93,6 +93,17 @@ pub enum SearchError {
     /// The index failed (a bug or resource exhaustion, not bad input).
     #[error("the search index failed: {0}")]
     Index(#[from] tantivy::TantivyError),
+    /// The folder for the index's files cannot be used.
+    #[error(
+        "cannot use {} for the search index ({source}); check that the data folder is writable and has free space",
+        path.display()
+    )]
+    Folder {
+        /// The folder.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 impl SearchError {

@@ -11,7 +11,7 @@ use tantivy::schema::{
 
 use std::borrow::Cow;
 
-use crate::model::{Detail, Document, folder_title};
+use crate::model::{Detail, Document, Unpacked, folder_title};
 
 use super::tokenizer;
 
@@ -133,14 +133,19 @@ pub enum Source {
 }
 
 impl Place {
-    /// The heading, URL and text of this place in `doc` (the text as indexed).
-    pub fn resolve<'a>(&self, doc: &'a Document) -> (&'a str, String, Cow<'a, str>) {
+    /// The heading, URL and text of this place in `doc`, whose body unpacked is `body` (the
+    /// text as indexed).
+    pub fn resolve<'a>(
+        &self,
+        doc: &'a Document,
+        body: &'a Unpacked,
+    ) -> (&'a str, String, Cow<'a, str>) {
         let (heading, url, text): (&str, String, Cow<'_, str>) = match self.source {
-            Source::Section(i) => match doc.sections.get(i as usize) {
+            Source::Section(i) => match doc.body.sections().get(i as usize) {
                 Some(s) => (
                     s.heading.as_str(),
                     section_url(doc, s.anchor.as_deref()),
-                    Cow::Borrowed(s.text.as_str()),
+                    Cow::Borrowed(body.section_text(i as usize)),
                 ),
                 None => ("", doc.url(), Cow::Borrowed("")),
             },
@@ -208,8 +213,9 @@ fn fragment(anchor: &str) -> String {
 
 /// The index entries of a document: tree nodes for trees, sections for everything else,
 /// and at least one entry so that every page is findable by its title. Sections longer than
-/// [`PASSAGE_WORDS`] are cut into passages that share their heading and URL.
-pub fn entries(doc: &Document) -> Vec<Entry<'_>> {
+/// [`PASSAGE_WORDS`] are cut into passages that share their heading and URL. `body` is
+/// `doc.body` unpacked.
+pub fn entries<'a>(doc: &'a Document, body: &'a Unpacked) -> Vec<Entry<'a>> {
     let mut out = Vec::new();
     let tree = match &doc.detail {
         Detail::Tree(tree) if !tree.nodes.is_empty() => Some(tree),
@@ -218,19 +224,20 @@ pub fn entries(doc: &Document) -> Vec<Entry<'_>> {
     let node_ids: std::collections::HashSet<&str> = tree
         .map(|t| t.nodes.iter().map(|n| n.id.as_str()).collect())
         .unwrap_or_default();
-    for (i, s) in doc.sections.iter().enumerate() {
+    for (i, s) in doc.body.sections().iter().enumerate() {
+        let text = body.section_text(i);
         let keep = if tree.is_some() {
             // A tree's introduction: sections that are not nodes (text before the first node).
-            s.anchor.as_deref().is_none_or(|a| !node_ids.contains(a)) && !s.text.trim().is_empty()
+            s.anchor.as_deref().is_none_or(|a| !node_ids.contains(a)) && !text.trim().is_empty()
         } else {
-            !(s.heading.is_empty() && s.text.trim().is_empty())
+            !(s.heading.is_empty() && text.trim().is_empty())
         };
         if keep {
             push_passages(
                 &mut out,
                 &s.heading,
                 section_url(doc, s.anchor.as_deref()),
-                Cow::Borrowed(&s.text),
+                Cow::Borrowed(text),
                 Source::Section(index(i)),
             );
         }
@@ -359,14 +366,14 @@ pub fn path_words(doc: &Document) -> String {
 
 /// A summary for result lists: the author's, or the start of the first passage that reads
 /// like prose (at least eight words), so boilerplate such as "Table of Contents" is skipped.
-pub fn display_summary(doc: &Document) -> String {
+/// `body` is `doc.body` unpacked.
+pub fn display_summary(doc: &Document, body: &Unpacked) -> String {
     if let Some(summary) = doc.summary.as_deref().filter(|s| !s.trim().is_empty()) {
         return summary.trim().to_owned();
     }
     let texts = || {
-        doc.sections
-            .iter()
-            .map(|s| s.text.trim())
+        (0..doc.body.sections().len())
+            .map(|i| body.section_text(i).trim())
             .filter(|t| !t.is_empty())
     };
     let text = texts()
@@ -398,7 +405,7 @@ pub fn truncate_words(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DocId, Kind, Section, Tree, TreeNode};
+    use crate::model::{Body, DocId, Kind, Section, Tree, TreeNode};
 
     pub(crate) fn doc(id: &str, kind: Kind, sections: Vec<Section>) -> Document {
         Document {
@@ -412,9 +419,8 @@ mod tests {
             reviewed: None,
             resources: vec![],
             order: None,
-            html: Default::default(),
+            body: Body::new("", sections),
             toc: vec![],
-            sections,
             detail: Detail::Guide,
             content_hash: String::new(),
         }
@@ -432,7 +438,10 @@ mod tests {
             Kind::Guide,
             vec![s(None, "", "intro"), s(Some("fix it"), "Fix", "x")],
         );
-        let urls: Vec<String> = entries(&d).into_iter().map(|e| e.url).collect();
+        let urls: Vec<String> = entries(&d, &d.body.unpack())
+            .into_iter()
+            .map(|e| e.url)
+            .collect();
         assert_eq!(urls, vec!["/docs/ops/db", "/docs/ops/db#fix%20it"]);
 
         let mut t = doc(
@@ -451,7 +460,8 @@ mod tests {
                 outcome: None,
             }],
         });
-        let e = entries(&t);
+        let body = t.body.unpack();
+        let e = entries(&t, &body);
         assert_eq!(e.len(), 2);
         assert_eq!(e[1].url, "/trees/troubleshooting/pod#oom");
         assert_eq!(e[1].heading, "Out of memory?");
@@ -460,7 +470,7 @@ mod tests {
     #[test]
     fn a_page_without_text_still_has_an_entry() {
         let d = doc("a/b", Kind::Guide, vec![]);
-        assert_eq!(entries(&d).len(), 1);
+        assert_eq!(entries(&d, &d.body.unpack()).len(), 1);
         assert_eq!(breadcrumb(&d), vec!["A"]);
         assert_eq!(path_words(&doc("x/y/README", Kind::Guide, vec![])), "x y");
     }
@@ -497,11 +507,11 @@ mod tests {
             ],
         );
         assert_eq!(
-            display_summary(&d),
+            display_summary(&d, &d.body.unpack()),
             "This alert fires when the queue grows past its limit."
         );
         let d = doc("a/b", Kind::Guide, vec![s("Short only")]);
-        assert_eq!(display_summary(&d), "Short only");
+        assert_eq!(display_summary(&d, &d.body.unpack()), "Short only");
     }
 
     #[test]

@@ -69,7 +69,7 @@ impl<'a> From<&'a Document> for DocJson<'a> {
             tags: &doc.tags,
             owner: doc.owner.as_deref(),
             reviewed: doc.reviewed.map(format_date),
-            html: doc.html.unpack(),
+            html: doc.body.html(),
         }
     }
 }

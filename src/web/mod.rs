@@ -26,6 +26,7 @@ use std::sync::Arc;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
+use crate::search::IndexStorage;
 use crate::snapshot::{CurrentSnapshot, Snapshot};
 use crate::store::{Store, StoreError};
 
@@ -69,6 +70,9 @@ pub enum ServeError {
     /// The database cannot be opened or migrated.
     #[error("{0}; check the --data folder")]
     Store(#[from] StoreError),
+    /// The search index's folder under the data folder cannot be used.
+    #[error(transparent)]
+    SearchFolder(#[from] crate::search::SearchError),
     /// The server failed while running.
     #[error("the server stopped: {0}")]
     Io(#[from] std::io::Error),
@@ -93,6 +97,9 @@ pub struct AppState {
     /// Per-client limit on recording tree outcomes (anonymous posts are allowed); shared by
     /// every worker, so it lives here rather than in per-worker app data.
     pub tree_limiter: Arc<trees::RateLimiter>,
+    /// Where search indexes keep their files: a folder under `data_dir` once loaded (see
+    /// `search/storage.rs`), RAM for a state made with [`AppState::new`].
+    pub index_storage: IndexStorage,
 }
 
 impl AppState {
@@ -108,7 +115,9 @@ impl AppState {
             source,
         })?;
         let store = Store::open(&data)?;
+        let index_storage = IndexStorage::in_folder(&data.join("search"))?;
         let mut state = Self::new(snapshot, store, content, data, watch);
+        state.index_storage = index_storage;
         if watch {
             state.live = Some(Arc::new(live::LiveState::new(content_state)));
         }
@@ -130,6 +139,7 @@ impl AppState {
             watch,
             live: None,
             store,
+            index_storage: IndexStorage::Memory,
             tree_limiter: Arc::default(),
         }
     }
@@ -138,13 +148,13 @@ impl AppState {
 impl AppState {
     /// Builds the search index now (tests, and tools that need search at once).
     pub fn build_search_index(&self) {
-        crate::snapshot::build_index(&self.snapshot);
+        crate::snapshot::build_index(&self.snapshot, &self.index_storage);
     }
 
     /// Builds the search index on a background thread; pages are served meanwhile and
     /// search answers 503 "still being built".
     pub fn spawn_search_index(&self) -> std::io::Result<()> {
-        crate::snapshot::spawn_index_build(Arc::clone(&self.snapshot))
+        crate::snapshot::spawn_index_build(Arc::clone(&self.snapshot), self.index_storage.clone())
     }
 }
 

@@ -138,7 +138,7 @@ fn run(
     };
     let results = index.search(&request).map_err(|err| match err {
         SearchError::UnknownKind(_) => AppError::BadRequest(format!("{err}.")),
-        SearchError::Index(_) => AppError::Internal(err.to_string()),
+        SearchError::Index(_) | SearchError::Folder { .. } => AppError::Internal(err.to_string()),
     })?;
     let mut search_id = None;
     if !request.q.trim().is_empty()

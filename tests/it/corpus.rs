@@ -131,10 +131,9 @@ fn every_corpus_file_loads_and_every_page_renders() {
     });
 
     // GitLab's [[_TOC_]] marker becomes the table of contents; GitHub alerts become callouts.
-    let with_toc = site
-        .documents
-        .values()
-        .find(|d| d.source_path.starts_with("gitlab-runbooks/") && d.html.contains("toc-inline"));
+    let with_toc = site.documents.values().find(|d| {
+        d.source_path.starts_with("gitlab-runbooks/") && d.body.html().contains("toc-inline")
+    });
     assert!(
         with_toc.is_some(),
         "a runbook with [[_TOC_]] renders an inline table of contents"
@@ -142,13 +141,13 @@ fn every_corpus_file_loads_and_every_page_renders() {
     assert!(
         site.documents
             .values()
-            .any(|d| d.html.contains("callout callout-note")),
+            .any(|d| d.body.html().contains("callout callout-note")),
         "GitHub alerts render as callouts"
     );
     // Outside code blocks (a runbook shows the marker inside a template example) no marker is
     // left as text.
     for doc in site.documents.values() {
-        let outside_code = strip_pre(&doc.html.unpack());
+        let outside_code = strip_pre(&doc.body.html());
         assert!(
             !outside_code.contains("[[_TOC_]]"),
             "{} keeps a [[_TOC_]] marker",

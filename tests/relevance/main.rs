@@ -65,13 +65,16 @@ fn main() -> ExitCode {
 
     if let Some(pos) = args.iter().position(|a| a == "--dump") {
         let id = args.get(pos + 1).map_or("", String::as_str);
-        for s in corpus
-            .site
-            .get_str(id)
-            .map(|d| d.sections.clone())
-            .unwrap_or_default()
-        {
-            println!("## {:?} {:?}\n{}\n", s.anchor, s.heading, s.text);
+        if let Some(doc) = corpus.site.get_str(id) {
+            let body = doc.body.unpack();
+            for (i, s) in doc.body.sections().iter().enumerate() {
+                println!(
+                    "## {:?} {:?}\n{}\n",
+                    s.anchor,
+                    s.heading,
+                    body.section_text(i)
+                );
+            }
         }
         return ExitCode::SUCCESS;
     }
