@@ -6,11 +6,13 @@
 //! growth slack and, during the build's one merge, the inputs and the output at once —
 //! about 0.9 GB on top of the site model. On disk the merge reads its inputs through the
 //! page cache and writes the output with plain writes; the build reads through
-//! [`ReadingDirectory`] (`pread` into short-lived buffers) rather than memory maps, whose
+//! [`IndexFolder`] with `pread` into short-lived buffers rather than memory maps, whose
 //! pages would stay resident — counted against the server — until the merge ends; searches
 //! then read the finished index through memory maps. The files are a cache of the content
 //! folder, rebuilt at every start: each index gets its own temporary folder, deleted when
 //! the index is dropped, and folders left by a server that died are removed at start-up.
+//! Nothing is worth an `fsync` then, so none is made (tantivy's own directory makes about
+//! ten per commit, which added ~15 ms to every live edit).
 
 use std::path::{Path, PathBuf};
 
@@ -21,8 +23,8 @@ use tantivy::directory::error::{
     DeleteError, LockError, OpenDirectoryError, OpenReadError, OpenWriteError,
 };
 use tantivy::directory::{
-    Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, OwnedBytes, WatchCallback,
-    WatchHandle, WritePtr,
+    AntiCallToken, Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, OwnedBytes,
+    TerminatingWrite, WatchCallback, WatchHandle, WritePtr,
 };
 use tantivy::schema::Schema;
 use tantivy::{HasLen, Index, IndexSettings};
@@ -52,7 +54,9 @@ impl Created {
             None => Ok(self),
             Some(folder) => {
                 drop(self.index);
-                let index = Index::open_in_dir(folder.path())?;
+                let directory = IndexFolder::open(folder.path(), Reads::Mapped)
+                    .map_err(tantivy::TantivyError::from)?;
+                let index = Index::open(directory)?;
                 Ok(Self {
                     index,
                     folder: Some(folder),
@@ -89,8 +93,8 @@ impl IndexStorage {
                         path: parent.clone(),
                         source,
                     })?;
-                let directory =
-                    ReadingDirectory::open(folder.path()).map_err(tantivy::TantivyError::from)?;
+                let directory = IndexFolder::open(folder.path(), Reads::Copied)
+                    .map_err(tantivy::TantivyError::from)?;
                 let index = Index::create(directory, schema, IndexSettings::default())?;
                 Ok(Created {
                     index,
@@ -134,26 +138,55 @@ fn remove_leftovers(parent: &Path) {
     }
 }
 
-/// A folder read with positioned reads (`pread`) instead of memory maps; everything else
-/// (writes, deletes, locks) is the memory-mapped directory's. Each read copies its range
-/// into a buffer freed when tantivy is done with it, so a merge's memory is its working
-/// set, not every page of its inputs.
+/// An index's folder: tantivy's memory-mapped directory, without `fsync`s (the files are a
+/// cache), and read either through its memory maps or with positioned reads.
 #[derive(Debug, Clone)]
-pub(super) struct ReadingDirectory {
+struct IndexFolder {
     root: std::path::PathBuf,
     inner: MmapDirectory,
+    reads: Reads,
 }
 
-impl ReadingDirectory {
-    fn open(root: &Path) -> Result<Self, OpenDirectoryError> {
+/// How an [`IndexFolder`] is read.
+#[derive(Debug, Clone, Copy)]
+enum Reads {
+    /// Each read copies its range into a buffer freed when tantivy is done with it: a
+    /// merge's memory is its working set, not every page of its inputs (the build).
+    Copied,
+    /// Through memory maps: a search touches only the pages of its words (searching).
+    Mapped,
+}
+
+impl IndexFolder {
+    fn open(root: &Path, reads: Reads) -> Result<Self, OpenDirectoryError> {
         Ok(Self {
             root: root.to_path_buf(),
             inner: MmapDirectory::open(root)?,
+            reads,
         })
     }
 }
 
-/// One open file of a [`ReadingDirectory`].
+/// A file being written, flushed but not synced when done.
+struct UnsyncedFile(std::fs::File);
+
+impl std::io::Write for UnsyncedFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl TerminatingWrite for UnsyncedFile {
+    fn terminate_ref(&mut self, _: AntiCallToken) -> std::io::Result<()> {
+        std::io::Write::flush(&mut self.0)
+    }
+}
+
+/// One open file of an [`IndexFolder`] read with copies.
 #[derive(Debug)]
 struct ReadFile {
     file: std::fs::File,
@@ -196,8 +229,11 @@ fn read_at(file: &std::fs::File, mut buffer: &mut [u8], offset: usize) -> std::i
     Ok(())
 }
 
-impl Directory for ReadingDirectory {
+impl Directory for IndexFolder {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        if let Reads::Mapped = self.reads {
+            return self.inner.get_file_handle(path);
+        }
         let full = self.root.join(path);
         let file = std::fs::File::open(&full).map_err(|error| {
             if error.kind() == std::io::ErrorKind::NotFound {
@@ -228,7 +264,18 @@ impl Directory for ReadingDirectory {
     }
 
     fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
-        self.inner.open_write(path)
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(self.root.join(path))
+            .map_err(|error| {
+                if error.kind() == std::io::ErrorKind::AlreadyExists {
+                    OpenWriteError::FileAlreadyExists(path.to_path_buf())
+                } else {
+                    OpenWriteError::wrap_io_error(error, path.to_path_buf())
+                }
+            })?;
+        Ok(std::io::BufWriter::new(Box::new(UnsyncedFile(file))))
     }
 
     fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
@@ -236,11 +283,16 @@ impl Directory for ReadingDirectory {
     }
 
     fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
-        self.inner.atomic_write(path, data)
+        use std::io::Write;
+        let mut temp = tempfile::Builder::new().tempfile_in(&self.root)?;
+        temp.write_all(data)?;
+        temp.persist(self.root.join(path))
+            .map(drop)
+            .map_err(|error| error.error)
     }
 
     fn sync_directory(&self) -> std::io::Result<()> {
-        self.inner.sync_directory()
+        Ok(())
     }
 
     fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
