@@ -34,6 +34,7 @@ use selfserve::live::ContentState;
 use selfserve::loader::{self, UrlMap};
 use selfserve::model::Site;
 use selfserve::render::PageContext;
+use selfserve::search::{IndexStorage, SearchIndex};
 use selfserve::snapshot::Snapshot;
 use selfserve::source::{self, ContentFiles};
 
@@ -169,17 +170,42 @@ fn stage_profile(root: &Path) {
     });
     let site = timed("assemble the site", || state.site());
     let documents = site.documents.len();
-    let snapshot = timed("build the search index", || Snapshot::from_site(site));
+    // As `serve` does: the index's files in a folder, searched through memory maps.
+    let index_home = tempfile::tempdir().expect("a temporary folder");
+    let storage = IndexStorage::in_folder(index_home.path()).expect("an index folder");
+    let site = std::sync::Arc::new(site);
+    let index = timed("build the search index (files in a folder)", || {
+        SearchIndex::build_in(&site, &storage)
+    });
+    let snapshot = Snapshot {
+        site,
+        search: Some(index),
+        pages: Default::default(),
+    };
     eprintln!(
-        "pipeline bench: {}: {count} Markdown files, {:.1} MB, {documents} documents, {} index entries; {:.1?} in all, {:.0} MB resident",
+        "pipeline bench: {}: {count} Markdown files, {:.1} MB, {documents} documents, {} index entries, index files {:.0} MB; {:.1?} in all, {:.0} MB resident",
         root.display(),
         bytes as f64 / 1e6,
         snapshot.search.as_ref().map_or(0, |i| i.entry_count()),
+        folder_bytes(index_home.path()) as f64 / 1e6,
         total.elapsed(),
         rss_mb()
     );
     search_percentiles(&snapshot);
     replace_timings(&snapshot);
+}
+
+/// Bytes of the files under `dir`.
+fn folder_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| match e.file_type() {
+                Ok(t) if t.is_dir() => folder_bytes(&e.path()),
+                _ => e.metadata().map_or(0, |m| m.len()),
+            })
+            .sum()
+    })
 }
 
 /// What an incremental index update would cost at this scale: `replace_document` (delete,

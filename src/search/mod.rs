@@ -1,23 +1,23 @@
 //! Full-text search over every document kind (tantivy), built with each snapshot.
 //!
 //! ```text
-//! Document ──schema::entries──► one tantivy doc per passage of a section ──► in-RAM index
+//! Document ──schema::entries──► one tantivy doc per passage of a section ──► index files
 //! query text ──words──► query::plan ──► tantivy Query ──collect::ByPage──► best entry per page
 //!            ──filters, facets, paging──► snippet::snippet ──► SearchResults
 //! ```
 //!
-//! The index lives in RAM (`Index::create_in_ram`) and is built with each snapshot: both
-//! real corpora together (1,145 pages, ~6.6 MB of Markdown) index in about a second, and
-//! the whole server serving them stays under 100 MB resident; the content folder is the
-//! source of truth, so there is nothing to back up or recover; and a disk index would add a
-//! directory to manage, lock files, and stale or half-written state after a crash, for no
-//! gain at this size. Past ~100k pages building at start-up gets slow; then persist it with
-//! `Index::create_in_dir` beside the data.
+//! The index is built with each snapshot from the content folder, the source of truth, so
+//! there is nothing to back up, migrate or recover. The server keeps its files in a
+//! temporary folder under the data folder (`<data>/search/`, see [`storage`]), read through
+//! memory maps, so only the parts searches touch stay resident: at 100× the corpus the
+//! index is ~300 MB of files and in RAM it cost ~0.9 GB at its peak. Tests, `check` and
+//! the benches build it in RAM ([`IndexStorage::Memory`]); both answer the same (a test
+//! compares them).
 //!
 //! Files: [`tokenizer`] (analysis), [`schema`] (fields, document → entries), [`words`]
 //! (text → words), [`query`] (words → query; `spelling` for typos), [`collect`] (grouping),
 //! [`snippet`] (highlighting), `index` (build, incremental update, search), [`request`]
-//! (request and result types).
+//! (request and result types), [`storage`] (where the files live).
 
 mod candidates;
 pub mod collect;
