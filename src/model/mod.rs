@@ -11,7 +11,7 @@ pub mod walk;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-pub use body::{Body, SectionHead, Unpacked};
+pub use body::{Body, SectionHead, SectionTexts};
 pub use ids::{DocId, Kind, ValidFor};
 pub use nav::{NavNode, branch_to, build_nav, find_folder, folder_title, folder_url, nav_entries};
 pub use walk::{MAX_WALK, Walk, WalkError};

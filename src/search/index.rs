@@ -414,7 +414,7 @@ fn add_document(
     let summary = doc.summary.clone().unwrap_or_default();
     let path = schema::path_words(doc);
     let owner = doc.owner.clone().unwrap_or_default();
-    let body = doc.body.unpack();
+    let body = doc.body.texts();
     let entries = schema::entries(doc, &body);
     for (ord, entry) in entries.iter().enumerate() {
         let mut d = doc!(
@@ -454,12 +454,12 @@ fn hit(m: &PageMatch, score: Score, meta: &PageMeta, highlight: &HashSet<String>
         .ok()
         .and_then(|ord| meta.places.get(ord));
     let doc = &meta.doc;
-    let unpacked = doc.body.unpack();
+    let texts = doc.body.texts();
     let (heading, url, text) = match place {
-        Some(place) => place.resolve(doc, &unpacked),
+        Some(place) => place.resolve(doc, &texts),
         None => ("", String::new(), std::borrow::Cow::Borrowed("")),
     };
-    let summary = schema::display_summary(doc, &unpacked);
+    let summary = schema::display_summary(doc, &texts);
     let mut snippet_parts = snippet::snippet(&text, highlight);
     if snippet_parts.is_empty() {
         snippet_parts = snippet::snippet(&summary, highlight);

@@ -11,7 +11,7 @@ use tantivy::schema::{
 
 use std::borrow::Cow;
 
-use crate::model::{Detail, Document, Unpacked, folder_title};
+use crate::model::{Detail, Document, SectionTexts, folder_title};
 
 use super::tokenizer;
 
@@ -133,12 +133,12 @@ pub enum Source {
 }
 
 impl Place {
-    /// The heading, URL and text of this place in `doc`, whose body unpacked is `body` (the
+    /// The heading, URL and text of this place in `doc`, whose section texts are `body` (the
     /// text as indexed).
     pub fn resolve<'a>(
         &self,
         doc: &'a Document,
-        body: &'a Unpacked,
+        body: &'a SectionTexts,
     ) -> (&'a str, String, Cow<'a, str>) {
         let (heading, url, text): (&str, String, Cow<'_, str>) = match self.source {
             Source::Section(i) => match doc.body.sections().get(i as usize) {
@@ -214,8 +214,8 @@ fn fragment(anchor: &str) -> String {
 /// The index entries of a document: tree nodes for trees, sections for everything else,
 /// and at least one entry so that every page is findable by its title. Sections longer than
 /// [`PASSAGE_WORDS`] are cut into passages that share their heading and URL. `body` is
-/// `doc.body` unpacked.
-pub fn entries<'a>(doc: &'a Document, body: &'a Unpacked) -> Vec<Entry<'a>> {
+/// `doc.body.texts()`.
+pub fn entries<'a>(doc: &'a Document, body: &'a SectionTexts) -> Vec<Entry<'a>> {
     let mut out = Vec::new();
     let tree = match &doc.detail {
         Detail::Tree(tree) if !tree.nodes.is_empty() => Some(tree),
@@ -366,8 +366,8 @@ pub fn path_words(doc: &Document) -> String {
 
 /// A summary for result lists: the author's, or the start of the first passage that reads
 /// like prose (at least eight words), so boilerplate such as "Table of Contents" is skipped.
-/// `body` is `doc.body` unpacked.
-pub fn display_summary(doc: &Document, body: &Unpacked) -> String {
+/// `body` is `doc.body.texts()`.
+pub fn display_summary(doc: &Document, body: &SectionTexts) -> String {
     if let Some(summary) = doc.summary.as_deref().filter(|s| !s.trim().is_empty()) {
         return summary.trim().to_owned();
     }
@@ -438,7 +438,7 @@ mod tests {
             Kind::Guide,
             vec![s(None, "", "intro"), s(Some("fix it"), "Fix", "x")],
         );
-        let urls: Vec<String> = entries(&d, &d.body.unpack())
+        let urls: Vec<String> = entries(&d, &d.body.texts())
             .into_iter()
             .map(|e| e.url)
             .collect();
@@ -460,7 +460,7 @@ mod tests {
                 outcome: None,
             }],
         });
-        let body = t.body.unpack();
+        let body = t.body.texts();
         let e = entries(&t, &body);
         assert_eq!(e.len(), 2);
         assert_eq!(e[1].url, "/trees/troubleshooting/pod#oom");
@@ -470,7 +470,7 @@ mod tests {
     #[test]
     fn a_page_without_text_still_has_an_entry() {
         let d = doc("a/b", Kind::Guide, vec![]);
-        assert_eq!(entries(&d, &d.body.unpack()).len(), 1);
+        assert_eq!(entries(&d, &d.body.texts()).len(), 1);
         assert_eq!(breadcrumb(&d), vec!["A"]);
         assert_eq!(path_words(&doc("x/y/README", Kind::Guide, vec![])), "x y");
     }
@@ -507,11 +507,11 @@ mod tests {
             ],
         );
         assert_eq!(
-            display_summary(&d, &d.body.unpack()),
+            display_summary(&d, &d.body.texts()),
             "This alert fires when the queue grows past its limit."
         );
         let d = doc("a/b", Kind::Guide, vec![s("Short only")]);
-        assert_eq!(display_summary(&d, &d.body.unpack()), "Short only");
+        assert_eq!(display_summary(&d, &d.body.texts()), "Short only");
     }
 
     #[test]

@@ -66,7 +66,7 @@ fn main() -> ExitCode {
     if let Some(pos) = args.iter().position(|a| a == "--dump") {
         let id = args.get(pos + 1).map_or("", String::as_str);
         if let Some(doc) = corpus.site.get_str(id) {
-            let body = doc.body.unpack();
+            let body = doc.body.texts();
             for (i, s) in doc.body.sections().iter().enumerate() {
                 println!(
                     "## {:?} {:?}\n{}\n",
