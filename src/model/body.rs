@@ -42,6 +42,14 @@ pub struct SectionTexts {
     ends: Vec<usize>,
 }
 
+/// Largest text block decoded into the per-thread buffer (which keeps its size); larger
+/// ones get a buffer of their own.
+const SCRATCH_KEPT: usize = 1 << 20;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// What a page shows when its stored body does not decode (never expected: only this
 /// module writes the bytes).
 const UNREADABLE: &str =
@@ -95,6 +103,37 @@ impl Body {
                 ends: vec![0; ends.len()],
             },
         }
+    }
+
+    /// The text of section `i` alone ("" past the last): what a search hit needs. Decodes
+    /// into a per-thread buffer and copies out just that section, so a hit allocates and
+    /// checks (as UTF-8) one section, not its whole page.
+    pub fn section_text(&self, i: usize) -> String {
+        let start: usize = self.sections.iter().take(i).map(|s| s.text_len).sum();
+        let Some(len) = self.sections.get(i).map(|s| s.text_len).filter(|&l| l > 0) else {
+            return String::new();
+        };
+        let total: usize = self.sections.iter().map(|s| s.text_len).sum();
+        let copy_out = |buffer: &mut Vec<u8>| {
+            buffer.resize(total, 0);
+            let decoded = lz4_flex::block::decompress_into(&self.text, buffer)
+                .ok()
+                .filter(|&n| n == total)
+                .and_then(|_| buffer.get(start..start + len))
+                .and_then(|bytes| std::str::from_utf8(bytes).ok())
+                .map(str::to_owned);
+            decoded.unwrap_or_else(|| {
+                tracing::error!("a document's stored body could not be decompressed");
+                String::new()
+            })
+        };
+        if total > SCRATCH_KEPT {
+            return copy_out(&mut Vec::new());
+        }
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut buffer) => copy_out(&mut buffer),
+            Err(_) => copy_out(&mut Vec::new()),
+        })
     }
 
     /// The HTML; should the bytes not decode, a sentence saying so.
@@ -230,6 +269,10 @@ mod tests {
                 prop_assert_eq!(&body.sections()[i].heading, &format!("S{i}"));
             }
             prop_assert_eq!(unpacked.section_text(texts.len()), "");
+            for (i, text) in texts.iter().enumerate() {
+                prop_assert_eq!(&body.section_text(i), text);
+            }
+            prop_assert_eq!(body.section_text(texts.len()), "");
             prop_assert_eq!(body.html(), html);
         }
     }

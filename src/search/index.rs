@@ -39,9 +39,10 @@ const MAX_TAG_FACETS: usize = 30;
 #[derive(Debug, Clone)]
 struct PageMeta {
     /// The document, shared with the site: hits read titles and snippet text from it, so
-    /// the index keeps no second copy of any text (the summary and breadcrumb of a hit are
-    /// worked out from it too: 30 MB at 100× the corpus, for ten hits per search).
+    /// the index keeps no second copy of its text (breadcrumbs are worked out per hit).
     doc: Arc<Document>,
+    /// The summary shown for the page, worked out once (it may need the page's text).
+    summary: String,
     /// The tags, as numbers in [`Pages::tag_names`]: facets are counted without hashing.
     tag_ids: Vec<u32>,
     /// Where each index entry's text is in `doc`, by `ord`.
@@ -440,6 +441,7 @@ fn add_document(
     }
     let meta = PageMeta {
         doc: Arc::clone(doc),
+        summary: schema::display_summary(doc, &body),
         tag_ids,
         places: entries.iter().map(|e| e.place).collect(),
     };
@@ -454,22 +456,20 @@ fn hit(m: &PageMatch, score: Score, meta: &PageMeta, highlight: &HashSet<String>
         .ok()
         .and_then(|ord| meta.places.get(ord));
     let doc = &meta.doc;
-    let texts = doc.body.texts();
     let (heading, url, text) = match place {
-        Some(place) => place.resolve(doc, &texts),
+        Some(place) => place.resolve(doc),
         None => ("", String::new(), std::borrow::Cow::Borrowed("")),
     };
-    let summary = schema::display_summary(doc, &texts);
     let mut snippet_parts = snippet::snippet(&text, highlight);
     if snippet_parts.is_empty() {
-        snippet_parts = snippet::snippet(&summary, highlight);
+        snippet_parts = snippet::snippet(&meta.summary, highlight);
     }
     Hit {
         id: doc.id.to_string(),
         title: doc.title.clone(),
         kind: doc.kind,
         url,
-        summary,
+        summary: meta.summary.clone(),
         snippet: snippet::to_html(&snippet_parts),
         snippet_parts,
         score,

@@ -133,19 +133,14 @@ pub enum Source {
 }
 
 impl Place {
-    /// The heading, URL and text of this place in `doc`, whose section texts are `body` (the
-    /// text as indexed).
-    pub fn resolve<'a>(
-        &self,
-        doc: &'a Document,
-        body: &'a SectionTexts,
-    ) -> (&'a str, String, Cow<'a, str>) {
+    /// The heading, URL and text of this place in `doc` (the text as indexed).
+    pub fn resolve<'a>(&self, doc: &'a Document) -> (&'a str, String, Cow<'a, str>) {
         let (heading, url, text): (&str, String, Cow<'_, str>) = match self.source {
             Source::Section(i) => match doc.body.sections().get(i as usize) {
                 Some(s) => (
                     s.heading.as_str(),
                     section_url(doc, s.anchor.as_deref()),
-                    Cow::Borrowed(body.section_text(i as usize)),
+                    Cow::Owned(doc.body.section_text(i as usize)),
                 ),
                 None => ("", doc.url(), Cow::Borrowed("")),
             },
