@@ -10,9 +10,9 @@
 //! there is nothing to back up, migrate or recover. The server keeps its files in a
 //! temporary folder under the data folder (`<data>/search/`, see [`storage`]), read through
 //! memory maps, so only the parts searches touch stay resident: at 100× the corpus the
-//! index is ~300 MB of files and in RAM it cost ~0.9 GB at its peak. Tests, `check` and
-//! the benches build it in RAM ([`IndexStorage::Memory`]); both answer the same (a test
-//! compares them).
+//! index is ~300 MB of files and in RAM it cost ~0.9 GB at its peak. Unit tests and the
+//! criterion benches build it in RAM ([`IndexStorage::Memory`]); both answer the same (a
+//! test compares them), and the integration tests run the server's way.
 //!
 //! Files: [`tokenizer`] (analysis), [`schema`] (fields, document → entries), [`words`]
 //! (text → words), [`query`] (words → query; `spelling` for typos), [`collect`] (grouping),
