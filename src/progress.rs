@@ -270,7 +270,6 @@ mod tests {
             resources: vec![],
             order: None,
             body: Default::default(),
-            toc: vec![],
             detail,
             content_hash: String::new(),
         })

@@ -542,7 +542,6 @@ pub fn build_document(head: FileHead, urls: &UrlMap) -> BuiltFile {
         resources,
         order: raw.order,
         body: Body::new(&rendered.html, rendered.sections),
-        toc: rendered.toc,
         detail,
         content_hash,
     };

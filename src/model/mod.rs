@@ -34,6 +34,9 @@ pub struct TocEntry {
 /// (a [`Document`] keeps its text packed in its [`Body`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
+    /// The heading's level (1–4; deeper headings stay inside their section), 0 for text
+    /// before the first heading.
+    pub level: u8,
     /// The heading's anchor, `None` for text before the first heading.
     pub anchor: Option<String>,
     /// The heading's plain text (empty before the first heading).
@@ -198,8 +201,6 @@ pub struct Document {
     /// The rendered, sanitised body (for trees: the introduction; for modules: the lesson)
     /// and its searchable sections, compressed: the model holds every document at once.
     pub body: Body,
-    /// The page's table of contents.
-    pub toc: Vec<TocEntry>,
     /// Kind-specific data.
     pub detail: Detail,
     /// Hex SHA-256 of the file's bytes: the document's version for stored outcomes.

@@ -202,7 +202,6 @@ mod tests {
             resources: vec![],
             order,
             body: Default::default(),
-            toc: vec![],
             detail: Detail::Guide,
             content_hash: String::new(),
         })

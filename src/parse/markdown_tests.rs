@@ -88,16 +88,19 @@ fn sections_hold_plain_text_and_code() {
         out.sections,
         vec![
             Section {
+                level: 0,
                 anchor: None,
                 heading: String::new(),
                 text: "Before any heading.".to_owned()
             },
             Section {
+                level: 1,
                 anchor: Some("title".to_owned()),
                 heading: "Title".to_owned(),
                 text: "Some bold text. a b x y kubectl get pods Small under small".to_owned()
             },
             Section {
+                level: 2,
                 anchor: Some("next".to_owned()),
                 heading: "Next".to_owned(),
                 text: "one two".to_owned()
@@ -402,6 +405,9 @@ fn noise() -> impl Strategy<Value = String> {
             Just("- ".to_owned()),
             Just("1. ".to_owned()),
             Just("## x {#id .resolved}\n".to_owned()),
+            Just("#### d\n".to_owned()),
+            Just("##### e\n".to_owned()),
+            Just("# t\n".to_owned()),
             Just("[a](../b.md#c)".to_owned()),
             Just("[a](../../../../x)".to_owned()),
             Just("![i](%zz/é.png)".to_owned()),
@@ -431,7 +437,14 @@ fn check_invariants(text: &str, out: &Rendered) -> Result<(), TestCaseError> {
         prop_assert!(q.offset <= text.len() && text.is_char_boundary(q.offset));
     }
     prop_assert!(!out.html.contains("<script"));
+    prop_assert_eq!(&toc_from_sections(out), &out.toc);
     Ok(())
+}
+
+/// The table of contents as a `Document` derives it from its sections (`Body::toc`), which
+/// must equal the one the parser builds from the headings.
+fn toc_from_sections(out: &Rendered) -> Vec<crate::model::TocEntry> {
+    crate::model::Body::new("", out.sections.clone()).toc()
 }
 
 proptest! {
@@ -484,6 +497,7 @@ fn renders_the_corpus_without_panicking() {
                 };
                 let out = render(input, &Site);
                 assert!(!out.html.contains("<script"), "{name}");
+                assert_eq!(toc_from_sections(&out), out.toc, "{name}");
                 let _ = crate::parse::tree::parse_tree(input, &Site);
                 files += 1;
             }

@@ -42,7 +42,7 @@ pub(super) struct Writer<'a, 'p> {
     headings: Vec<HeadingMark>,
     out: Vec<OutEvent>,
     /// The section being filled (`None` before the first heading: anchor `None`).
-    section: Option<(String, String)>,
+    section: Option<(String, String, u8)>,
     text: String,
     /// The heading being written: its index in `headings`.
     heading_open: Option<usize>,
@@ -107,12 +107,14 @@ impl<'a, 'p> Writer<'a, 'p> {
     fn flush_section(&mut self) {
         let text = normalize_ws(&std::mem::take(&mut self.text));
         match self.section.take() {
-            Some((anchor, heading)) => self.rendered.sections.push(Section {
+            Some((anchor, heading, level)) => self.rendered.sections.push(Section {
+                level,
                 anchor: Some(anchor),
                 heading,
                 text,
             }),
             None if !text.is_empty() => self.rendered.sections.push(Section {
+                level: 0,
                 anchor: None,
                 heading: String::new(),
                 text,
@@ -266,7 +268,7 @@ impl<'a, 'p> Writer<'a, 'p> {
         open.push('>');
         let section = (info.level <= 4).then(|| {
             self.flush_section();
-            self.section = Some((id.clone(), info.title.clone()));
+            self.section = Some((id.clone(), info.title.clone(), info.level));
             self.rendered.sections.len()
         });
         let position = self.index.position(self.file_offset(info.start));

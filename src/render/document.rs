@@ -89,7 +89,7 @@ pub fn document_page(
             description: doc.summary.clone(),
             crumbs: crumbs_for(site, doc),
             main,
-            aside: toc(&doc.toc),
+            aside: toc(&doc.body.toc()),
             scripts,
         },
     )

@@ -322,7 +322,6 @@ mod tests {
             resources: vec![],
             order: None,
             body: Default::default(),
-            toc: vec![],
             detail: Detail::Guide,
             content_hash: String::new(),
         })

@@ -29,6 +29,7 @@ pub fn results(
         .filter(|(_, ok)| !**ok)
         .map(|(i, _)| i + 1)
         .collect();
+    let toc = doc.body.toc();
     let main = html! {
         h1 { "Results: " (doc.title) }
         @if module.questions.is_empty() {
@@ -80,11 +81,11 @@ pub fn results(
                         "Re-read the explanations for question" @if wrong.len() > 1 { "s" } " "
                         (wrong.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
                         ", then the lesson"
-                        @if doc.toc.is_empty() { "." } @else { ":" }
+                        @if toc.is_empty() { "." } @else { ":" }
                     }
-                    @if !doc.toc.is_empty() {
+                    @if !toc.is_empty() {
                         ul {
-                            @for entry in &doc.toc {
+                            @for entry in &toc {
                                 li { a href={ (doc.url()) "#" (entry.anchor) } { (entry.title) } }
                             }
                         }

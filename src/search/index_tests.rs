@@ -7,6 +7,7 @@ use crate::model::{Body, Detail, Section, Tree, TreeNode};
 
 fn section(anchor: Option<&str>, heading: &str, text: &str) -> Section {
     Section {
+        level: if anchor.is_some() { 2 } else { 0 },
         anchor: anchor.map(str::to_owned),
         heading: heading.to_owned(),
         text: text.to_owned(),
@@ -26,7 +27,6 @@ fn doc(id: &str, kind: Kind, title: &str, tags: &[&str], sections: Vec<Section>)
         resources: vec![],
         order: None,
         body: Body::new("", sections),
-        toc: vec![],
         detail: Detail::Guide,
         content_hash: String::new(),
     }

@@ -415,7 +415,6 @@ mod tests {
             resources: vec![],
             order: None,
             body: Body::new("", sections),
-            toc: vec![],
             detail: Detail::Guide,
             content_hash: String::new(),
         }
@@ -424,6 +423,7 @@ mod tests {
     #[test]
     fn sections_land_on_their_anchor_and_tree_nodes_on_the_node() {
         let s = |a: Option<&str>, h: &str, t: &str| Section {
+            level: if a.is_some() { 2 } else { 0 },
             anchor: a.map(str::to_owned),
             heading: h.into(),
             text: t.into(),
@@ -489,6 +489,7 @@ mod tests {
     #[test]
     fn summaries_skip_boilerplate_before_the_prose() {
         let s = |t: &str| Section {
+            level: 0,
             anchor: None,
             heading: String::new(),
             text: t.into(),
