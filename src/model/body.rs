@@ -180,7 +180,14 @@ fn pack(bytes: &[u8], dictionary: &[u8]) -> Box<[u8]> {
         return Box::default();
     }
     let mut scratch = vec![0; lz4_flex::block::get_maximum_output_size(bytes.len())];
-    match lz4_flex::block::compress_into_with_dict(bytes, &mut scratch, dictionary) {
+    // A dictionary shorter than LZ4's shortest match cannot be referenced (lz4_flex's own
+    // vector API skips it the same way); decoding with it is still exact.
+    let packed = if dictionary.len() < 4 {
+        lz4_flex::block::compress_into(bytes, &mut scratch)
+    } else {
+        lz4_flex::block::compress_into_with_dict(bytes, &mut scratch, dictionary)
+    };
+    match packed {
         Ok(len) => Box::from(scratch.get(..len).unwrap_or_default()),
         // Unreachable with a worst-case buffer; the plain path allocates its own.
         Err(_) => lz4_flex::block::compress_with_dict(bytes, dictionary).into_boxed_slice(),
@@ -231,12 +238,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn section(anchor: Option<&str>, heading: &str, text: &str) -> Section {
-        Section {
-            level: if anchor.is_some() { 2 } else { 0 },
-            anchor: anchor.map(str::to_owned),
-            heading: heading.into(),
-            text: text.into(),
-        }
+        Section::sample(anchor, heading, text)
     }
 
     #[test]

@@ -45,6 +45,20 @@ pub struct Section {
     pub text: String,
 }
 
+#[cfg(test)]
+impl Section {
+    /// A test section: under a level 2 heading with `anchor`, or (`None`) the text before
+    /// the first heading.
+    pub(crate) fn sample(anchor: Option<&str>, heading: &str, text: &str) -> Self {
+        Self {
+            level: if anchor.is_some() { 2 } else { 0 },
+            anchor: anchor.map(str::to_owned),
+            heading: heading.to_owned(),
+            text: text.to_owned(),
+        }
+    }
+}
+
 /// How a troubleshooting leaf ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

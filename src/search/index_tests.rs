@@ -6,12 +6,7 @@ use super::*;
 use crate::model::{Body, Detail, Section, Tree, TreeNode};
 
 fn section(anchor: Option<&str>, heading: &str, text: &str) -> Section {
-    Section {
-        level: if anchor.is_some() { 2 } else { 0 },
-        anchor: anchor.map(str::to_owned),
-        heading: heading.to_owned(),
-        text: text.to_owned(),
-    }
+    Section::sample(anchor, heading, text)
 }
 
 fn doc(id: &str, kind: Kind, title: &str, tags: &[&str], sections: Vec<Section>) -> Document {
