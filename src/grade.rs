@@ -5,7 +5,7 @@
 //! questions right, rounded down, so `passed = score >= pass` never disagrees with the score
 //! the learner sees. A module without questions is passed by reading it (score 100).
 
-use crate::model::Module;
+use crate::model::{Module, Question};
 
 /// The graded result of one submission.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -59,14 +59,22 @@ pub fn check_answers(
     module: &Module,
     answers: &[Vec<i64>],
 ) -> Result<Vec<Vec<usize>>, AnswerError> {
-    if answers.len() != module.questions.len() {
+    check_answers_to(&module.questions, answers)
+}
+
+/// [`check_answers`] against the questions a learner was shown (a drawn, shuffled set).
+pub fn check_answers_to(
+    questions: &[Question],
+    answers: &[Vec<i64>],
+) -> Result<Vec<Vec<usize>>, AnswerError> {
+    if answers.len() != questions.len() {
         return Err(AnswerError::WrongCount {
-            expected: module.questions.len(),
+            expected: questions.len(),
             got: answers.len(),
         });
     }
     let mut out = Vec::with_capacity(answers.len());
-    for (i, (question, chosen)) in module.questions.iter().zip(answers).enumerate() {
+    for (i, (question, chosen)) in questions.iter().zip(answers).enumerate() {
         let last = question.choices.len().saturating_sub(1);
         let mut indexes = Vec::with_capacity(chosen.len());
         for &index in chosen {
@@ -97,8 +105,12 @@ pub fn check_answers(
 
 /// Grades normalised answers (from [`check_answers`]). Missing answers count as wrong.
 pub fn grade(module: &Module, answers: &[Vec<usize>]) -> Graded {
-    let correct: Vec<bool> = module
-        .questions
+    grade_against(&module.questions, module.pass_percent, answers)
+}
+
+/// [`grade`] against the questions a learner was shown, with the module's pass mark.
+pub fn grade_against(questions: &[Question], pass_percent: u8, answers: &[Vec<usize>]) -> Graded {
+    let correct: Vec<bool> = questions
         .iter()
         .enumerate()
         .map(|(i, q)| answers.get(i).is_some_and(|a| *a == q.answer))
@@ -111,7 +123,7 @@ pub fn grade(module: &Module, answers: &[Vec<usize>]) -> Graded {
         .map_or(100, |s| u8::try_from(s).unwrap_or(100));
     Graded {
         score,
-        passed: score >= module.pass_percent,
+        passed: score >= pass_percent,
         correct,
     }
 }
@@ -119,7 +131,6 @@ pub fn grade(module: &Module, answers: &[Vec<usize>]) -> Graded {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Question;
     use proptest::prelude::*;
 
     fn question(choices: usize, answer: &[usize], multiple: bool) -> Question {
@@ -129,6 +140,7 @@ mod tests {
             answer: answer.to_vec(),
             multiple,
             explain: None,
+            section: None,
         }
     }
 
@@ -138,6 +150,7 @@ mod tests {
             pass_percent: pass,
             minutes: None,
             questions,
+            settings: Default::default(),
         }
     }
 

@@ -29,6 +29,7 @@ pub mod model;
 pub mod parse;
 pub mod progress;
 pub mod qualify;
+pub mod quiz;
 pub mod render;
 pub mod search;
 pub mod snapshot;

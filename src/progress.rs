@@ -281,6 +281,7 @@ mod tests {
             pass_percent: 50,
             minutes: None,
             questions: vec![],
+            settings: Default::default(),
         };
         doc(id, Kind::Module, Detail::Module(m))
     }

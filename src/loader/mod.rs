@@ -403,6 +403,10 @@ pub fn build_document(head: FileHead, urls: &UrlMap) -> BuiltFile {
             raw.minutes.is_some() && kind != Kind::Module,
             "modules",
         ),
+        ("review", raw.review.is_some() && kind != Kind::Module, "modules"),
+        ("draw", raw.draw.is_some() && kind != Kind::Module, "modules"),
+        ("shuffle", raw.shuffle.is_some() && kind != Kind::Module, "modules"),
+        ("attempts", raw.attempts.is_some() && kind != Kind::Module, "modules"),
         (
             "modules",
             raw.modules.is_some() && kind != Kind::Path,
@@ -459,11 +463,20 @@ pub fn build_document(head: FileHead, urls: &UrlMap) -> BuiltFile {
                 questions.extend(qs);
                 diagnostics.extend(quiz_diags);
             }
+            let settings = crate::parse::module_settings::module_settings(
+                path,
+                &text,
+                &front,
+                &questions,
+                &rendered.anchors,
+                &mut diagnostics,
+            );
             Detail::Module(Module {
                 version: raw.version.unwrap_or(1).max(1),
                 pass_percent: u8::try_from(pass.min(100)).unwrap_or(100),
                 minutes: raw.minutes,
                 questions,
+                settings,
             })
         }
         Kind::Path => {

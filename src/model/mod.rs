@@ -6,6 +6,7 @@
 mod body;
 mod ids;
 mod nav;
+mod quiz;
 pub mod walk;
 
 use std::collections::BTreeMap;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 
 pub use body::{Body, SectionHead, SectionTexts};
 pub use ids::{DocId, Kind, ValidFor};
+pub use quiz::{AttemptLimits, QuizSettings, Review};
 pub use nav::{NavNode, branch_to, build_nav, find_folder, folder_title, folder_url, nav_entries};
 pub use walk::{MAX_WALK, Walk, WalkError};
 
@@ -139,6 +141,8 @@ pub struct Question {
     pub multiple: bool,
     /// Shown after grading.
     pub explain: Option<String>,
+    /// The heading anchor of the section it tests (`section:`), listed to re-read after a miss.
+    pub section: Option<String>,
 }
 
 /// A training module's settings and questions.
@@ -152,6 +156,8 @@ pub struct Module {
     pub minutes: Option<u32>,
     /// All questions of all quiz blocks, in order.
     pub questions: Vec<Question>,
+    /// Review policy, attempt limits, drawing and shuffling.
+    pub settings: QuizSettings,
 }
 
 /// A training path.

@@ -99,6 +99,10 @@ pub const KNOWN_KEYS: &[&str] = &[
     "requires",
     "valid_for",
     "self_serve",
+    "review",
+    "draw",
+    "shuffle",
+    "attempts",
 ];
 
 /// A value or a list of values: `tags: k8s` and `tags: [k8s]` mean the same.
@@ -158,6 +162,14 @@ pub struct RawFrontMatter {
     pub valid_for: Option<String>,
     /// A resource's self-service link.
     pub self_serve: Option<String>,
+    /// A module's review policy (`score`, `questions`, `answers`); checked by `module_settings`.
+    pub review: Option<String>,
+    /// Questions a module asks per attempt.
+    pub draw: Option<i64>,
+    /// Whether a module shuffles its choices per attempt.
+    pub shuffle: Option<bool>,
+    /// A module's attempt limits.
+    pub attempts: Option<super::module_settings::RawAttempts>,
 }
 
 /// Parsed front matter and where each key sits in the file, for later diagnostics.

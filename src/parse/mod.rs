@@ -12,6 +12,7 @@ pub mod front_matter;
 mod headings;
 mod links;
 pub mod markdown;
+pub mod module_settings;
 pub mod quiz;
 mod sanitize;
 mod source_map;

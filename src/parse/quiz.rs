@@ -38,6 +38,7 @@ struct RawQuestion {
     choices: Option<Spanned<Vec<String>>>,
     answer: Option<Spanned<RawAnswer>>,
     explain: Option<String>,
+    section: Option<String>,
 }
 
 /// `answer: 1` or `answer: [0, 2]`.
@@ -264,6 +265,11 @@ impl Ctx<'_> {
             answer,
             multiple,
             explain: raw.explain.filter(|e| !e.trim().is_empty()),
+            // `#anchor` and `anchor` mean the same; the loader checks it names a heading.
+            section: raw
+                .section
+                .map(|s| s.trim().trim_start_matches('#').to_owned())
+                .filter(|s| !s.is_empty()),
         })
     }
 }
@@ -309,7 +315,7 @@ fn question_error(err: &serde_saphyr::Error) -> String {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let key = rest.split('`').next().unwrap_or(rest);
         return format!(
-            "unknown key `{key}` in a quiz question; the keys are `question`, `choices`, `answer` and `explain`"
+            "unknown key `{key}` in a quiz question; the keys are `question`, `choices`, `answer`, `explain` and `section`"
         );
     }
     if message.contains("untagged enum RawAnswer") {

@@ -51,6 +51,7 @@ fn parses_single_and_multiple_answers() {
                 answer: vec![0],
                 multiple: false,
                 explain: Some("The previous container's logs survive one restart.".to_owned()),
+                section: None,
             },
             Question {
                 prompt: "Select all that apply".to_owned(),
@@ -58,6 +59,7 @@ fn parses_single_and_multiple_answers() {
                 answer: vec![0, 2],
                 multiple: true,
                 explain: None,
+                section: None,
             },
         ]
     );
@@ -127,7 +129,7 @@ fn unknown_keys_are_named_with_their_line_and_other_questions_survive() {
         "the key is on file line 11: {diags:?}"
     );
     assert!(
-        diags[0].contains("unknown key `anwser` in a quiz question; the keys are `question`, `choices`, `answer` and `explain`"),
+        diags[0].contains("unknown key `anwser` in a quiz question; the keys are `question`, `choices`, `answer`, `explain` and `section`"),
         "{diags:?}"
     );
 }

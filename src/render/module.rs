@@ -6,7 +6,7 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use crate::model::{Document, Kind, Module, Site};
+use crate::model::{Document, Kind, Module, Question, Site};
 use crate::store::Attempt;
 
 use super::account::{csrf_field, sign_in_url};
@@ -16,16 +16,23 @@ use super::{format_date, plural};
 
 /// A module page for whoever is reading (no attempt history).
 pub fn page(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
-    page_with(ctx, site, doc, None)
+    page_with(ctx, site, doc, &QuizState::default())
 }
 
-/// A module page; `last` is the signed-in learner's latest attempt at it.
-pub fn page_with(
-    ctx: &PageContext<'_>,
-    site: &Site,
-    doc: &Document,
-    last: Option<&Attempt>,
-) -> Markup {
+/// What the quiz section knows about the signed-in learner.
+#[derive(Debug, Clone, Default)]
+pub struct QuizState {
+    /// Their latest attempt at the module.
+    pub last: Option<Attempt>,
+    /// The sentence saying how long they must wait before the next attempt.
+    pub wait: Option<String>,
+    /// For a module that draws or shuffles: the hand-out id and its questions as shown.
+    pub handout: Option<(String, Vec<Question>)>,
+}
+
+/// A module page with the learner's quiz state.
+pub fn page_with(ctx: &PageContext<'_>, site: &Site, doc: &Document, quiz: &QuizState) -> Markup {
+    let last = quiz.last.as_ref();
     let paths: Vec<&Document> = site
         .of_kind(Kind::Path)
         .filter(|p| {
@@ -40,7 +47,14 @@ pub fn page_with(
                 @if let Some(minutes) = module.minutes {
                     div { dt { "Time" } dd { "about " (minutes) " minutes" } }
                 }
-                div { dt { "Quiz" } dd { (plural(module.questions.len(), "question", "questions")) } }
+                div { dt { "Quiz" } dd {
+                    @match module.settings.draw {
+                        Some(n) if n < module.questions.len() => {
+                            (n) " of " (plural(module.questions.len(), "question", "questions")) ", drawn for each attempt"
+                        }
+                        _ => (plural(module.questions.len(), "question", "questions")),
+                    }
+                } }
                 div { dt { "Pass mark" } dd { (module.pass_percent) "%" } }
                 div { dt { "Version" } dd { (module.version) } }
             }
@@ -50,7 +64,7 @@ pub fn page_with(
         }
         (body_of(doc))
         @if let Some(module) = doc.module() {
-            (quiz_section(ctx, doc, module, last))
+            (quiz_section(ctx, doc, module, quiz))
         }
         (super::related_links("module-paths", "Part of", &paths))
     };
@@ -83,9 +97,16 @@ fn quiz_section(
     ctx: &PageContext<'_>,
     doc: &Document,
     module: &Module,
-    last: Option<&Attempt>,
+    quiz: &QuizState,
 ) -> Markup {
+    let last = quiz.last.as_ref();
     let signed_in = ctx.viewer.is_some();
+    // The learner answers the questions they were handed, in the order and with the choice
+    // order they were handed; the server maps them back.
+    let questions = quiz
+        .handout
+        .as_ref()
+        .map_or(module.questions.as_slice(), |(_, shown)| shown.as_slice());
     let sign_in = sign_in_url(&doc.url());
     if module.questions.is_empty() {
         let read = last.is_some_and(|a| a.passed && a.module_version == module.version);
@@ -113,11 +134,16 @@ fn quiz_section(
             p class="muted" {
                 "Answer all questions; " (module.pass_percent) "% right passes the module."
             }
-            @if signed_in {
+            @if let (true, Some(wait)) = (signed_in, &quiz.wait) {
+                p class="notice notice-warning quiz-wait" role="status" { (wait) }
+            } @else if signed_in {
                 form class="quiz-form" method="post" action=(attempt_url(doc)) {
                     (csrf_field(ctx))
+                    @if let Some((id, _)) = &quiz.handout {
+                        input type="hidden" name="attempt" value=(id);
+                    }
                     ol class="quiz-questions" {
-                        @for (i, question) in module.questions.iter().enumerate() {
+                        @for (i, question) in questions.iter().enumerate() {
                             li class="quiz-question" {
                                 fieldset {
                                     legend class="quiz-prompt" { (inline_markdown(&question.prompt)) }

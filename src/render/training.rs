@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 
 use crate::grade::Graded;
-use crate::model::{Document, Module, Site};
+use crate::model::{Document, Module, Question, Site};
 use crate::progress::{ModuleState, NextStep, PathProgress};
 use crate::store::Attempt;
 
@@ -13,23 +13,51 @@ use super::module::inline_markdown;
 use super::path::{progress_bar, state_badge};
 use super::{format_date, plural};
 
-/// The results of one submission: score, pass or fail, each question right or wrong with its
-/// explanation, and what to review.
+/// Chosen (or right) choices of a question, by position, as inline text; "none" when empty.
+fn choice_list(question: &Question, chosen: &[usize]) -> Markup {
+    html! {
+        @if chosen.is_empty() {
+            "none"
+        } @else {
+            @for (k, ix) in chosen.iter().enumerate() {
+                @if k > 0 { "; " }
+                @if let Some(choice) = question.choices.get(*ix) { (inline_markdown(choice)) }
+            }
+        }
+    }
+}
+
+/// A graded submission as the results page needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Results<'a> {
+    /// The questions as the learner saw them.
+    pub shown: &'a [Question],
+    /// Their answers, as choice positions in the order shown.
+    pub answers: &'a [Vec<usize>],
+    /// Score, pass, per question right or wrong.
+    pub graded: &'a Graded,
+    /// Sections to re-read after a failure: (anchor, title).
+    pub sections: &'a [(String, String)],
+}
+
+/// The results of one submission: score and pass or fail; after a failure, what the module's
+/// review policy shows (`score`: the sections to re-read; `questions`: also which questions
+/// were wrong; `answers`: also the right answers and explanations); after a pass, everything.
 pub fn results(
     ctx: &PageContext<'_>,
     doc: &Document,
     module: &Module,
-    answers: &[Vec<usize>],
-    graded: &Graded,
+    results: &Results<'_>,
 ) -> Markup {
-    let wrong: Vec<usize> = graded
-        .correct
-        .iter()
-        .enumerate()
-        .filter(|(_, ok)| !**ok)
-        .map(|(i, _)| i + 1)
-        .collect();
-    let toc = doc.body.toc();
+    let Results {
+        shown,
+        answers,
+        graded,
+        sections,
+    } = *results;
+    let review = module.settings.review;
+    let marks = review.shows_marks(graded.passed);
+    let keys = review.shows_answers(graded.passed);
     let main = html! {
         h1 { "Results: " (doc.title) }
         @if module.questions.is_empty() {
@@ -46,47 +74,44 @@ pub fn results(
                     (module.pass_percent) "% passes."
                 }
             }
-            ol class="quiz-results" {
-                @for (i, question) in module.questions.iter().enumerate() {
-                    @let right = graded.correct.get(i).copied().unwrap_or(false);
-                    li class={ "quiz-result " @if right { "result-right" } @else { "result-wrong" } } {
-                        p class="quiz-prompt" {
-                            span class={ "badge " @if right { "state-passed" } @else { "state-failed" } } {
-                                @if right { "right" } @else { "wrong" }
+            @if marks {
+                ol class="quiz-results" {
+                    @for (i, question) in shown.iter().enumerate() {
+                        @let right = graded.correct.get(i).copied().unwrap_or(false);
+                        li class={ "quiz-result " @if right { "result-right" } @else { "result-wrong" } } {
+                            p class="quiz-prompt" {
+                                span class={ "badge " @if right { "state-passed" } @else { "state-failed" } } {
+                                    @if right { "right" } @else { "wrong" }
+                                }
+                                " " (inline_markdown(&question.prompt))
                             }
-                            " " (inline_markdown(&question.prompt))
-                        }
-                        p class="muted" {
-                            "Your answer: "
-                            @let chosen = answers.get(i).map(Vec::as_slice).unwrap_or_default();
-                            @if chosen.is_empty() {
-                                "none"
-                            } @else {
-                                @for (k, ix) in chosen.iter().enumerate() {
-                                    @if k > 0 { "; " }
-                                    @if let Some(choice) = question.choices.get(*ix) { (inline_markdown(choice)) }
+                            p class="muted" {
+                                "Your answer: "
+                                (choice_list(question, answers.get(i).map(Vec::as_slice).unwrap_or_default()))
+                            }
+                            @if keys && !right {
+                                p class="quiz-key" { "Right answer: " (choice_list(question, &question.answer)) }
+                            }
+                            @if keys {
+                                @if let Some(explain) = &question.explain {
+                                    p class="quiz-explain" { (inline_markdown(explain)) }
                                 }
                             }
-                        }
-                        @if let Some(explain) = &question.explain {
-                            p class="quiz-explain" { (inline_markdown(explain)) }
                         }
                     }
                 }
             }
-            @if !wrong.is_empty() {
+            @if !graded.passed {
                 section class="review" aria-labelledby="review-title" {
                     h2 id="review-title" { "What to review" }
                     p {
-                        "Re-read the explanations for question" @if wrong.len() > 1 { "s" } " "
-                        (wrong.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
-                        ", then the lesson"
-                        @if toc.is_empty() { "." } @else { ":" }
+                        @if sections.is_empty() { "Re-read the lesson, then try again." }
+                        @else { "Re-read these sections of the lesson, then try again:" }
                     }
-                    @if !toc.is_empty() {
+                    @if !sections.is_empty() {
                         ul {
-                            @for entry in &toc {
-                                li { a href={ (doc.url()) "#" (entry.anchor) } { (entry.title) } }
+                            @for (anchor, title) in sections {
+                                li { a href={ (doc.url()) "#" (anchor) } { (title) } }
                             }
                         }
                     }
@@ -128,6 +153,21 @@ pub struct TrainingView<'a> {
     pub next: Option<NextStep<'a>>,
     /// The latest attempts, newest first.
     pub recent: &'a [Attempt],
+    /// Attempt counts per module.
+    pub counts: &'a [AttemptCount],
+}
+
+/// One learner's attempts at one module, for the training overview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptCount {
+    /// The module's id.
+    pub module_id: String,
+    /// Attempts in all.
+    pub attempts: usize,
+    /// Failed attempts since the last pass.
+    pub failures_in_a_row: usize,
+    /// When the current wait ends, if the learner must wait.
+    pub waiting_until: Option<time::OffsetDateTime>,
 }
 
 /// "My training", or a learner's training as an admin sees it.
@@ -188,6 +228,30 @@ pub fn overview(ctx: &PageContext<'_>, site: &Site, view: &TrainingView<'_>) -> 
                 }
             }
         }
+        @if !view.counts.is_empty() {
+            section aria-labelledby="counts-title" {
+                h2 id="counts-title" { "Attempts by module" }
+                table class="attempt-counts" {
+                    thead { tr { th { "Module" } th { "Attempts" } th { "Failures in a row" } th { "Waiting until" } } }
+                    tbody {
+                        @for count in view.counts {
+                            tr {
+                                td { @match site.get_str(&count.module_id) {
+                                    Some(doc) => a href=(doc.url()) { (doc.title) },
+                                    None => (count.module_id),
+                                } }
+                                td { (count.attempts) }
+                                td { (count.failures_in_a_row) }
+                                td { @match count.waiting_until {
+                                    Some(until) => (format_time(until)),
+                                    None => "—",
+                                } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         section aria-labelledby="attempts-title" {
             h2 id="attempts-title" { "Recent attempts" }
             @if view.recent.is_empty() {
@@ -221,5 +285,16 @@ pub fn overview(ctx: &PageContext<'_>, site: &Site, view: &TrainingView<'_>) -> 
             main,
             ..Page::default()
         },
+    )
+}
+
+/// A moment as `2026-12-02 14:32 UTC`.
+fn format_time(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{} {:02}:{:02} UTC",
+        format_date(t.date()),
+        t.hour(),
+        t.minute()
     )
 }

@@ -81,6 +81,34 @@ fn attempt_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Attempt> {
     })
 }
 
+/// What [`Store::record_attempt_gated`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gated<E> {
+    /// Stored and committed.
+    Stored(AttemptId),
+    /// The gate refused; nothing was stored.
+    Refused(E),
+    /// The hand-out was used already (or is not this learner's); nothing was stored.
+    HandoutUsed,
+}
+
+fn recent_results(
+    conn: &rusqlite::Connection,
+    user_id: UserId,
+    module_id: &str,
+    limit: usize,
+) -> Result<Vec<(OffsetDateTime, bool)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT created_at, passed FROM attempts WHERE user_id = ?1 AND module_id = ?2
+         ORDER BY created_at DESC, id DESC LIMIT ?3",
+    )?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![user_id.0, module_id, limit], |r| {
+        Ok((time_at(r, 0)?, r.get::<_, bool>(1)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 fn pass_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Pass> {
     Ok(Pass {
         user_id: UserId(r.get(0)?),
@@ -130,6 +158,70 @@ impl Store {
         let id = AttemptId(tx.last_insert_rowid());
         tx.commit()?;
         Ok(id)
+    }
+
+    /// Stores a graded attempt only if `gate` allows it given the learner's latest attempts at
+    /// the module (newest first, at most `history` of them, as `(time, passed)`), and, for a
+    /// handed-out attempt, only if that hand-out is still unused (it is marked used in the same
+    /// transaction, so two concurrent posts of one hand-out cannot both count). The check and
+    /// the insert share one IMMEDIATE transaction, so parallel posts cannot slip past a wait.
+    pub fn record_attempt_gated<E>(
+        &self,
+        attempt: &NewAttempt<'_>,
+        handout: Option<&str>,
+        history: usize,
+        at: OffsetDateTime,
+        gate: impl FnOnce(&[(OffsetDateTime, bool)]) -> std::result::Result<(), E>,
+    ) -> Result<Gated<E>> {
+        if attempt.score > 100 {
+            return Err(StoreError::Invalid(
+                "a score must be between 0 and 100".into(),
+            ));
+        }
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let past = recent_results(&tx, attempt.user_id, attempt.module_id, history)?;
+        if let Err(refusal) = gate(&past) {
+            return Ok(Gated::Refused(refusal));
+        }
+        if let Some(id) = handout {
+            let marked = tx.execute(
+                "UPDATE quiz_handouts SET used_at = ?1
+                 WHERE id = ?2 AND user_id = ?3 AND module_id = ?4 AND used_at IS NULL",
+                params![unix(at), id, attempt.user_id.0, attempt.module_id],
+            )?;
+            if marked != 1 {
+                return Ok(Gated::HandoutUsed);
+            }
+        }
+        tx.execute(
+            "INSERT INTO attempts (user_id, module_id, module_version, answers, score, passed, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                attempt.user_id.0,
+                attempt.module_id,
+                attempt.module_version,
+                attempt.answers_json,
+                attempt.score,
+                attempt.passed,
+                unix(at),
+            ],
+        )?;
+        let id = AttemptId(tx.last_insert_rowid());
+        tx.commit()?;
+        Ok(Gated::Stored(id))
+    }
+
+    /// A learner's latest results at one module, newest first, at most `limit`: what the
+    /// retry wait is worked out from.
+    pub fn recent_results(
+        &self,
+        user_id: UserId,
+        module_id: &str,
+        limit: usize,
+    ) -> Result<Vec<(OffsetDateTime, bool)>> {
+        let conn = self.conn()?;
+        recent_results(&conn, user_id, module_id, limit)
     }
 
     /// A learner's attempts, newest first.

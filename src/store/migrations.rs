@@ -118,8 +118,27 @@ CREATE INDEX search_log_by_time ON search_log(created_at);
 CREATE INDEX search_log_by_query ON search_log(normalized, created_at);
 "#;
 
+/// Quiz attempts handed out by the server (modules that draw or shuffle questions): which
+/// questions and choice orders a learner was shown (`drawn`, JSON), against the module's
+/// file version (`content_hash`); `used_at` is set in the transaction that stores the
+/// graded attempt, so one hand-out grades once. The second index answers "this learner's
+/// recent attempts at this module" for the retry wait without a sort.
+const V_QUIZ_HANDOUTS: &str = r#"
+CREATE TABLE quiz_handouts (
+    id           TEXT    PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    module_id    TEXT    NOT NULL,
+    content_hash TEXT    NOT NULL,
+    drawn        TEXT    NOT NULL CHECK (json_valid(drawn)),
+    created_at   INTEGER NOT NULL,
+    used_at      INTEGER
+) STRICT;
+CREATE INDEX quiz_handouts_by_learner ON quiz_handouts(user_id, module_id, created_at);
+CREATE INDEX attempts_by_learner_module ON attempts(user_id, module_id, created_at);
+"#;
+
 /// Every migration, oldest first.
-const MIGRATIONS: &[M<'static>] = &[M::up(V1_INITIAL)];
+const MIGRATIONS: &[M<'static>] = &[M::up(V1_INITIAL), M::up(V_QUIZ_HANDOUTS)];
 
 /// The migration list, ready for `to_latest`.
 pub(crate) fn migrations() -> Migrations<'static> {

@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod attempts;
 pub mod backup;
 pub mod bulk;
+pub mod handouts;
 mod migrations;
 pub mod outcomes;
 mod passwords;
@@ -36,7 +37,8 @@ use rusqlite::{Connection, OpenFlags};
 use time::OffsetDateTime;
 
 pub use accounts::{User, UserId, UserName, UserSource};
-pub use attempts::{Attempt, AttemptId, NewAttempt, Pass};
+pub use attempts::{Attempt, AttemptId, Gated, NewAttempt, Pass};
+pub use handouts::Handout;
 pub use outcomes::{
     HelpFilter, HelpRequest, NewOutcome, NodeStats, OutcomeId, RequestId, RequestStatus, TreeStats,
 };

@@ -44,6 +44,10 @@ pub enum AppError {
     /// Rate limited (429).
     #[error("too many requests; wait a moment and try again")]
     TooManyRequests,
+    /// Not yet: a learner must wait before trying a quiz again (429, with `Retry-After` set to
+    /// the seconds left). The sentence says how long and why.
+    #[error("{0}")]
+    WaitBeforeRetry(String, u64),
     /// Not available yet, such as search while its index is still being built (503, with
     /// `Retry-After`). The sentence says what to wait for.
     #[error("{0}")]
@@ -69,7 +73,9 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests | AppError::WaitBeforeRetry(..) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -85,6 +91,11 @@ impl ResponseError for AppError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
+        }
+        if let AppError::WaitBeforeRetry(_, seconds) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(*seconds));
         }
         response
     }

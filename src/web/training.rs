@@ -5,19 +5,20 @@
 //! `/my/training` needs a user; `/learners/{name}/training` is for that learner or an admin.
 
 mod api;
+mod attempt;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::auth::{CurrentUser, Identity, RequireUser, check_form_token};
+use super::auth::{CurrentUser, RequireUser, check_form_token};
 use super::context::page_context;
 use super::error::blocking;
 use super::pages::{self, html};
 use super::{AppError, AppState};
-use crate::grade::{self, Graded};
+use crate::grade;
 use crate::model::{Document, Kind, Site};
 use crate::progress::{Record, overview};
 use crate::render;
-use crate::store::{NewAttempt, Store, UserName};
+use crate::store::UserName;
 
 /// Largest accepted submission (form or JSON). Real answers are a few hundred bytes.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -58,21 +59,25 @@ async fn module_page(
     let Some(doc) = exact(site, &id, Kind::Module) else {
         return pages::document(req, state, id, Kind::Module).await;
     };
-    let last = match me {
-        Some(me) => {
-            let store = state.store.clone();
-            let module_id = doc.id.as_str().to_owned();
-            blocking(move || store.latest_attempt(me.user.id, &module_id)).await?
+    let mut quiz = render::module::QuizState::default();
+    if let (Some(me), Some(module)) = (me, doc.module()) {
+        let store = state.store.clone();
+        let module_id = doc.id.as_str().to_owned();
+        let user_id = me.user.id;
+        quiz.last = blocking(move || store.latest_attempt(user_id, &module_id)).await?;
+        if !module.questions.is_empty() {
+            let wait =
+                attempt::wait_for(state.store.clone(), user_id, doc.id.as_str(), module).await?;
+            quiz.wait = wait.map(attempt::wait_sentence);
+            if wait.is_none() && module.settings.pooled() {
+                let (handout, shown) =
+                    attempt::hand_out(state.store.clone(), user_id, doc, module).await?;
+                quiz.handout = Some((handout.id, shown));
+            }
         }
-        None => None,
-    };
+    }
     let ctx = page_context(&req, site, doc.url());
-    Ok(html(render::module::page_with(
-        &ctx,
-        site,
-        doc,
-        last.as_ref(),
-    )))
+    Ok(html(render::module::page_with(&ctx, site, doc, &quiz)))
 }
 
 async fn path_page(
@@ -99,35 +104,6 @@ async fn path_page(
     )))
 }
 
-/// Grades and stores one submission; the attempt is acknowledged only once it is committed.
-pub async fn record_attempt(
-    store: Store,
-    me: &Identity,
-    doc: &Document,
-    answers: &[Vec<usize>],
-) -> Result<Graded, AppError> {
-    let module = doc.module().ok_or_else(|| {
-        AppError::NotFound(format!("There is no module with the id “{}”.", doc.id))
-    })?;
-    let graded = grade::grade(module, answers);
-    let answers_json = serde_json::to_string(answers)
-        .map_err(|e| AppError::Internal(format!("answers do not serialise: {e}")))?;
-    let (user_id, module_id, version) = (me.user.id, doc.id.as_str().to_owned(), module.version);
-    let (score, passed) = (graded.score, graded.passed);
-    blocking(move || {
-        store.record_attempt(&NewAttempt {
-            user_id,
-            module_id: &module_id,
-            module_version: version,
-            answers_json: &answers_json,
-            score,
-            passed,
-        })
-    })
-    .await?;
-    Ok(graded)
-}
-
 /// The quiz form as posted: `csrf`, and `q0=1`, `q1=0&q1=2` (checkboxes repeat their name).
 async fn submit_form(
     req: HttpRequest,
@@ -146,7 +122,16 @@ async fn submit_form(
     let site = &snapshot.site;
     let doc = exact(site, &id, Kind::Module).ok_or_else(|| unknown_module(&id))?;
     let module = doc.module().ok_or_else(|| unknown_module(&id))?;
-    let mut raw: Vec<Vec<i64>> = vec![Vec::new(); module.questions.len()];
+    let handout = fields
+        .iter()
+        .find(|(k, _)| k == "attempt")
+        .map(|(_, v)| v.as_str());
+    // A pooled attempt has as many questions as were drawn; the grader checks the count.
+    let asked = match (module.settings.pooled(), module.settings.draw) {
+        (true, Some(n)) => n,
+        _ => module.questions.len(),
+    };
+    let mut raw: Vec<Vec<i64>> = vec![Vec::new(); asked];
     for (key, value) in &fields {
         let Some(index) = key.strip_prefix('q').and_then(|n| n.parse::<usize>().ok()) else {
             continue;
@@ -165,11 +150,19 @@ async fn submit_form(
         })?;
         slot.push(choice);
     }
-    let answers = grade::check_answers(module, &raw).map_err(bad_answers)?;
-    let graded = record_attempt(state.store.clone(), &me, doc, &answers).await?;
+    let outcome = attempt::submit(state.store.clone(), &me, doc, module, handout, &raw).await?;
+    let sections = attempt::sections_to_reread(doc, &outcome.shown, &outcome.graded.correct);
     let ctx = page_context(&req, site, doc.url());
     Ok(html(render::training::results(
-        &ctx, doc, module, &answers, &graded,
+        &ctx,
+        doc,
+        module,
+        &render::training::Results {
+            shown: &outcome.shown,
+            answers: &outcome.answers,
+            graded: &outcome.graded,
+            sections: &sections,
+        },
     )))
 }
 
@@ -244,12 +237,51 @@ async fn training_page(
         format!("/learners/{learner}/training")
     };
     let ctx = page_context(req, site, url);
+    let counts = attempt_counts(site, &attempts);
     let view = render::training::TrainingView {
         learner,
         own,
         paths: &paths,
         next,
         recent: &attempts[..attempts.len().min(RECENT)],
+        counts: &counts,
     };
     Ok(html(render::training::overview(&ctx, site, &view)))
+}
+
+/// Per module: attempts, failures since the last pass, and the end of the current wait (from
+/// the learner's attempts, newest first), in module id order.
+fn attempt_counts(
+    site: &Site,
+    attempts: &[crate::store::Attempt],
+) -> Vec<render::training::AttemptCount> {
+    use crate::quiz::delay::{self, Past};
+    let mut by_module: std::collections::BTreeMap<&str, Vec<Past>> =
+        std::collections::BTreeMap::new();
+    for a in attempts {
+        by_module
+            .entry(a.module_id.as_str())
+            .or_default()
+            .push(Past {
+                at: a.created_at,
+                passed: a.passed,
+            });
+    }
+    let now = time::OffsetDateTime::now_utc();
+    by_module
+        .into_iter()
+        .map(|(module_id, history)| {
+            let limits = exact(site, module_id, Kind::Module)
+                .and_then(Document::module)
+                .map(|m| m.settings.limits)
+                .unwrap_or_default();
+            let waiting_until = delay::next_allowed(&limits, &history).filter(|until| *until > now);
+            render::training::AttemptCount {
+                module_id: module_id.to_owned(),
+                attempts: history.len(),
+                failures_in_a_row: delay::failures_in_a_row(&history),
+                waiting_until,
+            }
+        })
+        .collect()
 }

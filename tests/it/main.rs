@@ -8,6 +8,7 @@ mod corpus;
 mod live;
 mod pages;
 mod qualifications;
+mod quiz;
 mod routes;
 mod search;
 mod site;

@@ -120,10 +120,15 @@ fn the_attempts_api_grades_records_and_refuses_bad_input_with_sentences() {
         res.json(),
         json!({"score": 100, "passed": true, "correct": [true, true]})
     );
+    // A failure under the default review policy (`score`) shows no per-question marks,
+    // only the sections to re-read (the whole lesson: its questions name no section).
     let res = attempts_api(&app, &token, "basics", &json!({"answers": [[1], [0]]}));
     assert_eq!(
         res.json(),
-        json!({"score": 0, "passed": false, "correct": [false, false]})
+        json!({"score": 0, "passed": false, "sections": [
+            {"anchor": "deployments", "title": "Deployments"},
+            {"anchor": "namespaces", "title": "Namespaces"}
+        ]})
     );
     let res = attempts_api(&app, &token, "basics", &json!({"answers": [[0], []]}));
     assert_eq!(
@@ -221,8 +226,8 @@ fn the_quiz_form_is_graded_on_the_server_with_explanations_and_what_to_review() 
     assert!(body.contains("Not passed yet"), "{body}");
     assert!(body.contains(" with 0%"), "{body}");
     assert!(
-        body.contains("EXPLAIN-MARKER-deployments-reconcile"),
-        "explanations after grading"
+        !body.contains("EXPLAIN-MARKER-deployments-reconcile"),
+        "no explanations after a failure under the default review policy"
     );
     assert!(body.contains("What to review"), "{body}");
     assert!(
@@ -231,6 +236,10 @@ fn the_quiz_form_is_graded_on_the_server_with_explanations_and_what_to_review() 
     );
     let right = submit(&app, &me, "basics", "q0=0&q1=2&q1=0");
     assert!(right.body.contains("Passed"), "{}", right.body);
+    assert!(
+        right.body.contains("EXPLAIN-MARKER-deployments-reconcile"),
+        "explanations after a pass"
+    );
     assert!(right.body.contains(" with 100%"));
     assert!(!right.body.contains("What to review"));
 

@@ -6,10 +6,10 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::{BODY_LIMIT, bad_answers, exact, record_attempt, unknown_module};
-use crate::grade;
-use crate::model::Kind;
-use crate::web::auth::{AuthMethod, RequireUser};
+use super::attempt;
+use super::{BODY_LIMIT, exact, unknown_module};
+use crate::model::{Kind, Question};
+use crate::web::auth::{AuthMethod, CurrentUser, RequireUser};
 use crate::web::{AppError, AppState};
 
 /// Registers the two routes (the POST first: its path is longer than the GET's pattern).
@@ -23,6 +23,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// A module as the API shows it: settings and questions, never answers or explanations.
+/// A module that draws or shuffles (opt-in) adds its `draw`, `shuffle` and, for a signed-in
+/// learner, the `attempt` id its questions were drawn for; other modules answer as before.
 #[derive(Debug, Serialize)]
 struct ModuleJson<'a> {
     id: &'a str,
@@ -30,6 +32,12 @@ struct ModuleJson<'a> {
     version: u32,
     pass: u8,
     minutes: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    draw: Option<Option<usize>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shuffle: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attempt: Option<String>,
     questions: Vec<QuestionJson<'a>>,
 }
 
@@ -42,43 +50,74 @@ struct QuestionJson<'a> {
     multiple: bool,
 }
 
+fn question_json(q: &Question) -> QuestionJson<'_> {
+    QuestionJson {
+        question: &q.prompt,
+        choices: &q.choices,
+        multiple: q.multiple,
+    }
+}
+
 async fn module(
     state: web::Data<AppState>,
     id: web::Path<String>,
+    CurrentUser(me): CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let snapshot = state.snapshot.load_full();
     let doc = exact(&snapshot.site, &id, Kind::Module).ok_or_else(|| unknown_module(&id))?;
     let module = doc.module().ok_or_else(|| unknown_module(&id))?;
+    let pooled = module.settings.pooled();
+    // A signed-in learner gets their hand-out; an anonymous reader sees every question in
+    // the author's order, like the page's read-only preview, and no attempt id.
+    let handout = match me {
+        Some(me) if pooled => {
+            Some(attempt::hand_out(state.store.clone(), me.user.id, doc, module).await?)
+        }
+        _ => None,
+    };
+    let questions = match &handout {
+        Some((_, shown)) => shown.iter().map(question_json).collect(),
+        None => module.questions.iter().map(question_json).collect(),
+    };
     Ok(HttpResponse::Ok().json(ModuleJson {
         id: doc.id.as_str(),
         title: &doc.title,
         version: module.version,
         pass: module.pass_percent,
         minutes: module.minutes,
-        questions: module
-            .questions
-            .iter()
-            .map(|q| QuestionJson {
-                question: &q.prompt,
-                choices: &q.choices,
-                multiple: q.multiple,
-            })
-            .collect(),
+        draw: pooled.then_some(module.settings.draw),
+        shuffle: pooled.then_some(module.settings.shuffle),
+        attempt: handout.as_ref().map(|(h, _)| h.id.clone()),
+        questions,
     }))
 }
 
-/// `{"answers": [[0], [1, 2]]}`; other fields are ignored for forward compatibility.
+/// `{"answers": [[0], [1, 2]]}`, with `"attempt"` for modules that draw or shuffle; other
+/// fields are ignored for forward compatibility.
 #[derive(Debug, Deserialize)]
 struct AttemptBody {
     answers: Vec<Vec<i64>>,
+    #[serde(default)]
+    attempt: Option<String>,
 }
 
-/// What a graded attempt answers.
+/// What a graded attempt answers: `correct` only when the module's review policy shows it
+/// (after a pass always); after a failure, the sections to re-read.
 #[derive(Debug, Serialize)]
 struct AttemptJson {
     score: u8,
     passed: bool,
-    correct: Vec<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    correct: Option<Vec<bool>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sections: Option<Vec<SectionJson>>,
+}
+
+/// A section of the lesson to re-read.
+#[derive(Debug, Serialize)]
+struct SectionJson {
+    anchor: String,
+    title: String,
 }
 
 async fn submit(
@@ -112,11 +151,30 @@ async fn submit(
             "The body is not valid: {e}. Send {{\"answers\": [[0], [1, 2]]}}, one list of choice indexes per question."
         ))
     })?;
-    let answers = grade::check_answers(module, &parsed.answers).map_err(bad_answers)?;
-    let graded = record_attempt(state.store.clone(), &me, doc, &answers).await?;
+    let outcome = attempt::submit(
+        state.store.clone(),
+        &me,
+        doc,
+        module,
+        parsed.attempt.as_deref(),
+        &parsed.answers,
+    )
+    .await?;
+    let graded = outcome.graded;
+    let sections = (!graded.passed).then(|| {
+        attempt::sections_to_reread(doc, &outcome.shown, &graded.correct)
+            .into_iter()
+            .map(|(anchor, title)| SectionJson { anchor, title })
+            .collect()
+    });
     Ok(HttpResponse::Ok().json(AttemptJson {
         score: graded.score,
         passed: graded.passed,
-        correct: graded.correct,
+        correct: module
+            .settings
+            .review
+            .shows_marks(graded.passed)
+            .then_some(graded.correct),
+        sections,
     }))
 }

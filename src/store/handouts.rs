@@ -1,0 +1,194 @@
+//! Quiz attempts handed out by the server, for modules that draw or shuffle questions: what a
+//! learner was shown, so the answers are graded against it and nothing else.
+//!
+//! A learner has at most one unused hand-out per module and file version: reloading the page
+//! shows the same questions again (no re-drawing until the questions one knows come up), and
+//! the table grows by one row per graded attempt, not per page view.
+
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use time::OffsetDateTime;
+
+use super::accounts::UserId;
+use super::{Result, Store, time_at, unix};
+
+/// One handed-out attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handout {
+    /// Random id, 32 hex digits: what the form and the API carry back.
+    pub id: String,
+    /// The learner it was handed to.
+    pub user_id: UserId,
+    /// The module's document id.
+    pub module_id: String,
+    /// The module file's hash when it was drawn: a changed file makes it stale.
+    pub content_hash: String,
+    /// The drawn questions and choice orders (JSON).
+    pub drawn_json: String,
+    /// When it was handed out.
+    pub created_at: OffsetDateTime,
+    /// When its answers were graded.
+    pub used_at: Option<OffsetDateTime>,
+}
+
+const COLUMNS: &str = "id, user_id, module_id, content_hash, drawn, created_at, used_at";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Handout> {
+    let used: Option<i64> = r.get(6)?;
+    Ok(Handout {
+        id: r.get(0)?,
+        user_id: UserId(r.get(1)?),
+        module_id: r.get(2)?,
+        content_hash: r.get(3)?,
+        drawn_json: r.get(4)?,
+        created_at: time_at(r, 5)?,
+        used_at: used
+            .map(OffsetDateTime::from_unix_timestamp)
+            .transpose()
+            .map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    6,
+                    rusqlite::types::Type::Integer,
+                    e.into(),
+                )
+            })?,
+    })
+}
+
+impl Store {
+    /// The learner's open hand-out for this module version, or a new one whose questions
+    /// `draw` picks (JSON). Older unused hand-outs of the module are dropped.
+    pub fn open_handout(
+        &self,
+        user_id: UserId,
+        module_id: &str,
+        content_hash: &str,
+        draw: impl FnOnce() -> String,
+    ) -> Result<Handout> {
+        // Whole seconds, as stored, so a new hand-out equals itself read back.
+        let now = OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .unwrap_or_else(|_| OffsetDateTime::now_utc());
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let open = tx
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM quiz_handouts
+                     WHERE user_id = ?1 AND module_id = ?2 AND content_hash = ?3 AND used_at IS NULL
+                     ORDER BY created_at DESC LIMIT 1"
+                ),
+                params![user_id.0, module_id, content_hash],
+                from_row,
+            )
+            .optional()?;
+        if let Some(open) = open {
+            return Ok(open);
+        }
+        tx.execute(
+            "DELETE FROM quiz_handouts WHERE user_id = ?1 AND module_id = ?2 AND used_at IS NULL",
+            params![user_id.0, module_id],
+        )?;
+        let handout = Handout {
+            id: format!("{:032x}", rand::random::<u128>()),
+            user_id,
+            module_id: module_id.to_owned(),
+            content_hash: content_hash.to_owned(),
+            drawn_json: draw(),
+            created_at: now,
+            used_at: None,
+        };
+        tx.execute(
+            "INSERT INTO quiz_handouts (id, user_id, module_id, content_hash, drawn, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                handout.id,
+                user_id.0,
+                module_id,
+                content_hash,
+                handout.drawn_json,
+                unix(now)
+            ],
+        )?;
+        tx.commit()?;
+        Ok(handout)
+    }
+
+    /// A hand-out by id, whoever it belongs to (the caller checks).
+    pub fn handout(&self, id: &str) -> Result<Option<Handout>> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM quiz_handouts WHERE id = ?1"),
+                [id],
+                from_row,
+            )
+            .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::store;
+    use crate::store::{Gated, NewAttempt, UserName};
+
+    #[test]
+    fn one_open_handout_per_module_version_and_each_grades_once() {
+        let (store, _dir) = store();
+        let name = UserName::parse("ada").expect("name");
+        let ada = store.create_user(&name, false, None).expect("user").id;
+        let first = store
+            .open_handout(ada, "m", "h1", || "[1]".into())
+            .expect("open");
+        let again = store
+            .open_handout(ada, "m", "h1", || "[2]".into())
+            .expect("again");
+        assert_eq!(first, again, "a reload shows the same questions");
+        let attempt = NewAttempt {
+            user_id: ada,
+            module_id: "m",
+            module_version: 1,
+            answers_json: "[]",
+            score: 0,
+            passed: false,
+        };
+        let now = OffsetDateTime::now_utc();
+        let ok = |_: &[(OffsetDateTime, bool)]| Ok::<(), ()>(());
+        assert!(matches!(
+            store.record_attempt_gated(&attempt, Some(&first.id), 10, now, ok),
+            Ok(Gated::Stored(_))
+        ));
+        assert_eq!(
+            store
+                .record_attempt_gated(&attempt, Some(&first.id), 10, now, ok)
+                .expect("q"),
+            Gated::HandoutUsed,
+            "a used hand-out does not grade twice"
+        );
+        assert!(
+            store
+                .handout(&first.id)
+                .expect("q")
+                .is_some_and(|h| h.used_at.is_some())
+        );
+        let next = store
+            .open_handout(ada, "m", "h1", || "[3]".into())
+            .expect("next");
+        assert_ne!(next.id, first.id);
+        assert_eq!(next.drawn_json, "[3]");
+        let changed = store
+            .open_handout(ada, "m", "h2", || "[4]".into())
+            .expect("changed file");
+        assert_eq!(changed.drawn_json, "[4]");
+        assert!(
+            store.handout(&next.id).expect("q").is_none(),
+            "stale unused hand-outs go"
+        );
+        let refused = store.record_attempt_gated(&attempt, None, 10, now, |past| {
+            assert_eq!(past.len(), 1);
+            Err("wait")
+        });
+        assert_eq!(refused.expect("q"), Gated::Refused("wait"));
+        assert_eq!(store.attempt_count().expect("count"), 1);
+    }
+}
