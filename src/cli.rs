@@ -101,7 +101,8 @@ pub enum UserCommand {
     /// Create a learner account. Without --password-stdin it has no password and signs in
     /// through the single-sign-on proxy or with API tokens.
     Add {
-        /// The user name: letters, digits, `.`, `_`, `-`, `@`, `+` (e-mail addresses work).
+        /// The user name: letters, digits, `.`, `_`, `-`, `@`, `+` (e-mail addresses work);
+        /// stored lowercased, so `Alice` and `alice` are the same account.
         name: String,
         /// Make the account an admin (sees every learner, the qualification matrix, insights).
         #[arg(long)]
@@ -112,12 +113,12 @@ pub enum UserCommand {
     },
     /// List every account.
     List,
-    /// Stop an account from signing in; ends its sessions and stops its tokens.
+    /// Stop an account from signing in; ends its sessions and revokes its API tokens.
     Disable {
         /// The user name.
         name: String,
     },
-    /// Let a disabled account sign in again.
+    /// Let a disabled account sign in again (its revoked tokens stay revoked).
     Enable {
         /// The user name.
         name: String,
@@ -339,15 +340,20 @@ fn run_user(args: UserArgs) -> anyhow::Result<ExitCode> {
             print_table(["NAME", "ADMIN", "DISABLED", "SOURCE", "CREATED"], &rows)?;
         }
         UserCommand::Disable { name } => {
-            let user = open_store(&args.data)?.set_disabled(&parse_name(&name)?, true)?;
+            let done = open_store(&args.data)?.disable_user(&parse_name(&name)?)?;
             eprintln!(
-                "disabled {}; its sessions are ended and its tokens stop working",
-                user.name
+                "disabled {}; revoked {} and {}",
+                done.user.name,
+                plural(done.sessions, "session", "sessions"),
+                plural(done.tokens, "API token", "API tokens"),
             );
         }
         UserCommand::Enable { name } => {
-            let user = open_store(&args.data)?.set_disabled(&parse_name(&name)?, false)?;
-            eprintln!("enabled {}", user.name);
+            let user = open_store(&args.data)?.enable_user(&parse_name(&name)?)?;
+            eprintln!(
+                "enabled {name}; the sessions and API tokens revoked when it was disabled stay revoked: it signs in again, and new tokens must be created (selfserve token create {name})",
+                name = user.name
+            );
         }
         UserCommand::Passwd { name, .. } => {
             let name = parse_name(&name)?;
@@ -409,6 +415,11 @@ fn run_token(args: TokenArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `1 session`, `2 sessions`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn yes_no(b: bool) -> String {

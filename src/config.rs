@@ -22,6 +22,27 @@ pub struct SiteConfig {
     pub watch: bool,
     /// Sign-in settings.
     pub auth: AuthConfig,
+    /// How much of the search log is kept.
+    pub search_log: SearchLogConfig,
+}
+
+/// Bounds on the search log, so anonymous searching cannot fill the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchLogConfig {
+    /// Days a logged query is kept.
+    pub retention_days: u32,
+    /// Most rows kept (one row per distinct query per day); the oldest go first.
+    pub max_rows: u32,
+}
+
+impl Default for SearchLogConfig {
+    fn default() -> Self {
+        Self {
+            retention_days: 180,
+            max_rows: 200_000,
+        }
+    }
 }
 
 /// How people sign in.
@@ -34,6 +55,10 @@ pub struct AuthConfig {
     pub proxy_header: Option<String>,
     /// Addresses of proxies whose `proxy_header` is believed; from any other peer it is ignored.
     pub trusted_proxies: Vec<String>,
+    /// When true, a name from `proxy_header` signs in to the local account of that name even
+    /// when it has a password. Off by default: the proxy's `alice` is then refused rather
+    /// than becoming the local (perhaps admin) `alice`.
+    pub link_local_accounts: bool,
 }
 
 impl AuthConfig {
@@ -89,6 +114,7 @@ impl Default for SiteConfig {
             expiring_days: 30,
             watch: false,
             auth: AuthConfig::default(),
+            search_log: SearchLogConfig::default(),
         }
     }
 }
@@ -121,6 +147,12 @@ impl SiteConfig {
     fn validate(&self) -> Result<(), String> {
         if self.review_days == 0 {
             return Err("review_days in site.toml must be at least 1".into());
+        }
+        if self.search_log.retention_days == 0 || self.search_log.max_rows == 0 {
+            return Err(
+                "search_log.retention_days and search_log.max_rows in site.toml must be at least 1"
+                    .into(),
+            );
         }
         if let Some(url) = &self.edit_url
             && !url.contains("{path}")
@@ -199,6 +231,20 @@ mod tests {
         let everyone =
             SiteConfig::parse("[auth]\ntrusted_proxies = [\"0.0.0.0/0\"]\n").expect("valid");
         assert!(everyone.auth.trusts("203.0.113.9".parse().expect("ip")));
+    }
+
+    #[test]
+    fn search_log_bounds_default_and_are_checked() {
+        let d = SiteConfig::default().search_log;
+        assert_eq!((d.retention_days, d.max_rows), (180, 200_000));
+        let c = SiteConfig::parse("[search_log]\nretention_days = 30\nmax_rows = 500\n")
+            .expect("valid");
+        assert_eq!(
+            (c.search_log.retention_days, c.search_log.max_rows),
+            (30, 500)
+        );
+        assert!(SiteConfig::parse("[search_log]\nmax_rows = 0\n").is_err());
+        assert!(SiteConfig::parse("[search_log]\nkeep = 1\n").is_err());
     }
 
     #[test]

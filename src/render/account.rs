@@ -104,8 +104,6 @@ pub struct AccountView<'a> {
     pub tokens: &'a [ApiToken],
     /// A token just created: shown this once.
     pub new_token: Option<&'a str>,
-    /// The page was requested with an API token (no session to sign out of).
-    pub via_token: bool,
 }
 
 /// The account page: who you are, your API tokens, sign out.
@@ -125,7 +123,8 @@ pub fn account(ctx: &PageContext<'_>, view: &AccountView<'_>) -> Markup {
             h2 id="tokens-title" { "API tokens" }
             p class="muted" {
                 "Scripts send a token as " code { "Authorization: Bearer TOKEN" }
-                "; it acts as you on every page and API route."
+                "; it acts as you on every page and API route except this one: "
+                "tokens are created and revoked here, in a signed-in browser only."
             }
             @if let Some(token) = view.new_token {
                 div class="notice notice-success" role="status" {
@@ -171,11 +170,9 @@ pub fn account(ctx: &PageContext<'_>, view: &AccountView<'_>) -> Markup {
                 button class="button" type="submit" { "Create token" }
             }
         }
-        @if !view.via_token {
-            section aria-labelledby="sign-out-title" {
-                h2 id="sign-out-title" { "Sign out" }
-                (sign_out_form(ctx))
-            }
+        section aria-labelledby="sign-out-title" {
+            h2 id="sign-out-title" { "Sign out" }
+            (sign_out_form(ctx))
         }
     };
     layout::render(

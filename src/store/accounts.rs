@@ -19,34 +19,39 @@ impl fmt::Display for UserId {
     }
 }
 
-/// A user name: 1–64 ASCII letters, digits and `.`, `_`, `-`, `@`, `+`.
+/// A user name: 1–64 ASCII letters, digits and `.`, `_`, `-`, `@`, `+`, trimmed and
+/// lowercased.
 ///
 /// ASCII only, so two accounts cannot look alike (`аdmin` with a Cyrillic `а`); `@`, `.`
-/// and `+` admit e-mail addresses, which SSO proxies send as the user's name. Names compare
-/// case-insensitively in the database but keep the case they were created with.
+/// and `+` admit e-mail addresses, which SSO proxies send as the user's name. Parsing is the
+/// one place names are normalised: ` Alice `, `ALICE` and `alice` are the same value, so they
+/// are one account, one sign-in counter and one row (the migration to version 2 lowercased
+/// names stored before).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]
 pub struct UserName(String);
 
 impl UserName {
-    /// Parses a name, explaining in a sentence what is wrong with a bad one.
+    /// Parses a name (surrounding whitespace dropped, case folded), explaining in a sentence
+    /// what is wrong with a bad one.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        if raw.is_empty() {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
             return Err("a user name must not be empty".into());
         }
-        if raw.len() > 64 {
+        if trimmed.len() > 64 {
             return Err("a user name must be at most 64 characters long".into());
         }
-        if let Some(bad) = raw
+        if let Some(bad) = trimmed
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+')))
         {
             return Err(format!(
                 "the user name `{}` contains {bad:?}; use letters, digits, `.`, `_`, `-`, `@` and `+`",
-                raw.escape_debug()
+                trimmed.escape_debug()
             ));
         }
-        Ok(Self(raw.to_owned()))
+        Ok(Self(trimmed.to_ascii_lowercase()))
     }
 
     /// The name as text.
@@ -94,7 +99,7 @@ pub struct User {
     pub email: Option<String>,
     /// Admins see every learner, the qualification matrix and insights.
     pub is_admin: bool,
-    /// Disabled accounts cannot sign in, and their sessions and tokens stop working.
+    /// Disabled accounts cannot sign in; disabling revoked their sessions and tokens.
     pub disabled: bool,
     /// Whether the account has a password (SSO- and token-only accounts have none).
     pub has_password: bool,
@@ -103,6 +108,17 @@ pub struct User {
     /// When it was created.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+}
+
+/// What disabling an account revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disabled {
+    /// The account, now disabled.
+    pub user: User,
+    /// Sessions ended.
+    pub sessions: usize,
+    /// API tokens revoked (those revoked before are not counted).
+    pub tokens: usize,
 }
 
 /// The columns [`user_from_row`] reads, in order; `u` is the users table's alias.
@@ -169,7 +185,7 @@ impl Store {
             Ok(_) => {}
             Err(e) if is_unique_violation(&e) => {
                 return Err(StoreError::Conflict(format!(
-                    "a user named {name} already exists"
+                    "a user named {name} already exists (user names ignore case and surrounding spaces)"
                 )));
             }
             Err(e) => return Err(e.into()),
@@ -195,7 +211,8 @@ impl Store {
     /// Looks a user up by name (case-insensitively).
     pub fn find_user(&self, name: &UserName) -> Result<Option<User>> {
         let conn = self.conn()?;
-        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.name = ?1");
+        // `ORDER BY`: the oldest account, should a hand-edited database hold two spellings.
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.name = ?1 ORDER BY u.id");
         Ok(conn
             .query_row(&sql, [name.as_str()], |r| user_from_row(r, 0))
             .optional()?)
@@ -225,20 +242,39 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Disables or re-enables an account; disabling also ends all its sessions.
-    pub fn set_disabled(&self, name: &UserName, disabled: bool) -> Result<User> {
+    /// Disables an account and revokes everything that signed it in: its sessions end and
+    /// its API tokens are revoked for good, so [`Store::enable_user`] brings none back.
+    pub fn disable_user(&self, name: &UserName) -> Result<Disabled> {
         let user = self.require_user(name)?;
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute(
-            "UPDATE users SET disabled = ?1 WHERE id = ?2",
-            params![disabled, user.id.0],
+        tx.execute("UPDATE users SET disabled = 1 WHERE id = ?1", [user.id.0])?;
+        let sessions = tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id.0])?;
+        let tokens = tx.execute(
+            "UPDATE api_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
+            params![unix(OffsetDateTime::now_utc()), user.id.0],
         )?;
-        if disabled {
-            tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id.0])?;
-        }
         tx.commit()?;
-        Ok(User { disabled, ..user })
+        Ok(Disabled {
+            user: User {
+                disabled: true,
+                ..user
+            },
+            sessions,
+            tokens,
+        })
+    }
+
+    /// Lets a disabled account sign in again. Its old sessions and tokens stay revoked: the
+    /// person signs in anew and creates new tokens.
+    pub fn enable_user(&self, name: &UserName) -> Result<User> {
+        let user = self.require_user(name)?;
+        self.conn()?
+            .execute("UPDATE users SET disabled = 0 WHERE id = ?1", [user.id.0])?;
+        Ok(User {
+            disabled: false,
+            ..user
+        })
     }
 
     /// Sets a new password and ends every session of the account (a reset locks out
@@ -276,7 +312,9 @@ impl Store {
     /// or is disabled, so response times do not reveal which accounts exist.
     pub fn verify_password(&self, name: &UserName, password: &str) -> Result<Option<User>> {
         let conn = self.conn()?;
-        let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.name = ?1");
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.name = ?1 ORDER BY u.id"
+        );
         let found = conn
             .query_row(&sql, [name.as_str()], |r| {
                 Ok((user_from_row(r, 0)?, r.get::<_, Option<String>>(9)?))
@@ -312,6 +350,14 @@ mod tests {
     #[test]
     fn names_are_parsed() {
         assert!(UserName::parse("ada.lovelace@example.com").is_ok());
+        assert_eq!(UserName::parse(" ALICE ").expect("n").as_str(), "alice");
+        assert_eq!(
+            UserName::parse("\tAlice\n"),
+            UserName::parse("alice"),
+            "one value for every spelling"
+        );
+        assert!(UserName::parse("   ").is_err());
+        assert!(UserName::parse(&format!(" {} ", "x".repeat(64))).is_ok());
         assert!(UserName::parse("a_b-c+d").is_ok());
         assert!(UserName::parse("").is_err());
         assert!(UserName::parse("has space").is_err());
@@ -336,14 +382,14 @@ mod tests {
             .expect("find")
             .expect("exists");
         assert_eq!(found.id, ada.id);
-        assert_eq!(found.name.as_str(), "Ada", "keeps its case");
+        assert_eq!(found.name.as_str(), "ada", "stored case-folded");
         let names: Vec<_> = store
             .list_users()
             .expect("list")
             .into_iter()
             .map(|u| u.name.to_string())
             .collect();
-        assert_eq!(names, ["Ada", "bob"]);
+        assert_eq!(names, ["ada", "bob"]);
         assert!(store.find_user(&name("carol")).expect("find").is_none());
     }
 
@@ -357,7 +403,10 @@ mod tests {
             .create_user(&name("ADA"), false, None)
             .expect_err("dup");
         assert!(matches!(err, StoreError::Conflict(_)));
-        assert_eq!(err.to_string(), "a user named ADA already exists");
+        assert_eq!(
+            err.to_string(),
+            "a user named ada already exists (user names ignore case and surrounding spaces)"
+        );
     }
 
     #[test]
@@ -430,14 +479,14 @@ mod tests {
         store
             .create_user(&name("ada"), false, Some("pw"))
             .expect("create");
-        store.set_disabled(&name("ada"), true).expect("disable");
+        store.disable_user(&name("ada")).expect("disable");
         assert!(
             store
                 .verify_password(&name("ada"), "pw")
                 .expect("v")
                 .is_none()
         );
-        let back = store.set_disabled(&name("ada"), false).expect("enable");
+        let back = store.enable_user(&name("ada")).expect("enable");
         assert!(!back.disabled);
         assert!(
             store
@@ -493,5 +542,95 @@ mod tests {
         let again = store.ensure_proxy_user(&n, None).expect("again");
         assert_eq!(again.id, first.id);
         assert_eq!(store.list_users().expect("list").len(), 1);
+    }
+
+    #[test]
+    fn disabling_revokes_sessions_and_tokens_and_enabling_restores_none() {
+        let (store, _dir) = store();
+        let ada = store
+            .create_user(&name("ada"), false, Some("pw"))
+            .expect("create");
+        let now = OffsetDateTime::now_utc();
+        store.create_session(ada.id, now).expect("s");
+        store.create_session(ada.id, now).expect("s");
+        let (_, a) = store.create_token(&name("ada"), "a").expect("t");
+        let (old, _) = store.create_token(&name("ada"), "b").expect("t");
+        store.revoke_token(old).expect("revoke");
+        let (_, c) = store.create_token(&name("ada"), "c").expect("t");
+        let disabled = store.disable_user(&name(" ADA ")).expect("disable");
+        assert!(disabled.user.disabled);
+        assert_eq!((disabled.sessions, disabled.tokens), (2, 2));
+        store.enable_user(&name("ada")).expect("enable");
+        for token in [a, c] {
+            assert!(store.token_user(&token, now).expect("q").is_none());
+        }
+        assert!(
+            store
+                .list_tokens(&name("ada"))
+                .expect("list")
+                .iter()
+                .all(|t| t.revoked_at.is_some())
+        );
+    }
+
+    #[test]
+    fn the_migration_folds_stored_names() {
+        let mut conn = rusqlite::Connection::open_in_memory().expect("db");
+        let migrations = crate::store::migrations::migrations();
+        migrations.to_version(&mut conn, 1).expect("v1");
+        for name in ["Ada", "bob", "CAROL@Example.com"] {
+            conn.execute(
+                "INSERT INTO users (name, created_at) VALUES (?1, 0)",
+                [name],
+            )
+            .expect("insert");
+        }
+        conn.execute(
+            "INSERT INTO login_failures VALUES ('account:ada', 5, 0)",
+            [],
+        )
+        .expect("counter");
+        migrations.to_latest(&mut conn).expect("latest");
+        let mut stmt = conn
+            .prepare("SELECT name FROM users ORDER BY id")
+            .expect("q");
+        let names: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("names");
+        assert_eq!(names, ["ada", "bob", "carol@example.com"]);
+    }
+
+    #[test]
+    fn colliding_names_do_not_stop_the_migration() {
+        let mut conn = rusqlite::Connection::open_in_memory().expect("db");
+        let migrations = crate::store::migrations::migrations();
+        migrations.to_version(&mut conn, 1).expect("v1");
+        // Only a hand-edited database can hold this: drop the unique constraint's effect by
+        // rebuilding the table without it.
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             CREATE TABLE u2 AS SELECT * FROM users;
+             DROP TABLE users;
+             CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL COLLATE NOCASE,
+                 display_name TEXT, email TEXT, password_hash TEXT,
+                 is_admin INTEGER NOT NULL DEFAULT 0, disabled INTEGER NOT NULL DEFAULT 0,
+                 source TEXT NOT NULL DEFAULT 'local', created_at INTEGER NOT NULL);
+             INSERT INTO users (name, created_at) VALUES ('Ada', 0), ('ADA', 0), ('Bob', 0);",
+        )
+        .expect("hand-edited");
+        migrations
+            .to_latest(&mut conn)
+            .expect("start-up does not fail");
+        let mut stmt = conn
+            .prepare("SELECT name FROM users ORDER BY id")
+            .expect("q");
+        let names: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("names");
+        assert_eq!(names, ["Ada", "ADA", "bob"]);
     }
 }

@@ -118,6 +118,60 @@ CREATE INDEX search_log_by_time ON search_log(created_at);
 CREATE INDEX search_log_by_query ON search_log(normalized, created_at);
 "#;
 
+/// Version 2: user names are stored case-folded (`UserName::parse` trims and lowercases, so
+/// every spelling of a name is one account and one sign-in counter). The column has been
+/// `UNIQUE COLLATE NOCASE` since version 1 and names never held spaces, so two rows cannot
+/// fold to the same name; should a hand-edited database hold such a pair anyway, both keep
+/// their stored spelling (start-up does not fail) and lookups, which compare without case,
+/// find the older account — rename the other with SQL. Sign-in counters restart.
+const V2_FOLDED_USER_NAMES: &str = r#"
+-- `COLLATE BINARY`: the column's own NOCASE collation would call `Ada` and `ada` equal.
+UPDATE users SET name = lower(name)
+WHERE name COLLATE BINARY != lower(name)
+  AND NOT EXISTS (
+      SELECT 1 FROM users other
+      WHERE other.id != users.id AND lower(other.name) = lower(users.name)
+  );
+DELETE FROM login_failures;
+"#;
+
+/// Version 3: the search log is bounded (issue 13: anonymous searches filled the disk). One
+/// row per normalised query (at most 200 characters) per UTC day, with counters, replaces one
+/// row per search; the server prunes it to `site.toml`'s retention and row cap, oldest
+/// (lowest `id`) first. Existing searches are folded into the new rows (their opened URLs
+/// and timings are dropped; nothing read them) and the old table goes; `Store::open` then
+/// compacts the file once. `write_probe` is what `/healthz` writes to after a failed write,
+/// to see whether the disk takes writes again.
+const V3_BOUNDED_SEARCH_LOG: &str = r#"
+CREATE TABLE search_queries (
+    id           INTEGER PRIMARY KEY,
+    -- Days since the Unix epoch, UTC.
+    day          INTEGER NOT NULL,
+    -- Lowercased, whitespace collapsed, cut to 200 characters: all that is kept of a query.
+    normalized   TEXT    NOT NULL CHECK (length(normalized) BETWEEN 1 AND 200),
+    searches     INTEGER NOT NULL CHECK (searches >= 1),
+    zero_results INTEGER NOT NULL CHECK (zero_results BETWEEN 0 AND searches),
+    opened       INTEGER NOT NULL DEFAULT 0 CHECK (opened BETWEEN 0 AND searches),
+    last_at      INTEGER NOT NULL,
+    UNIQUE (day, normalized)
+) STRICT;
+
+INSERT INTO search_queries (day, normalized, searches, zero_results, opened, last_at)
+SELECT created_at / 86400, rtrim(substr(normalized, 1, 200)), COUNT(*),
+       SUM(result_count = 0), COUNT(opened_url), MAX(created_at)
+FROM search_log
+WHERE rtrim(substr(normalized, 1, 200)) != ''
+GROUP BY 1, 2
+ORDER BY MIN(created_at);
+
+DROP TABLE search_log;
+
+CREATE TABLE write_probe (
+    id     INTEGER PRIMARY KEY,
+    filler BLOB NOT NULL
+) STRICT;
+"#;
+
 /// Quiz attempts handed out by the server (modules that draw or shuffle questions): which
 /// questions and choice orders a learner was shown (`drawn`, JSON), against the module's
 /// file version (`content_hash`); `used_at` is set in the transaction that stores the
@@ -138,7 +192,12 @@ CREATE INDEX attempts_by_learner_module ON attempts(user_id, module_id, created_
 "#;
 
 /// Every migration, oldest first.
-const MIGRATIONS: &[M<'static>] = &[M::up(V1_INITIAL), M::up(V_QUIZ_HANDOUTS)];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(V1_INITIAL),
+    M::up(V2_FOLDED_USER_NAMES),
+    M::up(V3_BOUNDED_SEARCH_LOG),
+    M::up(V_QUIZ_HANDOUTS),
+];
 
 /// The migration list, ready for `to_latest`.
 pub(crate) fn migrations() -> Migrations<'static> {

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use rusqlite::{OptionalExtension, params};
 use time::{Duration, OffsetDateTime};
 
-use super::accounts::{USER_COLUMNS, User, UserId, user_from_row};
+use super::accounts::{USER_COLUMNS, User, UserId, UserName, user_from_row};
 use super::{Result, Store, random_hex, sha256_hex, time_at, unix};
 
 /// A session ends after this long without a request.
@@ -22,13 +22,40 @@ pub const TOUCH_INTERVAL: Duration = Duration::minutes(1);
 /// Length of the sign-in rate limit's window.
 pub const LOGIN_WINDOW: Duration = Duration::minutes(15);
 
-/// Failed sign-ins allowed per account per window: low, because a real person mistyping
-/// rarely fails five times, and the limit is what makes online guessing hopeless.
-pub const ACCOUNT_FAILURES: i64 = 5;
+/// Failed sign-ins allowed per account from one client address per window: low, because a
+/// real person mistyping rarely fails five times. Only that address is refused afterwards;
+/// the owner signing in from anywhere else is not.
+pub const ACCOUNT_CLIENT_FAILURES: i64 = 5;
 
-/// Failed sign-ins allowed per client address per window: higher, because one address may
-/// be a whole office behind NAT.
+/// Failed sign-ins allowed per client address per window, whatever accounts it tries:
+/// higher, because one address may be a whole office behind NAT.
 pub const CLIENT_FAILURES: i64 = 20;
+
+/// Failures per account (from every address) a window tolerates before sign-ins to that
+/// account are slowed down; they are never refused for it.
+pub const ACCOUNT_FAILURES_BEFORE_DELAY: i64 = 5;
+
+/// The extra wait per account failure past [`ACCOUNT_FAILURES_BEFORE_DELAY`].
+pub const ACCOUNT_DELAY_STEP: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The longest the per-account delay gets: a guesser spread over many addresses is slowed,
+/// the owner waits at most this long.
+pub const ACCOUNT_DELAY_MAX: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// How long a sign-in to an account that has failed `failures` times in the current window
+/// waits before its password is checked: nothing at first, then a quarter of a second more
+/// per failure, capped at [`ACCOUNT_DELAY_MAX`].
+pub fn account_delay(failures: i64) -> std::time::Duration {
+    let over = u32::try_from(
+        failures
+            .saturating_sub(ACCOUNT_FAILURES_BEFORE_DELAY)
+            .max(0),
+    )
+    .unwrap_or(u32::MAX);
+    ACCOUNT_DELAY_STEP
+        .saturating_mul(over)
+        .min(ACCOUNT_DELAY_MAX)
+}
 
 /// A signed-in browser: who, and the token its forms must carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,24 +71,32 @@ pub struct Session {
 /// What a sign-in rate limit counts failures against.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoginKey {
-    /// One account, by its name as typed (lowercased, so `Ada` and `ada` share a counter).
-    Account(String),
-    /// One client address.
+    /// One account tried from one client address: refused after
+    /// [`ACCOUNT_CLIENT_FAILURES`], for that address only.
+    AccountFromClient(UserName, IpAddr),
+    /// One client address, whatever names it tries: refused after [`CLIENT_FAILURES`].
     Client(IpAddr),
+    /// One account, from anywhere: never refused, only slowed ([`account_delay`]).
+    Account(UserName),
 }
 
 impl LoginKey {
     fn key(&self) -> String {
+        // Names are case-folded and trimmed by `UserName::parse`, so every spelling of a name
+        // shares these keys.
         match self {
-            LoginKey::Account(name) => format!("account:{}", name.to_lowercase()),
+            LoginKey::AccountFromClient(name, ip) => format!("account-client:{name}|{ip}"),
             LoginKey::Client(ip) => format!("client:{ip}"),
+            LoginKey::Account(name) => format!("account:{name}"),
         }
     }
 
-    fn limit(&self) -> i64 {
+    /// Failures after which the key refuses sign-ins; `None`: it never does.
+    fn limit(&self) -> Option<i64> {
         match self {
-            LoginKey::Account(_) => ACCOUNT_FAILURES,
-            LoginKey::Client(_) => CLIENT_FAILURES,
+            LoginKey::AccountFromClient(..) => Some(ACCOUNT_CLIENT_FAILURES),
+            LoginKey::Client(_) => Some(CLIENT_FAILURES),
+            LoginKey::Account(_) => None,
         }
     }
 }
@@ -150,17 +185,49 @@ impl Store {
         Ok(())
     }
 
-    /// False while `key` has used up its failures in the current window.
-    pub fn login_allowed(&self, key: &LoginKey, now: OffsetDateTime) -> Result<bool> {
-        let count: Option<i64> = self
+    /// Failures counted against `key` in its current window.
+    pub fn login_failures(&self, key: &LoginKey, now: OffsetDateTime) -> Result<i64> {
+        Ok(self.login_window(key, now)?.map_or(0, |(count, _)| count))
+    }
+
+    /// `Some(wait)` while `key` has used up its failures: how long until its window ends
+    /// (at least a second). `None` when a sign-in may go ahead.
+    pub fn login_retry_after(
+        &self,
+        key: &LoginKey,
+        now: OffsetDateTime,
+    ) -> Result<Option<Duration>> {
+        let Some(limit) = key.limit() else {
+            return Ok(None);
+        };
+        Ok(self
+            .login_window(key, now)?
+            .filter(|(count, _)| *count >= limit)
+            .map(|(_, start)| (start + LOGIN_WINDOW - now).max(Duration::SECOND)))
+    }
+
+    /// The live window of `key`: its failure count and when it opened.
+    fn login_window(
+        &self,
+        key: &LoginKey,
+        now: OffsetDateTime,
+    ) -> Result<Option<(i64, OffsetDateTime)>> {
+        Ok(self
             .conn()?
             .query_row(
-                "SELECT count FROM login_failures WHERE key = ?1 AND window_start > ?2",
+                "SELECT count, window_start FROM login_failures WHERE key = ?1 AND window_start > ?2",
                 params![key.key(), unix(now - LOGIN_WINDOW)],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, time_at(r, 1)?)),
             )
-            .optional()?;
-        Ok(count.unwrap_or(0) < key.limit())
+            .optional()?)
+    }
+
+    /// How many sessions exist (live or expired but not yet swept): for tests and health
+    /// checks of the SSO path, which must not start one per request.
+    pub fn session_count(&self) -> Result<i64> {
+        Ok(self
+            .conn()?
+            .query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))?)
     }
 
     /// Forgets the failures of `key` (after a successful sign-in).
@@ -257,9 +324,9 @@ mod tests {
         assert!(store.session_user(&a, t0()).expect("q").is_none());
 
         let (b, _) = store.create_session(ada.id, t0()).expect("s");
-        store.set_disabled(&name, true).expect("disable");
+        store.disable_user(&name).expect("disable");
         assert!(store.session_user(&b, t0()).expect("q").is_none());
-        store.set_disabled(&name, false).expect("enable");
+        store.enable_user(&name).expect("enable");
 
         let (c, _) = store.create_session(ada.id, t0()).expect("s");
         store.set_password(&name, "new").expect("reset");
@@ -270,51 +337,90 @@ mod tests {
         assert_eq!(store.delete_user_sessions(ada.id).expect("all"), 2);
     }
 
+    fn uname(s: &str) -> UserName {
+        UserName::parse(s).expect("name")
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
     #[test]
-    fn account_limit_blocks_after_five_failures_until_the_window_passes() {
+    fn an_account_is_refused_only_to_the_client_that_failed() {
         let (store, _dir) = store();
-        let key = LoginKey::Account("Ada".into());
-        for i in 0..ACCOUNT_FAILURES {
-            assert!(store.login_allowed(&key, t0()).expect("q"), "failure {i}");
+        let from_a = LoginKey::AccountFromClient(uname("Ada"), ip("192.0.2.1"));
+        for i in 0..ACCOUNT_CLIENT_FAILURES {
+            assert_eq!(
+                store.login_retry_after(&from_a, t0()).expect("q"),
+                None,
+                "{i}"
+            );
             store
-                .record_login_failure(&key, t0() + Duration::seconds(i))
+                .record_login_failure(&from_a, t0() + Duration::seconds(i))
                 .expect("rec");
         }
-        assert!(
-            !store
-                .login_allowed(&key, t0() + Duration::minutes(1))
-                .expect("q")
-        );
-        assert!(
-            !store
-                .login_allowed(&LoginKey::Account("ada".into()), t0())
-                .expect("q"),
-            "names share a counter regardless of case"
-        );
+        let wait = store
+            .login_retry_after(&from_a, t0() + Duration::minutes(1))
+            .expect("q");
+        assert_eq!(wait, Some(LOGIN_WINDOW - Duration::minutes(1)));
+        let spelled = LoginKey::AccountFromClient(uname(" ADA "), ip("192.0.2.1"));
         assert!(
             store
-                .login_allowed(&key, t0() + LOGIN_WINDOW + Duration::seconds(1))
+                .login_retry_after(&spelled, t0())
                 .expect("q")
+                .is_some(),
+            "every spelling of a name shares the counter"
+        );
+        let from_b = LoginKey::AccountFromClient(uname("ada"), ip("192.0.2.2"));
+        assert_eq!(store.login_retry_after(&from_b, t0()).expect("q"), None);
+        assert_eq!(
+            store
+                .login_retry_after(&from_a, t0() + LOGIN_WINDOW + Duration::seconds(1))
+                .expect("q"),
+            None
         );
         // A failure after the window starts a new count at one.
         let later = t0() + LOGIN_WINDOW + Duration::minutes(1);
-        store.record_login_failure(&key, later).expect("rec");
-        assert!(store.login_allowed(&key, later).expect("q"));
+        store.record_login_failure(&from_a, later).expect("rec");
+        assert_eq!(store.login_failures(&from_a, later).expect("q"), 1);
+    }
+
+    #[test]
+    fn the_account_counter_only_slows_down() {
+        let (store, _dir) = store();
+        let account = LoginKey::Account(uname("ada"));
+        for _ in 0..50 {
+            store.record_login_failure(&account, t0()).expect("rec");
+        }
+        assert_eq!(store.login_retry_after(&account, t0()).expect("q"), None);
+        assert_eq!(store.login_failures(&account, t0()).expect("q"), 50);
+        assert_eq!(account_delay(0), std::time::Duration::ZERO);
+        assert_eq!(
+            account_delay(ACCOUNT_FAILURES_BEFORE_DELAY),
+            std::time::Duration::ZERO
+        );
+        assert_eq!(
+            account_delay(ACCOUNT_FAILURES_BEFORE_DELAY + 2),
+            std::time::Duration::from_millis(500)
+        );
+        assert_eq!(account_delay(50), ACCOUNT_DELAY_MAX);
+        assert_eq!(account_delay(i64::MAX), ACCOUNT_DELAY_MAX);
+        assert_eq!(account_delay(-3), std::time::Duration::ZERO);
     }
 
     #[test]
     fn client_limit_is_higher_and_success_clears() {
         let (store, _dir) = store();
-        let client = LoginKey::Client("192.0.2.7".parse().expect("ip"));
-        for _ in 0..ACCOUNT_FAILURES {
+        let client = LoginKey::Client(ip("192.0.2.7"));
+        for _ in 0..ACCOUNT_CLIENT_FAILURES {
             store.record_login_failure(&client, t0()).expect("rec");
         }
-        assert!(store.login_allowed(&client, t0()).expect("q"));
-        for _ in ACCOUNT_FAILURES..CLIENT_FAILURES {
+        assert_eq!(store.login_retry_after(&client, t0()).expect("q"), None);
+        for _ in ACCOUNT_CLIENT_FAILURES..CLIENT_FAILURES {
             store.record_login_failure(&client, t0()).expect("rec");
         }
-        assert!(!store.login_allowed(&client, t0()).expect("q"));
+        assert!(store.login_retry_after(&client, t0()).expect("q").is_some());
         store.clear_login_failures(&client).expect("clear");
-        assert!(store.login_allowed(&client, t0()).expect("q"));
+        assert_eq!(store.login_retry_after(&client, t0()).expect("q"), None);
     }
 }

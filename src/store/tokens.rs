@@ -190,7 +190,7 @@ mod tests {
             .query_row("SELECT token_hash FROM api_tokens", [], |r| r.get(0))
             .expect("row");
         assert_eq!(stored, sha256_hex(&token));
-        store.set_disabled(&name("ada"), true).expect("disable");
+        store.disable_user(&name("ada")).expect("disable");
         let now = OffsetDateTime::now_utc();
         assert!(store.token_user(&token, now).expect("q").is_none());
     }

@@ -109,7 +109,96 @@ fn duplicate_users_are_refused_with_a_sentence() {
     let dir = tempfile::tempdir().expect("dir");
     assert_ok(&run(dir.path(), &["user", "add", "ada"], None));
     let again = run(dir.path(), &["user", "add", "ADA"], None);
-    assert_fails_with(&again, "a user named ADA already exists");
+    assert_fails_with(&again, "a user named ada already exists");
+}
+
+#[test]
+fn names_are_trimmed_and_case_folded_into_one_account() {
+    let dir = tempfile::tempdir().expect("dir");
+    let added = run(dir.path(), &["user", "add", " Alice "], None);
+    assert_ok(&added);
+    assert!(
+        stderr(&added).contains("created learner alice"),
+        "{}",
+        stderr(&added)
+    );
+    assert_fails_with(
+        &run(dir.path(), &["user", "add", "alice"], None),
+        "a user named alice already exists (user names ignore case and surrounding spaces)",
+    );
+    assert_ok(&run(dir.path(), &["user", "admin", "ALICE"], None));
+    let list = stdout(&run(dir.path(), &["user", "list"], None));
+    assert_eq!(list.lines().count(), 2, "{list}");
+    assert!(
+        list.lines().nth(1).is_some_and(|l| l.starts_with("alice ")),
+        "{list}"
+    );
+}
+
+#[test]
+fn disable_revokes_sessions_and_tokens_and_enable_restores_none() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    assert_ok(&run(
+        d,
+        &["user", "add", "alice", "--password-stdin"],
+        Some("pw\n"),
+    ));
+    let mut tokens = Vec::new();
+    for label in ["ci", "laptop", "deploy"] {
+        let out = run(d, &["token", "create", "alice", "--label", label], None);
+        assert_ok(&out);
+        tokens.push(stdout(&out).trim_end().to_owned());
+    }
+    let store = selfserve::store::Store::open(d).expect("open");
+    let alice = selfserve::store::UserName::parse("alice").expect("name");
+    let user = store.find_user(&alice).expect("q").expect("exists");
+    let now = time::OffsetDateTime::now_utc();
+    let sessions: Vec<String> = (0..2)
+        .map(|_| store.create_session(user.id, now).expect("session").0)
+        .collect();
+
+    let disabled = run(d, &["user", "disable", "alice"], None);
+    assert_ok(&disabled);
+    assert!(
+        stderr(&disabled).contains("disabled alice; revoked 2 sessions and 3 API tokens"),
+        "{}",
+        stderr(&disabled)
+    );
+    let enabled = run(d, &["user", "enable", "alice"], None);
+    assert_ok(&enabled);
+    assert!(
+        stderr(&enabled).contains("new tokens must be created"),
+        "{}",
+        stderr(&enabled)
+    );
+    // Enabled again, the account signs in with its password, but nothing old is back.
+    assert!(store.verify_password(&alice, "pw").expect("v").is_some());
+    for token in &tokens {
+        assert!(
+            store.token_user(token, now).expect("q").is_none(),
+            "{token}"
+        );
+    }
+    for session in &sessions {
+        assert!(store.session_user(session, now).expect("q").is_none());
+    }
+    let list = stdout(&run(d, &["token", "list", "alice"], None));
+    assert_eq!(
+        list.lines()
+            .skip(1)
+            .filter(|l| l.trim_end().ends_with('-'))
+            .count(),
+        0,
+        "{list}"
+    );
+    // Disabling again revokes nothing more.
+    let again = run(d, &["user", "disable", "alice"], None);
+    assert!(
+        stderr(&again).contains("revoked 0 sessions and 0 API tokens"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 #[test]

@@ -374,7 +374,7 @@ fn every_route_answers_each_role_as_its_access_rule_says() {
 }
 
 /// Route patterns registered in the source: the literal after each `route(` or `resource(`.
-fn registered_patterns() -> BTreeSet<String> {
+pub(crate) fn registered_patterns() -> BTreeSet<String> {
     let mut patterns = BTreeSet::new();
     let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web")];
     while let Some(dir) = stack.pop() {

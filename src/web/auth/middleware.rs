@@ -9,10 +9,10 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, web};
 use time::OffsetDateTime;
 
-use super::request::{RequestMeta, csrf_cookie, header_str, removal_cookie, session_cookie};
+use super::request::{RequestMeta, csrf_cookie, header_str, removal_cookie};
 use super::{AuthMethod, CSRF_COOKIE, Identity, SESSION_COOKIE, is_cross_site, sign_in_url};
 use crate::render::Viewer;
-use crate::store::{Store, UserName};
+use crate::store::{Store, User, UserName, UserSource};
 use crate::web::context::CsrfToken;
 use crate::web::error::blocking;
 use crate::web::{AppError, AppState};
@@ -24,6 +24,8 @@ struct Credentials {
     bearer: Option<String>,
     /// The SSO proxy's header, only when the peer is trusted.
     proxy_name: Option<String>,
+    /// The trusted peer sent the SSO header more than once: which one names the user?
+    proxy_name_repeated: bool,
     /// The session cookie.
     session: Option<String>,
     /// The anonymous CSRF cookie.
@@ -60,6 +62,13 @@ pub async fn authenticate(
     let config = &snapshot.site.config;
     let meta = RequestMeta::of(&req, &config.auth);
     let creds = credentials(&req, &config.auth.proxy_header, meta.trusted_peer);
+    if creds.proxy_name_repeated {
+        let header = config.auth.proxy_header.as_deref().unwrap_or_default();
+        let err = AppError::BadRequest(format!(
+            "The request carries the sign-in header {header} more than once, so it names no one user; send it once (check the proxy's configuration)."
+        ));
+        return Ok(reject(req, err));
+    }
 
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && creds.bearer.is_none() {
@@ -78,10 +87,19 @@ pub async fn authenticate(
     }
 
     let now = OffsetDateTime::now_utc();
-    let resolved = match resolve(state.store.clone(), creds, meta, now).await {
+    let link_local = config.auth.link_local_accounts;
+    let resolved = match resolve(state.store.clone(), creds, meta, link_local, now).await {
         Ok(resolved) => resolved,
         Err(err) => return Ok(reject(req, err)),
     };
+    if session_only_path(&path)
+        && resolved
+            .identity
+            .as_ref()
+            .is_some_and(|i| i.method == AuthMethod::Bearer)
+    {
+        return Ok(reject(req, AppError::Forbidden(BEARER_ON_ACCOUNT.into())));
+    }
 
     if resolved.identity.is_none() && config.auth.require_sign_in && !open_path(&path) {
         if path.starts_with("/api/") {
@@ -143,6 +161,16 @@ pub async fn authenticate(
     Ok(res)
 }
 
+/// Why an API token cannot use the account pages.
+pub(super) const BEARER_ON_ACCOUNT: &str = "An API token cannot manage the account: creating or revoking tokens and changing the password need a signed-in browser session, so sign in on the site and use the Account page.";
+
+/// Paths for a person in a browser only: the account page, its token forms, and everything
+/// added under `/account` later. An API token is refused there, so a leaked token cannot
+/// mint tokens that outlive its revocation.
+fn session_only_path(path: &str) -> bool {
+    path == "/account" || path.starts_with("/account/")
+}
+
 /// Pages that stay reachable when `require_sign_in` is on.
 fn open_path(path: &str) -> bool {
     path == "/sign-in" || path == "/healthz" || path.starts_with("/static/")
@@ -158,8 +186,8 @@ fn is_html(res: &ServiceResponse<BoxBody>) -> bool {
 /// An error answer built here; the error-page middleware outside turns it into HTML or JSON.
 fn reject(req: ServiceRequest, err: AppError) -> ServiceResponse<BoxBody> {
     let challenge = match err {
-        AppError::InvalidToken => Some(r#"Bearer error="invalid_token""#),
-        AppError::Unauthorized => Some("Bearer"),
+        AppError::InvalidToken => Some(r#"Bearer realm="selfserve", error="invalid_token""#),
+        AppError::Unauthorized => Some(crate::web::headers::CHALLENGE),
         _ => None,
     };
     let mut response = HttpResponse::from_error(err);
@@ -189,9 +217,10 @@ fn credentials(
             .then(|| token.trim().to_owned())
     });
     // From an untrusted peer the header is ignored outright: anyone can send it.
+    let proxy_header = proxy_header.as_deref().filter(|_| trusted_peer);
+    let proxy_name_repeated =
+        proxy_header.is_some_and(|name| headers.get_all(name).nth(1).is_some());
     let proxy_name = proxy_header
-        .as_deref()
-        .filter(|_| trusted_peer)
         .and_then(|name| header_str(headers, name))
         .map(str::trim)
         .filter(|v| !v.is_empty())
@@ -200,6 +229,7 @@ fn credentials(
     Credentials {
         bearer,
         proxy_name,
+        proxy_name_repeated,
         session: cookie(SESSION_COOKIE).filter(|v| !v.is_empty()),
         csrf_cookie: cookie(CSRF_COOKIE).filter(|v| is_token_shaped(v)),
     }
@@ -217,6 +247,7 @@ async fn resolve(
     store: Store,
     creds: Credentials,
     meta: RequestMeta,
+    link_local: bool,
     now: OffsetDateTime,
 ) -> Result<Resolved, AppError> {
     if let Some(token) = creds.bearer {
@@ -231,7 +262,13 @@ async fn resolve(
         });
     }
     if let Some(raw) = creds.proxy_name {
-        return proxy_sign_in(store, &raw, creds.session, meta, now).await;
+        let proxy = ProxyRequest {
+            raw,
+            session: creds.session,
+            csrf_cookie: creds.csrf_cookie,
+            link_local,
+        };
+        return proxy_sign_in(store, proxy, meta, now).await;
     }
     if let Some(token) = creds.session {
         let session = blocking(move || store.session_user(&token, now)).await?;
@@ -268,55 +305,113 @@ fn anonymous(csrf_cookie: Option<String>) -> Result<Resolved, AppError> {
     })
 }
 
-/// The trusted proxy names the user: find or create the account, and reuse the browser's
-/// session when it belongs to that user, else start one (forms need its CSRF token).
+/// What a request behind the SSO proxy brought.
+struct ProxyRequest {
+    /// The header's value, trimmed.
+    raw: String,
+    /// The session cookie, if any.
+    session: Option<String>,
+    /// The anonymous CSRF cookie, if well-formed.
+    csrf_cookie: Option<String>,
+    /// `auth.link_local_accounts`.
+    link_local: bool,
+}
+
+/// What the store said about the proxy's user.
+enum ProxyUser {
+    /// Signed in; `csrf` is the browser's session's token when it had one of this user.
+    Ok {
+        user: User,
+        csrf: Option<String>,
+        forget_session: bool,
+    },
+    /// The account is disabled.
+    Disabled,
+    /// A local account with a password, and site.toml does not link local accounts.
+    Unlinked(UserName),
+}
+
+/// The trusted proxy names the user: find or create the account and authenticate this
+/// request alone. No session row is written (the proxy vouches for every request); forms
+/// carry the browser's session token when it has a session of this user, else the
+/// double-submit CSRF cookie, as before sign-in.
 async fn proxy_sign_in(
     store: Store,
-    raw: &str,
-    session: Option<String>,
+    proxy: ProxyRequest,
     meta: RequestMeta,
     now: OffsetDateTime,
 ) -> Result<Resolved, AppError> {
-    let name = UserName::parse(raw).map_err(|e| {
+    let name = UserName::parse(&proxy.raw).map_err(|e| {
         AppError::Forbidden(format!(
             "The sign-in proxy sent a user name selfserve cannot use: {e}."
         ))
     })?;
-    let (user, fresh_token, csrf) = blocking(move || {
+    let (session, link_local) = (proxy.session, proxy.link_local);
+    let found = blocking(move || {
         let email = name.as_str().contains('@').then(|| name.to_string());
         let user = store.ensure_proxy_user(&name, email.as_deref())?;
         if user.disabled {
-            return Ok((user, None, String::new()));
+            return Ok(ProxyUser::Disabled);
         }
+        // A password means someone set this account up to sign in here; the proxy's word
+        // that a person of the same name is at the door is not enough unless the admin said so.
+        if user.source == UserSource::Local && user.has_password && !link_local {
+            return Ok(ProxyUser::Unlinked(name));
+        }
+        let mut csrf = None;
+        let mut forget_session = false;
         if let Some(token) = &session {
             match store.session_user(token, now)? {
-                Some(s) if s.user.id == user.id => return Ok((user, None, s.csrf)),
+                Some(s) if s.user.id == user.id => csrf = Some(s.csrf),
                 // Another user's session in this browser: the proxy's word wins.
-                Some(_) => store.delete_session(token)?,
-                None => {}
+                Some(_) => {
+                    store.delete_session(token)?;
+                    forget_session = true;
+                }
+                None => forget_session = true,
             }
         }
-        let (token, csrf) = store.create_session(user.id, now)?;
-        Ok((user, Some(token), csrf))
+        Ok(ProxyUser::Ok {
+            user,
+            csrf,
+            forget_session,
+        })
     })
     .await?;
-    if user.disabled {
-        return Err(AppError::Forbidden(
-            "This account is disabled; ask an admin to enable it.".into(),
-        ));
-    }
-    Ok(Resolved {
-        identity: Some(Identity {
+    let (user, csrf, forget_session) = match found {
+        ProxyUser::Ok {
             user,
-            method: AuthMethod::Session,
-        }),
-        csrf: Some(csrf),
-        cookies: fresh_token
-            .map(|t| session_cookie(t, meta.secure))
-            .into_iter()
-            .collect(),
-        fresh_csrf: false,
-    })
+            csrf,
+            forget_session,
+        } => (user, csrf, forget_session),
+        ProxyUser::Disabled => {
+            return Err(AppError::Forbidden(
+                "This account is disabled; ask an admin to enable it.".into(),
+            ));
+        }
+        ProxyUser::Unlinked(name) => {
+            return Err(AppError::Forbidden(format!(
+                "The sign-in proxy names {name}, but {name} is a local account with a password on this site, so the proxy may not sign in to it; sign in with the password, or ask an admin to link proxy and local accounts (link_local_accounts in site.toml) or to rename the local account."
+            )));
+        }
+    };
+    let mut resolved = match csrf {
+        Some(csrf) => Resolved {
+            csrf: Some(csrf),
+            ..Resolved::default()
+        },
+        None => anonymous(proxy.csrf_cookie)?,
+    };
+    if forget_session {
+        resolved
+            .cookies
+            .push(removal_cookie(SESSION_COOKIE, meta.secure));
+    }
+    resolved.identity = Some(Identity {
+        user,
+        method: AuthMethod::Session,
+    });
+    Ok(resolved)
 }
 
 #[cfg(test)]
@@ -328,6 +423,16 @@ mod tests {
         assert!(is_token_shaped(&"a1".repeat(32)));
         assert!(!is_token_shaped("short"));
         assert!(!is_token_shaped(&"A1".repeat(32)));
+    }
+
+    #[test]
+    fn the_account_area_is_for_browser_sessions() {
+        assert!(session_only_path("/account"));
+        assert!(session_only_path("/account/tokens"));
+        assert!(session_only_path("/account/tokens/3/revoke"));
+        assert!(session_only_path("/account/password"));
+        assert!(!session_only_path("/accounts"));
+        assert!(!session_only_path("/api/v1/modules/x"));
     }
 
     #[test]

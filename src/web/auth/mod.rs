@@ -4,12 +4,23 @@
 //! request, from the first of: an `Authorization: Bearer` API token, the trusted single-sign-on
 //! proxy's header, the session cookie. It puts an [`Identity`], a [`Viewer`] and a
 //! [`CsrfToken`] into the request's extensions, refuses cross-site posts, and enforces
-//! `auth.require_sign_in`. Handlers then ask for [`CurrentUser`], [`RequireUser`] or
-//! [`RequireAdmin`]; a form handler also calls [`check_form_token`].
+//! `auth.require_sign_in`. Handlers then ask for [`CurrentUser`], [`RequireUser`],
+//! [`RequireSession`] or [`RequireAdmin`]; a form handler also calls [`check_form_token`].
 //!
 //! Access rules, one place to read them: reading (guides, trees, modules, paths, search, the
-//! read-only API) is open unless site.toml says `require_sign_in`; taking a quiz, the account
-//! page and "my training" need a user; another learner's pages need an admin.
+//! read-only API) is open unless site.toml says `require_sign_in`; taking a quiz and "my
+//! training" need a user; the account page and its token forms need a browser (a session or
+//! the SSO proxy), never an API token; another learner's pages need an admin.
+//!
+//! Sign-in guessing is limited per client, never by locking an account: 5 failures for one
+//! account from one address refuse that address (429, `Retry-After`) for the rest of a
+//! 15-minute window, 20 failures from one address refuse it for any account, and failures
+//! against an account from everywhere only slow its sign-ins (a capped delay), so its owner
+//! can always sign in from another address.
+//!
+//! The SSO proxy's header (from `trusted_proxies` only) authenticates each request on its
+//! own; it names proxy-made accounts and local accounts without a password, and a local
+//! account with a password only when site.toml says `link_local_accounts = true`.
 //!
 //! [`Viewer`]: crate::render::Viewer
 //! [`CsrfToken`]: crate::web::context::CsrfToken
@@ -48,7 +59,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// How a request proved who it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {
-    /// A browser session cookie (set at sign-in, or when the SSO proxy first names the user).
+    /// A browser: the session cookie set at sign-in, or the trusted SSO proxy's header
+    /// (checked on every request; no session is stored for it).
     Session,
     /// An `Authorization: Bearer` API token: scripts, which need no CSRF token.
     Bearer,
@@ -105,6 +117,28 @@ impl FromRequest for RequireUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(match Identity::of(req) {
             Some(identity) => Ok(RequireUser(identity)),
+            None => Err(need_sign_in(req)),
+        })
+    }
+}
+
+/// Extractor: a person signed in through a browser (a session cookie or the SSO proxy), for
+/// managing the account and its tokens. An API token gets 403: a token must not mint tokens
+/// that would outlive its own revocation. (The middleware refuses tokens on every `/account`
+/// path as well; this keeps a handler safe wherever it is mounted.)
+#[derive(Debug, Clone)]
+pub struct RequireSession(pub Identity);
+
+impl FromRequest for RequireSession {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match Identity::of(req) {
+            Some(identity) if identity.method == AuthMethod::Bearer => {
+                Err(AppError::Forbidden(middleware::BEARER_ON_ACCOUNT.into()).into())
+            }
+            Some(identity) => Ok(RequireSession(identity)),
             None => Err(need_sign_in(req)),
         })
     }

@@ -1,15 +1,16 @@
-//! Sign-in, sign-out and the account page with its API tokens.
+//! Sign-in (with its rate limits), sign-out, and the account page with its API tokens.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use super::request::{RequestMeta, removal_cookie, session_cookie};
 use super::safe_next;
-use super::{AuthMethod, RequireUser, SESSION_COOKIE, check_form_token};
+use super::{RequireSession, SESSION_COOKIE, check_form_token};
 use crate::render::account::{self, AccountView, SignInView};
-use crate::store::{LoginKey, TokenId, UserName};
+use crate::store::sessions::account_delay;
+use crate::store::{LoginKey, Store, StoreError, TokenId, UserName};
 use crate::web::context::page_context;
 use crate::web::error::blocking;
 use crate::web::pages::html;
@@ -85,7 +86,15 @@ fn render_sign_in(
 enum SignInOutcome {
     Success { token: String },
     Wrong,
-    Limited,
+    Limited(Duration),
+}
+
+/// What the rate limits say before the password is checked.
+enum Gate {
+    /// Refused without checking the password, for this long.
+    Limited(Duration),
+    /// Checked after this delay (the gentle per-account slow-down).
+    Proceed(std::time::Duration),
 }
 
 async fn sign_in(
@@ -98,47 +107,51 @@ async fn sign_in(
     let next = safe_next(form.next.as_deref());
     let meta = req.extensions().get::<RequestMeta>().copied();
     let secure = meta.is_some_and(|m| m.secure);
-    let client = meta.and_then(|m| m.client_ip).map(LoginKey::Client);
-    let account = LoginKey::Account(form.name.trim().to_owned());
-    let old_session = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
-    let name = UserName::parse(form.name.trim()).ok();
-    let password = form.password;
-    let store = state.store.clone();
+    let client = meta.and_then(|m| m.client_ip);
+    // Parsed once: every spelling of a name (case, surrounding spaces) is one account and
+    // one counter. A name that cannot exist still counts against the client.
+    let name = UserName::parse(&form.name).ok();
+    let keys = LoginKeys {
+        pair: name
+            .clone()
+            .zip(client)
+            .map(|(n, ip)| LoginKey::AccountFromClient(n, ip)),
+        client: client.map(LoginKey::Client),
+        account: name.clone().map(LoginKey::Account),
+    };
     let now = OffsetDateTime::now_utc();
-    let outcome = blocking(move || {
-        let limited = !store.login_allowed(&account, now)?
-            || match &client {
-                Some(client) => !store.login_allowed(client, now)?,
-                None => false,
-            };
-        if limited {
-            // No verification while limited: a guesser learns nothing more.
-            return Ok(SignInOutcome::Limited);
-        }
-        let user = match &name {
-            Some(name) => store.verify_password(name, &password)?,
-            None => None,
-        };
-        let Some(user) = user else {
-            store.record_login_failure(&account, now)?;
-            if let Some(client) = &client {
-                store.record_login_failure(client, now)?;
+
+    let store = state.store.clone();
+    let gate_keys = keys.clone();
+    let gate = blocking(move || {
+        // Refusals are per client: the pair (this account from this address) and the
+        // address's guesses at any account. Nothing here refuses the owner elsewhere.
+        for key in [&gate_keys.pair, &gate_keys.client].into_iter().flatten() {
+            if let Some(wait) = store.login_retry_after(key, now)? {
+                return Ok(Gate::Limited(wait));
             }
-            return Ok(SignInOutcome::Wrong);
-        };
-        // Only the account's counter: clearing the client's would let one valid account
-        // reset the limit on guessing others from the same address.
-        store.clear_login_failures(&account)?;
-        // Rotation: whatever session this browser had ends; a fixed session id planted
-        // before sign-in is worth nothing after it.
-        if let Some(old) = &old_session {
-            store.delete_session(old)?;
         }
-        let (token, _csrf) = store.create_session(user.id, now)?;
-        Ok(SignInOutcome::Success { token })
+        let failures = match &gate_keys.account {
+            Some(key) => store.login_failures(key, now)?,
+            None => 0,
+        };
+        Ok(Gate::Proceed(account_delay(failures)))
     })
     .await?;
-    let name = form.name.trim();
+    let outcome = match gate {
+        // No verification while limited: a guesser learns nothing more.
+        Gate::Limited(wait) => SignInOutcome::Limited(wait),
+        Gate::Proceed(delay) => {
+            if !delay.is_zero() {
+                // Async: the wait holds no worker thread and no database connection.
+                actix_web::rt::time::sleep(delay).await;
+            }
+            let old_session = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+            let store = state.store.clone();
+            let password = form.password;
+            blocking(move || verify(&store, name, &password, &keys, old_session, now)).await?
+        }
+    };
     Ok(match outcome {
         SignInOutcome::Success { token } => HttpResponse::SeeOther()
             .insert_header((header::LOCATION, next))
@@ -149,25 +162,81 @@ async fn sign_in(
             &state,
             StatusCode::UNAUTHORIZED,
             &next,
-            name,
+            form.name.trim(),
             Some("The name or the password is wrong."),
         ),
-        SignInOutcome::Limited => {
+        SignInOutcome::Limited(wait) => {
+            let seconds = wait.whole_seconds().max(1);
+            let minutes = (seconds + 59) / 60;
+            let message = format!(
+                "Too many failed sign-ins from this address; wait {} and try again.",
+                if minutes == 1 {
+                    "a minute".to_owned()
+                } else {
+                    format!("{minutes} minutes")
+                }
+            );
             let mut res = render_sign_in(
                 &req,
                 &state,
                 StatusCode::TOO_MANY_REQUESTS,
                 &next,
-                name,
-                Some(
-                    "Too many failed sign-ins for this account or from this address; wait 15 minutes and try again.",
-                ),
+                form.name.trim(),
+                Some(&message),
             );
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("900"));
+            if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, value);
+            }
             res
         }
     })
+}
+
+/// The counters one sign-in touches.
+#[derive(Debug, Clone)]
+struct LoginKeys {
+    /// This account from this client: refuses after a few failures.
+    pair: Option<LoginKey>,
+    /// This client, any account: refuses after more.
+    client: Option<LoginKey>,
+    /// This account, any client: only slows down.
+    account: Option<LoginKey>,
+}
+
+/// Checks the password and starts the session, or counts the failure.
+fn verify(
+    store: &Store,
+    name: Option<UserName>,
+    password: &str,
+    keys: &LoginKeys,
+    old_session: Option<String>,
+    now: OffsetDateTime,
+) -> Result<SignInOutcome, StoreError> {
+    let user = match &name {
+        Some(name) => store.verify_password(name, password)?,
+        None => None,
+    };
+    let Some(user) = user else {
+        for key in [&keys.pair, &keys.client, &keys.account]
+            .into_iter()
+            .flatten()
+        {
+            store.record_login_failure(key, now)?;
+        }
+        return Ok(SignInOutcome::Wrong);
+    };
+    // Not the client's counter: clearing it would let one valid account reset the limit on
+    // guessing others from the same address.
+    for key in [&keys.pair, &keys.account].into_iter().flatten() {
+        store.clear_login_failures(key)?;
+    }
+    // Rotation: whatever session this browser had ends; a fixed session id planted before
+    // sign-in is worth nothing after it.
+    if let Some(old) = &old_session {
+        store.delete_session(old)?;
+    }
+    let (token, _csrf) = store.create_session(user.id, now)?;
+    Ok(SignInOutcome::Success { token })
 }
 
 async fn sign_out(
@@ -193,7 +262,7 @@ async fn sign_out(
 async fn account_page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    RequireUser(me): RequireUser,
+    RequireSession(me): RequireSession,
 ) -> Result<HttpResponse, AppError> {
     render_account(&req, &state, &me, None).await
 }
@@ -213,7 +282,6 @@ async fn render_account(
         user: &me.user,
         tokens: &tokens,
         new_token,
-        via_token: me.method == AuthMethod::Bearer,
     };
     Ok(html(account::account(&ctx, &view)))
 }
@@ -221,7 +289,7 @@ async fn render_account(
 async fn create_token(
     req: HttpRequest,
     state: web::Data<AppState>,
-    RequireUser(me): RequireUser,
+    RequireSession(me): RequireSession,
     form: web::Form<NewTokenForm>,
 ) -> Result<HttpResponse, AppError> {
     check_form_token(&req, form.csrf.as_deref())?;
@@ -236,7 +304,7 @@ async fn create_token(
 async fn revoke_token(
     req: HttpRequest,
     state: web::Data<AppState>,
-    RequireUser(me): RequireUser,
+    RequireSession(me): RequireSession,
     id: web::Path<String>,
     form: web::Form<TokenOnlyForm>,
 ) -> Result<HttpResponse, AppError> {

@@ -92,6 +92,22 @@ pub fn post_sign_in(
     password: &str,
     extra_cookie: Option<&str>,
 ) -> Response {
+    post_sign_in_with(app, name, password, extra_cookie, &[])
+}
+
+/// Posts the sign-in form as the client `ip`, which a trusted proxy (`127.0.0.1` in
+/// `trusted_proxies`) names in `X-Forwarded-For`.
+pub fn post_sign_in_from(app: &TestApp, ip: &str, name: &str, password: &str) -> Response {
+    post_sign_in_with(app, name, password, None, &[("X-Forwarded-For", ip)])
+}
+
+fn post_sign_in_with(
+    app: &TestApp,
+    name: &str,
+    password: &str,
+    extra_cookie: Option<&str>,
+    extra_headers: &[(&str, &str)],
+) -> Response {
     let page = match extra_cookie {
         Some(cookie) => app.get_with("/sign-in", &[("Cookie", cookie)]),
         None => app.get("/sign-in"),
@@ -107,7 +123,9 @@ pub fn post_sign_in(
         cookie.push_str(extra);
     }
     let body = format!("name={name}&password={password}&csrf={csrf}&next=%2Fmy%2Ftraining");
-    app.post_form("/sign-in", &body, &[("Cookie", &cookie)])
+    let mut headers = vec![("Cookie", cookie.as_str())];
+    headers.extend_from_slice(extra_headers);
+    app.post_form("/sign-in", &body, &headers)
 }
 
 /// Signs in through the form and returns the browser state.
