@@ -130,6 +130,12 @@ fn check_reports_every_broken_file_with_path_line_col_and_exits_1() {
         "`requires` names the unknown path `no-such-path`",
         "resources/bad-resource.md:5:1: error: `forever` is not a duration",
         "resources/bad-resource.md:6:1: error: `self_serve: javascript:alert(1)` must be an http(s) URL",
+        "training/modules/bad-settings.md:4:1: error: `review: everything` is not a review policy",
+        "training/modules/bad-settings.md:5:1: error: `draw: 5` asks more questions than the quiz has (2)",
+        "training/modules/bad-settings.md:8:3: error: `free: 0` must be between 1 and 100",
+        "training/modules/bad-settings.md:9:3: error: `delay: 10` has no unit",
+        "training/modules/bad-settings.md:10:3: error: `soon` is not a duration",
+        "training/modules/bad-settings.md:18:3: error: `section: no-such-heading` names no heading of this module",
         "symlink loop",
         "nest deeper than",
     ];
