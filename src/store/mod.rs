@@ -11,7 +11,8 @@
 //! Each area lives in its own file and adds `impl Store` blocks: [`accounts`] (users; the
 //! argon2id hashing is in `passwords`), [`sessions`] (browser sessions, sign-in rate
 //! limits), [`tokens`] (API tokens), [`attempts`] (quiz attempts and passes), [`outcomes`]
-//! (tree walks, help requests), [`search_log`] and [`backup`]. The schema is in
+//! (tree walks, help requests), [`search_log`] (bounded) and [`backup`]; [`health`] says
+//! whether the disk takes writes and refuses an emptied database. The schema is in
 //! `migrations`.
 //!
 //! Errors: every method returns [`StoreError`]; its `Display` is a sentence a person can act
@@ -22,6 +23,7 @@ pub mod attempts;
 pub mod backup;
 pub mod bulk;
 pub mod handouts;
+pub mod health;
 mod migrations;
 pub mod outcomes;
 mod passwords;
@@ -30,6 +32,7 @@ pub mod sessions;
 pub mod tokens;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use r2d2_sqlite::SqliteConnectionManager;
@@ -42,7 +45,7 @@ pub use handouts::Handout;
 pub use outcomes::{
     HelpFilter, HelpRequest, NewOutcome, NodeStats, OutcomeId, RequestId, RequestStatus, TreeStats,
 };
-pub use search_log::{QueryCount, SearchLogEntry};
+pub use search_log::{QueryCount, QueryKey, SearchLogEntry, SearchLogLimits};
 pub use sessions::{LoginKey, Session};
 pub use tokens::{ApiToken, TokenId};
 
@@ -77,10 +80,22 @@ pub enum StoreError {
         /// What the operating system said.
         source: std::io::Error,
     },
-    /// SQLite reported an error (a full disk, a corrupt file, a lock held longer than the
-    /// busy timeout).
+    /// SQLite reported an error (a corrupt file, a lock held longer than the busy timeout).
     #[error("the database failed")]
-    Database(#[from] rusqlite::Error),
+    Database(#[source] rusqlite::Error),
+    /// The disk is full: SQLite could not grow the database or its log (`SQLITE_FULL`).
+    #[error(
+        "the server's disk is full, so this could not be saved; try again later or tell the platform team"
+    )]
+    DiskFull(#[source] rusqlite::Error),
+    /// The disk failed a read or write (`SQLITE_IOERR`), or the file became read-only.
+    #[error(
+        "the server could not use its disk, so this could not be done; try again later or tell the platform team"
+    )]
+    DiskFailed(#[source] rusqlite::Error),
+    /// The database file is empty or missing where a database existed (see [`health`]).
+    #[error("{0}")]
+    Emptied(String),
     /// No pooled connection became free in time.
     #[error("no database connection became free in time")]
     Pool(#[from] r2d2::Error),
@@ -93,6 +108,20 @@ pub enum StoreError {
     /// The operating system's random number generator failed.
     #[error("the system's random number generator failed")]
     Random,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// Sorts SQLite's errors: a full or failing disk is temporary and said so (503 in the
+    /// web layer), everything else is a database fault.
+    fn from(err: rusqlite::Error) -> Self {
+        match err.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull(err),
+            Some(rusqlite::ErrorCode::SystemIoFailure | rusqlite::ErrorCode::ReadOnly) => {
+                StoreError::DiskFailed(err)
+            }
+            _ => StoreError::Database(err),
+        }
+    }
 }
 
 impl StoreError {
@@ -113,6 +142,10 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: r2d2::Pool<SqliteConnectionManager>,
     path: PathBuf,
+    /// Whether a write failed for lack of space lately (shared by every clone).
+    health: Arc<health::WriteHealth>,
+    /// A page limit for tests (`health::apply_max_pages`), applied to new connections too.
+    max_pages: Arc<Mutex<Option<u64>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -128,6 +161,7 @@ impl Store {
             path: data_dir.to_owned(),
             source,
         })?;
+        health::refuse_emptied(data_dir)?;
         let path = data_dir.join(DB_FILE);
         // Migrate on a connection of our own before the pool exists, so no pooled connection
         // ever sees a half-migrated schema.
@@ -138,14 +172,27 @@ impl Store {
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(mode, "SQLite refused WAL mode; writers will block readers");
         }
+        let unbounded_log: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'search_log')",
+            [],
+            |r| r.get(0),
+        )?;
         migrations::migrations().to_latest(&mut conn)?;
+        if unbounded_log {
+            // The old search log may have grown the file by gigabytes; the migration folded
+            // it, and compacting now returns the space (once, at the upgrade).
+            tracing::info!("compacting the database after folding the search log");
+            conn.execute_batch("VACUUM")?;
+        }
         drop(conn);
+        health::write_marker(data_dir);
         Self::with_pool(path, OpenFlags::default())
     }
 
     /// Opens an existing database without creating or migrating it (for `backup`).
     pub fn open_existing(data_dir: &Path) -> Result<Store> {
         let path = data_dir.join(DB_FILE);
+        health::refuse_emptied(data_dir)?;
         if !path.is_file() {
             return Err(StoreError::NotFound(format!(
                 "there is no database at {}; point --data at the folder the server uses",
@@ -162,16 +209,29 @@ impl Store {
     }
 
     fn with_pool(path: PathBuf, flags: OpenFlags) -> Result<Store> {
+        let max_pages: Arc<Mutex<Option<u64>>> = Arc::default();
+        let pages = Arc::clone(&max_pages);
         let manager = SqliteConnectionManager::file(&path)
             .with_flags(flags)
-            .with_init(configure);
+            .with_init(move |conn| {
+                configure(conn)?;
+                match *pages.lock().unwrap_or_else(|e| e.into_inner()) {
+                    Some(limit) => health::apply_max_pages(conn, Some(limit)),
+                    None => Ok(()),
+                }
+            });
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             // Connections open on demand: a CLI command needs one, the server a few.
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(30))
             .build(manager)?;
-        Ok(Store { pool, path })
+        Ok(Store {
+            pool,
+            path,
+            health: Arc::default(),
+            max_pages,
+        })
     }
 
     /// The database file.

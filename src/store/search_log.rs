@@ -1,44 +1,74 @@
-//! The search log: what people looked for, what they found, and which result they opened.
+//! The search log: what people looked for, how often, whether it found anything, and how
+//! often a result was opened.
 //!
-//! Searches are frequent and the log is not urgent, so the web layer collects entries and
-//! writes them in batches ([`Store::log_searches`]). Each entry gets its id (a UUIDv7) when
-//! the search runs, so a click on a result can be tied to it even before the batch lands.
+//! Anyone may search, so the log is bounded (issue 13: a flood of unique queries filled the
+//! disk). A query is kept only in its normalised form, cut to [`MAX_QUERY_CHARS`]; the same
+//! normalised query on one UTC day is one row with counters; rows older than the retention
+//! period go, and past the row cap the oldest rows go first ([`prune_rule`]). Searches are
+//! frequent and the log is not urgent, so the web layer collects entries and writes them in
+//! batches ([`Store::log_searches`]), which also prunes.
 
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::{Transaction, TransactionBehavior, params};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Result, Store, StoreError, count_at, unix};
+use super::{Result, Store, count_at, unix};
 
-/// Longest query kept; longer ones are cut (on a character boundary).
-const MAX_QUERY: usize = 500;
+/// Longest query kept, in characters; longer ones are cut (on a character boundary).
+pub const MAX_QUERY_CHARS: usize = 200;
+
+const SECONDS_PER_DAY: i64 = 86_400;
 
 /// One search, as the web layer saw it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchLogEntry {
-    /// Made when the search ran; put it in result links to record clicks.
+    /// Made when the search ran; result links carry it so a click can be counted.
     pub id: Uuid,
     /// The query as typed.
     pub query: String,
     /// Total hits.
     pub result_count: u64,
-    /// How long the search took.
-    pub took_ms: f64,
     /// When it ran.
     pub at: OffsetDateTime,
 }
 
 impl SearchLogEntry {
     /// An entry for a search that ran just now.
-    pub fn new(query: &str, result_count: u64, took_ms: f64) -> Self {
+    pub fn new(query: &str, result_count: u64) -> Self {
         Self {
             id: Uuid::now_v7(),
             query: query.to_owned(),
             result_count,
-            took_ms,
             at: OffsetDateTime::now_utc(),
         }
     }
+
+    /// The row this search counts in; `None` for a blank query (not logged).
+    pub fn key(&self) -> Option<QueryKey> {
+        let normalized = normalize(&self.query);
+        (!normalized.is_empty()).then(|| QueryKey {
+            day: day_of(self.at),
+            normalized,
+        })
+    }
+}
+
+/// What identifies a row of the log: a normalised query on one UTC day.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct QueryKey {
+    /// Days since the Unix epoch (UTC).
+    pub day: i64,
+    /// The query, normalised and cut.
+    pub normalized: String,
+}
+
+/// How much of the log is kept (from `site.toml`'s `[search_log]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchLogLimits {
+    /// Rows from this many days ago or earlier are deleted (at least 1: today only).
+    pub retention_days: u32,
+    /// Most rows kept.
+    pub max_rows: u32,
 }
 
 /// A query and how often it was searched.
@@ -52,30 +82,59 @@ pub struct QueryCount {
     pub opened: u64,
 }
 
-/// Lowercase with runs of whitespace collapsed: "Pod  OOM" and "pod oom" are one query.
-fn normalize(query: &str) -> String {
-    query
+/// Lowercase with runs of whitespace collapsed, cut to [`MAX_QUERY_CHARS`] characters:
+/// "Pod  OOM" and "pod oom" are one query, and no row holds more than 200 characters.
+pub fn normalize(query: &str) -> String {
+    let folded = query
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-        .to_lowercase()
+        .to_lowercase();
+    let cut = match folded.char_indices().nth(MAX_QUERY_CHARS) {
+        Some((end, _)) => &folded[..end],
+        None => &folded,
+    };
+    // Lowercasing can add whitespace-free characters only, but the cut can end on a space.
+    cut.trim_end().to_owned()
 }
 
-fn truncate(query: &str) -> &str {
-    if query.len() <= MAX_QUERY {
-        return query;
-    }
-    let mut end = MAX_QUERY;
-    while !query.is_char_boundary(end) {
-        end -= 1;
-    }
-    &query[..end]
+/// The UTC day of a time, as days since the Unix epoch.
+pub fn day_of(at: OffsetDateTime) -> i64 {
+    unix(at).div_euclid(SECONDS_PER_DAY)
+}
+
+/// What pruning deletes, given today, the newest row id and the limits: rows of a day before
+/// `.0`, and rows whose id is below `.1`. Ids grow with every new row, so keeping only the
+/// newest `max_rows` ids removes the oldest rows first and leaves at most `max_rows` rows,
+/// whatever else happened to the table.
+pub fn prune_rule(today: i64, max_id: i64, limits: SearchLogLimits) -> (i64, i64) {
+    let first_day = today - i64::from(limits.retention_days) + 1;
+    let first_id = max_id - i64::from(limits.max_rows) + 1;
+    (first_day, first_id)
+}
+
+fn prune(tx: &Transaction<'_>, limits: SearchLogLimits, now: OffsetDateTime) -> Result<u64> {
+    let max_id: Option<i64> =
+        tx.query_row("SELECT max(id) FROM search_queries", [], |r| r.get(0))?;
+    let Some(max_id) = max_id else {
+        return Ok(0);
+    };
+    let (first_day, first_id) = prune_rule(day_of(now), max_id, limits);
+    let old = tx.execute(
+        "DELETE FROM search_queries WHERE day < ?1",
+        params![first_day],
+    )?;
+    let over = tx.execute(
+        "DELETE FROM search_queries WHERE id < ?1",
+        params![first_id],
+    )?;
+    Ok(u64::try_from(old + over).unwrap_or(u64::MAX))
 }
 
 impl Store {
-    /// Writes a batch of searches in one transaction. Blank queries are skipped; an id
-    /// already present is ignored, so retrying a batch is harmless.
-    pub fn log_searches(&self, batch: &[SearchLogEntry]) -> Result<()> {
+    /// Counts a batch of searches in one transaction (blank queries are skipped), then
+    /// prunes the log to `limits`.
+    pub fn log_searches(&self, batch: &[SearchLogEntry], limits: SearchLogLimits) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
@@ -83,50 +142,63 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut stmt = tx.prepare(
-                "INSERT OR IGNORE INTO search_log (id, query, normalized, result_count, took_ms, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO search_queries (day, normalized, searches, zero_results, last_at)
+                 VALUES (?1, ?2, 1, ?3, ?4)
+                 ON CONFLICT (day, normalized) DO UPDATE SET
+                     searches = searches + 1,
+                     zero_results = zero_results + excluded.zero_results,
+                     last_at = max(last_at, excluded.last_at)",
             )?;
             for e in batch {
-                let query = truncate(e.query.trim());
-                if query.is_empty() {
-                    continue;
-                }
-                let took = if e.took_ms.is_finite() {
-                    e.took_ms.max(0.0)
-                } else {
-                    0.0
-                };
-                let count = i64::try_from(e.result_count).unwrap_or(i64::MAX);
+                let Some(key) = e.key() else { continue };
                 stmt.execute(params![
-                    e.id.to_string(),
-                    query,
-                    normalize(query),
-                    count,
-                    took,
+                    key.day,
+                    key.normalized,
+                    i64::from(e.result_count == 0),
                     unix(e.at),
                 ])?;
             }
         }
+        prune(&tx, limits, OffsetDateTime::now_utc())?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Records that a result of search `id` was opened. Returns false when the search is
-    /// not (yet) in the log; the click is then lost, which a log can afford.
-    pub fn record_opened(&self, id: Uuid, url: &str) -> Result<bool> {
-        if url.len() > 2000 {
-            return Err(StoreError::Invalid("the opened URL is too long".into()));
-        }
+    /// Deletes what `limits` no longer keep (the batching logger calls this when idle, so
+    /// old rows go even when nobody searches). Returns how many rows went.
+    pub fn prune_search_log(&self, limits: SearchLogLimits, now: OffsetDateTime) -> Result<u64> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let deleted = prune(&tx, limits, now)?;
+        tx.commit()?;
+        Ok(deleted)
+    }
+
+    /// Counts that one search of `key` opened a result. Returns false when the row is gone
+    /// (pruned) or already counts every search as opened; the click is then lost, which a
+    /// log can afford.
+    pub fn record_opened(&self, key: &QueryKey) -> Result<bool> {
         let changed = self.conn()?.execute(
-            "UPDATE search_log SET opened_url = ?1, opened_at = ?2 WHERE id = ?3",
-            params![url, unix(OffsetDateTime::now_utc()), id.to_string()],
+            "UPDATE search_queries SET opened = opened + 1
+             WHERE day = ?1 AND normalized = ?2 AND opened < searches",
+            params![key.day, key.normalized],
         )?;
         Ok(changed == 1)
     }
 
-    /// The most frequent queries since `since`, most frequent first.
+    /// Rows in the log (one per query per day).
+    pub fn search_log_rows(&self) -> Result<u64> {
+        Ok(self
+            .conn()?
+            .query_row("SELECT COUNT(*) FROM search_queries", [], |r| {
+                count_at(r, 0)
+            })?)
+    }
+
+    /// The most frequent queries on the days since `since` (whole UTC days), most frequent
+    /// first.
     pub fn top_queries(&self, since: OffsetDateTime, limit: u32) -> Result<Vec<QueryCount>> {
-        self.query_counts("", since, limit)
+        self.query_counts("searches", "opened", since, limit)
     }
 
     /// The most frequent queries since `since` that found nothing: the gaps in the content.
@@ -135,23 +207,25 @@ impl Store {
         since: OffsetDateTime,
         limit: u32,
     ) -> Result<Vec<QueryCount>> {
-        self.query_counts("AND result_count = 0", since, limit)
+        // A search that found nothing had no result to open.
+        self.query_counts("zero_results", "0", since, limit)
     }
 
     fn query_counts(
         &self,
-        extra: &str,
+        counted: &str,
+        opened: &str,
         since: OffsetDateTime,
         limit: u32,
     ) -> Result<Vec<QueryCount>> {
         let conn = self.conn()?;
         let sql = format!(
-            "SELECT normalized, COUNT(*), COUNT(opened_url) FROM search_log
-             WHERE created_at >= ?1 {extra}
-             GROUP BY normalized ORDER BY COUNT(*) DESC, normalized LIMIT ?2"
+            "SELECT normalized, SUM({counted}) AS n, SUM({opened}) FROM search_queries
+             WHERE day >= ?1
+             GROUP BY normalized HAVING n > 0 ORDER BY n DESC, normalized LIMIT ?2"
         );
         let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt.query_map(params![unix(since), limit], |r| {
+        let rows = stmt.query_map(params![day_of(since), limit], |r| {
             Ok(QueryCount {
                 query: r.get(0)?,
                 count: count_at(r, 1)?,
@@ -166,27 +240,45 @@ impl Store {
 mod tests {
     use super::*;
     use crate::store::test_support::store;
+    use proptest::prelude::*;
     use time::Duration;
 
+    const WIDE: SearchLogLimits = SearchLogLimits {
+        retention_days: 180,
+        max_rows: 200_000,
+    };
+
     #[test]
-    fn searches_are_logged_grouped_and_clicked() {
+    fn searches_are_counted_per_query_and_day_and_clicked() {
         let (store, _dir) = store();
-        let first = SearchLogEntry::new("Pod OOM", 3, 1.5);
+        let first = SearchLogEntry::new("Pod OOM", 3);
         let batch = vec![
             first.clone(),
-            SearchLogEntry::new("pod   oom", 3, 1.0),
-            SearchLogEntry::new("vault", 0, 0.4),
-            SearchLogEntry::new("vault", 0, 0.3),
-            SearchLogEntry::new("vault", 1, 0.3),
-            SearchLogEntry::new("kafka", 0, 0.2),
-            SearchLogEntry::new("   ", 0, 0.2),
+            SearchLogEntry::new("pod   oom", 3),
+            SearchLogEntry::new("vault", 0),
+            SearchLogEntry::new("vault", 0),
+            SearchLogEntry::new("vault", 1),
+            SearchLogEntry::new("kafka", 0),
+            SearchLogEntry::new("   ", 0),
         ];
-        store.log_searches(&batch).expect("log");
-        store
-            .log_searches(&batch[..1])
-            .expect("a retried batch is harmless");
-        assert!(store.record_opened(first.id, "/docs/pods").expect("click"));
-        assert!(!store.record_opened(Uuid::now_v7(), "/x").expect("unknown"));
+        store.log_searches(&batch, WIDE).expect("log");
+        assert_eq!(
+            store.search_log_rows().expect("rows"),
+            3,
+            "one row per query"
+        );
+        let key = first.key().expect("not blank");
+        assert!(store.record_opened(&key).expect("click"));
+        assert!(store.record_opened(&key).expect("second click"));
+        assert!(
+            !store.record_opened(&key).expect("third click"),
+            "never more opened than searched"
+        );
+        let gone = QueryKey {
+            day: key.day - 1,
+            normalized: key.normalized.clone(),
+        };
+        assert!(!store.record_opened(&gone).expect("unknown"));
 
         let since = OffsetDateTime::now_utc() - Duration::days(1);
         let top = store.top_queries(since, 10).expect("top");
@@ -196,7 +288,7 @@ mod tests {
             .collect();
         assert_eq!(
             summary,
-            [("vault", 3, 0), ("pod oom", 2, 1), ("kafka", 1, 0)]
+            [("vault", 3, 0), ("pod oom", 2, 2), ("kafka", 1, 0)]
         );
         let zero = store.zero_result_queries(since, 10).expect("zero");
         let zero: Vec<_> = zero.iter().map(|q| (q.query.as_str(), q.count)).collect();
@@ -207,10 +299,176 @@ mod tests {
     }
 
     #[test]
-    fn long_queries_are_cut_on_a_character_boundary() {
+    fn the_same_query_on_another_day_is_another_row() {
+        let (store, _dir) = store();
+        let mut yesterday = SearchLogEntry::new("vault", 1);
+        yesterday.at -= Duration::days(1);
+        let today = SearchLogEntry::new("Vault", 1);
+        store.log_searches(&[yesterday, today], WIDE).expect("log");
+        assert_eq!(store.search_log_rows().expect("rows"), 2);
+        let since = OffsetDateTime::now_utc() - Duration::days(2);
+        assert_eq!(store.top_queries(since, 10).expect("top")[0].count, 2);
+    }
+
+    #[test]
+    fn the_log_keeps_the_newest_rows_up_to_the_cap_and_the_retention() {
+        let (store, _dir) = store();
+        let limits = SearchLogLimits {
+            retention_days: 3,
+            max_rows: 5,
+        };
+        let mut old = SearchLogEntry::new("ancient", 1);
+        old.at -= Duration::days(3);
+        let mut recent = SearchLogEntry::new("recent", 1);
+        recent.at -= Duration::days(2);
+        store.log_searches(&[old, recent], limits).expect("log old");
+        let since = OffsetDateTime::now_utc() - Duration::days(10);
+        let queries = |s: &Store| -> Vec<String> {
+            let mut q: Vec<_> = s
+                .top_queries(since, 100)
+                .expect("top")
+                .into_iter()
+                .map(|q| q.query)
+                .collect();
+            q.sort();
+            q
+        };
+        assert_eq!(queries(&store), ["recent"], "past the retention");
+        let flood: Vec<_> = (0..20)
+            .map(|i| SearchLogEntry::new(&format!("flood {i:02}"), 0))
+            .collect();
+        store.log_searches(&flood, limits).expect("flood");
+        assert_eq!(store.search_log_rows().expect("rows"), 5);
+        assert_eq!(
+            queries(&store),
+            ["flood 15", "flood 16", "flood 17", "flood 18", "flood 19"],
+            "the oldest went first"
+        );
+        // Idle pruning applies a tighter limit without a new search.
+        let tighter = SearchLogLimits {
+            retention_days: 3,
+            max_rows: 2,
+        };
+        let deleted = store
+            .prune_search_log(tighter, OffsetDateTime::now_utc())
+            .expect("prune");
+        assert_eq!(deleted, 3);
+        assert_eq!(queries(&store), ["flood 18", "flood 19"]);
+        let later = OffsetDateTime::now_utc() + Duration::days(3);
+        store.prune_search_log(tighter, later).expect("prune");
+        assert_eq!(store.search_log_rows().expect("rows"), 0);
+    }
+
+    #[test]
+    fn the_prune_rule_keeps_whole_days_and_the_newest_ids() {
+        let one = SearchLogLimits {
+            retention_days: 1,
+            max_rows: 1,
+        };
+        assert_eq!(
+            prune_rule(100, 7, one),
+            (100, 7),
+            "today only, the newest row"
+        );
+        assert_eq!(prune_rule(100, 7, WIDE), (-79, 7 - 200_000 + 1));
+        let day = day_of(OffsetDateTime::UNIX_EPOCH + Duration::seconds(86_399));
+        assert_eq!(day, 0);
+        assert_eq!(
+            day_of(OffsetDateTime::UNIX_EPOCH - Duration::seconds(1)),
+            -1
+        );
+    }
+
+    #[test]
+    fn long_queries_are_cut_to_200_characters() {
         let long = "é".repeat(400);
-        let cut = truncate(&long);
-        assert!(cut.len() <= MAX_QUERY && cut.chars().all(|c| c == 'é'));
+        let cut = normalize(&long);
+        assert_eq!(cut.chars().count(), MAX_QUERY_CHARS);
+        assert!(cut.chars().all(|c| c == 'é'));
         assert_eq!(normalize("  A\tB  c "), "a b c");
+        let spaced = format!("{} b", "a".repeat(MAX_QUERY_CHARS - 1));
+        assert_eq!(normalize(&spaced), "a".repeat(MAX_QUERY_CHARS - 1));
+        assert_eq!(normalize(" \n "), "");
+    }
+
+    #[test]
+    fn upgrading_folds_the_old_log_and_compacts_the_file() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join(crate::store::DB_FILE);
+        {
+            let mut conn = rusqlite::Connection::open(&path).expect("db");
+            // The schema before the log was bounded: versions 1 and 2.
+            crate::store::migrations::migrations()
+                .to_version(&mut conn, 2)
+                .expect("old schema");
+            let tx = conn.transaction().expect("tx");
+            let day = 20_000 * SECONDS_PER_DAY;
+            for i in 0..3000 {
+                let (query, at, found) = match i {
+                    0..=2 => ("Pod OOM".to_owned(), day + i, i64::from(i == 0)),
+                    3 => ("pod oom".to_owned(), day + SECONDS_PER_DAY, 1),
+                    _ => (format!("flood {i} {}", "x".repeat(400)), day, 0),
+                };
+                tx.execute(
+                    "INSERT INTO search_log (id, query, normalized, result_count, took_ms, \
+                     created_at, opened_url) VALUES (?1, ?2, ?3, ?4, 0.5, ?5, ?6)",
+                    params![
+                        Uuid::now_v7().to_string(),
+                        query,
+                        query.to_lowercase(),
+                        found,
+                        at,
+                        (i == 1).then_some("/docs/x"),
+                    ],
+                )
+                .expect("old row");
+            }
+            tx.commit().expect("commit");
+            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+                .expect("checkpoint");
+        }
+        let before = std::fs::metadata(&path).expect("size").len();
+        let store = Store::open(dir.path()).expect("upgrade");
+        assert_eq!(store.search_log_rows().expect("rows"), 2 + 2996);
+        let conn = store.conn().expect("conn");
+        let folded: (i64, i64, i64, i64) = conn
+            .query_row(
+                "SELECT searches, zero_results, opened, day FROM search_queries
+                 WHERE normalized = 'pod oom' ORDER BY day LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .expect("folded row");
+        assert_eq!(
+            folded,
+            (3, 2, 1, 20_000),
+            "three searches on one day, one row"
+        );
+        let longest: i64 = conn
+            .query_row(
+                "SELECT max(length(normalized)) FROM search_queries",
+                [],
+                |r| r.get(0),
+            )
+            .expect("longest");
+        assert_eq!(longest, 200, "cut to 200 characters");
+        drop(conn);
+        // The first prune then applies the cap, and the file shrank at the upgrade.
+        store
+            .prune_search_log(WIDE, OffsetDateTime::now_utc())
+            .expect("prune");
+        let after = std::fs::metadata(&path).expect("size").len();
+        assert!(after < before, "{after} bytes after, {before} before");
+    }
+
+    proptest! {
+        #[test]
+        fn normalised_queries_are_short_trimmed_and_stable(query in "\\PC{0,400}") {
+            let n = normalize(&query);
+            prop_assert!(n.chars().count() <= MAX_QUERY_CHARS);
+            prop_assert_eq!(n.trim(), n.as_str());
+            prop_assert!(!n.contains("  "));
+            prop_assert_eq!(normalize(&n), n.clone(), "normalising twice changes nothing");
+        }
     }
 }

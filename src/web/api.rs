@@ -16,26 +16,39 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// 200 `ok` once the content is loaded (the server accepts no connection before it is) and
-/// the database answers; 503 with a sentence when it does not.
-async fn healthz(state: web::Data<super::AppState>) -> HttpResponse {
+/// the database answers and takes writes; 503 with a sentence when it does not (a full disk
+/// used to leave this at `ok` while every write failed).
+async fn healthz(state: web::Data<super::AppState>) -> Result<HttpResponse, AppError> {
+    use crate::store::StoreError;
     let store = state.store.clone();
-    match web::block(move || store.ping()).await {
-        Ok(Ok(())) => HttpResponse::Ok()
-            .content_type("text/plain; charset=utf-8")
-            .body("ok"),
-        Ok(Err(error)) => {
-            tracing::error!(%error, "health check: the database does not answer");
-            HttpResponse::ServiceUnavailable()
+    let result = web::block(move || store.check_writable()).await;
+    let error = match result {
+        Ok(Ok(())) => {
+            return Ok(HttpResponse::Ok()
                 .content_type("text/plain; charset=utf-8")
-                .body("the database does not answer; see the server log")
+                .body("ok"));
         }
+        Ok(Err(error)) => error,
         Err(error) => {
             tracing::error!(%error, "health check could not run");
-            HttpResponse::ServiceUnavailable()
-                .content_type("text/plain; charset=utf-8")
-                .body("the health check could not run; see the server log")
+            return Err(AppError::Unavailable(
+                "The health check could not run; see the server log.".into(),
+            ));
         }
-    }
+    };
+    let cause = std::error::Error::source(&error).map(ToString::to_string);
+    tracing::error!(%error, ?cause, "health check failed");
+    Err(match error {
+        StoreError::DiskFull(_) => AppError::Unwritable(
+            "The server's disk is full, so nothing can be saved; free space on it or tell the platform team."
+                .into(),
+        ),
+        StoreError::DiskFailed(_) => AppError::Unwritable(
+            "The server cannot write its database because of a disk error; see the server log."
+                .into(),
+        ),
+        _ => AppError::Unavailable("The database does not answer; see the server log.".into()),
+    })
 }
 
 /// `GET /api/v1/docs/{id}`.

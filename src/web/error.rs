@@ -52,6 +52,10 @@ pub enum AppError {
     /// `Retry-After`). The sentence says what to wait for.
     #[error("{0}")]
     Unavailable(String),
+    /// The database cannot be written: the disk is full or failing (503, with a longer
+    /// `Retry-After`). `/healthz` says so too until a write works again.
+    #[error("{0}")]
+    Unwritable(String),
     /// A failure on the server's side (500). The detail is logged, never sent.
     #[error("something went wrong on our side; the details are in the server log")]
     Internal(String),
@@ -76,7 +80,7 @@ impl ResponseError for AppError {
             AppError::TooManyRequests | AppError::WaitBeforeRetry(..) => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Unwritable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -87,28 +91,43 @@ impl ResponseError for AppError {
             tracing::error!(%detail, "request failed");
         }
         let mut response = json_error(self.status_code(), &self.to_string());
-        if let AppError::Unavailable(_) = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
+        let retry_after = match self {
+            AppError::Unavailable(_) => Some("2"),
+            // Space comes back when someone frees it, not within seconds.
+            AppError::Unwritable(_) => Some("60"),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from_static(seconds),
+            );
         }
         if let AppError::WaitBeforeRetry(_, seconds) = self {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from(*seconds));
+                .insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
         }
         response
     }
 }
 
 impl From<crate::store::StoreError> for AppError {
-    /// The caller's mistakes keep their sentence; database faults become a logged 500.
+    /// The caller's mistakes keep their sentence; a full or failing disk is a 503 that says
+    /// so; other database faults become a logged 500.
     fn from(err: crate::store::StoreError) -> Self {
         use crate::store::StoreError;
         match err {
             StoreError::NotFound(m) => AppError::NotFound(m),
             StoreError::Conflict(m) => AppError::Conflict(m),
             StoreError::Invalid(m) => AppError::BadRequest(m),
+            unwritable if unwritable.is_unwritable() => {
+                let cause = std::error::Error::source(&unwritable)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                tracing::error!(%cause, "a write failed: {unwritable}");
+                AppError::Unwritable(sentence(&unwritable.to_string()))
+            }
             other => {
                 let cause = std::error::Error::source(&other)
                     .map(|s| format!(": {s}"))
@@ -132,6 +151,20 @@ where
         .map_err(AppError::from)
 }
 
+/// A store message as a sentence: capitalised, with a full stop.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut out: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    out.push_str(chars.as_str());
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
+
 fn json_error(status: StatusCode, message: &str) -> HttpResponse {
     HttpResponse::build(status).json(serde_json::json!({ "error": message }))
 }
@@ -152,6 +185,12 @@ pub async fn error_pages(
     }
     let (request, response) = res.into_parts();
     let app_error = response.error().and_then(|e| e.as_error::<AppError>());
+    if let Some(AppError::Unwritable(_)) = app_error
+        && let Some(state) = request.app_data::<web::Data<AppState>>()
+    {
+        // `/healthz` answers 503 until a write works again.
+        state.store.note_unwritable();
+    }
     let content_type = response
         .headers()
         .get(header::CONTENT_TYPE)

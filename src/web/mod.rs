@@ -184,8 +184,16 @@ pub async fn start(
     addr: SocketAddr,
 ) -> Result<(actix_web::dev::Server, SocketAddr), ServeError> {
     // One logger for all workers: searches are batched into SQLite off the request path.
+    // Its limits come from the current site.toml, so a live edit applies without a restart.
+    let snapshot = Arc::clone(&state.snapshot);
     let search_log: Arc<dyn search::SearchLogSink> =
-        search::BatchingSearchLog::start(state.store.clone());
+        search::BatchingSearchLog::start(state.store.clone(), move || {
+            let bounds = snapshot.load().site.config.search_log;
+            crate::store::SearchLogLimits {
+                retention_days: bounds.retention_days,
+                max_rows: bounds.max_rows,
+            }
+        });
     let search_log = web::Data::from(search_log);
     let server = HttpServer::new(move || {
         // The last `wrap` is outermost: security headers also reach the error pages, and the

@@ -6,10 +6,12 @@
 //! The query string is decoded leniently (invalid UTF-8 becomes U+FFFD) so no text a person
 //! pastes is refused; only an unknown `kind` or a non-numeric `limit`/`offset` answers 400.
 //! Searching is a few milliseconds of CPU, so it runs on the request's worker; logging is
-//! handed to a [`SearchLogSink`] and never waits for SQLite.
+//! handed to a [`SearchLogSink`] and never waits for SQLite. The log is bounded (see
+//! `store::search_log`); the logger's queue and its memory of recent searches are too.
 
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::time::{Duration, Instant};
 
 use actix_web::http::header;
@@ -22,7 +24,7 @@ use super::context::page_context;
 use super::{AppError, AppState};
 use crate::render;
 use crate::search::{SearchError, SearchRequest, SearchResults};
-use crate::store::{SearchLogEntry, Store};
+use crate::store::{QueryKey, SearchLogEntry, SearchLogLimits, Store};
 
 /// Registers the search routes (before `pages::routes` and its placeholder).
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -31,14 +33,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Where searches and opened results are reported. The store's batching logger
-/// ([`BatchingSearchLog`]) is the real one; install it once as app data:
-/// `.app_data(web::Data::from(Arc::new(BatchingSearchLog::start(store)) as Arc<dyn SearchLogSink>))`.
+/// ([`BatchingSearchLog`]) is the real one; install it once as app data (see `web::start`).
 /// Without a sink, searches are simply not logged.
 pub trait SearchLogSink: Send + Sync + 'static {
     /// A search ran. Must return at once.
     fn searched(&self, entry: SearchLogEntry);
-    /// The result at `url` of search `id` was opened. Must return at once.
-    fn opened(&self, id: Uuid, url: String);
+    /// A result of search `id` was opened. Must return at once.
+    fn opened(&self, id: Uuid);
 }
 
 /// The query string of a search, decoded leniently.
@@ -144,7 +145,7 @@ fn run(
     if !request.q.trim().is_empty()
         && let Some(sink) = req.app_data::<web::Data<dyn SearchLogSink>>()
     {
-        let entry = SearchLogEntry::new(&request.q, results.total as u64, results.took_ms);
+        let entry = SearchLogEntry::new(&request.q, results.total as u64);
         search_id = Some(entry.id);
         sink.searched(entry);
     }
@@ -229,7 +230,7 @@ fn open(req: &HttpRequest) -> Option<HttpResponse> {
         "/".to_owned()
     };
     if let (Some(id), Some(sink)) = (sid, req.app_data::<web::Data<dyn SearchLogSink>>()) {
-        sink.opened(id, target.clone());
+        sink.opened(id);
     }
     Some(
         HttpResponse::SeeOther()
@@ -249,28 +250,38 @@ pub fn is_site_path(target: &str) -> bool {
 #[derive(Debug)]
 enum LogMessage {
     Searched(SearchLogEntry),
-    Opened(Uuid, String),
+    Opened(Uuid),
 }
 
 /// Logs searches into the store from a background thread, in batches: a search never waits
-/// for SQLite, and a burst of searches costs one transaction.
+/// for SQLite, and a burst of searches costs one transaction. The same thread prunes the log
+/// to the site's `[search_log]` limits, after every batch and hourly when idle.
 #[derive(Debug)]
 pub struct BatchingSearchLog {
-    sender: Sender<LogMessage>,
+    sender: SyncSender<LogMessage>,
 }
 
 /// Most entries written in one transaction.
 const BATCH: usize = 200;
 /// Longest an entry waits before it is written.
 const FLUSH_AFTER: Duration = Duration::from_secs(1);
+/// Entries waiting for the writer; past this (a flood faster than SQLite) they are dropped,
+/// so the queue cannot grow the server's memory.
+const QUEUE: usize = 10_000;
+/// Searches whose later click can still be counted (ids are forgotten oldest first).
+const REMEMBERED: usize = 10_000;
+/// How often an idle logger prunes, so rows past the retention go without new searches.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 impl BatchingSearchLog {
     /// Starts the writer thread; it ends when the log is dropped (after a last flush).
-    pub fn start(store: Store) -> Arc<Self> {
-        let (sender, receiver) = mpsc::channel();
+    /// `limits` is asked before each write, so an edited `site.toml` applies without a
+    /// restart.
+    pub fn start(store: Store, limits: impl Fn() -> SearchLogLimits + Send + 'static) -> Arc<Self> {
+        let (sender, receiver) = mpsc::sync_channel(QUEUE);
         let spawned = std::thread::Builder::new()
             .name("search-log".into())
-            .spawn(move || write_batches(&store, &receiver));
+            .spawn(move || write_batches(&store, &receiver, &limits));
         if let Err(error) = spawned {
             tracing::error!(%error, "cannot start the search log writer; searches are not logged");
         }
@@ -278,8 +289,13 @@ impl BatchingSearchLog {
     }
 
     fn send(&self, message: LogMessage) {
-        // A stopped writer already logged why; the search itself must not fail.
-        let _ = self.sender.send(message);
+        match self.sender.try_send(message) {
+            Ok(()) => {}
+            // A log can afford to lose entries; the search itself must not wait or fail.
+            Err(TrySendError::Full(_)) => tracing::debug!("search log queue full; entry dropped"),
+            // A stopped writer already logged why.
+            Err(TrySendError::Disconnected(_)) => {}
+        }
     }
 }
 
@@ -288,46 +304,98 @@ impl SearchLogSink for BatchingSearchLog {
         self.send(LogMessage::Searched(entry));
     }
 
-    fn opened(&self, id: Uuid, url: String) {
-        self.send(LogMessage::Opened(id, url));
+    fn opened(&self, id: Uuid) {
+        self.send(LogMessage::Opened(id));
     }
 }
 
-fn write_batches(store: &Store, receiver: &Receiver<LogMessage>) {
-    let mut batch: Vec<SearchLogEntry> = Vec::new();
-    let mut opened: Vec<(Uuid, String)> = Vec::new();
-    let mut oldest = Instant::now();
-    loop {
-        let wait = FLUSH_AFTER.saturating_sub(oldest.elapsed());
-        let message = receiver.recv_timeout(if batch.is_empty() && opened.is_empty() {
-            Duration::from_secs(3600)
-        } else {
-            wait
-        });
-        let stop = matches!(message, Err(RecvTimeoutError::Disconnected));
-        match message {
-            Ok(LogMessage::Searched(entry)) => {
-                if batch.is_empty() && opened.is_empty() {
-                    oldest = Instant::now();
-                }
-                batch.push(entry);
-            }
-            Ok(LogMessage::Opened(id, url)) => {
-                if batch.is_empty() && opened.is_empty() {
-                    oldest = Instant::now();
-                }
-                opened.push((id, url));
-            }
-            Err(_) => {}
+/// The rows of the last [`REMEMBERED`] logged searches, by search id: a click is counted
+/// once, against the row its search counted in.
+#[derive(Debug, Default)]
+struct Recent {
+    keys: HashMap<Uuid, QueryKey>,
+    order: VecDeque<Uuid>,
+}
+
+impl Recent {
+    fn remember(&mut self, id: Uuid, key: QueryKey) {
+        if self.keys.insert(id, key).is_none() {
+            self.order.push_back(id);
         }
-        if stop || batch.len() >= BATCH || oldest.elapsed() >= FLUSH_AFTER {
-            if let Err(error) = store.log_searches(&batch) {
-                tracing::warn!(%error, entries = batch.len(), "search log batch lost");
+        while self.order.len() > REMEMBERED {
+            if let Some(old) = self.order.pop_front() {
+                self.keys.remove(&old);
             }
-            batch.clear();
-            // Clicks after their search: the search's row exists once its batch is written.
-            for (id, url) in opened.drain(..) {
-                if let Err(error) = store.record_opened(id, &url) {
+        }
+    }
+
+    /// The row of search `id`, forgotten at once so a second click does not count.
+    fn take(&mut self, id: Uuid) -> Option<QueryKey> {
+        self.keys.remove(&id)
+    }
+}
+
+fn write_batches(
+    store: &Store,
+    receiver: &Receiver<LogMessage>,
+    limits: &dyn Fn() -> SearchLogLimits,
+) {
+    let mut batch: Vec<SearchLogEntry> = Vec::new();
+    let mut opened: Vec<Uuid> = Vec::new();
+    let mut recent = Recent::default();
+    let mut oldest = Instant::now();
+    let mut next_prune = Instant::now();
+    loop {
+        let now = Instant::now();
+        if now >= next_prune {
+            match store.prune_search_log(limits(), time::OffsetDateTime::now_utc()) {
+                Ok(deleted) if deleted > 0 => tracing::info!(deleted, "search log pruned"),
+                Ok(_) => {}
+                Err(error) => {
+                    store.note_failure(&error);
+                    tracing::warn!(%error, "search log not pruned");
+                }
+            }
+            next_prune = now + PRUNE_EVERY;
+        }
+        let idle = batch.is_empty() && opened.is_empty();
+        let deadline = if idle {
+            next_prune
+        } else {
+            next_prune.min(oldest + FLUSH_AFTER)
+        };
+        let message = receiver.recv_timeout(deadline.saturating_duration_since(now));
+        let stop = matches!(message, Err(RecvTimeoutError::Disconnected));
+        if let Ok(message) = message {
+            if batch.is_empty() && opened.is_empty() {
+                oldest = Instant::now();
+            }
+            match message {
+                LogMessage::Searched(entry) => batch.push(entry),
+                LogMessage::Opened(id) => opened.push(id),
+            }
+        }
+        let pending = !batch.is_empty() || !opened.is_empty();
+        if pending && (stop || batch.len() >= BATCH || oldest.elapsed() >= FLUSH_AFTER) {
+            match store.log_searches(&batch, limits()) {
+                Ok(()) => {
+                    for entry in batch.drain(..) {
+                        if let Some(key) = entry.key() {
+                            recent.remember(entry.id, key);
+                        }
+                    }
+                }
+                Err(error) => {
+                    store.note_failure(&error);
+                    tracing::warn!(%error, entries = batch.len(), "search log batch lost");
+                    batch.clear();
+                }
+            }
+            // Clicks after their search: its row exists once its batch is written.
+            for id in opened.drain(..) {
+                let Some(key) = recent.take(id) else { continue };
+                if let Err(error) = store.record_opened(&key) {
+                    store.note_failure(&error);
                     tracing::warn!(%error, "search click not recorded");
                 }
             }
@@ -364,6 +432,25 @@ mod tests {
         assert_eq!(number("limit", Some("")).ok(), Some(None));
         assert!(number("limit", Some("ten")).is_err());
         assert!(number("limit", Some("-")).is_err());
+    }
+
+    #[test]
+    fn recent_searches_are_bounded_and_clicked_once() {
+        let mut recent = Recent::default();
+        let key = |i: i64| QueryKey {
+            day: i,
+            normalized: "q".into(),
+        };
+        let first = Uuid::now_v7();
+        recent.remember(first, key(0));
+        for i in 1..=REMEMBERED as i64 {
+            recent.remember(Uuid::now_v7(), key(i));
+        }
+        assert_eq!(recent.keys.len(), REMEMBERED);
+        assert_eq!(recent.take(first), None, "the oldest is forgotten");
+        let last = *recent.order.back().expect("remembered");
+        assert_eq!(recent.take(last), Some(key(REMEMBERED as i64)));
+        assert_eq!(recent.take(last), None, "a second click does not count");
     }
 
     #[test]

@@ -125,18 +125,23 @@ fn result_clicks_redirect_only_within_the_site() {
 
 #[test]
 fn the_batching_log_writes_searches_and_clicks_in_the_background() {
-    use selfserve::store::{SearchLogEntry, Store};
+    use selfserve::store::{SearchLogEntry, SearchLogLimits, Store};
     use selfserve::web::search::{BatchingSearchLog, SearchLogSink};
 
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(dir.path()).expect("open store");
-    let log = BatchingSearchLog::start(store.clone());
-    let entry = SearchLogEntry::new("Pod OOM", 3, 1.2);
+    let limits = SearchLogLimits {
+        retention_days: 180,
+        max_rows: 200_000,
+    };
+    let log = BatchingSearchLog::start(store.clone(), move || limits);
+    let entry = SearchLogEntry::new("Pod OOM", 3);
     let id = entry.id;
     let started = std::time::Instant::now();
     log.searched(entry);
-    log.searched(SearchLogEntry::new("pod  oom", 0, 0.8));
-    log.opened(id, "/trees/troubleshooting/pod-crash#oom".into());
+    log.searched(SearchLogEntry::new("pod  oom", 0));
+    log.opened(id);
+    log.opened(id);
     assert!(
         started.elapsed() < std::time::Duration::from_millis(50),
         "logging blocked the caller"
@@ -154,8 +159,10 @@ fn the_batching_log_writes_searches_and_clicks_in_the_background() {
     assert_eq!(top.len(), 1, "{top:?}");
     assert_eq!(
         (top[0].query.as_str(), top[0].count, top[0].opened),
-        ("pod oom", 2, 1)
+        ("pod oom", 2, 1),
+        "one row for both spellings; a repeated click counts once"
     );
+    assert_eq!(store.search_log_rows().expect("rows"), 1);
 }
 
 #[test]
@@ -195,4 +202,74 @@ fn pages_are_served_while_the_index_builds_and_search_says_to_wait() {
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+}
+
+/// Issue 13: every search added a row and nothing pruned them (20 s of `wrk` added 147 MB).
+#[test]
+fn a_flood_of_unique_searches_stays_within_the_row_cap() {
+    let app = TestApp::start_with("site-basic", |content| {
+        let path = content.join("site.toml");
+        let mut config = std::fs::read_to_string(&path).expect("site.toml");
+        config.push_str("\n[search_log]\nmax_rows = 50\n");
+        std::fs::write(&path, config).expect("write site.toml");
+    });
+    let store = &app.state.store;
+    for _ in 0..20 {
+        assert_eq!(app.get("/api/v1/search?q=Pod+OOM").status, 200);
+    }
+    let long = "k".repeat(600);
+    assert_eq!(app.get(&format!("/api/v1/search?q={long}")).status, 200);
+    for i in 0..300 {
+        let res = app.get(&format!("/api/v1/search?q=flood-{i}"));
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+    let since = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let top = loop {
+        let top = store.top_queries(since, 1000).expect("top queries");
+        if top.iter().any(|q| q.query == "flood-299") {
+            break top;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the last search was never logged"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let rows = store.search_log_rows().expect("rows");
+    assert!(rows <= 50, "{rows} rows for a cap of 50");
+    assert_eq!(rows, 50, "the newest searches are kept");
+    assert!(
+        top.iter().all(|q| q.query.starts_with("flood-")),
+        "the oldest rows went first: {top:?}"
+    );
+    assert!(top.iter().all(|q| q.count == 1));
+}
+
+#[test]
+fn identical_searches_share_a_row_and_long_ones_are_cut() {
+    let app = TestApp::start("site-basic");
+    let store = &app.state.store;
+    for q in ["Pod+OOM", "pod++oom", "POD%09OOM"] {
+        for _ in 0..10 {
+            assert_eq!(app.get(&format!("/api/v1/search?q={q}")).status, 200);
+        }
+    }
+    let long = "%C3%A9".repeat(400);
+    assert_eq!(app.get(&format!("/search?q={long}")).status, 200);
+    let since = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let top = store.top_queries(since, 10).expect("top queries");
+        if top.len() == 2 {
+            let counts: Vec<_> = top.iter().map(|q| q.count).collect();
+            assert_eq!(counts, [30, 1], "{top:?}");
+            assert_eq!(top[0].query, "pod oom");
+            assert_eq!(top[1].query, "é".repeat(200), "cut to 200 characters");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{top:?}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(store.search_log_rows().expect("rows"), 2);
 }

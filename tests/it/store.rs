@@ -1,5 +1,6 @@
 //! The store under the conditions the training issue names: the real server killed while
-//! attempts stream in, and many writers at once from separate connections.
+//! attempts stream in, and many writers at once from separate connections; and those issue
+//! 13 names: a full disk, an emptied database file.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -160,4 +161,125 @@ fn separate_stores_on_one_file_share_writes_without_busy_errors() {
         h.join().expect("thread");
     }
     assert_eq!(b.attempt_count().expect("count"), 200);
+}
+
+/// Issue 13: on a full disk writes answered 500 and `/healthz` said `ok`. SQLite's page limit
+/// makes writes fail as on a full disk, without root.
+#[test]
+fn a_full_disk_answers_503_with_a_sentence_and_healthz_says_so() {
+    let app = crate::support::TestApp::start("trees-basic");
+    assert_eq!(app.get("/healthz").status, 200);
+    let store = &app.state.store;
+    let pages: i64 = rusqlite::Connection::open(store.path())
+        .expect("open")
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .expect("page count");
+    store
+        .set_max_page_count(Some(u64::try_from(pages).expect("positive")))
+        .expect("limit the database");
+    let note = "The pod restarts every few minutes. ".repeat(100);
+    let body = serde_json::json!({
+        "path": ["start", "app-error", "start", "ask"],
+        "outcome": "escalate",
+        "note": note,
+    });
+    let outcomes = "/api/v1/trees/troubleshooting/pod-crash/outcomes";
+    // The first posts may fit in pages the database had freed; then it is full.
+    let full = (0..20)
+        .map(|_| app.post_json(outcomes, &body, &[]))
+        .find(|res| res.status != 200)
+        .expect("the database filled up");
+    assert_eq!(full.status, 503, "{}", full.body);
+    assert_eq!(full.header("retry-after"), Some("60"));
+    let error = full.json()["error"].as_str().unwrap_or_default().to_owned();
+    assert!(error.contains("disk is full"), "{error}");
+
+    let health = app.get("/healthz");
+    assert_eq!(health.status, 503, "{}", health.body);
+    assert!(health.body.contains("disk is full"), "{}", health.body);
+
+    store.set_max_page_count(None).expect("room again");
+    assert_eq!(app.get("/healthz").status, 200, "a write works again");
+    assert_eq!(app.post_json(outcomes, &body, &[]).status, 200);
+}
+
+/// Runs `serve` on `data` and returns its exit status and stderr, or panics if it is still
+/// running after a while (it started instead of refusing).
+fn serve_refuses(data: &Path) -> (std::process::ExitStatus, String) {
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site-basic");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_selfserve"))
+        .arg("serve")
+        .arg("--content")
+        .arg(&content)
+        .arg("--data")
+        .arg(data)
+        .args(["--addr", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = server.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = server.kill();
+            let _ = server.wait();
+            panic!("serve started on an emptied database instead of refusing it");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    server
+        .stderr
+        .take()
+        .expect("piped")
+        .read_to_string(&mut stderr)
+        .expect("stderr");
+    (status, stderr)
+}
+
+/// Issue 13: an empty database file where data existed was silently treated as a new one.
+#[test]
+fn an_emptied_database_is_refused_with_a_sentence() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    cli(&data, &["user", "add", "keep"]);
+    let db = data.join("selfserve.db");
+    std::fs::File::create(&db).expect("truncate the database");
+    for sidecar in ["selfserve.db-wal", "selfserve.db-shm"] {
+        let _ = std::fs::remove_file(data.join(sidecar));
+    }
+    let (status, stderr) = serve_refuses(&data);
+    assert!(!status.success());
+    assert!(stderr.contains("is empty"), "{stderr}");
+    assert!(stderr.contains("selfserve backup"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one sentence: {stderr}");
+    assert_eq!(
+        std::fs::metadata(&db).expect("db").len(),
+        0,
+        "left as it was"
+    );
+
+    // No marker (a database from before it existed), but its write-ahead log holds data.
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(&other).expect("folder");
+    std::fs::File::create(other.join("selfserve.db")).expect("empty database");
+    std::fs::write(other.join("selfserve.db-wal"), vec![7u8; 8192]).expect("wal");
+    let (status, stderr) = serve_refuses(&other);
+    assert!(!status.success());
+    assert!(stderr.contains("write-ahead log"), "{stderr}");
+
+    // Removing the files as the sentence says starts afresh.
+    for name in [
+        "selfserve.db",
+        "selfserve.db-wal",
+        "selfserve.db-shm",
+        "selfserve.db-created",
+    ] {
+        let _ = std::fs::remove_file(data.join(name));
+    }
+    cli(&data, &["user", "add", "fresh"]);
 }

@@ -1,0 +1,243 @@
+//! Whether the database can be written, and refusing a database that was emptied.
+//!
+//! `/healthz` used to answer `ok` while every write failed on a full disk. Now a write that
+//! fails for lack of space (or with a disk I/O error) is noted here ([`Store::note_failure`]);
+//! while noted, [`Store::check_writable`] retries a small write and answers with a sentence
+//! until one succeeds. It also refuses when the data folder's file system has almost no room
+//! left, so a full disk shows before the first write fails.
+//!
+//! A database file that is empty (or missing) where a database existed before — its
+//! write-ahead log still holds data, or the marker written beside it says so — is refused at
+//! open with a sentence, instead of silently becoming a new, empty database.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rusqlite::TransactionBehavior;
+
+use super::{DB_FILE, Result, Store, StoreError};
+
+/// Below this much free space in the data folder's file system, the store reports itself
+/// unwritable: SQLite needs room for its write-ahead log and checkpoints.
+pub const MIN_FREE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Written by the probe: enough that a database with no room for a few pages fails.
+const PROBE_BYTES: i64 = 64 * 1024;
+
+/// The marker beside the database that says one was created here.
+pub const MARKER_FILE: &str = "selfserve.db-created";
+
+/// Set when a write failed for lack of space or with an I/O error, until a write works.
+#[derive(Debug, Default)]
+pub(crate) struct WriteHealth {
+    failed: AtomicBool,
+}
+
+impl StoreError {
+    /// True when the error says the disk cannot take writes (full, or failing): the request
+    /// may work later, and `/healthz` should say so meanwhile.
+    pub fn is_unwritable(&self) -> bool {
+        matches!(self, StoreError::DiskFull(_) | StoreError::DiskFailed(_))
+    }
+}
+
+impl Store {
+    /// Notes a failed call: after a full-disk or I/O error, [`Self::check_writable`] answers
+    /// with a sentence until a write works again. Other errors are ignored.
+    pub fn note_failure(&self, error: &StoreError) {
+        if error.is_unwritable() {
+            self.note_unwritable();
+        }
+    }
+
+    /// Notes that a write failed for lack of space or with an I/O error (for callers that
+    /// no longer hold the [`StoreError`], such as the web layer's error pages).
+    pub fn note_unwritable(&self) {
+        self.health.failed.store(true, Ordering::Relaxed);
+    }
+
+    /// `Ok` when the database answers and can be written; otherwise the sentence for
+    /// `/healthz`. Cheap unless a write failed lately: then it tries a small write.
+    pub fn check_writable(&self) -> Result<()> {
+        self.ping()?;
+        if let Some(folder) = self.path.parent()
+            && let Ok(free) = fs4::available_space(folder)
+            && free < MIN_FREE_BYTES
+        {
+            return Err(StoreError::DiskFull(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                Some(format!("{free} bytes free in {}", folder.display())),
+            )));
+        }
+        if self.health.failed.load(Ordering::Relaxed) {
+            let probe = self.write_probe();
+            if let Err(error) = &probe {
+                self.note_failure(error);
+            } else {
+                self.health.failed.store(false, Ordering::Relaxed);
+            }
+            probe?;
+        }
+        Ok(())
+    }
+
+    /// Writes (and deletes, in the same transaction) a blob of [`PROBE_BYTES`].
+    fn write_probe(&self) -> Result<()> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO write_probe (filler) VALUES (zeroblob(?1))",
+            [PROBE_BYTES],
+        )?;
+        tx.execute("DELETE FROM write_probe", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Limits the database to `pages` pages on every pooled connection (`None`: SQLite's
+    /// default), so a write that needs more fails as on a full disk. For tests and drills:
+    /// there is no other way to fill a disk without root.
+    #[doc(hidden)]
+    pub fn set_max_page_count(&self, pages: Option<u64>) -> Result<()> {
+        *self.max_pages.lock().unwrap_or_else(|e| e.into_inner()) = pages;
+        // Hold every connection at once, so each one that exists (or is made) gets it.
+        let held: Vec<_> = (0..self.pool.max_size())
+            .map(|_| self.conn())
+            .collect::<Result<_>>()?;
+        for conn in &held {
+            apply_max_pages(conn, pages)?;
+        }
+        Ok(())
+    }
+}
+
+/// Sets `PRAGMA max_page_count` (a per-connection setting).
+pub(crate) fn apply_max_pages(
+    conn: &rusqlite::Connection,
+    pages: Option<u64>,
+) -> rusqlite::Result<()> {
+    // SQLite's default limit; the pragma never lowers the limit below the current size.
+    let pages = pages.unwrap_or(4_294_967_294);
+    conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
+}
+
+/// Why an empty or missing database file must not be replaced by a new one, if it must not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Emptied {
+    /// The write-ahead log beside it still holds this many bytes.
+    WalHoldsData(u64),
+    /// The marker says a database was created here before.
+    CreatedBefore,
+}
+
+/// The rule: a database file that is missing or 0 bytes is new only if nothing says a
+/// database lived here (no data in its write-ahead log, no marker).
+pub fn emptied(db_len: Option<u64>, wal_len: Option<u64>, marker: bool) -> Option<Emptied> {
+    if db_len.is_some_and(|n| n > 0) {
+        return None;
+    }
+    match wal_len {
+        Some(n) if n > 0 => Some(Emptied::WalHoldsData(n)),
+        _ if marker => Some(Emptied::CreatedBefore),
+        _ => None,
+    }
+}
+
+/// Refuses to open `data_dir`'s database when it was emptied (see [`emptied`]).
+pub(crate) fn refuse_emptied(data_dir: &Path) -> Result<()> {
+    let len = |name: &str| std::fs::metadata(data_dir.join(name)).ok().map(|m| m.len());
+    let db = data_dir.join(DB_FILE);
+    let wal = format!("{DB_FILE}-wal");
+    let marker = data_dir.join(MARKER_FILE).exists();
+    let Some(why) = emptied(len(DB_FILE), len(&wal), marker) else {
+        return Ok(());
+    };
+    let state = if db.exists() {
+        "is empty"
+    } else {
+        "is missing"
+    };
+    let evidence = match why {
+        Emptied::WalHoldsData(n) => format!("its write-ahead log {wal} still holds {n} bytes"),
+        Emptied::CreatedBefore => format!("{MARKER_FILE} says a database was created there"),
+    };
+    Err(StoreError::Emptied(format!(
+        "the database {} {state} although {evidence}, so its data is gone and starting would \
+         silently begin an empty one; restore the copy `selfserve backup` wrote (delete \
+         {DB_FILE}-wal and {DB_FILE}-shm, then copy the backup to {DB_FILE}), or delete \
+         {DB_FILE}, {DB_FILE}-wal, {DB_FILE}-shm and {MARKER_FILE} to start with an empty database",
+        db.display()
+    )))
+}
+
+/// Writes the marker beside a database that now holds data (a failure only costs the
+/// protection, so it is logged, not fatal).
+pub(crate) fn write_marker(data_dir: &Path) {
+    let marker = data_dir.join(MARKER_FILE);
+    if marker.exists() {
+        return;
+    }
+    let text = format!(
+        "selfserve keeps its database in {DB_FILE} in this folder. While this file exists, a \
+         missing or empty {DB_FILE} stops the server instead of becoming a new, empty \
+         database. To start afresh on purpose, delete this file with the database.\n"
+    );
+    if let Err(error) = std::fs::write(&marker, text) {
+        tracing::warn!(%error, path = %marker.display(), "cannot write the database marker");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_database_is_new_only_without_traces() {
+        assert_eq!(emptied(None, None, false), None, "a fresh folder");
+        assert_eq!(emptied(Some(0), None, false), None, "a touched file");
+        assert_eq!(emptied(Some(0), Some(0), false), None);
+        assert_eq!(emptied(Some(4096), Some(9000), true), None, "a database");
+        assert_eq!(
+            emptied(Some(0), Some(9000), false),
+            Some(Emptied::WalHoldsData(9000))
+        );
+        assert_eq!(
+            emptied(None, Some(9000), true),
+            Some(Emptied::WalHoldsData(9000))
+        );
+        assert_eq!(emptied(Some(0), None, true), Some(Emptied::CreatedBefore));
+        assert_eq!(emptied(None, None, true), Some(Emptied::CreatedBefore));
+    }
+
+    #[test]
+    fn a_full_database_is_noted_until_a_write_works() {
+        let (store, _dir) = crate::store::test_support::store();
+        store.check_writable().expect("writable");
+        let pages: i64 = store
+            .conn()
+            .expect("conn")
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .expect("pages");
+        store
+            .set_max_page_count(Some(u64::try_from(pages).expect("positive")))
+            .expect("limit");
+        let flood: Vec<_> = (0..2000)
+            .map(|i| crate::store::SearchLogEntry::new(&format!("{i} {}", "x".repeat(150)), 1))
+            .collect();
+        let limits = crate::store::SearchLogLimits {
+            retention_days: 1,
+            max_rows: 100_000,
+        };
+        let err = store
+            .log_searches(&flood, limits)
+            .expect_err("no room for the searches");
+        assert!(matches!(err, StoreError::DiskFull(_)), "{err:?}");
+        assert!(err.to_string().contains("disk is full"), "{err}");
+        store.note_failure(&err);
+        let health = store.check_writable().expect_err("still full");
+        assert!(health.is_unwritable(), "{health:?}");
+        store.set_max_page_count(None).expect("room again");
+        store.check_writable().expect("the probe clears it");
+        store.log_searches(&flood, limits).expect("written");
+    }
+}
