@@ -161,7 +161,7 @@ fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
 fn stage_profile(root: &Path) {
     let total = Instant::now();
     let files = timed("read every file", || {
-        source::read_content(root).expect("read content")
+        source::read_content(&source::ContentRoot::new(root)).expect("read content")
     });
     let bytes: usize = files.markdown.iter().map(|f| f.bytes.len()).sum();
     let count = files.markdown.len();
@@ -314,7 +314,7 @@ fn bench(c: &mut Criterion) {
 
     // One pass by hand first: the figures BENCHMARKS.md quotes as "one cold build".
     let files = timed("read every file", || {
-        source::read_content(root).expect("read content")
+        source::read_content(&source::ContentRoot::new(root)).expect("read content")
     });
     let markdown_bytes: usize = files.markdown.iter().map(|f| f.bytes.len()).sum();
     let state = timed("parse and render every document", || {
@@ -377,7 +377,7 @@ fn bench(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(8));
     group.bench_function("read", |b| {
-        b.iter(|| black_box(source::read_content(root).expect("read")))
+        b.iter(|| black_box(source::read_content(&source::ContentRoot::new(root)).expect("read")))
     });
     group.bench_function("build", |b| {
         b.iter_batched(

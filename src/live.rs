@@ -3,7 +3,7 @@
 //! URL changed), and keeps the last good version of a document whose new save is broken.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::config::SiteConfig;
@@ -53,7 +53,7 @@ impl Changes {
 /// The content folder as last built.
 #[derive(Debug, Clone)]
 pub struct ContentState {
-    root: PathBuf,
+    root: source::ContentRoot,
     config: SiteConfig,
     config_diagnostics: Vec<Diagnostic>,
     problems: BTreeMap<String, Diagnostic>,
@@ -65,6 +65,12 @@ pub struct ContentState {
 impl ContentState {
     /// Reads and builds everything, one file at a time (see [`loader::build_listed`]).
     pub fn load(root: &Path) -> Result<Self, SourceError> {
+        Self::load_root(source::ContentRoot::new(root))
+    }
+
+    /// Like [`Self::load`], over a root that may exclude folders (the data folder).
+    pub fn load_root(root: source::ContentRoot) -> Result<Self, SourceError> {
+        let root = &root;
         let listing = source::list_content(root)?;
         let mut state = Self::empty(
             root,
@@ -82,7 +88,7 @@ impl ContentState {
     /// Builds from files already read.
     pub fn from_files(root: &Path, files: ContentFiles) -> Self {
         let mut state = Self::empty(
-            root,
+            &source::ContentRoot::new(root),
             files.site_toml.as_deref(),
             files.assets,
             &files.problems,
@@ -105,7 +111,7 @@ impl ContentState {
 
     /// The state before any Markdown file is added.
     fn empty(
-        root: &Path,
+        root: &source::ContentRoot,
         site_toml: Option<&[u8]>,
         assets: BTreeSet<String>,
         problems: &[source::SourceProblem],
@@ -124,7 +130,7 @@ impl ContentState {
             })
             .collect();
         Self {
-            root: root.to_path_buf(),
+            root: root.clone(),
             config,
             config_diagnostics,
             problems,
@@ -156,7 +162,7 @@ impl ContentState {
     }
 
     /// The content root.
-    pub fn root(&self) -> &Path {
+    pub fn root(&self) -> &source::ContentRoot {
         &self.root
     }
 
@@ -338,6 +344,20 @@ impl ContentState {
                     }
                     to_build.extend(found.markdown);
                 }
+                Entry::Refused(problem) => {
+                    // It now leads outside the content folder: left out, not kept.
+                    removed_paths.extend(self.paths_under(rel_path));
+                    if self.assets.remove(rel_path) {
+                        changes.site_wide = true;
+                    }
+                    let prefix = format!("{rel_path}/");
+                    self.assets.retain(|a| !a.starts_with(&prefix));
+                    self.problems.retain(|p, _| !p.starts_with(&prefix));
+                    self.problems.insert(
+                        problem.rel_path.clone(),
+                        Diagnostic::error(&problem.rel_path, Position::START, problem.message),
+                    );
+                }
                 Entry::Problem(problem) => {
                     // Keep the last good version; surface the problem.
                     self.problems.insert(
@@ -356,7 +376,7 @@ impl ContentState {
                 .files
                 .keys()
                 .filter(|p| !to_build.iter().any(|f| &f.rel_path == *p))
-                .filter(|p| !self.root.join(p.as_str()).exists())
+                .filter(|p| !self.root.path().join(p.as_str()).exists())
                 .cloned()
                 .collect();
             removed_paths.extend(gone);

@@ -46,6 +46,7 @@ pub struct BuiltFile {
 
 /// Reads and builds the whole site from a content folder.
 pub fn load_site(root: &Path) -> Result<(Site, Vec<BuiltFile>), SourceError> {
+    let root = &source::ContentRoot::new(root);
     let listing = source::list_content(root)?;
     let mut diagnostics = problem_diagnostics(&listing.problems);
     let config = match &listing.site_toml {
@@ -75,7 +76,7 @@ pub struct BuiltListing {
 /// (658 MB) holding every text while building cost ~0.9 GB of peak memory. A file edited
 /// between the passes is built as the second read finds it; live reload, when on, reads it
 /// again on its change event.
-pub fn build_listed(root: &Path, markdown: Vec<String>) -> BuiltListing {
+pub fn build_listed(root: &source::ContentRoot, markdown: Vec<String>) -> BuiltListing {
     let mut out = BuiltListing::default();
     let firsts = par_map(markdown, |rel_path| {
         source::read_markdown(root, &rel_path)
@@ -403,10 +404,26 @@ pub fn build_document(head: FileHead, urls: &UrlMap) -> BuiltFile {
             raw.minutes.is_some() && kind != Kind::Module,
             "modules",
         ),
-        ("review", raw.review.is_some() && kind != Kind::Module, "modules"),
-        ("draw", raw.draw.is_some() && kind != Kind::Module, "modules"),
-        ("shuffle", raw.shuffle.is_some() && kind != Kind::Module, "modules"),
-        ("attempts", raw.attempts.is_some() && kind != Kind::Module, "modules"),
+        (
+            "review",
+            raw.review.is_some() && kind != Kind::Module,
+            "modules",
+        ),
+        (
+            "draw",
+            raw.draw.is_some() && kind != Kind::Module,
+            "modules",
+        ),
+        (
+            "shuffle",
+            raw.shuffle.is_some() && kind != Kind::Module,
+            "modules",
+        ),
+        (
+            "attempts",
+            raw.attempts.is_some() && kind != Kind::Module,
+            "modules",
+        ),
         (
             "modules",
             raw.modules.is_some() && kind != Kind::Path,
@@ -607,12 +624,13 @@ mod tests {
         std::fs::write(root.join("b.md"), "---\nid: bee\n---\n# B\n").expect("write");
         std::fs::write(root.join("gone.md"), "# Gone\n").expect("write");
         std::fs::write(root.join("bin.md"), [0xff, 0xfe]).expect("write");
-        let listing = source::list_content(root).expect("lists");
+        let content = source::ContentRoot::new(root);
+        let listing = source::list_content(&content).expect("lists");
         assert_eq!(listing.markdown, ["a.md", "b.md", "bin.md", "gone.md"]);
         // Deleted after the walk listed it, before it was read.
         std::fs::remove_file(root.join("gone.md")).expect("remove");
 
-        let built = build_listed(root, listing.markdown);
+        let built = build_listed(&content, listing.markdown);
         let ids: Vec<&str> = built.files.iter().map(|f| f.document.id.as_str()).collect();
         assert_eq!(ids, ["a", "bee"]);
         assert_eq!(

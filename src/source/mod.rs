@@ -1,12 +1,15 @@
 //! The only code that reads the content folder: walks it, reads Markdown files and
 //! `site.toml`, lists assets, and reads an asset when the web layer serves one.
 
+pub mod root;
 pub mod watch;
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+
+pub use root::{ContentRoot, Place, ReadError, is_content_path};
 
 /// Files larger than this are reported instead of read (a runaway generated file must not
 /// take the site down).
@@ -65,7 +68,7 @@ pub struct ContentListing {
 
 impl ContentListing {
     /// Reads every listed Markdown file (a problem for each that cannot be read).
-    pub fn read_all(self, root: &Path) -> ContentFiles {
+    pub fn read_all(self, root: &ContentRoot) -> ContentFiles {
         let mut files = ContentFiles {
             markdown: Vec::with_capacity(self.markdown.len()),
             assets: self.assets,
@@ -82,9 +85,9 @@ impl ContentListing {
     }
 }
 
-/// Reads one listed Markdown file.
-pub fn read_markdown(root: &Path, rel_path: &str) -> Result<SourceFile, SourceProblem> {
-    fs::read(root.join(rel_path))
+/// Reads one listed Markdown file, confined to the content folder.
+pub fn read_markdown(root: &ContentRoot, rel_path: &str) -> Result<SourceFile, SourceProblem> {
+    root.read(rel_path)
         .map(|bytes| SourceFile {
             rel_path: rel_path.to_owned(),
             bytes,
@@ -109,6 +112,12 @@ pub enum SourceError {
     /// The content path is a file, not a folder.
     #[error("{0} is not a folder; pass the folder that holds the Markdown files")]
     NotAFolder(PathBuf),
+    /// The data folder is the content folder: the database would be served as an asset.
+    #[error(
+        "the data folder is the content folder {0}; pass a separate folder with --data, outside \
+         the content folder"
+    )]
+    DataIsContent(PathBuf),
 }
 
 /// True for Markdown file names.
@@ -128,118 +137,199 @@ pub fn is_ignored_name(name: &str) -> bool {
 }
 
 /// Walks `root` and reads every Markdown file. Per-file problems are collected, not fatal.
-pub fn read_content(root: &Path) -> Result<ContentFiles, SourceError> {
+pub fn read_content(root: &ContentRoot) -> Result<ContentFiles, SourceError> {
     Ok(list_content(root)?.read_all(root))
 }
 
 /// Walks `root` without reading Markdown files. Per-file problems are collected, not fatal.
-pub fn list_content(root: &Path) -> Result<ContentListing, SourceError> {
-    let meta = fs::metadata(root).map_err(|source| SourceError::Root {
-        path: root.to_path_buf(),
+pub fn list_content(root: &ContentRoot) -> Result<ContentListing, SourceError> {
+    let meta = fs::metadata(root.path()).map_err(|source| SourceError::Root {
+        path: root.path().to_path_buf(),
         source,
     })?;
     if !meta.is_dir() {
-        return Err(SourceError::NotAFolder(root.to_path_buf()));
+        return Err(SourceError::NotAFolder(root.path().to_path_buf()));
     }
-    let mut files = ContentListing::default();
-    let mut visited = HashSet::new();
-    if let Ok(canonical) = fs::canonicalize(root) {
-        visited.insert(canonical);
-    }
-    walk(root, "", 0, &mut visited, &mut files);
-    match fs::read(root.join("site.toml")) {
-        Ok(bytes) => files.site_toml = Some(bytes),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
-        Err(err) => files.problems.push(SourceProblem {
-            rel_path: "site.toml".into(),
-            message: format!("cannot read site.toml: {err}"),
-        }),
+    let mut walker = Walker::new(root, &meta);
+    walker.walk(root.path(), "", 0);
+    let mut files = walker.files;
+    // A refused `site.toml` link is reported once, by the walk.
+    if !files.problems.iter().any(|p| p.rel_path == "site.toml") {
+        match root.read("site.toml") {
+            Ok(bytes) => files.site_toml = Some(bytes),
+            Err(err) if err.is_not_found() => {}
+            Err(err) => files.problems.push(SourceProblem {
+                rel_path: "site.toml".into(),
+                message: format!("cannot read site.toml: {err}"),
+            }),
+        }
     }
     files.assets.remove("site.toml");
     files.markdown.sort();
     Ok(files)
 }
 
-fn walk(
-    dir: &Path,
-    rel_dir: &str,
-    depth: usize,
-    visited: &mut HashSet<PathBuf>,
-    files: &mut ContentListing,
-) {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(err) => {
-            files.problems.push(SourceProblem {
-                rel_path: rel_dir.to_owned(),
-                message: format!("cannot read this folder: {err}"),
-            });
+/// One walk: what it found, and the folders it has been in (symlink loops).
+struct Walker<'a> {
+    root: &'a ContentRoot,
+    visited: HashSet<PathBuf>,
+    /// The root's file system: folders on another one are mount points.
+    device: Option<u64>,
+    files: ContentListing,
+}
+
+impl<'a> Walker<'a> {
+    fn new(root: &'a ContentRoot, root_meta: &fs::Metadata) -> Self {
+        let mut visited = HashSet::new();
+        visited.insert(root.canonical().to_path_buf());
+        Self {
+            root,
+            visited,
+            device: device(root_meta),
+            files: ContentListing::default(),
+        }
+    }
+
+    fn problem(&mut self, rel_path: String, message: String) {
+        self.files
+            .problems
+            .push(SourceProblem { rel_path, message });
+    }
+
+    fn walk(&mut self, dir: &Path, rel_dir: &str, depth: usize) {
+        let entries = match fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(err) => {
+                self.problem(
+                    rel_dir.to_owned(),
+                    format!("cannot read this folder: {err}"),
+                );
+                return;
+            }
+        };
+        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                self.problem(
+                    format!("{rel_dir}{}", entry.file_name().to_string_lossy()),
+                    "the file name is not valid UTF-8; rename it".into(),
+                );
+                continue;
+            };
+            if is_ignored_name(&name) {
+                continue;
+            }
+            let rel_path = format!("{rel_dir}{name}");
+            if self.root.is_excluded(&rel_path) {
+                continue;
+            }
+            let path = entry.path();
+            let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+            // A symlink is followed only when its target resolves inside the content folder.
+            if is_link && let Some(message) = link_problem(self.root, &path) {
+                self.problem(rel_path, message);
+                continue;
+            }
+            let meta = match fs::metadata(&path) {
+                Ok(meta) => meta,
+                Err(err) => {
+                    self.problem(rel_path, format!("cannot read this entry: {err}"));
+                    continue;
+                }
+            };
+            if meta.is_dir() {
+                self.folder(&path, rel_path, depth, &meta);
+            } else if meta.is_file() {
+                self.file(rel_path, &name, &meta);
+            }
+        }
+    }
+
+    fn folder(&mut self, path: &Path, rel_path: String, depth: usize, meta: &fs::Metadata) {
+        if depth + 1 > MAX_DEPTH {
+            let message =
+                format!("folders nest deeper than {MAX_DEPTH} levels; this one is skipped");
+            self.problem(rel_path, message);
             return;
         }
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
-            files.problems.push(SourceProblem {
-                rel_path: format!("{rel_dir}{}", entry.file_name().to_string_lossy()),
-                message: "the file name is not valid UTF-8; rename it".into(),
-            });
-            continue;
-        };
-        if is_ignored_name(&name) {
-            continue;
+        if self.device.is_some() && device(meta) != self.device {
+            self.problem(rel_path, MOUNT_POINT.into());
+            return;
         }
-        let rel_path = format!("{rel_dir}{name}");
-        let path = entry.path();
-        // Follows symlinks, so a link to a file or folder inside the tree works.
-        let meta = match fs::metadata(&path) {
-            Ok(meta) => meta,
-            Err(err) => {
-                files.problems.push(SourceProblem {
-                    rel_path,
-                    message: format!("cannot read this entry (a broken symlink?): {err}"),
-                });
-                continue;
+        let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        match self.root.place(&canonical) {
+            Place::Inside => {}
+            // The data folder reached some other way than its own name: never walked.
+            Place::Excluded => return,
+            Place::Outside => {
+                self.problem(rel_path, MOUNT_POINT.into());
+                return;
             }
-        };
-        if meta.is_dir() {
-            if depth + 1 > MAX_DEPTH {
-                files.problems.push(SourceProblem {
-                    rel_path,
-                    message: format!(
-                        "folders nest deeper than {MAX_DEPTH} levels; this one is skipped"
-                    ),
-                });
-                continue;
-            }
-            let canonical = fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-            if !visited.insert(canonical) {
-                files.problems.push(SourceProblem {
-                    rel_path,
-                    message: "this folder was already read (a symlink loop?); it is skipped".into(),
-                });
-                continue;
-            }
-            walk(&path, &format!("{rel_path}/"), depth + 1, visited, files);
-        } else if meta.is_file() {
-            if !is_markdown(&name) {
-                files.assets.insert(rel_path);
-                continue;
-            }
-            if meta.len() > MAX_FILE_BYTES {
-                files.problems.push(SourceProblem {
-                    rel_path,
-                    message: format!(
-                        "the file is {} MB, over the {} MB limit; split it into smaller pages",
-                        meta.len() / (1024 * 1024),
-                        MAX_FILE_BYTES / (1024 * 1024)
-                    ),
-                });
-                continue;
-            }
-            files.markdown.push(rel_path);
         }
+        if !self.visited.insert(canonical) {
+            let message = "this folder was already read (a symlink loop?); it is skipped".into();
+            self.problem(rel_path, message);
+            return;
+        }
+        self.walk(path, &format!("{rel_path}/"), depth + 1);
+    }
+
+    fn file(&mut self, rel_path: String, name: &str, meta: &fs::Metadata) {
+        if !is_markdown(name) {
+            self.files.assets.insert(rel_path);
+            return;
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            let message = format!(
+                "the file is {} MB, over the {} MB limit; split it into smaller pages",
+                meta.len() / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            );
+            self.problem(rel_path, message);
+            return;
+        }
+        self.files.markdown.push(rel_path);
+    }
+}
+
+/// What the walk says about a folder on another file system.
+const MOUNT_POINT: &str = "this folder is another file system mounted inside the content folder; \
+     nothing outside the content folder is read: copy the files into the folder instead";
+
+/// The file system a file is on (`None` where the platform does not say).
+#[cfg(unix)]
+fn device(meta: &fs::Metadata) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Some(meta.dev())
+}
+
+#[cfg(not(unix))]
+fn device(_meta: &fs::Metadata) -> Option<u64> {
+    None
+}
+
+/// Why the symlink at `path` is not followed, or `None` when its target resolves inside the
+/// content folder.
+fn link_problem(root: &ContentRoot, path: &Path) -> Option<String> {
+    let target = fs::read_link(path).map_or_else(|_| "?".into(), |t| t.display().to_string());
+    match root.resolve(path) {
+        Ok((_, Place::Inside)) => None,
+        Ok((_, Place::Outside)) => Some(format!(
+            "this is a symlink to `{target}`, outside the content folder; nothing outside the \
+             content folder is read or served: put the file itself in the folder, or remove the \
+             link"
+        )),
+        Ok((_, Place::Excluded)) => Some(format!(
+            "this is a symlink into the data folder (`{target}`), which is never read or \
+             served; remove the link"
+        )),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Some(format!(
+            "this is a symlink to `{target}`, which does not exist; fix the link or remove it"
+        )),
+        Err(err) => Some(format!(
+            "cannot follow this symlink to `{target}` ({err}); fix the link or remove it"
+        )),
     }
 }
 
@@ -254,23 +344,50 @@ pub enum Entry {
     Folder(ContentFiles),
     /// Nothing is there (deleted or renamed away).
     Missing,
-    /// A name the walk leaves out (hidden, swap file, `site.toml` is read separately).
+    /// A name the walk leaves out (hidden, swap file, the data folder; `site.toml` is read
+    /// separately), or a path under a link that is already reported.
     Ignored,
-    /// It exists but cannot be read.
+    /// It exists but cannot be read; the last good version may stay.
     Problem(SourceProblem),
+    /// It leads outside the content folder (a symlink, a mount point) or nowhere (a dangling
+    /// symlink): left out, whatever was there before.
+    Refused(SourceProblem),
 }
 
 /// Reads what is at `rel_path` now. Callers pass content-relative paths derived from
 /// watcher events, never request input.
-pub fn read_entry(root: &Path, rel_path: &str) -> Entry {
-    if rel_path.is_empty()
-        || rel_path
-            .split('/')
-            .any(|s| s.is_empty() || s == ".." || is_ignored_name(s))
+pub fn read_entry(root: &ContentRoot, rel_path: &str) -> Entry {
+    if !is_content_path(rel_path)
+        || rel_path.split('/').any(is_ignored_name)
+        || root.is_excluded(rel_path)
     {
         return Entry::Ignored;
     }
-    let path = root.join(rel_path);
+    let path = root.path().join(rel_path);
+    // Under a folder link that is refused (and reported at its own path), or gone.
+    if let Some(parent) = path.parent() {
+        match root.resolve(parent) {
+            Ok((_, Place::Inside)) => {}
+            Ok(_) => return Entry::Ignored,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Entry::Missing,
+            Err(_) => return Entry::Ignored,
+        }
+    }
+    let refused = |message: String| {
+        Entry::Refused(SourceProblem {
+            rel_path: rel_path.to_owned(),
+            message,
+        })
+    };
+    match fs::symlink_metadata(&path) {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Entry::Missing,
+        Ok(meta) if meta.file_type().is_symlink() => {
+            if let Some(message) = link_problem(root, &path) {
+                return refused(message);
+            }
+        }
+        _ => {}
+    }
     let meta = match fs::metadata(&path) {
         Ok(meta) => meta,
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Entry::Missing,
@@ -282,19 +399,16 @@ pub fn read_entry(root: &Path, rel_path: &str) -> Entry {
         }
     };
     if meta.is_dir() {
-        let mut files = ContentListing::default();
-        let mut visited = HashSet::new();
-        if let Ok(canonical) = fs::canonicalize(root) {
-            visited.insert(canonical);
+        let Ok(root_meta) = fs::metadata(root.canonical()) else {
+            return Entry::Missing;
+        };
+        let mut walker = Walker::new(root, &root_meta);
+        if walker.device.is_some() && device(&meta) != walker.device {
+            return refused(MOUNT_POINT.into());
         }
         let depth = rel_path.split('/').count();
-        walk(
-            &path,
-            &format!("{rel_path}/"),
-            depth,
-            &mut visited,
-            &mut files,
-        );
+        walker.walk(&path, &format!("{rel_path}/"), depth);
+        let mut files = walker.files;
         files.markdown.sort();
         return Entry::Folder(files.read_all(root));
     }
@@ -311,12 +425,15 @@ pub fn read_entry(root: &Path, rel_path: &str) -> Entry {
             ),
         });
     }
-    match fs::read(&path) {
+    match root.read(rel_path) {
         Ok(bytes) => Entry::Markdown(SourceFile {
             rel_path: rel_path.to_owned(),
             bytes,
         }),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Entry::Missing,
+        Err(err) if err.is_not_found() => Entry::Missing,
+        Err(err @ (ReadError::Outside | ReadError::DataFolder)) => {
+            refused(format!("cannot read the file: {err}"))
+        }
         Err(err) => Entry::Problem(SourceProblem {
             rel_path: rel_path.to_owned(),
             message: format!("cannot read the file: {err}"),
@@ -325,27 +442,18 @@ pub fn read_entry(root: &Path, rel_path: &str) -> Entry {
 }
 
 /// Reads `site.toml` again; `None` when it is gone.
-pub fn read_site_toml(root: &Path) -> io::Result<Option<Vec<u8>>> {
-    match fs::read(root.join("site.toml")) {
+pub fn read_site_toml(root: &ContentRoot) -> Result<Option<Vec<u8>>, ReadError> {
+    match root.read("site.toml") {
         Ok(bytes) => Ok(Some(bytes)),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(err) if err.is_not_found() => Ok(None),
         Err(err) => Err(err),
     }
 }
 
-/// Reads one asset listed by the walk. The caller passes only paths from
-/// [`ContentFiles::assets`], so no request can name a file outside the content folder.
-pub fn read_asset(root: &Path, rel_path: &str) -> io::Result<Vec<u8>> {
-    if rel_path
-        .split('/')
-        .any(|s| s.is_empty() || s == "." || s == ".." || s.contains('\\'))
-    {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a content path",
-        ));
-    }
-    fs::read(root.join(rel_path))
+/// Reads one asset listed by the walk, checking again that it lies inside the content
+/// folder: a listed file may have been replaced by a symlink since the walk.
+pub fn read_asset(root: &ContentRoot, rel_path: &str) -> Result<Vec<u8>, ReadError> {
+    root.read(rel_path)
 }
 
 #[cfg(test)]
@@ -362,7 +470,7 @@ mod tests {
         fs::write(dir.path().join("guides/img/x.svg"), "<svg/>")?;
         fs::write(dir.path().join(".git/HEAD"), "ref")?;
         fs::write(dir.path().join("site.toml"), "title = 'x'")?;
-        let files = read_content(dir.path()).map_err(io::Error::other)?;
+        let files = read_content(&ContentRoot::new(dir.path())).map_err(io::Error::other)?;
         let paths: Vec<&str> = files.markdown.iter().map(|f| f.rel_path.as_str()).collect();
         assert_eq!(paths, ["guides/a.md"]);
         assert!(files.assets.contains("guides/img/x.svg"));
@@ -373,7 +481,7 @@ mod tests {
 
     #[test]
     fn missing_root_is_an_error() {
-        assert!(read_content(Path::new("/definitely/not/here")).is_err());
+        assert!(read_content(&ContentRoot::new(Path::new("/definitely/not/here"))).is_err());
     }
 
     #[cfg(unix)]
@@ -382,7 +490,7 @@ mod tests {
         let dir = tempfile::tempdir()?;
         fs::create_dir_all(dir.path().join("a"))?;
         std::os::unix::fs::symlink(dir.path(), dir.path().join("a/loop"))?;
-        let files = read_content(dir.path()).map_err(io::Error::other)?;
+        let files = read_content(&ContentRoot::new(dir.path())).map_err(io::Error::other)?;
         assert!(
             files
                 .problems
@@ -394,7 +502,104 @@ mod tests {
 
     #[test]
     fn read_asset_refuses_traversal() {
-        assert!(read_asset(Path::new("/tmp"), "../etc/passwd").is_err());
-        assert!(read_asset(Path::new("/tmp"), "a//b").is_err());
+        let root = ContentRoot::new(Path::new("/tmp"));
+        assert!(read_asset(&root, "../etc/passwd").is_err());
+        assert!(read_asset(&root, "a//b").is_err());
+    }
+
+    /// A content folder beside a data folder and a secret, with every kind of link.
+    #[cfg(unix)]
+    fn linked_folder() -> io::Result<(tempfile::TempDir, PathBuf)> {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir()?;
+        let content = dir.path().join("content");
+        fs::create_dir_all(content.join("guides/img"))?;
+        fs::create_dir_all(content.join("_shared"))?;
+        fs::create_dir_all(dir.path().join("outside"))?;
+        fs::write(dir.path().join("outside/passwd.md"), "# root:x:0:0")?;
+        fs::write(content.join("guides/img/logo.png"), "png")?;
+        fs::write(content.join("_shared/common.md"), "# Common")?;
+        symlink("../../outside/passwd.md", content.join("guides/passwd.md"))?;
+        symlink(dir.path().join("outside"), content.join("guides/evil"))?;
+        symlink("nowhere.png", content.join("guides/dangling.png"))?;
+        symlink("img/logo.png", content.join("guides/logo.png"))?;
+        symlink("../_shared", content.join("guides/shared"))?;
+        Ok((dir, content))
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_leaving_the_folder_are_reported_and_links_inside_followed() -> io::Result<()> {
+        let (_dir, content) = linked_folder()?;
+        let files = read_content(&ContentRoot::new(&content)).map_err(io::Error::other)?;
+        let problem = |path: &str| {
+            files
+                .problems
+                .iter()
+                .find(|p| p.rel_path == path)
+                .map(|p| p.message.clone())
+                .unwrap_or_default()
+        };
+        assert!(problem("guides/passwd.md").contains("outside the content folder"));
+        assert!(problem("guides/evil").contains("outside the content folder"));
+        assert!(problem("guides/dangling.png").contains("does not exist"));
+        assert_eq!(files.problems.len(), 3, "{:?}", files.problems);
+        let paths: Vec<&str> = files.markdown.iter().map(|f| f.rel_path.as_str()).collect();
+        assert_eq!(paths, ["guides/shared/common.md"]);
+        assert!(files.assets.contains("guides/logo.png"));
+        assert!(!files.assets.iter().any(|a| a.contains("evil")));
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn live_reads_refuse_what_the_walk_refuses() -> io::Result<()> {
+        let (_dir, content) = linked_folder()?;
+        let root = ContentRoot::new(&content);
+        assert!(matches!(
+            read_entry(&root, "guides/passwd.md"),
+            Entry::Refused(_)
+        ));
+        assert!(matches!(
+            read_entry(&root, "guides/evil"),
+            Entry::Refused(_)
+        ));
+        assert!(matches!(
+            read_entry(&root, "guides/dangling.png"),
+            Entry::Refused(_)
+        ));
+        // Under a refused folder link: reported at the link, not again here.
+        assert!(matches!(
+            read_entry(&root, "guides/evil/passwd.md"),
+            Entry::Ignored
+        ));
+        assert!(matches!(read_entry(&root, "guides/logo.png"), Entry::Asset));
+        assert!(matches!(
+            read_entry(&root, "guides/shared/common.md"),
+            Entry::Markdown(_)
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn the_data_folder_inside_the_content_folder_is_never_walked() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        fs::create_dir_all(dir.path().join("data/search"))?;
+        fs::write(dir.path().join("data/selfserve.db"), "db")?;
+        fs::write(dir.path().join("data/notes.md"), "# Notes")?;
+        fs::write(dir.path().join("a.md"), "# A")?;
+        let root = ContentRoot::new(dir.path())
+            .excluding(&dir.path().join("data"))
+            .map_err(io::Error::other)?;
+        let files = read_content(&root).map_err(io::Error::other)?;
+        assert_eq!(files.markdown.len(), 1);
+        assert!(files.assets.is_empty(), "{:?}", files.assets);
+        assert!(files.problems.is_empty(), "{:?}", files.problems);
+        assert!(matches!(
+            read_entry(&root, "data/selfserve.db"),
+            Entry::Ignored
+        ));
+        assert!(matches!(read_entry(&root, "data"), Entry::Ignored));
+        Ok(())
     }
 }

@@ -10,7 +10,7 @@ use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 
-use super::is_ignored_name;
+use super::{ContentRoot, is_ignored_name};
 
 /// How long the debouncer waits for a path to go quiet. Editors write a temp file, rename
 /// it and touch it again within a few milliseconds; this window folds those into one event.
@@ -45,13 +45,18 @@ impl std::fmt::Debug for ContentWatcher {
 impl ContentWatcher {
     /// Starts watching `root` recursively.
     pub fn start(root: &Path) -> notify::Result<Self> {
-        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        Self::start_root(&ContentRoot::new(root))
+    }
+
+    /// Starts watching `root` recursively, leaving out the folders it excludes (the data
+    /// folder, whose database changes on every write).
+    pub fn start_root(root: &ContentRoot) -> notify::Result<Self> {
         let (tx, rx) = channel();
         let handler_root = root.clone();
         let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
             forward(&handler_root, result, &tx);
         })?;
-        debouncer.watch(&root, RecursiveMode::Recursive)?;
+        debouncer.watch(root.canonical(), RecursiveMode::Recursive)?;
         Ok(Self {
             _debouncer: debouncer,
             batches: rx,
@@ -101,7 +106,7 @@ fn merge(a: ChangeBatch, b: ChangeBatch) -> ChangeBatch {
     }
 }
 
-fn forward(root: &Path, result: DebounceEventResult, tx: &Sender<ChangeBatch>) {
+fn forward(root: &ContentRoot, result: DebounceEventResult, tx: &Sender<ChangeBatch>) {
     match result {
         Ok(events) => {
             if events.iter().any(|e| e.need_rescan()) {
@@ -112,7 +117,8 @@ fn forward(root: &Path, result: DebounceEventResult, tx: &Sender<ChangeBatch>) {
                 .iter()
                 .filter(|e| is_change(&e.kind))
                 .flat_map(|e| e.paths.iter())
-                .filter_map(|p| relative(root, p))
+                .filter_map(|p| relative(root.canonical(), p))
+                .filter(|rel| !root.is_excluded(rel))
                 .collect();
             if !paths.is_empty() {
                 let _ = tx.send(ChangeBatch::Paths(paths));

@@ -3,7 +3,9 @@
 //!
 //! Neither route ever builds a file path from the request: static files are looked up by name
 //! in the embedded set, content assets only when the decoded path is in the snapshot's asset
-//! list, which the content walk produced.
+//! list, which the content walk produced, and then read through the confined content root
+//! (`source::ContentRoot`), which refuses at request time a file that has become a link out.
+//! What a content asset is served as comes from an explicit allow-list ([`asset_type`]).
 
 use std::borrow::Cow;
 
@@ -24,8 +26,77 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/assets/{path:.*}", web::get().to(content_asset));
 }
 
-/// A restrictive policy for content files a browser could run code in (SVG, HTML, XML).
-const ASSET_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'";
+/// The policy on content assets: a document opened from one runs no script, loads nothing
+/// but itself, and is a unique origin (`sandbox`), so an SVG or a file served as text cannot
+/// act as a page of this site. Images and media opened directly still show (`'self'`).
+pub const ASSET_CSP: &str = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self'";
+
+/// How a content asset is served, decided by its extension from an explicit allow-list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AssetType {
+    /// The `Content-Type` sent.
+    pub mime: &'static str,
+    /// Shown in the browser; `false` sends `Content-Disposition: attachment` (a download).
+    pub inline: bool,
+    /// Sent with [`ASSET_CSP`]. Only PDF goes without: browsers' PDF viewers refuse to run
+    /// in a sandboxed document, and run no script with the site's origin anyway.
+    pub sandboxed: bool,
+}
+
+impl AssetType {
+    const fn shown(mime: &'static str) -> Self {
+        Self {
+            mime,
+            inline: true,
+            sandboxed: true,
+        }
+    }
+
+    /// Anything not on the list, and every type a browser would run as a page (HTML, XHTML,
+    /// XML, XSLT…): a download of opaque bytes.
+    pub const DOWNLOAD: Self = Self {
+        mime: "application/octet-stream",
+        inline: false,
+        sandboxed: true,
+    };
+}
+
+/// The allow-list: images, SVG (sandboxed), PDF, audio and video, and text formats (source
+/// files and configuration are shown as plain text, so no content file is ever served as a
+/// script or a stylesheet a page could load).
+pub fn asset_type(name: &str) -> AssetType {
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default();
+    let text = AssetType::shown("text/plain; charset=utf-8");
+    match extension.as_str() {
+        "png" => AssetType::shown("image/png"),
+        "jpg" | "jpeg" => AssetType::shown("image/jpeg"),
+        "gif" => AssetType::shown("image/gif"),
+        "webp" => AssetType::shown("image/webp"),
+        "avif" => AssetType::shown("image/avif"),
+        "bmp" => AssetType::shown("image/bmp"),
+        "ico" => AssetType::shown("image/x-icon"),
+        "svg" => AssetType::shown("image/svg+xml; charset=utf-8"),
+        "pdf" => AssetType {
+            mime: "application/pdf",
+            inline: true,
+            sandboxed: false,
+        },
+        "mp4" => AssetType::shown("video/mp4"),
+        "webm" => AssetType::shown("video/webm"),
+        "mp3" => AssetType::shown("audio/mpeg"),
+        "ogg" => AssetType::shown("audio/ogg"),
+        "wav" => AssetType::shown("audio/wav"),
+        "csv" => AssetType::shown("text/csv; charset=utf-8"),
+        "json" => AssetType::shown("application/json"),
+        "txt" | "text" | "log" | "diff" | "patch" | "yaml" | "yml" | "toml" | "ini" | "conf"
+        | "cfg" | "env" | "properties" | "sql" | "sh" | "bash" | "ps1" | "py" | "rb" | "go"
+        | "rs" | "java" | "js" | "ts" | "css" | "tf" | "hcl" | "dockerfile" => text,
+        _ => AssetType::DOWNLOAD,
+    }
+}
 
 fn not_found() -> AppError {
     AppError::NotFound("There is no file at this address.".into())
@@ -63,13 +134,15 @@ async fn content_asset(
     }
     let root = state.content_root.clone();
     let rel = path.clone();
+    // Checked again now: a listed file may have become a symlink since the walk.
     let bytes = web::block(move || crate::source::read_asset(&root, &rel))
         .await
         .map_err(|err| AppError::Internal(format!("asset reader stopped: {err}")))?
-        .map_err(|err| match err.kind() {
-            // Deleted since the snapshot was built: the watcher will catch up.
-            std::io::ErrorKind::NotFound => not_found(),
-            _ => AppError::Internal(format!("cannot read asset {path}: {err}")),
+        .map_err(|err| {
+            if !err.is_not_found() {
+                tracing::warn!(path = %path, error = %err, "content asset refused");
+            }
+            not_found()
         })?;
     let etag = format!("\"{}\"", crate::digest::sha256_hex_prefix(&bytes, 16));
     let mut response = respond(
@@ -79,27 +152,23 @@ async fn content_asset(
         "public, max-age=300",
         Bytes::from(bytes),
     );
-    let mime = mime_guess::from_path(&path).first_or_octet_stream();
-    let active = match (mime.type_().as_str(), mime.subtype().as_str()) {
-        ("image", "svg") => Some(false),
-        ("text", "html") | ("application", "xhtml") | ("text", "xml") | ("application", "xml") => {
-            Some(true)
-        }
-        _ => None,
-    };
-    if let Some(download) = active {
-        let headers = response.headers_mut();
+    let kind = asset_type(&path);
+    let ok = response.status() == actix_web::http::StatusCode::OK;
+    let headers = response.headers_mut();
+    if ok {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime));
+    }
+    if kind.sandboxed {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(ASSET_CSP),
         );
-        if download {
-            // An HTML file in the content folder must not run as a page of this site.
-            headers.insert(
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment"),
-            );
-        }
+    }
+    if !kind.inline {
+        headers.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment"),
+        );
     }
     Ok(response)
 }
@@ -167,6 +236,23 @@ mod tests {
         assert!(!is_plain_file_name("a/b.css"));
         assert!(!is_plain_file_name("a\\b.css"));
         assert!(!is_plain_file_name(""));
+    }
+
+    #[test]
+    fn script_capable_and_unknown_types_are_downloads_and_the_rest_sandboxed() {
+        for name in [
+            "a.html", "a.HTM", "a.xhtml", "a.xml", "a.xsl", "a.svgz", "a.mhtml", "a.swf", "a.exe",
+            "noext", "a.db", "a.sqlite",
+        ] {
+            assert_eq!(asset_type(name), AssetType::DOWNLOAD, "{name}");
+        }
+        let svg = asset_type("d/diagram.SVG");
+        assert!(svg.inline && svg.sandboxed);
+        assert_eq!(asset_type("a.png").mime, "image/png");
+        assert_eq!(asset_type("deploy.sh").mime, "text/plain; charset=utf-8");
+        assert_eq!(asset_type("app.js").mime, "text/plain; charset=utf-8");
+        assert!(!asset_type("manual.pdf").sandboxed);
+        assert!(ASSET_CSP.starts_with("sandbox;"));
     }
 
     #[test]

@@ -47,7 +47,7 @@ impl LiveState {
         let mut content = self.content.lock().unwrap_or_else(PoisonError::into_inner);
         let changes = match batch {
             ChangeBatch::Paths(paths) => content.apply(&paths),
-            ChangeBatch::Rescan => match ContentState::load(content.root()) {
+            ChangeBatch::Rescan => match ContentState::load_root(content.root().clone()) {
                 Ok(fresh) => {
                     *content = fresh;
                     Changes {
@@ -125,7 +125,7 @@ pub fn spawn_watcher(state: &AppState) -> notify::Result<()> {
     let Some(live) = state.live.clone() else {
         return Ok(());
     };
-    let watcher = ContentWatcher::start(&state.content_root)?;
+    let watcher = ContentWatcher::start_root(&state.content_root)?;
     let snapshot = Arc::clone(&state.snapshot);
     std::thread::Builder::new()
         .name("content-watcher".into())

@@ -84,8 +84,9 @@ pub struct AppState {
     /// The current content; the live-reload watcher and the background index build store a
     /// new one, requests `load_full()` it once.
     pub snapshot: Arc<CurrentSnapshot>,
-    /// The content folder (assets are read from here, and only paths listed in the snapshot).
-    pub content_root: PathBuf,
+    /// The content folder, confined (assets are read from here, only paths listed in the
+    /// snapshot, and never through a link that leaves it or into the data folder).
+    pub content_root: crate::source::ContentRoot,
     /// Where the database and other state live.
     pub data_dir: PathBuf,
     /// Whether content reloads on edits.
@@ -107,7 +108,9 @@ impl AppState {
     /// Later layers (the store, the watcher) open their parts here too. The search index is
     /// not built yet: call [`Self::build_search_index`] or [`Self::spawn_search_index`].
     pub fn load(content: PathBuf, data: PathBuf, watch: bool) -> Result<Self, ServeError> {
-        let content_state = crate::live::ContentState::load(&content)?;
+        // A data folder inside the content folder is never walked or served.
+        let root = crate::source::ContentRoot::new(&content).excluding(&data)?;
+        let content_state = crate::live::ContentState::load_root(root)?;
         let snapshot = Snapshot::without_index(content_state.site());
         let watch = watch || snapshot.site.config.watch;
         std::fs::create_dir_all(&data).map_err(|source| ServeError::DataDir {
@@ -132,6 +135,8 @@ impl AppState {
         data_dir: PathBuf,
         watch: bool,
     ) -> Self {
+        let root = crate::source::ContentRoot::new(&content_root);
+        let content_root = root.clone().excluding(&data_dir).unwrap_or(root);
         Self {
             snapshot: Arc::new(CurrentSnapshot::new(snapshot)),
             content_root,
@@ -247,7 +252,7 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
     if let Err(error) = live::spawn_watcher(&state) {
         eprintln!(
             "warning: cannot watch {} for changes ({error}); serving without live reload",
-            state.content_root.display()
+            state.content_root.path().display()
         );
     }
     actix_web::rt::System::new().block_on(async move {

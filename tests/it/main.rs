@@ -4,6 +4,7 @@
 mod auth;
 mod check;
 mod cli;
+mod content_trust;
 mod corpus;
 mod live;
 mod pages;

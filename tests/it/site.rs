@@ -200,7 +200,7 @@ fn assets_and_static_files_are_served_with_types_and_cache_headers() {
     );
     assert_eq!(
         svg.header("content-security-policy"),
-        Some("default-src 'none'; style-src 'unsafe-inline'")
+        Some(selfserve::web::assets::ASSET_CSP)
     );
     assert!(svg.body.starts_with("<svg"));
     let txt = app.get("/assets/guides/img/notes.txt");

@@ -109,6 +109,22 @@ impl TestApp {
         Self::boot(dirs, content.to_path_buf(), data)
     }
 
+    /// Starts a server over a copy of a fixture whose data folder is `data_rel` inside the
+    /// content folder, after `prepare` may change the copy (`prepare` gets the content folder
+    /// and the data folder, which does not exist yet).
+    pub fn start_with_data_inside(
+        name: &str,
+        data_rel: &str,
+        prepare: impl FnOnce(&Path, &Path),
+    ) -> Self {
+        let dirs = tempfile::tempdir().expect("temp dir");
+        let content = dirs.path().join("content");
+        let data = content.join(data_rel);
+        copy_dir(&fixture(name), &content);
+        prepare(&content, &data);
+        Self::boot(dirs, content, data)
+    }
+
     fn boot(dirs: tempfile::TempDir, content: PathBuf, data: PathBuf) -> Self {
         Self::boot_with(dirs, content, data, true)
     }

@@ -1,8 +1,9 @@
 //! The trees' JSON API, exactly as interfaces.md fixes it:
 //! `GET /api/v1/trees/{id}` → `{"id", "title", "start", "nodes": [{"id", "title", "outcome",
-//! "choices": [{"label", "to"}]}]}`, and `POST /api/v1/trees/{id}/outcomes` with
-//! `{"path": [...], "outcome": "resolved"|"escalate", "note": "..."}` (plus an optional
-//! `"contact"`), answering `{"outcome_id"}` and, for an escalation, `{"request_id"}`.
+//! "choices": [{"label", "to"}]}]}` (titles and labels plain text: [`plain_text`]), and
+//! `POST /api/v1/trees/{id}/outcomes` with `{"path": [...], "outcome": "resolved"|"escalate",
+//! "note": "..."}` (plus an optional `"contact"`), answering `{"outcome_id"}` and, for an
+//! escalation, `{"request_id"}`.
 //!
 //! The body is read as bytes and parsed here rather than by `web::Json`, so every mistake gets
 //! its own sentence (malformed JSON, a missing field, an unknown outcome, a path that is not a
@@ -24,7 +25,7 @@ use crate::web::auth::CurrentUser;
 #[derive(Debug, Serialize)]
 struct TreeJson<'a> {
     id: &'a str,
-    title: &'a str,
+    title: String,
     /// `null` only for a tree whose file has no nodes (an error `check` reports).
     start: Option<&'a str>,
     nodes: Vec<NodeJson<'a>>,
@@ -33,14 +34,14 @@ struct TreeJson<'a> {
 #[derive(Debug, Serialize)]
 struct NodeJson<'a> {
     id: &'a str,
-    title: &'a str,
+    title: String,
     outcome: Option<Outcome>,
     choices: Vec<ChoiceJson<'a>>,
 }
 
 #[derive(Debug, Serialize)]
 struct ChoiceJson<'a> {
-    label: &'a str,
+    label: String,
     to: &'a str,
 }
 
@@ -55,20 +56,20 @@ pub(super) async fn get_tree(
     let tree = doc.tree().unwrap_or(&empty);
     let body = TreeJson {
         id: doc.id.as_str(),
-        title: &doc.title,
+        title: plain_text(&doc.title),
         start: tree.start(),
         nodes: tree
             .nodes
             .iter()
             .map(|n| NodeJson {
                 id: &n.id,
-                title: &n.title,
+                title: plain_text(&n.title),
                 outcome: n.outcome,
                 choices: n
                     .choices
                     .iter()
                     .map(|c| ChoiceJson {
-                        label: &c.label,
+                        label: plain_text(&c.label),
                         to: &c.to,
                     })
                     .collect(),
@@ -76,6 +77,44 @@ pub(super) async fn get_tree(
             .collect(),
     };
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// Text a client may show however it likes: tag-shaped runs (`<img …>`, `</b>`, `<!-- …`)
+/// removed, whitespace collapsed. Labels and titles are text already (inline HTML dropped,
+/// entities decoded), but an author can still write `&lt;img onerror=…&gt;` or a code span,
+/// and a client putting the label into `innerHTML` would build the element. Afterwards no `<`
+/// is followed by what opens a tag (a letter, `/`, `!`, `?`), so no HTML parser sees markup;
+/// a lone `<` as in `x < 5` stays.
+pub fn plain_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if after.starts_with(opens_tag) {
+            match after.find('>') {
+                Some(end) => rest = &after[end + 1..],
+                None => rest = "",
+            }
+        } else {
+            out.push('<');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    // Removing a run can join a kept `<` to a letter (`<<a>b`): drop such `<` until none is left.
+    while let Some(at) = out
+        .char_indices()
+        .find(|&(i, c)| c == '<' && out[i + 1..].starts_with(opens_tag))
+        .map(|(i, _)| i)
+    {
+        out.remove(at);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn opens_tag(c: char) -> bool {
+    c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?')
 }
 
 /// What an outcome post carries.
@@ -157,6 +196,33 @@ fn parse_body(bytes: &[u8]) -> Result<OutcomeBody, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_drops_tags_and_keeps_text() {
+        assert_eq!(plain_text("Yes <img src=x onerror=alert(1)>"), "Yes");
+        assert_eq!(plain_text("No <b>really</b>  now"), "No really now");
+        assert_eq!(plain_text("x < 5 and y <= 3"), "x < 5 and y <= 3");
+        assert_eq!(plain_text("<<a>b"), "b");
+        assert_eq!(plain_text("a <!-- c --> b"), "a b");
+        assert_eq!(plain_text("cut <img src=x onerror=alert(1)"), "cut");
+        assert_eq!(plain_text("Tom & Jerry"), "Tom & Jerry");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_text_never_opens_a_tag(text in "[<>a-z/! =]{0,40}") {
+            let plain = plain_text(&text);
+            let bytes = plain.as_bytes();
+            for (i, b) in bytes.iter().enumerate() {
+                if *b == b'<' {
+                    proptest::prop_assert!(
+                        !bytes.get(i + 1).is_some_and(|&n| opens_tag(char::from(n))),
+                        "{text:?} -> {plain:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn malformed_and_misshapen_bodies_get_different_sentences() {
