@@ -67,6 +67,10 @@ pub enum ServeError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The database file was emptied where data existed; the sentence says what to do (and
+    /// is not repeated as a cause, unlike [`ServeError::Store`]'s).
+    #[error("{0}")]
+    EmptiedDatabase(String),
     /// The database cannot be opened or migrated.
     #[error("{0}; check the --data folder")]
     Store(#[from] StoreError),
@@ -117,7 +121,10 @@ impl AppState {
             path: data.clone(),
             source,
         })?;
-        let store = Store::open(&data)?;
+        let store = Store::open(&data).map_err(|err| match err {
+            StoreError::Emptied(sentence) => ServeError::EmptiedDatabase(sentence),
+            other => ServeError::Store(other),
+        })?;
         let index_storage = IndexStorage::in_folder(&data.join("search"))?;
         let mut state = Self::new(snapshot, store, content, data, watch);
         state.index_storage = index_storage;

@@ -256,7 +256,8 @@ fn an_emptied_database_is_refused_with_a_sentence() {
     assert!(!status.success());
     assert!(stderr.contains("is empty"), "{stderr}");
     assert!(stderr.contains("selfserve backup"), "{stderr}");
-    assert_eq!(stderr.trim().lines().count(), 1, "one sentence: {stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert_eq!(stderr.matches("is empty").count(), 1, "said once: {stderr}");
     assert_eq!(
         std::fs::metadata(&db).expect("db").len(),
         0,
