@@ -9,6 +9,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use root::Mount;
 pub use root::{ContentRoot, Place, ReadError, is_content_path};
 
 /// Files larger than this are reported instead of read (a runaway generated file must not
@@ -173,8 +174,8 @@ pub fn list_content(root: &ContentRoot) -> Result<ContentListing, SourceError> {
 struct Walker<'a> {
     root: &'a ContentRoot,
     visited: HashSet<PathBuf>,
-    /// The root's file system: folders on another one are mount points.
-    device: Option<u64>,
+    /// The root's mount: folders on another one are mount points.
+    mount: Mount,
     files: ContentListing,
 }
 
@@ -185,7 +186,7 @@ impl<'a> Walker<'a> {
         Self {
             root,
             visited,
-            device: device(root_meta),
+            mount: Mount::of(root.canonical(), root_meta),
             files: ContentListing::default(),
         }
     }
@@ -253,7 +254,7 @@ impl<'a> Walker<'a> {
             self.problem(rel_path, message);
             return;
         }
-        if self.device.is_some() && device(meta) != self.device {
+        if Mount::of(path, meta).differs(self.mount) {
             self.problem(rel_path, MOUNT_POINT.into());
             return;
         }
@@ -293,21 +294,10 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// What the walk says about a folder on another file system.
-const MOUNT_POINT: &str = "this folder is another file system mounted inside the content folder; \
-     nothing outside the content folder is read: copy the files into the folder instead";
-
-/// The file system a file is on (`None` where the platform does not say).
-#[cfg(unix)]
-fn device(meta: &fs::Metadata) -> Option<u64> {
-    use std::os::unix::fs::MetadataExt;
-    Some(meta.dev())
-}
-
-#[cfg(not(unix))]
-fn device(_meta: &fs::Metadata) -> Option<u64> {
-    None
-}
+/// What the walk says about a folder on another mount.
+const MOUNT_POINT: &str = "this folder is a mount point (another file system or a bind mount) \
+     inside the content folder; nothing outside the content folder is read: copy the files into \
+     the folder instead";
 
 /// Why the symlink at `path` is not followed, or `None` when its target resolves inside the
 /// content folder.
@@ -403,7 +393,7 @@ pub fn read_entry(root: &ContentRoot, rel_path: &str) -> Entry {
             return Entry::Missing;
         };
         let mut walker = Walker::new(root, &root_meta);
-        if walker.device.is_some() && device(&meta) != walker.device {
+        if Mount::of(&path, &meta).differs(walker.mount) {
             return refused(MOUNT_POINT.into());
         }
         let depth = rel_path.split('/').count();

@@ -144,7 +144,15 @@ impl ContentRoot {
         // Checked before opening: opening the database at all is already harmful.
         let (resolved, place) = self.resolve(&self.canonical.join(rel_path))?;
         refuse(place)?;
-        let file = open_confined(&self.canonical, rel_path, &resolved)?;
+        // Opened by its resolved path, which has no symlink left in it: the kernel refuses
+        // any that appears meanwhile (and a mount point), so what was checked is what opens.
+        let inner = resolved
+            .strip_prefix(&self.canonical)
+            .map_err(|_| ReadError::Outside)?;
+        if inner.as_os_str().is_empty() {
+            return Err(ReadError::NotAFile);
+        }
+        let file = open_confined(&self.canonical, inner, &resolved)?;
         // Where the descriptor really points, in case a link was swapped in meanwhile.
         if let Ok(actual) = fs::read_link(fd_path(&file)) {
             refuse(self.place(&actual))?;
@@ -222,6 +230,53 @@ fn push_lexical(out: &mut PathBuf, part: &Path) {
     }
 }
 
+/// Which mount a folder is on: its device and, on Linux 5.8 and later, the kernel's mount id
+/// (a bind mount of a folder on the same file system keeps the device).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mount {
+    device: Option<u64>,
+    id: Option<u64>,
+}
+
+impl Mount {
+    /// The mount of `path`, whose metadata (symlinks followed) is `meta`.
+    pub fn of(path: &Path, meta: &Metadata) -> Self {
+        Self {
+            device: device(meta),
+            id: mount_id(path),
+        }
+    }
+
+    /// True when the two are known to be different mounts.
+    pub fn differs(self, other: Self) -> bool {
+        let known_differ = |a: Option<u64>, b: Option<u64>| a.zip(b).is_some_and(|(a, b)| a != b);
+        known_differ(self.device, other.device) || known_differ(self.id, other.id)
+    }
+}
+
+#[cfg(unix)]
+fn device(meta: &Metadata) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Some(meta.dev())
+}
+
+#[cfg(not(unix))]
+fn device(_meta: &Metadata) -> Option<u64> {
+    None
+}
+
+#[cfg(target_os = "linux")]
+fn mount_id(path: &Path) -> Option<u64> {
+    use rustix::fs::{AtFlags, CWD, StatxFlags};
+    let stat = rustix::fs::statx(CWD, path, AtFlags::empty(), StatxFlags::MNT_ID).ok()?;
+    (stat.stx_mask & StatxFlags::MNT_ID.bits() != 0).then_some(stat.stx_mnt_id)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn mount_id(_path: &Path) -> Option<u64> {
+    None
+}
+
 /// `/proc/self/fd/N`: the kernel's idea of where an open file is.
 #[cfg(unix)]
 fn fd_path(file: &File) -> PathBuf {
@@ -234,11 +289,11 @@ fn fd_path(_file: &File) -> PathBuf {
     PathBuf::new()
 }
 
-/// Opens `rel_path` beneath `root` in the kernel: no `..`, absolute or escaping symlink, no
-/// mount point crossed. Falls back to [`open_resolved`] where `openat2` is missing (kernels
-/// before 5.6, some seccomp filters).
+/// Opens `inner` (resolved, relative) beneath `root` in the kernel: no symlink, no `..`
+/// above the root, no mount point crossed. Falls back to [`open_resolved`] where `openat2` is
+/// missing (kernels before 5.6, some seccomp filters).
 #[cfg(target_os = "linux")]
-fn open_confined(root: &Path, rel_path: &str, resolved: &Path) -> Result<File, ReadError> {
+fn open_confined(root: &Path, inner: &Path, resolved: &Path) -> Result<File, ReadError> {
     use rustix::fs::{Mode, OFlags, ResolveFlags};
     use rustix::io::Errno;
     let dir = rustix::fs::open(
@@ -249,20 +304,21 @@ fn open_confined(root: &Path, rel_path: &str, resolved: &Path) -> Result<File, R
     .map_err(io::Error::from)?;
     match rustix::fs::openat2(
         &dir,
-        rel_path,
+        inner,
         OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC,
         Mode::empty(),
-        ResolveFlags::BENEATH | ResolveFlags::NO_XDEV | ResolveFlags::NO_MAGICLINKS,
+        ResolveFlags::BENEATH | ResolveFlags::NO_XDEV | ResolveFlags::NO_SYMLINKS,
     ) {
         Ok(fd) => Ok(File::from(fd)),
-        Err(Errno::XDEV) => Err(ReadError::Outside),
+        // A mount point, or a link swapped in since the check.
+        Err(Errno::XDEV | Errno::LOOP) => Err(ReadError::Outside),
         Err(Errno::NOSYS | Errno::PERM) => open_resolved(resolved),
         Err(err) => Err(ReadError::Io(err.into())),
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn open_confined(_root: &Path, _rel_path: &str, resolved: &Path) -> Result<File, ReadError> {
+fn open_confined(_root: &Path, _inner: &Path, resolved: &Path) -> Result<File, ReadError> {
     open_resolved(resolved)
 }
 
@@ -311,6 +367,16 @@ mod tests {
             place(root, &data, Path::new("/srv/content/database")),
             Place::Inside
         );
+    }
+
+    #[test]
+    fn mounts_differ_only_when_known_to() {
+        let mount = |device, id| Mount { device, id };
+        assert!(mount(Some(1), Some(7)).differs(mount(Some(2), Some(7))));
+        assert!(mount(Some(1), Some(7)).differs(mount(Some(1), Some(8))));
+        assert!(!mount(Some(1), Some(7)).differs(mount(Some(1), Some(7))));
+        assert!(!mount(Some(1), None).differs(mount(Some(1), Some(8))));
+        assert!(!mount(None, None).differs(mount(Some(2), Some(9))));
     }
 
     #[test]
@@ -374,9 +440,11 @@ mod tests {
         fs::write(content.join("img/a.png"), "png")?;
         symlink("../secret", content.join("out.png"))?;
         symlink("img/a.png", content.join("in.png"))?;
+        symlink(content.join("img/a.png"), content.join("absolute.png"))?;
         symlink(dir.path().join("data"), content.join("linked"))?;
         let root = ContentRoot::new(&content);
         assert_eq!(root.read("in.png").map_err(io::Error::other)?, b"png");
+        assert_eq!(root.read("absolute.png").map_err(io::Error::other)?, b"png");
         assert!(matches!(root.read("out.png"), Err(ReadError::Outside)));
         assert!(matches!(
             root.read("../secret"),
