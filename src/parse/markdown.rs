@@ -20,6 +20,7 @@ use pulldown_cmark::{Event, Options, Parser};
 use crate::model::{Section, TocEntry};
 
 use super::admonition;
+use super::depth;
 use super::diagnostic::{Diagnostic, LineIndex, Position};
 use super::headings;
 use super::sanitize;
@@ -215,7 +216,19 @@ pub(super) fn parse(input: RenderInput<'_>, targets: &dyn LinkTargets) -> Parsed
     for (event, range) in raw {
         writer.event(event, range);
     }
-    writer.finish()
+    let mut parsed = writer.finish();
+    if let Some(at) = depth::limit(&mut parsed.events) {
+        parsed.rendered.diagnostics.push(Diagnostic::warning(
+            input.source_path,
+            LineIndex::new(input.file_text).position(at),
+            format!(
+                "blocks or HTML tags nest more than {} levels deep here; deeper quotes and lists \
+                 are flattened and deeper HTML is shown as text, so nest less",
+                depth::MAX_DEPTH
+            ),
+        ));
+    }
+    parsed
 }
 
 #[cfg(test)]

@@ -322,6 +322,33 @@ fn gitlab_toc_renders_in_place() {
 }
 
 #[test]
+fn only_the_first_toc_marker_renders_and_the_others_warn() {
+    // Each copy would repeat every heading: 1,500 markers and headings made gigabytes.
+    let out = r("[[_TOC_]]\n\n## A\n\n[[_TOC_]]\n\n## B\n");
+    assert_eq!(out.html.matches("toc-inline").count(), 1, "{}", out.html);
+    let warnings: Vec<_> = out.diagnostics.iter().map(|d| (d.line, d.column)).collect();
+    assert_eq!(warnings, vec![(5, 1)]);
+    assert!(
+        out.diagnostics[0]
+            .message
+            .contains("only the first `[[_TOC_]]`")
+    );
+}
+
+#[test]
+fn nesting_past_the_limit_is_flattened_with_a_warning() {
+    // The sanitiser's parser is quadratic in depth: 20,000 `>` took many seconds.
+    let out = r(&format!("{} deep\n", ">".repeat(20_000)));
+    assert_eq!(out.html.matches("<blockquote>").count(), 64);
+    assert!(out.html.contains("deep"));
+    assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+    assert!(out.diagnostics[0].message.contains("more than 64 levels"));
+    let out = r(&"<div>".repeat(5_000));
+    assert!(out.html.contains("&lt;div&gt;"), "{}", out.html);
+    assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+}
+
+#[test]
 fn gfm_extras_render() {
     let out = r(
         "| l | c |\n|:--|:-:|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n~~gone~~ a[^1]\n\n[^1]: The *note*.\n",

@@ -7,6 +7,7 @@
 //! tree nodes in [`tree`] on top of the rendered events.
 
 mod admonition;
+mod depth;
 pub mod diagnostic;
 pub mod front_matter;
 mod headings;

@@ -4,7 +4,7 @@
 //! The file is rendered once by the Markdown pipeline; the rewritten events are then cut at
 //! node headings, so a node's body gets exactly the treatment a guide would.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
@@ -98,7 +98,8 @@ pub fn parse_tree(
 
     graph::check_graph(&built, &index, path, &mut diags);
 
-    let choice_positions: Vec<Position> = built
+    // A set: a list of thousands of choices must not make this quadratic.
+    let choice_positions: HashSet<Position> = built
         .iter()
         .flat_map(|b| b.choices.iter().map(|c| index.position(c.offset)))
         .collect();

@@ -33,14 +33,19 @@ pub(super) fn check_graph(
             }
         }
     }
-    let edges: Vec<Vec<usize>> = nodes
+    // Per node, the choices whose target exists and that target's index.
+    let resolved: Vec<Vec<(&Candidate, usize)>> = nodes
         .iter()
         .map(|b| {
             b.choices
                 .iter()
-                .filter_map(|c| by_id.get(c.to.as_str()).copied())
+                .filter_map(|c| by_id.get(c.to.as_str()).map(|&to| (c, to)))
                 .collect()
         })
+        .collect();
+    let edges: Vec<Vec<usize>> = resolved
+        .iter()
+        .map(|out| out.iter().map(|&(_, to)| to).collect())
         .collect();
 
     let mut reached = vec![false; nodes.len()];
@@ -104,10 +109,7 @@ pub(super) fn check_graph(
                 stack.push((to, 0));
             }
             Some(State::Open) => {
-                let Some(c) = nodes
-                    .get(n)
-                    .and_then(|b| resolved_choice(b, choice, &by_id))
-                else {
+                let Some(&(c, _)) = resolved.get(n).and_then(|out| out.get(choice)) else {
                     continue;
                 };
                 diags.push(Diagnostic::warning(
@@ -141,22 +143,26 @@ fn check_endings(
         .map(|(b, e)| b.choices.len() == e.len())
         .collect();
     // Backwards from the leaves: a node can end when one of its choices leads to one that can.
+    // A worklist over reversed edges visits each edge once (a long chain must stay linear).
     let mut can_end: Vec<bool> = nodes
         .iter()
         .zip(&complete)
         .map(|(b, complete)| b.choices.is_empty() || !complete)
         .collect();
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for (i, out) in edges.iter().enumerate() {
-            if !can_end[i]
-                && out
-                    .iter()
-                    .any(|&to| can_end.get(to).copied().unwrap_or(false))
-            {
-                can_end[i] = true;
-                changed = true;
+    let mut into: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (from, out) in edges.iter().enumerate() {
+        for &to in out {
+            if let Some(list) = into.get_mut(to) {
+                list.push(from);
+            }
+        }
+    }
+    let mut work: Vec<usize> = (0..nodes.len()).filter(|&i| can_end[i]).collect();
+    while let Some(n) = work.pop() {
+        for &from in into.get(n).map_or(&[][..], Vec::as_slice) {
+            if let Some(flag) = can_end.get_mut(from).filter(|f| !**f) {
+                *flag = true;
+                work.push(from);
             }
         }
     }
@@ -174,16 +180,4 @@ fn check_endings(
             ));
         }
     }
-}
-
-/// The `k`-th choice of a node among those whose target exists (matching `edges`).
-fn resolved_choice<'a>(
-    b: &'a Built,
-    k: usize,
-    by_id: &HashMap<&str, usize>,
-) -> Option<&'a Candidate> {
-    b.choices
-        .iter()
-        .filter(|c| by_id.contains_key(c.to.as_str()))
-        .nth(k)
 }

@@ -35,7 +35,9 @@ pub(super) struct Writer<'a, 'p> {
     targets: &'a dyn LinkTargets,
     prepared: &'p Prepared,
     index: LineIndex<'a>,
-    toc_html: String,
+    /// Taken by the first `[[_TOC_]]`: each copy would repeat every heading, so a file of
+    /// markers and headings would grow its HTML quadratically.
+    toc_html: Option<String>,
     rendered: Rendered,
     infos: &'p [HeadingInfo],
     ids: &'p [String],
@@ -66,7 +68,7 @@ impl<'a, 'p> Writer<'a, 'p> {
             targets,
             prepared,
             index,
-            toc_html: headings::toc_html(&rendered.toc),
+            toc_html: Some(headings::toc_html(&rendered.toc)),
             rendered,
             infos,
             ids,
@@ -175,7 +177,7 @@ impl<'a, 'p> Writer<'a, 'p> {
                     self.text.push(' ');
                     self.html(c.close_html().to_owned(), range.start);
                 }
-                Some(Marker::Toc) => self.html(self.toc_html.clone(), range.start),
+                Some(Marker::Toc) => self.toc(range.start),
                 None => self.push(event, range.start),
             },
             Event::Start(Tag::Link {
@@ -351,6 +353,21 @@ impl<'a, 'p> Writer<'a, 'p> {
         };
         self.rendered.anchors.insert(id.clone());
         (id, n)
+    }
+
+    /// The table of contents at the first `[[_TOC_]]`; later ones are dropped with a warning.
+    fn toc(&mut self, at: usize) {
+        match self.toc_html.take() {
+            Some(html) => self.html(html, at),
+            None => {
+                let position = self.index.position(self.file_offset(at));
+                self.rendered.diagnostics.push(Diagnostic::warning(
+                    self.input.source_path,
+                    position,
+                    "only the first `[[_TOC_]]` shows the table of contents; remove this one",
+                ));
+            }
+        }
     }
 
     /// Records a relative link or image and returns its rewritten URL, if it changes.
