@@ -151,7 +151,8 @@ async fn submit_form(
         slot.push(choice);
     }
     let outcome = attempt::submit(state.store.clone(), &me, doc, module, handout, &raw).await?;
-    let sections = attempt::sections_to_reread(doc, &outcome.shown, &outcome.graded.correct);
+    let sections =
+        attempt::sections_to_reread(doc, module, &outcome.shown, &outcome.graded.correct);
     let ctx = page_context(&req, site, doc.url());
     Ok(html(render::training::results(
         &ctx,

@@ -10,6 +10,7 @@ mod live;
 mod pages;
 mod qualifications;
 mod quiz;
+mod quiz_attack;
 mod routes;
 mod search;
 mod site;

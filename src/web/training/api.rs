@@ -162,7 +162,7 @@ async fn submit(
     .await?;
     let graded = outcome.graded;
     let sections = (!graded.passed).then(|| {
-        attempt::sections_to_reread(doc, &outcome.shown, &graded.correct)
+        attempt::sections_to_reread(doc, module, &outcome.shown, &graded.correct)
             .into_iter()
             .map(|(anchor, title)| SectionJson { anchor, title })
             .collect()

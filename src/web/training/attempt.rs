@@ -10,6 +10,7 @@ use crate::grade::{self, Graded};
 use crate::model::{Document, Module, Question};
 use crate::quiz::delay::{self, Past};
 use crate::quiz::pool::{self, Drawn};
+use crate::quiz::review;
 use crate::store::{Gated, Handout, NewAttempt, Store, UserId};
 use crate::web::AppError;
 use crate::web::auth::Identity;
@@ -199,32 +200,22 @@ async fn handed_out(
     Ok((shown, drawn))
 }
 
-/// The sections a failed attempt asks to re-read: the anchors of the wrong questions'
-/// `section:`, in the lesson's order; every section when a wrong question names none.
+/// The sections a failed attempt asks to re-read, as (anchor, title) in the lesson's order:
+/// those [`review::sections_to_reread`] names, or every section when it names none.
 pub fn sections_to_reread(
     doc: &Document,
+    module: &Module,
     shown: &[Question],
     correct: &[bool],
 ) -> Vec<(String, String)> {
-    let toc = doc.body.toc();
-    let wrong: Vec<&Question> = shown
-        .iter()
-        .zip(correct)
-        .filter(|(_, ok)| !**ok)
-        .map(|(q, _)| q)
-        .collect();
-    let whole_lesson = wrong.iter().any(|q| q.section.is_none());
-    let named: Vec<(String, String)> = toc
-        .iter()
-        .filter(|entry| {
-            wrong
-                .iter()
-                .any(|q| q.section.as_deref() == Some(entry.anchor.as_str()))
-        })
-        .map(|entry| (entry.anchor.clone(), entry.title.clone()))
-        .collect();
-    if whole_lesson || named.is_empty() && !wrong.is_empty() {
-        return toc.into_iter().map(|e| (e.anchor, e.title)).collect();
+    if correct.iter().all(|c| *c) {
+        return Vec::new();
     }
-    named
+    let named = review::sections_to_reread(shown, correct, module.settings.review);
+    doc.body
+        .toc()
+        .into_iter()
+        .filter(|entry| named.is_empty() || named.contains(&entry.anchor))
+        .map(|entry| (entry.anchor, entry.title))
+        .collect()
 }
