@@ -74,6 +74,7 @@ pub fn module_settings(
         diagnostics.push(Diagnostic::error(path, at, message));
     };
     let mut settings = QuizSettings::default();
+    let mut warnings = Vec::new();
     if let Some(review) = raw.review.as_deref() {
         match review.trim() {
             "score" => settings.review = Review::Score,
@@ -109,7 +110,16 @@ pub fn module_settings(
         }
     }
     if raw.shuffle == Some(true) {
-        settings.shuffle = true;
+        if questions.is_empty() {
+            warnings.push(Diagnostic::warning(
+                path,
+                front.position_of("shuffle"),
+                "`shuffle` has nothing to shuffle: this module has no quiz, so it is ignored"
+                    .to_owned(),
+            ));
+        } else {
+            settings.shuffle = true;
+        }
     }
     if let Some(attempts) = &raw.attempts {
         settings.limits = limits(text, front, attempts, &mut error);
@@ -128,6 +138,7 @@ pub fn module_settings(
             );
         }
     }
+    diagnostics.extend(warnings);
     settings
 }
 
@@ -307,6 +318,8 @@ mod tests {
         assert!(d[0].contains("`draw: 0` must be between 1 and"), "{d:?}");
         let (_, d) = settings("draw: 1\n", 0);
         assert!(d[0].contains("has no quiz"), "{d:?}");
+        let (s, d) = settings("shuffle: true\n", 0);
+        assert!(!s.pooled() && d[0].contains("nothing to shuffle"), "{d:?}");
         let (_, d) = settings("attempts: {delay: 2h, max_delay: 1h}\n", 1);
         assert!(d[0].contains("must not be shorter"), "{d:?}");
     }

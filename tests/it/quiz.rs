@@ -418,3 +418,50 @@ fn the_pool_page_carries_the_attempt_in_a_hidden_field_and_grades_it() {
     let again = form(&app, &me, "pool", &answers.join("&"));
     assert_eq!(again.status, 409, "{}", again.body);
 }
+
+#[test]
+fn an_attempt_handed_out_before_the_module_changed_is_refused_as_stale() {
+    let app = TestApp::start_with("training", |content: &Path| {
+        fs::write(content.join("training/modules/pool.md"), pool_module()).expect("write");
+        let toml = content.join("site.toml");
+        let mut text = fs::read_to_string(&toml).expect("site.toml");
+        text.push_str("watch = true\n");
+        fs::write(toml, text).expect("write site.toml");
+    });
+    selfserve::web::live::spawn_watcher(&app.state).expect("watcher starts");
+    let (_me, token) = learner(&app, "ada");
+    let module = api_get(&app, &token, "pool").json();
+    let attempt = module["attempt"].as_str().expect("attempt").to_owned();
+    let key = right_answers(&module["questions"]);
+    let file = app.content.join("training/modules/pool.md");
+    let text = pool_module().replace("Pool question 0?", "Pool question zero?");
+    fs::write(&file, text).expect("edit module");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !app
+        .get("/modules/pool")
+        .body
+        .contains("Pool question zero?")
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let res = api_post(
+        &app,
+        &token,
+        "pool",
+        &json!({"attempt": attempt, "answers": key}),
+    );
+    assert_eq!(res.status, 409, "{}", res.body);
+    assert!(
+        res.json()["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("changed since")),
+        "{}",
+        res.body
+    );
+    let fresh = api_get(&app, &token, "pool").json();
+    assert_ne!(
+        fresh["attempt"], module["attempt"],
+        "a new attempt for the new file"
+    );
+}
