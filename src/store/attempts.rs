@@ -118,6 +118,38 @@ fn pass_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Pass> {
     })
 }
 
+/// Refuses a score no grading can produce.
+fn check_score(attempt: &NewAttempt<'_>) -> Result<()> {
+    if attempt.score > 100 {
+        return Err(StoreError::Invalid(
+            "a score must be between 0 and 100".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The one INSERT of a graded attempt, inside the caller's transaction.
+fn insert_attempt(
+    tx: &rusqlite::Transaction<'_>,
+    attempt: &NewAttempt<'_>,
+    at: OffsetDateTime,
+) -> Result<AttemptId> {
+    tx.execute(
+        "INSERT INTO attempts (user_id, module_id, module_version, answers, score, passed, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            attempt.user_id.0,
+            attempt.module_id,
+            attempt.module_version,
+            attempt.answers_json,
+            attempt.score,
+            attempt.passed,
+            unix(at),
+        ],
+    )?;
+    Ok(AttemptId(tx.last_insert_rowid()))
+}
+
 impl Store {
     /// Stores a graded attempt, time-stamped now; returns once it is committed.
     pub fn record_attempt(&self, attempt: &NewAttempt<'_>) -> Result<AttemptId> {
@@ -130,11 +162,7 @@ impl Store {
         attempt: &NewAttempt<'_>,
         at: OffsetDateTime,
     ) -> Result<AttemptId> {
-        if attempt.score > 100 {
-            return Err(StoreError::Invalid(
-                "a score must be between 0 and 100".into(),
-            ));
-        }
+        check_score(attempt)?;
         if serde_json::from_str::<serde_json::Value>(attempt.answers_json).is_err() {
             return Err(StoreError::Invalid("the answers are not valid JSON".into()));
         }
@@ -142,20 +170,7 @@ impl Store {
         // IMMEDIATE takes the write lock up front, so waiting for it honours the busy
         // timeout instead of failing on a read-to-write upgrade.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO attempts (user_id, module_id, module_version, answers, score, passed, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                attempt.user_id.0,
-                attempt.module_id,
-                attempt.module_version,
-                attempt.answers_json,
-                attempt.score,
-                attempt.passed,
-                unix(at),
-            ],
-        )?;
-        let id = AttemptId(tx.last_insert_rowid());
+        let id = insert_attempt(&tx, attempt, at)?;
         tx.commit()?;
         Ok(id)
     }
@@ -173,11 +188,7 @@ impl Store {
         at: OffsetDateTime,
         gate: impl FnOnce(&[(OffsetDateTime, bool)]) -> std::result::Result<(), E>,
     ) -> Result<Gated<E>> {
-        if attempt.score > 100 {
-            return Err(StoreError::Invalid(
-                "a score must be between 0 and 100".into(),
-            ));
-        }
+        check_score(attempt)?;
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let past = recent_results(&tx, attempt.user_id, attempt.module_id, history)?;
@@ -194,20 +205,7 @@ impl Store {
                 return Ok(Gated::HandoutUsed);
             }
         }
-        tx.execute(
-            "INSERT INTO attempts (user_id, module_id, module_version, answers, score, passed, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                attempt.user_id.0,
-                attempt.module_id,
-                attempt.module_version,
-                attempt.answers_json,
-                attempt.score,
-                attempt.passed,
-                unix(at),
-            ],
-        )?;
-        let id = AttemptId(tx.last_insert_rowid());
+        let id = insert_attempt(&tx, attempt, at)?;
         tx.commit()?;
         Ok(Gated::Stored(id))
     }
