@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 pub use body::{Body, SectionHead, SectionTexts};
 pub use ids::{DocId, Kind, ValidFor};
-pub use quiz::{AttemptLimits, QuizSettings, Review};
 pub use nav::{NavNode, branch_to, build_nav, find_folder, folder_title, folder_url, nav_entries};
+pub use quiz::{AttemptLimits, QuizSettings, Review};
 pub use walk::{MAX_WALK, Walk, WalkError};
 
 use crate::config::SiteConfig;
