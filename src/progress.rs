@@ -265,6 +265,8 @@ mod tests {
             title: id.into(),
             summary: None,
             tags: vec![],
+            aliases: vec![],
+            symptoms: vec![],
             owner: None,
             reviewed: None,
             resources: vec![],

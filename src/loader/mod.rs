@@ -555,6 +555,18 @@ pub fn build_document(head: FileHead, urls: &UrlMap) -> BuiltFile {
         .filter(|t| !t.is_empty())
         .collect();
     tags.dedup();
+    let phrases = |list: &Option<OneOrMany>| -> Vec<String> {
+        let mut out: Vec<String> = list
+            .clone()
+            .map(OneOrMany::into_vec)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|p| !p.is_empty())
+            .collect();
+        out.dedup();
+        out
+    };
     let document = Document {
         id,
         kind,
@@ -567,6 +579,8 @@ pub fn build_document(head: FileHead, urls: &UrlMap) -> BuiltFile {
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty()),
         tags,
+        aliases: phrases(&raw.aliases),
+        symptoms: phrases(&raw.symptoms),
         owner: raw.owner.clone(),
         reviewed,
         resources,

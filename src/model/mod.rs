@@ -210,6 +210,11 @@ pub struct Document {
     pub summary: Option<String>,
     /// Tags, as written.
     pub tags: Vec<String>,
+    /// Other names people use for this page (front matter `aliases:`), searched with a boost.
+    pub aliases: Vec<String>,
+    /// How people describe the problem this page solves (front matter `symptoms:`), searched
+    /// with a boost.
+    pub symptoms: Vec<String>,
     /// Who keeps it current.
     pub owner: Option<String>,
     /// The last review date.

@@ -197,6 +197,8 @@ mod tests {
             title: title.into(),
             summary: None,
             tags: vec![],
+            aliases: vec![],
+            symptoms: vec![],
             owner: None,
             reviewed: None,
             resources: vec![],

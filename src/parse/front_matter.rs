@@ -88,6 +88,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "description",
     "kind",
     "tags",
+    "aliases",
+    "symptoms",
     "owner",
     "reviewed",
     "resources",
@@ -140,6 +142,10 @@ pub struct RawFrontMatter {
     pub kind: Option<String>,
     /// Tags.
     pub tags: Option<OneOrMany>,
+    /// Other names for the page, searched with a boost.
+    pub aliases: Option<OneOrMany>,
+    /// Problems described the way people describe them, searched with a boost.
+    pub symptoms: Option<OneOrMany>,
     /// Owning team.
     pub owner: Option<String>,
     /// Last review date, `YYYY-MM-DD`.
@@ -259,7 +265,19 @@ fn yaml_message(err: &serde_saphyr::Error) -> String {
     let trimmed = first
         .rsplit_once(" at line ")
         .map_or(first, |(message, _)| message);
-    trimmed.trim_end_matches('.').to_owned()
+    friendly(trimmed.trim_end_matches('.'))
+}
+
+/// serde's wording for a value that is neither a string nor a list of strings names a Rust
+/// type; say what to write instead.
+fn friendly(message: &str) -> String {
+    if message.contains("untagged enum OneOrMany") {
+        "expected a word or a list of words such as `[a, b]` (tags, aliases, symptoms, \
+         resources, modules and requires take a list)"
+            .to_owned()
+    } else {
+        message.to_owned()
+    }
 }
 
 fn parse_toml(
@@ -270,7 +288,7 @@ fn parse_toml(
     toml::from_str::<RawFrontMatter>(block).map_err(|err| {
         let index = LineIndex::new(file_text);
         let pos = index.position(offset + err.span().map_or(0, |s| s.start));
-        let message = err.message().trim_end_matches('.').to_owned();
+        let message = friendly(err.message().trim_end_matches('.'));
         (pos, format!("front matter is not valid TOML: {message}"))
     })
 }
@@ -358,6 +376,45 @@ mod tests {
             diags[0].to_string(),
             "a.md:3:1: warning: unknown front matter key `authors` is ignored; check its spelling if it was meant for selfserve"
         );
+    }
+
+    #[test]
+    fn aliases_and_symptoms_are_lists_of_phrases() {
+        let text = "---\ntitle: A\naliases: [crashloop, pod restarts]\nsymptoms: pod keeps restarting\n---\n";
+        let s = split(text).expect("splits");
+        let (format, block, offset) = s.front.expect("front matter");
+        let mut diags = Vec::new();
+        let fm = parse("a.md", text, format, block, offset, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(
+            fm.raw.aliases.map(OneOrMany::into_vec),
+            Some(vec!["crashloop".to_owned(), "pod restarts".to_owned()])
+        );
+        assert_eq!(
+            fm.raw.symptoms.map(OneOrMany::into_vec),
+            Some(vec!["pod keeps restarting".to_owned()])
+        );
+    }
+
+    #[test]
+    fn aliases_of_the_wrong_type_point_at_their_line() {
+        for text in [
+            "---\ntitle: A\naliases:\n  one: two\n---\n",
+            "---\ntitle: A\nsymptoms: [[a, b]]\n---\n",
+        ] {
+            let s = split(text).expect("splits");
+            let (format, block, offset) = s.front.expect("front matter");
+            let mut diags = Vec::new();
+            let fm = parse("a.md", text, format, block, offset, &mut diags);
+            assert!(!fm.parsed, "{text}");
+            assert_eq!(diags.len(), 1, "{diags:?}");
+            let message = diags[0].to_string();
+            assert!(
+                message.starts_with("a.md:3:") || message.starts_with("a.md:4:"),
+                "{message}"
+            );
+            assert!(message.contains("a list of words such as `[a, b]`"), "{message}");
+        }
     }
 
     #[test]

@@ -317,6 +317,8 @@ mod tests {
             title: path.into(),
             summary: None,
             tags: vec![],
+            aliases: vec![],
+            symptoms: vec![],
             owner: None,
             reviewed: None,
             resources: vec![],

@@ -415,6 +415,7 @@ fn add_document(
     let summary = doc.summary.clone().unwrap_or_default();
     let path = schema::path_words(doc);
     let owner = doc.owner.clone().unwrap_or_default();
+    let folder = schema::landing_folder(doc).unwrap_or_default();
     let body = doc.body.texts();
     let entries = schema::entries(doc, &body);
     for (ord, entry) in entries.iter().enumerate() {
@@ -430,12 +431,27 @@ fn add_document(
             fields.tags => tags.join(" "),
             fields.owner => owner.as_str(),
             fields.path => path.as_str(),
+            fields.folder => folder,
         );
         for tag in &tags {
             d.add_text(fields.tag, tag);
+            d.add_text(fields.spell, tag);
+        }
+        for phrase in doc.aliases.iter().chain(&doc.symptoms) {
+            d.add_text(fields.aliases, phrase);
+            d.add_text(fields.spell, phrase);
         }
         for text in [doc.title.as_str(), entry.heading, entry.text.as_ref()] {
             d.add_text(fields.spell, text);
+        }
+        if ord == 0 {
+            let names = std::iter::once(&doc.title)
+                .chain(&tags)
+                .chain(&doc.aliases)
+                .chain(&doc.symptoms);
+            for name in names {
+                d.add_text(fields.names, name);
+            }
         }
         writer.add_document(d)?;
     }

@@ -17,6 +17,8 @@ fn doc(id: &str, kind: Kind, title: &str, tags: &[&str], sections: Vec<Section>)
         title: title.to_owned(),
         summary: None,
         tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+        aliases: vec![],
+        symptoms: vec![],
         owner: Some("team-sre".into()),
         reviewed: None,
         resources: vec![],

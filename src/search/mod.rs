@@ -15,7 +15,8 @@
 //! test compares them), and the integration tests run the server's way.
 //!
 //! Files: [`tokenizer`] (analysis), [`schema`] (fields, document → entries), [`words`]
-//! (text → words), [`query`] (words → query; `spelling` for typos), [`collect`] (grouping),
+//! (text → words), [`query`] (words → query; `spelling` for typos, `segment` for
+//! run-together words), [`collect`] (grouping),
 //! [`snippet`] (highlighting), `index` (build, incremental update, search), [`request`]
 //! (request and result types), [`storage`] (where the files live).
 
@@ -26,6 +27,7 @@ pub mod query;
 pub mod request;
 mod scan;
 pub mod schema;
+mod segment;
 pub mod snippet;
 mod spelling;
 mod storage;

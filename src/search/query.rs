@@ -4,10 +4,13 @@
 //! A query parser would read `:` as a field, quotes as a phrase and `-` as a negation and then
 //! fail or find nothing. Here the text is only ever split into words ([`words`]), so no input
 //! is a syntax error. Each word scores BM25 over the section text plus a bonus for each short
-//! field (title, heading, path, summary, tags, owner) holding it; identifiers match whole or
-//! as a phrase of their parts; words that the index does not know (typos) are widened to
-//! the closest known words; adjacent words add a phrase bonus, and sections that match most
-//! of the words a coordination bonus.
+//! field (title, heading, path, summary, tags, owner, aliases and symptoms) holding it;
+//! identifiers match whole or as a phrase of their parts; case never matters (`words`
+//! lowercases); a word the index does not know whole but knows as known words run together
+//! (`crashloop`) matches them as a phrase (`segment.rs`); words that the index does not know
+//! (typos) are widened to the closest known words; adjacent words add a phrase bonus, and
+//! sections that match most of the words a coordination bonus. A one-word query naming a
+//! folder also finds the folder's landing page first.
 //!
 //! On a large index the words may match more entries than a search can afford to score
 //! ([`CANDIDATE_BUDGET`]); then only entries holding the query's rarer words are scored
@@ -25,6 +28,7 @@ use tantivy::{Score, Searcher, Term};
 
 use super::candidates::{self, Candidates};
 use super::schema::Fields;
+use super::segment;
 use super::spelling::{close_words, suggestion};
 use super::tokenizer::normalize;
 use super::words::{Word, clean, words};
@@ -33,14 +37,20 @@ use super::words::{Word, clean, words};
 /// "contains the term" with the idf of the body field: per-field BM25 would give words that
 /// are common in text but rare in titles ("too", "not") a huge title idf, so titles such as
 /// "Ci too many archiving trace failures" would beat the page that holds the pasted error.
-const SHORT_FIELDS: [(FieldName, f32); 6] = [
+/// Aliases and symptoms weigh like a title: the author says people call the page so.
+const SHORT_FIELDS: [(FieldName, f32); 7] = [
     (FieldName::Title, 2.0),
     (FieldName::Heading, 1.5),
     (FieldName::Path, 1.5),
     (FieldName::Summary, 1.0),
     (FieldName::Tags, 1.0),
     (FieldName::Owner, 0.5),
+    (FieldName::Aliases, 2.0),
 ];
+/// Weight (times the word's idf) of a one-word query naming the folder of a landing page
+/// (`README`/`index`): more than a sub-page gains from its title, heading and a body that
+/// repeats the folder's name, so the landing page comes first.
+const LANDING_BOOST: f32 = 4.0;
 /// Weight of the body's BM25 score.
 const BODY_BOOST: f32 = 1.0;
 /// Weight of a compound word's parts matched loosely, anywhere in the field.
@@ -56,6 +66,9 @@ const MAX_COORD_WORDS: usize = 12;
 const MAX_PHRASE_PAIRS: usize = 8;
 /// A word found in at most this many sections is widened to close spellings.
 const RARE_DF: u64 = 2;
+/// A plain word found in at most this many sections is also tried as several known words
+/// written together (`crashloop`).
+const SEGMENT_DF: u64 = 2;
 /// Most entries a query scores in full. When its words are expected to match more (the sum
 /// of their document frequencies over every field, an upper bound), only entries holding
 /// the rarest words are scored: those whose frequencies add up to at most this, or, when
@@ -77,6 +90,7 @@ enum FieldName {
     Summary,
     Tags,
     Owner,
+    Aliases,
 }
 
 impl FieldName {
@@ -88,6 +102,7 @@ impl FieldName {
             FieldName::Summary => f.summary,
             FieldName::Tags => f.tags,
             FieldName::Owner => f.owner,
+            FieldName::Aliases => f.aliases,
         }
     }
 }
@@ -236,11 +251,23 @@ pub fn plan(q: &str, searcher: &Searcher, fields: &Fields) -> Plan {
         }
         highlight.extend(word.parts.iter().cloned());
 
+        let mut segmented = false;
+        if let Some(spelling) = &word.spelling
+            && word.whole.is_none()
+            && let Some(parts) = run_together(spelling, &word.parts, &mut ctx)
+        {
+            alts.push((Alt::Phrase(parts.clone()), 1.0));
+            alts.push((Alt::Parts(parts.clone()), LOOSE_PARTS_WEIGHT));
+            highlight.extend(parts);
+            segmented = true;
+        }
+
         if let Some(spelling) = &word.spelling {
             let known = doc_freq(searcher, fields.spell, spelling);
             if known <= RARE_DF && spelling.chars().count() >= 4 {
-                let candidates = close_words(searcher, fields.spell, spelling, known);
+                let candidates = close_words(searcher, fields.spell, fields.names, spelling, known);
                 if known == 0
+                    && !segmented
                     && let Some((best, _)) = candidates.first()
                 {
                     corrections.push((word.offset, word.text.len(), best.clone()));
@@ -267,7 +294,8 @@ pub fn plan(q: &str, searcher: &Searcher, fields: &Fields) -> Plan {
     let mut build = |alts: &Vec<(Alt, f32)>| word_query(alts, &mut ctx);
     let word_queries: Vec<Box<dyn Query>> = word_alts.iter().map(&mut build).collect();
     let joined: Vec<Box<dyn Query>> = joined_alts.iter().map(&mut build).collect();
-    let query = combine(word_queries, joined, &content_words, &mut ctx);
+    let query = combine(word_queries, joined, &content_words, &mut ctx)
+        .map(|q| with_landing(q, &content_words, &mut ctx));
     Plan {
         query,
         highlight,
@@ -393,6 +421,21 @@ fn alt_query(alt: &Alt, field: Field, ctx: &Ctx<'_>) -> Option<Box<dyn Query>> {
     }
 }
 
+/// The parts of a plain word the index does not know (or hardly knows) whole but knows as
+/// several words written together (`crashloop` → `crash loop`), normalised; see `segment.rs`.
+fn run_together(spelling: &str, parts: &[String], ctx: &mut Ctx<'_>) -> Option<Vec<String>> {
+    if spelling.chars().count() < segment::MIN_CHARS {
+        return None;
+    }
+    let term = parts.first()?;
+    if ctx.df(ctx.fields.body, term) > SEGMENT_DF {
+        return None;
+    }
+    let (searcher, spell) = (ctx.searcher, ctx.fields.spell);
+    let split = segment::segment(spelling, |w| doc_freq(searcher, spell, w) > 0)?;
+    split.iter().map(|p| normalize(p)).collect()
+}
+
 /// Two adjacent plain words written as one in the index ("argo cd" → `argocd`), as extra
 /// words. Only pairs whose joined form is a known term.
 fn joined_words(content_words: &[&Word], ctx: &mut Ctx<'_>) -> Vec<Vec<(Alt, f32)>> {
@@ -463,7 +506,7 @@ fn combine(
             Occur::Should,
             Box::new(BoostQuery::new(phrase(ctx.fields.body), PHRASE_BOOST)),
         ));
-        for field in [ctx.fields.title, ctx.fields.heading] {
+        for field in [ctx.fields.title, ctx.fields.heading, ctx.fields.aliases] {
             clauses.push((
                 Occur::Should,
                 Box::new(ConstScoreQuery::new(phrase(field), PHRASE_BOOST * idf)),
@@ -471,6 +514,33 @@ fn combine(
         }
     }
     Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// A one-word query also finds, with [`LANDING_BOOST`], the landing page of the folder it
+/// names: `gitaly` → `gitaly/README`, above pages inside the folder that say "gitaly" more.
+fn with_landing(
+    query: Box<dyn Query>,
+    content_words: &[&Word],
+    ctx: &mut Ctx<'_>,
+) -> Box<dyn Query> {
+    let [word] = content_words else {
+        return query;
+    };
+    let Some(term) = word.head_term() else {
+        return query;
+    };
+    let idf = ctx.idf(term).max(0.1);
+    let landing = ctx.leaf(Box::new(TermQuery::new(
+        Term::from_field_text(ctx.fields.folder, term),
+        IndexRecordOption::Basic,
+    )));
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Should, query),
+        (
+            Occur::Should,
+            Box::new(ConstScoreQuery::new(landing, LANDING_BOOST * idf)),
+        ),
+    ]))
 }
 
 /// Number of sections containing `text` in `field` (deleted ones included until merged).

@@ -42,8 +42,17 @@ pub struct Fields {
     pub owner: Field,
     /// The page id as words: folder names are often the best description a runbook has.
     pub path: Field,
-    /// Title, heading and body unstemmed, for spelling suggestions and fuzzy terms.
+    /// The page's aliases and symptoms (front matter): what people call it.
+    pub aliases: Field,
+    /// For a folder's landing page (`README`, `index`, `_index`), the folder's name: a
+    /// one-word query naming the folder finds its landing page first.
+    pub folder: Field,
+    /// Title, heading, body, tags, aliases and symptoms unstemmed, for spelling suggestions
+    /// and fuzzy terms.
     pub spell: Field,
+    /// The page's title, tags, aliases and symptoms unstemmed, on its first entry only: a
+    /// word's frequency here counts pages that name it.
+    pub names: Field,
 }
 
 /// Builds the schema and returns it with its field handles.
@@ -70,8 +79,18 @@ pub fn build_schema() -> (Schema, Fields) {
     let tags = b.add_text_field("tags", positions());
     let owner = b.add_text_field("owner", positions());
     let path = b.add_text_field("path", positions());
+    let aliases = b.add_text_field("aliases", positions());
+    let folder = b.add_text_field("folder", positions());
     let spell = b.add_text_field(
         "spell",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer::SPELL)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
+    let names = b.add_text_field(
+        "names",
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(tokenizer::SPELL)
@@ -91,7 +110,10 @@ pub fn build_schema() -> (Schema, Fields) {
         tags,
         owner,
         path,
+        aliases,
+        folder,
         spell,
+        names,
     };
     (b.build(), fields)
 }
@@ -359,6 +381,18 @@ pub fn path_words(doc: &Document) -> String {
         .join(" ")
 }
 
+/// The folder a page is the landing page of (`README`, `index` or `_index` in it), as its
+/// name: `guides/gitaly/README.md` → `gitaly`.
+pub fn landing_folder(doc: &Document) -> Option<&str> {
+    let mut segments = doc.source_path.rsplit('/');
+    let file = segments.next()?;
+    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+    let landing = ["readme", "index", "_index"]
+        .iter()
+        .any(|name| stem.eq_ignore_ascii_case(name));
+    if landing { segments.next() } else { None }
+}
+
 /// A summary for result lists: the author's, or the start of the first passage that reads
 /// like prose (at least eight words), so boilerplate such as "Table of Contents" is skipped.
 /// `body` is `doc.body.texts()`.
@@ -410,6 +444,8 @@ mod tests {
             title: "T".into(),
             summary: None,
             tags: vec![],
+            aliases: vec![],
+            symptoms: vec![],
             owner: None,
             reviewed: None,
             resources: vec![],
@@ -508,6 +544,20 @@ mod tests {
         );
         let d = doc("a/b", Kind::Guide, vec![s("Short only")]);
         assert_eq!(display_summary(&d, &d.body.texts()), "Short only");
+    }
+
+    #[test]
+    fn landing_pages_name_their_folder() {
+        let at = |path: &str| {
+            let mut d = doc("x", Kind::Guide, vec![]);
+            d.source_path = path.into();
+            landing_folder(&d).map(str::to_owned)
+        };
+        assert_eq!(at("services/gitaly/README.md").as_deref(), Some("gitaly"));
+        assert_eq!(at("services/gitaly/index.md").as_deref(), Some("gitaly"));
+        assert_eq!(at("services/gitaly/_index.md").as_deref(), Some("gitaly"));
+        assert_eq!(at("services/gitaly/config.md"), None);
+        assert_eq!(at("README.md"), None);
     }
 
     #[test]

@@ -11,10 +11,14 @@ use tantivy::{Searcher, Term};
 const FUZZY_CANDIDATES: usize = 3;
 
 /// Known words within one edit (two for long words) of `word`, most frequent first, with
-/// the weight they get in the query. Only words clearly more common than `word` itself.
+/// the weight they get in the query. Only words clearly more common than `word` itself,
+/// or, for a word the index does not know, words of a page's title, tags, aliases or
+/// symptoms (`names`, one entry per page): a page's own name is worth suggesting even when
+/// the page is the only one using it.
 pub(super) fn close_words(
     searcher: &Searcher,
     field: Field,
+    names: Field,
     word: &str,
     known: u64,
 ) -> Vec<(String, f32)> {
@@ -25,25 +29,15 @@ pub(super) fn close_words(
     else {
         return Vec::new();
     };
-    let mut found: HashMap<String, u64> = HashMap::new();
-    for segment in searcher.segment_readers() {
-        let Ok(inverted) = segment.inverted_index(field) else {
-            continue;
-        };
-        let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
-            continue;
-        };
-        while stream.advance() {
-            if let Ok(term) = std::str::from_utf8(stream.key())
-                && term != word
-            {
-                *found.entry(term.to_owned()).or_default() += u64::from(stream.value().doc_freq);
-            }
-        }
-    }
+    let found = matching_terms(searcher, field, &automaton, word);
+    let named = if known == 0 {
+        matching_terms(searcher, names, &automaton, word)
+    } else {
+        HashMap::new()
+    };
     let mut ranked: Vec<(String, u64, usize)> = found
         .into_iter()
-        .filter(|(_, df)| *df > known.saturating_mul(5).max(1))
+        .filter(|(term, df)| *df > known.saturating_mul(5).max(1) || named.contains_key(term))
         .map(|(term, df)| {
             let d = edit_distance(word, &term);
             (term, df, d)
@@ -55,6 +49,32 @@ pub(super) fn close_words(
         .take(FUZZY_CANDIDATES)
         .map(|(term, _, d)| (term, if d <= 1 { 0.8 } else { 0.5 }))
         .collect()
+}
+
+/// Terms of `field` accepted by `automaton` (other than `word`), with their frequencies.
+fn matching_terms(
+    searcher: &Searcher,
+    field: Field,
+    automaton: &tantivy::query::DfaWrapper,
+    word: &str,
+) -> HashMap<String, u64> {
+    let mut found: HashMap<String, u64> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
+            continue;
+        };
+        while stream.advance() {
+            if let Ok(term) = std::str::from_utf8(stream.key())
+                && term != word
+            {
+                *found.entry(term.to_owned()).or_default() += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    found
 }
 
 /// Optimal string alignment distance (adjacent transpositions cost one), on characters.

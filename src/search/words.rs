@@ -64,31 +64,32 @@ pub fn words(cleaned: &str) -> Vec<Word> {
     let mut out = Vec::new();
     let mut position = 0;
     for chunk in split_chunks(cleaned).into_iter().take(MAX_WORDS) {
-        let parts: Vec<String> = chunk
-            .parts
+        // Case never changes the query: `CrashLoopBackOff`, `crashloopbackoff` and
+        // `CRASHLOOPBACKOFF` are one word. Connectors still split (`pg_txid`); the parts a
+        // camelCase spelling would have given are found again from the index's vocabulary
+        // (see `segment.rs`) for words the index does not know whole.
+        let lower = chunk.text.to_lowercase();
+        let lowered = split_chunks(&lower);
+        let raw_parts: Vec<&str> = lowered
             .iter()
-            .filter_map(|(_, p)| normalize(p))
+            .flat_map(|c| c.parts.iter().map(|(_, p)| *p))
             .collect();
-        let width = chunk.parts.len();
+        let parts: Vec<String> = raw_parts.iter().filter_map(|p| normalize(p)).collect();
+        let width = raw_parts.len().max(1);
         if parts.is_empty() {
             position += width;
             continue;
         }
-        let compound = chunk.is_compound();
-        let lower = chunk.text.to_lowercase();
+        let compound = raw_parts.len() > 1;
         out.push(Word {
             text: chunk.text.to_owned(),
             offset: chunk.offset,
             position,
-            whole: if compound {
-                normalize(chunk.text)
-            } else {
-                None
-            },
+            whole: if compound { normalize(&lower) } else { None },
             spelling: if compound {
                 None
             } else {
-                normalize_unstemmed(chunk.text)
+                normalize_unstemmed(&lower)
             },
             stop: !compound && STOP_WORDS.contains(&lower.as_str()),
             parts,
@@ -137,10 +138,30 @@ mod tests {
 
     #[test]
     fn identifiers_keep_whole_and_parts() {
-        let w = words("CrashLoopBackOff pod");
-        assert_eq!(w[0].whole.as_deref(), Some("crashloopbackoff"));
-        assert_eq!(w[0].parts, vec!["crash", "loop", "back", "off"]);
+        let w = words("pg_txid_xmin_age pod");
+        assert_eq!(w[0].whole.as_deref(), Some("pg_txid_xmin_ag"));
+        assert_eq!(w[0].parts, vec!["pg", "txid", "xmin", "age"]);
         assert_eq!(w[1].position, 4);
+    }
+
+    #[test]
+    fn case_never_changes_a_word() {
+        let camel = words("CrashLoopBackOff pod");
+        for q in [
+            "crashloopbackoff pod",
+            "CRASHLOOPBACKOFF POD",
+            "CrashLoopBackOff Pod",
+        ] {
+            let other = words(q);
+            assert_eq!(other.len(), camel.len());
+            for (a, b) in camel.iter().zip(&other) {
+                assert_eq!(
+                    (&a.whole, &a.parts, &a.spelling, a.position, a.stop),
+                    (&b.whole, &b.parts, &b.spelling, b.position, b.stop)
+                );
+            }
+        }
+        assert_eq!(camel[0].parts, vec!["crashloopbackoff"]);
     }
 
     #[test]

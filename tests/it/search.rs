@@ -273,3 +273,215 @@ fn identical_searches_share_a_row_and_long_ones_are_cut() {
     }
     assert_eq!(store.search_log_rows().expect("rows"), 2);
 }
+
+/// The ids of the hits of `q`, best first.
+fn hit_ids(app: &TestApp, q: &str) -> Vec<String> {
+    let json = app
+        .get(&format!(
+            "/api/v1/search?limit=50&q={}",
+            q.replace(' ', "+")
+        ))
+        .json();
+    json["hits"]
+        .as_array()
+        .map(|hits| {
+            hits.iter()
+                .filter_map(|h| h["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn write(content: &std::path::Path, rel: &str, text: &str) {
+    let path = content.join(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write fixture page");
+}
+
+#[test]
+fn parts_of_compound_identifiers_typed_together_find_the_identifier() {
+    let app = TestApp::start_with("site-basic", |content| {
+        write(
+            content,
+            "guides/postgres/split-brain.md",
+            "---\ntitle: Two primaries\n---\nThe `PostgresSplitBrain` alert fires when two nodes accept writes.\n",
+        );
+        write(
+            content,
+            "guides/registry.md",
+            "---\ntitle: Registry\n---\nA pod in `ImagePullBackOff` cannot fetch its image.\n",
+        );
+    });
+    for (q, id) in [
+        ("crashloop", "troubleshooting/pod-crash"),
+        ("CrashLoop", "troubleshooting/pod-crash"),
+        ("imagepull", "guides/registry"),
+        ("splitbrain", "guides/postgres/split-brain"),
+        ("splitbrain alert", "guides/postgres/split-brain"),
+    ] {
+        let ids = hit_ids(&app, q);
+        assert_eq!(ids.first().map(String::as_str), Some(id), "{q}: {ids:?}");
+    }
+    // The word is understood: no "did you mean".
+    let json = app.get("/api/v1/search?q=splitbrain").json();
+    assert!(json["did_you_mean"].is_null(), "{json}");
+}
+
+#[test]
+fn did_you_mean_draws_on_titles_and_tags() {
+    let app = TestApp::start_with("site-basic", |content| {
+        write(
+            content,
+            "guides/vault.md",
+            "---\ntitle: Zookeeper quorum\ntags: [vaultwarden]\n---\nWhen fewer than half the members answer.\n",
+        );
+    });
+    for (q, meant) in [("zookeepr", "zookeeper"), ("vaultwardn", "vaultwarden")] {
+        let json = app.get(&format!("/api/v1/search?q={q}")).json();
+        assert_eq!(json["did_you_mean"].as_str(), Some(meant), "{q}: {json}");
+        assert!(
+            json["hits"][0]["id"].as_str() == Some("guides/vault"),
+            "{q}: {json}"
+        );
+    }
+}
+
+#[test]
+fn a_folders_landing_page_wins_a_one_word_query_naming_the_folder() {
+    let app = TestApp::start_with("site-basic", |content| {
+        write(
+            content,
+            "guides/gitaly/README.md",
+            "---\ntitle: Gitaly service\n---\nThe Gitaly service stores repositories. Start here.\n",
+        );
+        for (file, title) in [
+            ("version-mismatch", "Gitaly version mismatch"),
+            ("latency", "Gitaly latency"),
+            ("corruption", "Gitaly repository corruption"),
+        ] {
+            write(
+                content,
+                &format!("guides/gitaly/{file}.md"),
+                &format!(
+                    "---\ntitle: {title}\n---\n## Gitaly nodes\n\nGitaly on one node and gitaly on another: \
+                     restart gitaly, check the gitaly logs, then the gitaly config of each Gitaly node.\n"
+                ),
+            );
+        }
+    });
+    for q in ["gitaly", "Gitaly", "GITALY"] {
+        let ids = hit_ids(&app, q);
+        assert_eq!(
+            ids.first().map(String::as_str),
+            Some("guides/gitaly/README"),
+            "{q}: {ids:?}"
+        );
+        assert_eq!(ids.len(), 4, "{ids:?}");
+    }
+    // Two words are not a folder's name: the sub-page about both wins.
+    let ids = hit_ids(&app, "gitaly latency");
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("guides/gitaly/latency"),
+        "{ids:?}"
+    );
+}
+
+#[test]
+fn aliases_and_symptoms_find_a_page_in_the_words_people_use() {
+    let app = TestApp::start_with("site-basic", |content| {
+        write(
+            content,
+            "guides/inodes.md",
+            "---\ntitle: Inode exhaustion\naliases: [out of inodes, ENOSPC]\nsymptoms:\n  - disk has free space but cannot create new files\n---\nCount inodes with `df -i`; remove the many small files.\n",
+        );
+        write(
+            content,
+            "guides/disk.md",
+            "---\ntitle: Disk usage\n---\nWhen a disk is full, free space by removing old logs. Files and space.\n",
+        );
+    });
+    let ids = hit_ids(&app, "disk has free space but cannot create files");
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("guides/inodes"),
+        "{ids:?}"
+    );
+    let ids = hit_ids(&app, "enospc");
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("guides/inodes"),
+        "{ids:?}"
+    );
+    let ids = hit_ids(&app, "out of inodes");
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("guides/inodes"),
+        "{ids:?}"
+    );
+}
+
+/// The sample site (`content/`) loaded and indexed in process, once.
+fn sample_site() -> &'static (selfserve::model::Site, selfserve::search::SearchIndex) {
+    static SITE: std::sync::OnceLock<(selfserve::model::Site, selfserve::search::SearchIndex)> =
+        std::sync::OnceLock::new();
+    SITE.get_or_init(|| {
+        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let (site, _) = selfserve::loader::load_site(&content).expect("sample site loads");
+        let index = selfserve::search::SearchIndex::build(&site);
+        (site, index)
+    })
+}
+
+fn sample_ids(q: &str) -> Vec<String> {
+    let (_, index) = sample_site();
+    let mut request = selfserve::search::SearchRequest::new(q);
+    request.limit = Some(50);
+    index
+        .search(&request)
+        .map(|r| r.hits.iter().map(|h| h.id.to_string()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn on_the_sample_site_crashloop_and_imagepull_find_their_pages() {
+    let (site, _) = sample_site();
+    let ids = sample_ids("crashloop");
+    let first = ids
+        .first()
+        .and_then(|id| site.get_str(id))
+        .map(|d| d.title.clone());
+    assert_eq!(
+        first.as_deref(),
+        Some("Pod stuck in CrashLoopBackOff"),
+        "{ids:?}"
+    );
+    let ids = sample_ids("imagepull");
+    let found = ids.iter().filter_map(|id| site.get_str(id)).any(|d| {
+        (0..d.body.sections().len()).any(|i| d.body.section_text(i).contains("ImagePullBackOff"))
+    });
+    assert!(found, "{ids:?}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// `CrashLoopBackOff`, `crashloopbackoff` and `CRASHLOOPBACKOFF` give the same hits in
+    /// the same order: queries are the sample site's titles in mixed case.
+    #[test]
+    fn case_never_changes_results(pick in 0usize..1000, flips in proptest::collection::vec(proptest::bool::ANY, 64)) {
+        let (site, _) = sample_site();
+        let titles: Vec<&str> = site.documents.values().map(|d| d.title.as_str()).collect();
+        let title = titles[pick % titles.len()];
+        let mixed: String = title
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if flips[i % flips.len()] { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+            .collect();
+        let expected = sample_ids(title);
+        proptest::prop_assert!(!expected.is_empty(), "{title}");
+        for q in [mixed, title.to_lowercase(), title.to_uppercase()] {
+            proptest::prop_assert_eq!(&sample_ids(&q), &expected, "{} vs {}", q, title);
+        }
+    }
+}
