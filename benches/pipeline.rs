@@ -22,6 +22,10 @@
 //! runs each stage once over DIR, printing its time and the resident memory it added, and
 //! measures nothing with criterion: the stage profile behind BENCHMARKS.md's scale figures.
 
+#[path = "../tests/common/copy_tree.rs"]
+mod copy_tree;
+use copy_tree::copy_tree;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::hint::black_box;
@@ -45,20 +49,6 @@ const CORPUS_FOLDERS: &[&str] = &["gitlab-runbooks", "argocd-docs"];
 struct Content {
     root: tempfile::TempDir,
     label: &'static str,
-}
-
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    fs::create_dir_all(to)?;
-    for entry in fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
 }
 
 fn content() -> Content {

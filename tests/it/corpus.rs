@@ -2,6 +2,10 @@
 //! page renders through the real server, and their quirks render as intended. The corpus
 //! location comes from `SELFSERVE_CORPUS` (set by `.ci/run`); without it these tests skip.
 
+#[path = "../common/copy_tree.rs"]
+mod copy_tree;
+use copy_tree::copy_tree;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -19,13 +23,12 @@ fn corpus() -> Option<PathBuf> {
     }
 }
 
-/// A folder holding both corpora side by side (symlinks, nothing copied).
+/// A folder holding copies of both corpora side by side (about 10 MB; not symlinks: the
+/// loader never follows a link out of the content folder).
 fn both(corpus: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     for folder in FOLDERS {
-        #[cfg(unix)]
-        std::os::unix::fs::symlink(corpus.join(folder), dir.path().join(folder))
-            .expect("symlink corpus folder");
+        copy_tree(&corpus.join(folder), &dir.path().join(folder)).expect("copy corpus folder");
     }
     dir
 }

@@ -1,6 +1,10 @@
 //! Loads the shared corpora (`$SELFSERVE_CORPUS`, i.e. `../shared/corpus`) side by side as
 //! one site, the way the relevance runner and the search bench both need them.
 
+#[path = "../common/copy_tree.rs"]
+mod copy_tree;
+use copy_tree::copy_tree;
+
 use std::path::{Path, PathBuf};
 
 use selfserve::loader;
@@ -38,20 +42,4 @@ pub fn load(corpus: &Path) -> Result<Corpus, String> {
     }
     let (site, _) = loader::load_site(root.path()).map_err(|e| e.to_string())?;
     Ok(Corpus { site, _root: root })
-}
-
-/// Copies the folders and regular files under `from` to `to` (links are skipped).
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
-        let target = to.join(entry.file_name());
-        if kind.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else if kind.is_file() {
-            std::fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
 }
