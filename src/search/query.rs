@@ -69,6 +69,11 @@ const RARE_DF: u64 = 2;
 /// A plain word found in at most this many sections is also tried as several known words
 /// written together (`crashloop`).
 const SEGMENT_DF: u64 = 2;
+/// A plain word this long (characters) is tried so however common: English words this long
+/// are rarely several words, identifiers typed without their capitals
+/// (`sidekiqqueuetoolarge`) usually are, and their parts find what the camelCase spelling
+/// found before queries were lowercased.
+const SEGMENT_LONG_CHARS: usize = 13;
 /// Most entries a query scores in full. When its words are expected to match more (the sum
 /// of their document frequencies over every field, an upper bound), only entries holding
 /// the rarest words are scored: those whose frequencies add up to at most this, or, when
@@ -424,11 +429,12 @@ fn alt_query(alt: &Alt, field: Field, ctx: &Ctx<'_>) -> Option<Box<dyn Query>> {
 /// The parts of a plain word the index does not know (or hardly knows) whole but knows as
 /// several words written together (`crashloop` → `crash loop`), normalised; see `segment.rs`.
 fn run_together(spelling: &str, parts: &[String], ctx: &mut Ctx<'_>) -> Option<Vec<String>> {
-    if spelling.chars().count() < segment::MIN_CHARS {
+    let chars = spelling.chars().count();
+    if chars < segment::MIN_CHARS {
         return None;
     }
     let term = parts.first()?;
-    if ctx.df(ctx.fields.body, term) > SEGMENT_DF {
+    if chars < SEGMENT_LONG_CHARS && ctx.df(ctx.fields.body, term) > SEGMENT_DF {
         return None;
     }
     let (searcher, spell) = (ctx.searcher, ctx.fields.spell);

@@ -461,6 +461,24 @@ fn on_the_sample_site_crashloop_and_imagepull_find_their_pages() {
         (0..d.body.sections().len()).any(|i| d.body.section_text(i).contains("ImagePullBackOff"))
     });
     assert!(found, "{ids:?}");
+    // The folder's landing page first, although every page in it is tagged `kubernetes`.
+    let ids = sample_ids("kubernetes");
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("guides/kubernetes/README"),
+        "{ids:?}"
+    );
+    // A symptom written in the page's front matter.
+    let ids = sample_ids("restart count keeps going up");
+    let first = ids
+        .first()
+        .and_then(|id| site.get_str(id))
+        .map(|d| d.title.clone());
+    assert_eq!(
+        first.as_deref(),
+        Some("Pod stuck in CrashLoopBackOff"),
+        "{ids:?}"
+    );
 }
 
 proptest::proptest! {
