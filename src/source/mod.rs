@@ -241,6 +241,8 @@ impl<'a> Walker<'a> {
             };
             if meta.is_dir() {
                 self.folder(&path, rel_path, depth, &meta);
+            } else if root::is_hard_linked(&meta) {
+                self.problem(rel_path, ReadError::HardLink.to_string());
             } else if meta.is_file() {
                 self.file(rel_path, &name, &meta);
             }
@@ -402,6 +404,9 @@ pub fn read_entry(root: &ContentRoot, rel_path: &str) -> Entry {
         files.markdown.sort();
         return Entry::Folder(files.read_all(root));
     }
+    if root::is_hard_linked(&meta) {
+        return refused(ReadError::HardLink.to_string());
+    }
     let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
     if !is_markdown(name) {
         return Entry::Asset;
@@ -421,7 +426,7 @@ pub fn read_entry(root: &ContentRoot, rel_path: &str) -> Entry {
             bytes,
         }),
         Err(err) if err.is_not_found() => Entry::Missing,
-        Err(err @ (ReadError::Outside | ReadError::DataFolder)) => {
+        Err(err @ (ReadError::Outside | ReadError::DataFolder | ReadError::HardLink)) => {
             refused(format!("cannot read the file: {err}"))
         }
         Err(err) => Entry::Problem(SourceProblem {

@@ -54,6 +54,13 @@ pub enum ReadError {
          keep the data folder (--data) outside the content folder"
     )]
     DataFolder,
+    /// A regular file with more than one name (a hard link): path checks cannot see where its
+    /// other names are (the database, `/etc/passwd`).
+    #[error(
+        "it is a hard link (the same file has another name, perhaps outside the content \
+         folder), which is never read: copy the file into the folder instead of linking it"
+    )]
+    HardLink,
     /// A folder, a device, a FIFO…
     #[error("it is not a regular file")]
     NotAFile,
@@ -152,6 +159,11 @@ impl ContentRoot {
         if inner.as_os_str().is_empty() {
             return Err(ReadError::NotAFile);
         }
+        // A hard link is invisible to resolving, so it is refused by its link count, before
+        // the open (stat opens nothing, so the database's locks stay intact).
+        if is_hard_linked(&fs::metadata(&resolved)?) {
+            return Err(ReadError::HardLink);
+        }
         let file = open_confined(&self.canonical, inner, &resolved)?;
         // Where the descriptor really points, in case a link was swapped in meanwhile.
         if let Ok(actual) = fs::read_link(fd_path(&file)) {
@@ -161,8 +173,26 @@ impl ContentRoot {
         if !meta.is_file() {
             return Err(ReadError::NotAFile);
         }
+        if is_hard_linked(&meta) {
+            return Err(ReadError::HardLink);
+        }
         Ok((file, meta))
     }
+}
+
+/// True for a regular file with more than one name. Git never checks out hard links, so
+/// nothing a merge request brings is refused; only someone on the server makes one (`ln`,
+/// `cp -al`), and where its other names lie cannot be known.
+#[cfg(unix)]
+pub fn is_hard_linked(meta: &Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.is_file() && meta.nlink() > 1
+}
+
+/// Elsewhere the link count is not known.
+#[cfg(not(unix))]
+pub fn is_hard_linked(_meta: &Metadata) -> bool {
+    false
 }
 
 fn refuse(place: Place) -> Result<(), ReadError> {

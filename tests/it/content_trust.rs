@@ -174,6 +174,66 @@ fn an_asset_replaced_by_a_link_after_loading_is_refused() {
     assert_not_served(&app.get("/assets/guides/img/overview.svg"));
 }
 
+/// A hard link cannot be told from its file by the path: the same file may also be named
+/// outside the folder (the database, `/etc/passwd`), so a file with more than one name is
+/// never read, whether it was there at loading or swapped in later.
+#[test]
+fn a_hard_link_to_the_database_or_outside_is_not_read() {
+    let app = TestApp::start_with("site-basic", |content| {
+        let outside = outside_of(content);
+        fs::hard_link(
+            outside.join("passwd.png"),
+            content.join("guides/passwd.png"),
+        )
+        .expect("hard link out");
+    });
+    assert_not_served(&app.get("/assets/guides/passwd.png"));
+    let diagnostics = app.get("/diagnostics");
+    assert!(
+        diagnostics.body.contains("guides/passwd.png") && diagnostics.body.contains("hard link"),
+        "{}",
+        diagnostics.body
+    );
+
+    let notes = app.content.join("guides/img/notes.txt");
+    assert_eq!(app.get("/assets/guides/img/notes.txt").status, 200);
+    fs::remove_file(&notes).expect("remove");
+    fs::hard_link(app.data.join("selfserve.db"), &notes).expect("hard link to the database");
+    let res = app.get("/assets/guides/img/notes.txt");
+    assert_eq!(res.status, 404, "{}", res.body);
+    assert!(!res.body.contains("SQLite format"));
+}
+
+#[test]
+fn check_reports_a_hard_link_at_its_path_and_exits_1() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let content = dir.path().join("content");
+    fs::create_dir_all(content.join("guides")).expect("folders");
+    fs::write(
+        content.join("guides/a.md"),
+        "---\ntitle: A\n---\nSome text.\n",
+    )
+    .expect("page");
+    let outside = outside_of(&content);
+    fs::hard_link(
+        outside.join("passwd.png"),
+        content.join("guides/passwd.png"),
+    )
+    .expect("hard link out");
+    let out = Command::new(env!("CARGO_BIN_EXE_selfserve"))
+        .arg("check")
+        .arg(&content)
+        .output()
+        .expect("selfserve check runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("guides/passwd.png:1:1: error: it is a hard link"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+}
+
 #[test]
 fn a_data_folder_inside_the_content_folder_is_never_walked_or_served() {
     let app = TestApp::start_with_data_inside("site-basic", "data", |_, data| {
