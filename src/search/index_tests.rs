@@ -219,6 +219,46 @@ fn typos_are_tolerated_and_corrected() {
 }
 
 #[test]
+fn a_typo_made_of_known_words_is_still_corrected() {
+    let mut docs = vec![
+        doc(
+            "guides/prometheus",
+            Kind::Guide,
+            "Prometheus memory",
+            &[],
+            vec![section(
+                None,
+                "",
+                "Prometheus uses memory. Prometheus restarts.",
+            )],
+        ),
+        doc(
+            "guides/other",
+            Kind::Guide,
+            "Other",
+            &[],
+            vec![section(None, "", "The pro team met. Bright hues.")],
+        ),
+    ];
+    docs.push(doc(
+        "guides/loops",
+        Kind::Guide,
+        "Loops",
+        &[],
+        vec![section(None, "", "A CrashLoopBackOff again.")],
+    ));
+    let index = SearchIndex::build(&site(docs));
+    // `pro met hues` are known words, but never together: still a typo.
+    let r = search(&index, "promethues");
+    assert_eq!(r.did_you_mean.as_deref(), Some("prometheus"));
+    assert_eq!(ids(&r).first(), Some(&"guides/prometheus"));
+    // `crash loop` stand together (in the identifier): a split, not a typo.
+    let r = search(&index, "crashloop");
+    assert_eq!(r.did_you_mean, None);
+    assert_eq!(ids(&r), vec!["guides/loops"]);
+}
+
+#[test]
 fn hostile_input_never_fails() {
     let index = SearchIndex::build(&sample());
     let long = "permission denied ".repeat(600);

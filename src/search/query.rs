@@ -24,7 +24,7 @@ use tantivy::query::{
     Occur, PhraseQuery, Query, ScoreCombiner, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Score, Searcher, Term};
+use tantivy::{DocSet, Score, Searcher, TERMINATED, Term};
 
 use super::candidates::{self, Candidates};
 use super::schema::Fields;
@@ -439,7 +439,36 @@ fn run_together(spelling: &str, parts: &[String], ctx: &mut Ctx<'_>) -> Option<V
     }
     let (searcher, spell) = (ctx.searcher, ctx.fields.spell);
     let split = segment::segment(spelling, |w| doc_freq(searcher, spell, w) > 0)?;
-    split.iter().map(|p| normalize(p)).collect()
+    let parts: Vec<String> = split.iter().map(|p| normalize(p)).collect::<Option<_>>()?;
+    // Known words can be found in a typo too ("promethues" → "pro met hues"): the split
+    // counts only when its words stand together somewhere.
+    phrase_occurs(searcher, ctx.fields.body, &parts).then_some(parts)
+}
+
+/// True when `parts` occur as a phrase in `field` of some entry; stops at the first.
+fn phrase_occurs(searcher: &Searcher, field: Field, parts: &[String]) -> bool {
+    let query = PhraseQuery::new(
+        parts
+            .iter()
+            .map(|p| Term::from_field_text(field, p))
+            .collect(),
+    );
+    let Ok(weight) = query.weight(EnableScoring::disabled_from_searcher(searcher)) else {
+        return false;
+    };
+    searcher.segment_readers().iter().any(|segment| {
+        weight.scorer(segment, 1.0).is_ok_and(|mut scorer| {
+            let alive = segment.alive_bitset();
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                    return true;
+                }
+                doc = scorer.advance();
+            }
+            false
+        })
+    })
 }
 
 /// Two adjacent plain words written as one in the index ("argo cd" → `argocd`), as extra
