@@ -442,7 +442,11 @@ fn run_together(spelling: &str, parts: &[String], ctx: &mut Ctx<'_>) -> Option<V
     let parts: Vec<String> = split.iter().map(|p| normalize(p)).collect::<Option<_>>()?;
     // Known words can be found in a typo too ("promethues" → "pro met hues"): the split
     // counts only when its words stand together somewhere.
-    phrase_occurs(searcher, ctx.fields.body, &parts).then_some(parts)
+    let f = ctx.fields;
+    [f.body, f.title, f.heading, f.aliases]
+        .into_iter()
+        .any(|field| phrase_occurs(searcher, field, &parts))
+        .then_some(parts)
 }
 
 /// True when `parts` occur as a phrase in `field` of some entry; stops at the first.
