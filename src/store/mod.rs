@@ -265,7 +265,11 @@ fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // NORMAL is durable across application crashes in WAL mode; only a power cut can lose
     // the last commits, never corrupt the file.
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+    // journal_size_limit: a checkpoint truncates the WAL back to 16 MiB, so one burst of
+    // writes (a search-log prune, a bulk import) does not leave a large WAL for the server's life.
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 16777216;",
+    )
 }
 
 /// Seconds since the Unix epoch: how every `*_at` column stores time (UTC, comparable).
@@ -369,6 +373,10 @@ mod tests {
             .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
             .expect("busy");
         assert_eq!(timeout, 5000);
+        let wal_limit: i64 = conn
+            .query_row("PRAGMA journal_size_limit", [], |r| r.get(0))
+            .expect("journal size limit");
+        assert_eq!(wal_limit, 16 * 1024 * 1024, "a burst leaves no large WAL");
         store.ping().expect("ping");
     }
 

@@ -17,38 +17,39 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// 200 `ok` once the content is loaded (the server accepts no connection before it is) and
 /// the database answers and takes writes; 503 with a sentence when it does not (a full disk
-/// used to leave this at `ok` while every write failed).
-async fn healthz(state: web::Data<super::AppState>) -> Result<HttpResponse, AppError> {
+/// used to leave this at `ok` while every write failed). Plain text either way: monitors and
+/// load balancers read it, not people.
+async fn healthz(state: web::Data<super::AppState>) -> HttpResponse {
     use crate::store::StoreError;
     let store = state.store.clone();
-    let result = web::block(move || store.check_writable()).await;
-    let error = match result {
+    let sentence = match web::block(move || store.check_writable()).await {
         Ok(Ok(())) => {
-            return Ok(HttpResponse::Ok()
+            return HttpResponse::Ok()
                 .content_type("text/plain; charset=utf-8")
-                .body("ok"));
+                .body("ok");
         }
-        Ok(Err(error)) => error,
+        Ok(Err(error)) => {
+            let cause = std::error::Error::source(&error).map(ToString::to_string);
+            tracing::error!(%error, ?cause, "health check failed");
+            match error {
+                StoreError::DiskFull(_) => {
+                    "The server's disk is full, so nothing can be saved; free space on it or tell the platform team."
+                }
+                StoreError::DiskFailed(_) => {
+                    "The server cannot write its database because of a disk error; see the server log."
+                }
+                _ => "The database does not answer; see the server log.",
+            }
+        }
         Err(error) => {
             tracing::error!(%error, "health check could not run");
-            return Err(AppError::Unavailable(
-                "The health check could not run; see the server log.".into(),
-            ));
+            "The health check could not run; see the server log."
         }
     };
-    let cause = std::error::Error::source(&error).map(ToString::to_string);
-    tracing::error!(%error, ?cause, "health check failed");
-    Err(match error {
-        StoreError::DiskFull(_) => AppError::Unwritable(
-            "The server's disk is full, so nothing can be saved; free space on it or tell the platform team."
-                .into(),
-        ),
-        StoreError::DiskFailed(_) => AppError::Unwritable(
-            "The server cannot write its database because of a disk error; see the server log."
-                .into(),
-        ),
-        _ => AppError::Unavailable("The database does not answer; see the server log.".into()),
-    })
+    HttpResponse::ServiceUnavailable()
+        .insert_header((actix_web::http::header::RETRY_AFTER, "60"))
+        .content_type("text/plain; charset=utf-8")
+        .body(sentence)
 }
 
 /// `GET /api/v1/docs/{id}`.

@@ -180,7 +180,9 @@ pub async fn error_pages(
     // (The request cannot be cloned up front: routing needs it uniquely owned.)
     let res = next.call(req).await?.map_into_boxed_body();
     let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    // `/healthz` answers monitors in plain text, whatever its status.
+    if !(status.is_client_error() || status.is_server_error()) || res.request().path() == "/healthz"
+    {
         return Ok(res);
     }
     let (request, response) = res.into_parts();

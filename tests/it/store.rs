@@ -196,7 +196,12 @@ fn a_full_disk_answers_503_with_a_sentence_and_healthz_says_so() {
 
     let health = app.get("/healthz");
     assert_eq!(health.status, 503, "{}", health.body);
-    assert!(health.body.contains("disk is full"), "{}", health.body);
+    assert!(
+        health.body.starts_with("The server's disk is full"),
+        "plain text: {}",
+        health.body
+    );
+    assert!(!health.body.contains('<'), "no HTML page: {}", health.body);
 
     store.set_max_page_count(None).expect("room again");
     assert_eq!(app.get("/healthz").status, 200, "a write works again");
