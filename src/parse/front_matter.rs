@@ -413,7 +413,10 @@ mod tests {
                 message.starts_with("a.md:3:") || message.starts_with("a.md:4:"),
                 "{message}"
             );
-            assert!(message.contains("a list of words such as `[a, b]`"), "{message}");
+            assert!(
+                message.contains("a list of words such as `[a, b]`"),
+                "{message}"
+            );
         }
     }
 

@@ -438,15 +438,21 @@ fn run_together(spelling: &str, parts: &[String], ctx: &mut Ctx<'_>) -> Option<V
         return None;
     }
     let (searcher, spell) = (ctx.searcher, ctx.fields.spell);
-    let split = segment::segment(spelling, |w| doc_freq(searcher, spell, w) > 0)?;
-    let parts: Vec<String> = split.iter().map(|p| normalize(p)).collect::<Option<_>>()?;
-    // Known words can be found in a typo too ("promethues" → "pro met hues"): the split
-    // counts only when its words stand together somewhere.
     let f = ctx.fields;
-    [f.body, f.title, f.heading, f.aliases]
-        .into_iter()
-        .any(|field| phrase_occurs(searcher, field, &parts))
-        .then_some(parts)
+    // Known words can be found in a typo too ("promethues" → "pro met hues"): a split counts
+    // only when its words stand together somewhere. The fewest words first; then the most,
+    // for an identifier whose tail is itself a known compound (`sidekiq queuetoolarge`).
+    let fewest = segment::segment(spelling, |w| doc_freq(searcher, spell, w));
+    let finest = || segment::segment_finest(spelling, |w| doc_freq(searcher, spell, w));
+    let occurs = |split: &[String]| -> Option<Vec<String>> {
+        let parts: Vec<String> = split.iter().map(|p| normalize(p)).collect::<Option<_>>()?;
+        [f.body, f.title, f.heading, f.aliases]
+            .into_iter()
+            .any(|field| phrase_occurs(searcher, field, &parts))
+            .then_some(parts)
+    };
+    let first = fewest?;
+    occurs(&first).or_else(|| finest().filter(|s| *s != first).and_then(|s| occurs(&s)))
 }
 
 /// True when `parts` occur as a phrase in `field` of some entry; stops at the first.
