@@ -6,6 +6,7 @@ mod check;
 mod cli;
 mod content_trust;
 mod corpus;
+mod fuzz;
 mod live;
 mod pages;
 mod qualifications;

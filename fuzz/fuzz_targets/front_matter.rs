@@ -1,0 +1,6 @@
+//! Fuzz target `front_matter`: see `tests/fuzz/checks.rs` for the entry point and its invariants.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    selfserve_fuzz::checks::front_matter(data);
+});
