@@ -415,7 +415,7 @@ fn add_document(
     let summary = doc.summary.clone().unwrap_or_default();
     let path = schema::path_words(doc);
     let owner = doc.owner.clone().unwrap_or_default();
-    let folder = schema::landing_folder(doc).unwrap_or_default();
+    let folder = schema::landing_folder(doc).and_then(super::tokenizer::normalize);
     let body = doc.body.texts();
     let entries = schema::entries(doc, &body);
     for (ord, entry) in entries.iter().enumerate() {
@@ -431,8 +431,10 @@ fn add_document(
             fields.tags => tags.join(" "),
             fields.owner => owner.as_str(),
             fields.path => path.as_str(),
-            fields.folder => folder,
         );
+        if let Some(folder) = &folder {
+            d.add_text(fields.folder, folder);
+        }
         for tag in &tags {
             d.add_text(fields.tag, tag);
             d.add_text(fields.spell, tag);

@@ -44,8 +44,9 @@ pub struct Fields {
     pub path: Field,
     /// The page's aliases and symptoms (front matter): what people call it.
     pub aliases: Field,
-    /// For a folder's landing page (`README`, `index`, `_index`), the folder's name: a
-    /// one-word query naming the folder finds its landing page first.
+    /// For a folder's landing page (`README`, `index`, `_index`), the folder's whole name,
+    /// normalised as one word (`mimir-rules-jsonnet` is not named by `jsonnet`): a one-word
+    /// query naming the folder finds its landing page first.
     pub folder: Field,
     /// Title, heading, body, tags, aliases and symptoms unstemmed, for spelling suggestions
     /// and fuzzy terms.
@@ -80,7 +81,7 @@ pub fn build_schema() -> (Schema, Fields) {
     let owner = b.add_text_field("owner", positions());
     let path = b.add_text_field("path", positions());
     let aliases = b.add_text_field("aliases", positions());
-    let folder = b.add_text_field("folder", positions());
+    let folder = b.add_text_field("folder", STRING);
     let spell = b.add_text_field(
         "spell",
         TextOptions::default().set_indexing_options(

@@ -354,6 +354,16 @@ fn a_folders_landing_page_wins_a_one_word_query_naming_the_folder() {
             "guides/gitaly/README.md",
             "---\ntitle: Gitaly service\n---\nThe Gitaly service stores repositories. Start here.\n",
         );
+        write(
+            content,
+            "guides/mimir-rules-jsonnet/README.md",
+            "---\ntitle: Mimir rules\n---\nRecording rules, generated from jsonnet.\n",
+        );
+        write(
+            content,
+            "guides/jsonnet.md",
+            "---\ntitle: Templates\n---\nJsonnet templates: how jsonnet files become manifests.\n",
+        );
         for (file, title) in [
             ("version-mismatch", "Gitaly version mismatch"),
             ("latency", "Gitaly latency"),
@@ -378,6 +388,14 @@ fn a_folders_landing_page_wins_a_one_word_query_naming_the_folder() {
         );
         assert_eq!(ids.len(), 4, "{ids:?}");
     }
+    // A word inside a folder's name is not its name: `jsonnet` does not name
+    // `mimir-rules-jsonnet`, so the page about jsonnet wins.
+    let ids = hit_ids(&app, "jsonnet");
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("guides/jsonnet"),
+        "{ids:?}"
+    );
     // Two words are not a folder's name: the sub-page about both wins.
     let ids = hit_ids(&app, "gitaly latency");
     assert_eq!(
