@@ -152,6 +152,18 @@ fn build_node(
                     ),
                 ));
             }
+            for choice in list.choices.iter().filter(|c| c.label.is_empty()) {
+                diags.push(Diagnostic::warning(
+                    path,
+                    index.position(choice.offset),
+                    format!(
+                        "this choice of node `{}` has no text (markup such as images or HTML is \
+                         not shown on a choice), so readers would see an empty button; write \
+                         what the reader answers, e.g. `[Yes, it shows OOMKilled](#{})`",
+                        mark.id, choice.to
+                    ),
+                ));
+            }
             let kept: Vec<OutEvent> = body
                 .iter()
                 .enumerate()

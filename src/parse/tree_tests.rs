@@ -131,6 +131,25 @@ fn a_choice_to_a_missing_node_names_the_id() {
 }
 
 #[test]
+fn a_choice_made_only_of_markup_is_a_warning_at_its_link() {
+    let (tree, _, diags) = parse(
+        "## Q {#start}\n\n- [<img src=x onerror=alert(1)>](#yes)\n- [No](#no)\n\n\
+         ## Yes {#yes .resolved}\nDone.\n\n## No {#no .escalate}\nAsk.\n",
+    );
+    assert_eq!(
+        lines(&diags),
+        [
+            "3: warning: this choice of node `start` has no text (markup such as images or HTML is not shown on a choice), so readers would see an empty button; write what the reader answers, e.g. `[Yes, it shows OOMKilled](#yes)`"
+        ]
+    );
+    assert_eq!(diags[0].column, 3);
+    assert_eq!(
+        tree.nodes[0].choices[0].label, "",
+        "no markup reaches the label"
+    );
+}
+
+#[test]
 fn an_unreachable_node_is_an_error_at_its_heading() {
     let (_, _, diags) = parse(
         "## Q {#start}\n- [Yes](#yes)\n\n## Yes {#yes .resolved}\n\n## Lost {#lost .escalate}\n",
