@@ -257,6 +257,7 @@ mod tests {
             total: 25,
             partial: false,
             took_ms: 1.5,
+            legs: vec!["lexical"],
             hits: vec![Hit {
                 id: "a/b".into(),
                 title: "<b>Title</b>".into(),

@@ -19,6 +19,9 @@ use super::schema::{self, Fields};
 use super::storage::{Created, IndexStorage};
 use super::{query, snippet, tokenizer};
 
+/// The name of the word-matching leg in `SearchResults::legs`.
+pub const LEXICAL: &str = "lexical";
+
 /// The build's arena (one thread: the machine is shared with the web server). tantivy
 /// writes a segment each time it fills and the build merges them all at the end; the
 /// merge holds every input's term dictionaries at once, so at 100× the corpus 15 MB (~60
@@ -314,6 +317,7 @@ impl SearchIndex {
         let mut results = SearchResults {
             offset: checked.offset,
             limit: checked.limit,
+            legs: vec![LEXICAL],
             ..SearchResults::default()
         };
         let Some(inner) = &self.inner else {

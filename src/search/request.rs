@@ -178,6 +178,9 @@ pub struct SearchResults {
     pub partial: bool,
     /// Time spent in the index, milliseconds.
     pub took_ms: f64,
+    /// The ranking legs that answered (the API's `legs`): `lexical`; a semantic leg, once
+    /// there is one, joins when its vectors are ready.
+    pub legs: Vec<&'static str>,
     /// The requested slice of results.
     pub hits: Vec<Hit>,
     /// Counts for the filters.

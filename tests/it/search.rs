@@ -11,6 +11,11 @@ fn the_api_answers_the_documented_shape() {
     let json = res.json();
     assert!(json["total"].as_u64().is_some_and(|t| t >= 1), "{json}");
     assert!(json["took_ms"].as_f64().is_some());
+    assert_eq!(
+        json["legs"],
+        serde_json::json!(["lexical"]),
+        "the legs that answered"
+    );
     let hit = &json["hits"][0];
     for key in ["id", "title", "kind", "url", "summary", "snippet", "score"] {
         assert!(!hit[key].is_null(), "hit lacks {key}: {hit}");
