@@ -119,7 +119,7 @@ fn pass_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Pass> {
 }
 
 /// Refuses a score no grading can produce.
-fn check_score(attempt: &NewAttempt<'_>) -> Result<()> {
+pub(super) fn check_score(attempt: &NewAttempt<'_>) -> Result<()> {
     if attempt.score > 100 {
         return Err(StoreError::Invalid(
             "a score must be between 0 and 100".into(),

@@ -51,11 +51,7 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             for (attempt, at) in attempts {
-                if attempt.score > 100 {
-                    return Err(StoreError::Invalid(
-                        "a score must be between 0 and 100".into(),
-                    ));
-                }
+                super::attempts::check_score(&attempt)?;
                 // The table's json_valid check refuses bad answers; no need to parse twice.
                 stmt.execute(params![
                     attempt.user_id.0,

@@ -180,9 +180,7 @@ pub async fn error_pages(
     // (The request cannot be cloned up front: routing needs it uniquely owned.)
     let res = next.call(req).await?.map_into_boxed_body();
     let status = res.status();
-    // `/healthz` answers monitors in plain text, whatever its status.
-    if !(status.is_client_error() || status.is_server_error()) || res.request().path() == "/healthz"
-    {
+    if !(status.is_client_error() || status.is_server_error()) {
         return Ok(res);
     }
     let (request, response) = res.into_parts();
@@ -199,8 +197,13 @@ pub async fn error_pages(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let is_api = request.path().starts_with("/api/");
-    // Already in the right form: a handler's AppError under /api/, or a page a handler built.
-    if (is_api && app_error.is_some()) || (!is_api && content_type.starts_with("text/html")) {
+    // Already in the right form: a handler's AppError under /api/, a page a handler built,
+    // or plain text a handler wrote on purpose (`/healthz` answers monitors so).
+    let built_as_text = response.error().is_none() && content_type.starts_with("text/plain");
+    if (is_api && app_error.is_some())
+        || (!is_api && content_type.starts_with("text/html"))
+        || built_as_text
+    {
         return Ok(ServiceResponse::new(request, response));
     }
     let message = match app_error {

@@ -280,6 +280,12 @@ fn identical_searches_share_a_row_and_long_ones_are_cut() {
 }
 
 /// The ids of the hits of `q`, best first.
+/// Asserts that `q`'s first hit is the document `id`, showing every hit when it is not.
+fn assert_first_hit(app: &TestApp, q: &str, id: &str) {
+    let ids = hit_ids(app, q);
+    assert_eq!(ids.first().map(String::as_str), Some(id), "{q}: {ids:?}");
+}
+
 fn hit_ids(app: &TestApp, q: &str) -> Vec<String> {
     let json = app
         .get(&format!(
@@ -324,8 +330,7 @@ fn parts_of_compound_identifiers_typed_together_find_the_identifier() {
         ("splitbrain", "guides/postgres/split-brain"),
         ("splitbrain alert", "guides/postgres/split-brain"),
     ] {
-        let ids = hit_ids(&app, q);
-        assert_eq!(ids.first().map(String::as_str), Some(id), "{q}: {ids:?}");
+        assert_first_hit(&app, q, id);
     }
     // The word is understood: no "did you mean".
     let json = app.get("/api/v1/search?q=splitbrain").json();
@@ -395,19 +400,9 @@ fn a_folders_landing_page_wins_a_one_word_query_naming_the_folder() {
     }
     // A word inside a folder's name is not its name: `jsonnet` does not name
     // `mimir-rules-jsonnet`, so the page about jsonnet wins.
-    let ids = hit_ids(&app, "jsonnet");
-    assert_eq!(
-        ids.first().map(String::as_str),
-        Some("guides/jsonnet"),
-        "{ids:?}"
-    );
+    assert_first_hit(&app, "jsonnet", "guides/jsonnet");
     // Two words are not a folder's name: the sub-page about both wins.
-    let ids = hit_ids(&app, "gitaly latency");
-    assert_eq!(
-        ids.first().map(String::as_str),
-        Some("guides/gitaly/latency"),
-        "{ids:?}"
-    );
+    assert_first_hit(&app, "gitaly latency", "guides/gitaly/latency");
 }
 
 #[test]
@@ -424,24 +419,13 @@ fn aliases_and_symptoms_find_a_page_in_the_words_people_use() {
             "---\ntitle: Disk usage\n---\nWhen a disk is full, free space by removing old logs. Files and space.\n",
         );
     });
-    let ids = hit_ids(&app, "disk has free space but cannot create files");
-    assert_eq!(
-        ids.first().map(String::as_str),
-        Some("guides/inodes"),
-        "{ids:?}"
+    assert_first_hit(
+        &app,
+        "disk has free space but cannot create files",
+        "guides/inodes",
     );
-    let ids = hit_ids(&app, "enospc");
-    assert_eq!(
-        ids.first().map(String::as_str),
-        Some("guides/inodes"),
-        "{ids:?}"
-    );
-    let ids = hit_ids(&app, "out of inodes");
-    assert_eq!(
-        ids.first().map(String::as_str),
-        Some("guides/inodes"),
-        "{ids:?}"
-    );
+    assert_first_hit(&app, "enospc", "guides/inodes");
+    assert_first_hit(&app, "out of inodes", "guides/inodes");
 }
 
 /// The sample site (`content/`) loaded and indexed in process, once.
