@@ -203,6 +203,17 @@ impl Default for ServeArgs {
     }
 }
 
+/// The server's semantic-search switch from `SELFSERVE_SEMANTIC` (unset: on).
+fn semantic_switch(raw: Option<&str>) -> anyhow::Result<bool> {
+    match raw.map(|r| r.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("" | "on" | "1" | "true") => Ok(true),
+        Some("off" | "0" | "false") => Ok(false),
+        Some(other) => anyhow::bail!(
+            "SELFSERVE_SEMANTIC is `{other}`; set it to `on` or `off` (or leave it unset for on)"
+        ),
+    }
+}
+
 /// Starts logging to stderr; `RUST_LOG` overrides the default `info` level.
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -222,6 +233,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 data: args.data,
                 addr: args.addr,
                 watch: args.watch,
+                semantic: semantic_switch(std::env::var("SELFSERVE_SEMANTIC").ok().as_deref())?,
             })?;
             Ok(ExitCode::SUCCESS)
         }

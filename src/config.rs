@@ -24,6 +24,29 @@ pub struct SiteConfig {
     pub auth: AuthConfig,
     /// How much of the search log is kept.
     pub search_log: SearchLogConfig,
+    /// What ranks search results besides the words.
+    pub search: SearchConfig,
+}
+
+/// Search ranking switches (`[search]` in `site.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// Rank by meaning too (the semantic leg: a ~90 MB model in memory and a background
+    /// embedding pass after each start and edit). The server can also turn it off for
+    /// every site with `SELFSERVE_SEMANTIC=off`.
+    pub semantic: bool,
+    /// Lift pages that searchers of the same query keep choosing.
+    pub click_feedback: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self {
+            semantic: true,
+            click_feedback: true,
+        }
+    }
 }
 
 /// Bounds on the search log, so anonymous searching cannot fill the disk.
@@ -115,6 +138,7 @@ impl Default for SiteConfig {
             watch: false,
             auth: AuthConfig::default(),
             search_log: SearchLogConfig::default(),
+            search: SearchConfig::default(),
         }
     }
 }
@@ -231,6 +255,16 @@ mod tests {
         let everyone =
             SiteConfig::parse("[auth]\ntrusted_proxies = [\"0.0.0.0/0\"]\n").expect("valid");
         assert!(everyone.auth.trusts("203.0.113.9".parse().expect("ip")));
+    }
+
+    #[test]
+    fn search_switches_default_on_and_unknown_keys_are_refused() {
+        let d = SiteConfig::default().search;
+        assert!(d.semantic && d.click_feedback);
+        let c = SiteConfig::parse("[search]\nsemantic = false\n").expect("parses");
+        assert!(!c.search.semantic && c.search.click_feedback);
+        let err = SiteConfig::parse("[search]\nsemantics = false\n").expect_err("unknown key");
+        assert!(err.message.contains("semantics"), "{}", err.message);
     }
 
     #[test]

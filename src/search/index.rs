@@ -13,7 +13,9 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Score, Term, doc};
 
 use crate::model::{DocId, Document, Kind, Site};
 
-use super::collect::{ByPage, PageMatch};
+use super::collect::ByPage;
+use super::hybrid::{Fusion, Ranking};
+use super::semantic::VectorSet;
 use super::request::{Facets, Hit, KindCount, SearchError, SearchRequest, SearchResults, TagCount};
 use super::schema::{self, Fields};
 use super::storage::{Created, IndexStorage};
@@ -21,6 +23,8 @@ use super::{query, snippet, tokenizer};
 
 /// The name of the word-matching leg in `SearchResults::legs`.
 pub const LEXICAL: &str = "lexical";
+/// The name of the meaning-matching leg in `SearchResults::legs`.
+pub const SEMANTIC: &str = "semantic";
 
 /// The build's arena (one thread: the machine is shared with the web server). tantivy
 /// writes a segment each time it fills and the build merges them all at the end; the
@@ -303,16 +307,31 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Runs a search. Only an unknown kind is an error; any text is a valid query, and a
-    /// query without words answers an empty result.
+    /// Runs a search with the words alone (see [`Self::search_with`]). Only an unknown
+    /// kind is an error; any text is a valid query, and a query without words answers an
+    /// empty result.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        self.search_with(request, &Ranking::default())
+    }
+
+    /// Runs a search ranked by the words and by what `ranking` adds: the semantic leg when
+    /// it is ready, and past searchers' clicks.
+    pub fn search_with(
+        &self,
+        request: &SearchRequest,
+        ranking: &Ranking<'_>,
+    ) -> Result<SearchResults, SearchError> {
         let started = Instant::now();
-        let mut results = self.search_inner(request)?;
+        let mut results = self.search_inner(request, ranking)?;
         results.took_ms = started.elapsed().as_secs_f64() * 1_000.0;
         Ok(results)
     }
 
-    fn search_inner(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+    fn search_inner(
+        &self,
+        request: &SearchRequest,
+        ranking: &Ranking<'_>,
+    ) -> Result<SearchResults, SearchError> {
         let checked = request.validate()?;
         let mut results = SearchResults {
             offset: checked.offset,
@@ -329,19 +348,39 @@ impl SearchIndex {
             return Ok(results);
         };
         let matches = searcher.search(tantivy_query.as_ref(), &ByPage)?;
-
         let pages = read(&inner.pages);
+        let mut candidates: Vec<Candidate> = matches
+            .iter()
+            .filter_map(|m| {
+                pages.get(m.page).map(|meta| Candidate {
+                    score: m.page_score(OTHER_SECTIONS_WEIGHT),
+                    ord: m.ord,
+                    meta,
+                })
+            })
+            .collect();
+        let semantic = ranking
+            .semantic
+            .and_then(|leg| leg.query_vector(&request.q).map(|q| (leg.vectors(), q)));
+        if let Some((vectors, query)) = &semantic {
+            results.legs.push(SEMANTIC);
+            fuse(&mut candidates, &pages, vectors, query, &ranking.fusion);
+        }
+        if let Some(clicks) = ranking.click_lift {
+            for c in &mut candidates {
+                c.score = ranking.fusion.lift(c.score, clicks.get(&c.meta.doc.id).copied());
+            }
+        }
+
         let tag_filter: Option<Option<u32>> = checked
             .tag
             .as_ref()
             .map(|t| pages.tag_numbers.get(t).copied());
         let mut kinds: BTreeMap<Kind, usize> = BTreeMap::new();
         let mut tags: Vec<usize> = vec![0; pages.tag_names.len()];
-        let mut kept: Vec<(Score, &PageMatch, &Arc<PageMeta>)> = Vec::new();
-        for m in &matches {
-            let Some(meta) = pages.get(m.page) else {
-                continue;
-            };
+        let mut kept: Vec<Candidate> = Vec::new();
+        for c in candidates {
+            let meta = c.meta;
             let kind_ok = checked.kind.is_none_or(|k| k == meta.doc.kind);
             let tag_ok = tag_filter.is_none_or(|t| t.is_some_and(|t| meta.tag_ids.contains(&t)));
             if tag_ok {
@@ -355,14 +394,14 @@ impl SearchIndex {
                 }
             }
             if kind_ok && tag_ok {
-                kept.push((m.page_score(OTHER_SECTIONS_WEIGHT), m, meta));
+                kept.push(c);
             }
         }
         let total = kept.len();
-        let order = |a: &(Score, &PageMatch, &Arc<PageMeta>),
-                     b: &(Score, &PageMatch, &Arc<PageMeta>)| {
-            b.0.total_cmp(&a.0)
-                .then_with(|| a.2.doc.id.cmp(&b.2.doc.id))
+        let order = |a: &Candidate, b: &Candidate| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.meta.doc.id.cmp(&b.meta.doc.id))
         };
         // Only the requested slice needs ordering: select it, then sort it.
         let wanted = checked.offset.saturating_add(checked.limit);
@@ -375,10 +414,82 @@ impl SearchIndex {
         results.facets = facets(kinds, &tags, &pages.tag_names);
         results.did_you_mean = plan.did_you_mean.clone();
         results.partial = plan.partial;
-        for (score, m, meta) in kept.iter().skip(checked.offset).take(checked.limit) {
-            results.hits.push(hit(m, *score, meta, &plan.highlight));
+        for c in kept.iter().skip(checked.offset).take(checked.limit) {
+            results.hits.push(hit(c.ord, c.score, c.meta, &plan.highlight));
         }
         Ok(results)
+    }
+}
+
+/// A page the search may answer: its score so far and the entry a hit lands on.
+struct Candidate<'a> {
+    score: Score,
+    ord: u64,
+    meta: &'a Arc<PageMeta>,
+}
+
+/// Scores every candidate with both legs and mixes the scores (see [`Fusion`]): the best
+/// lexical candidates get their best passage's similarity, and pages near in meaning that
+/// the words missed join as candidates.
+fn fuse<'a>(
+    candidates: &mut Vec<Candidate<'a>>,
+    pages: &'a Pages,
+    vectors: &VectorSet,
+    query: &[f32],
+    fusion: &Fusion,
+) {
+    let best_lexical = candidates.iter().map(|c| c.score).fold(0.0, f32::max);
+    if fusion.lexical_rescored > 0 && candidates.len() > fusion.lexical_rescored {
+        candidates.select_nth_unstable_by(fusion.lexical_rescored - 1, |a, b| {
+            b.score.total_cmp(&a.score)
+        });
+    }
+    // Similarity and best passage of each candidate that gets one.
+    let mut similarity: Vec<Option<(f32, u32)>> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            (i < fusion.lexical_rescored)
+                .then(|| vectors.page(&c.meta.doc.id).and_then(|p| p.best(query)))
+                .flatten()
+        })
+        .collect();
+    let present: HashSet<&DocId> = candidates.iter().map(|c| &c.meta.doc.id).collect();
+    let mut added: Vec<Candidate<'a>> = Vec::new();
+    for near in vectors.nearest(query, fusion.semantic_candidates) {
+        if near.similarity < fusion.semantic_only_min || present.contains(&near.id) {
+            continue;
+        }
+        let Some(meta) = pages.by_id.get(&near.id).and_then(|&n| pages.get(n)) else {
+            continue;
+        };
+        added.push(Candidate {
+            score: 0.0,
+            ord: u64::from(near.ord),
+            meta,
+        });
+        similarity.push(Some((near.similarity, near.ord)));
+    }
+    drop(present);
+    candidates.extend(added);
+    let best_similarity = similarity
+        .iter()
+        .flatten()
+        .map(|(s, _)| *s)
+        .fold(f32::MIN, f32::max);
+    for (c, sim) in candidates.iter_mut().zip(similarity) {
+        let lexical = if best_lexical > 0.0 {
+            c.score / best_lexical
+        } else {
+            0.0
+        };
+        // A page the words did not match lands on its nearest passage.
+        if c.score <= 0.0
+            && let Some((_, ord)) = sim
+        {
+            c.ord = u64::from(ord);
+        }
+        c.score = fusion.mix(lexical, sim.map(|(s, _)| s), best_similarity);
     }
 }
 
@@ -472,9 +583,9 @@ fn add_document(
     Ok(())
 }
 
-/// A hit from its page's best entry, with the snippet.
-fn hit(m: &PageMatch, score: Score, meta: &PageMeta, highlight: &HashSet<String>) -> Hit {
-    let place = usize::try_from(m.ord)
+/// A hit landing on entry `ord` of its page, with the snippet.
+fn hit(ord: u64, score: Score, meta: &PageMeta, highlight: &HashSet<String>) -> Hit {
+    let place = usize::try_from(ord)
         .ok()
         .and_then(|ord| meta.places.get(ord));
     let doc = &meta.doc;

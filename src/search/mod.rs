@@ -22,18 +22,21 @@
 
 mod candidates;
 pub mod collect;
+pub mod hybrid;
 mod index;
 pub mod query;
 pub mod request;
 mod scan;
 pub mod schema;
 mod segment;
+pub mod semantic;
 pub mod snippet;
 mod spelling;
 mod storage;
 pub mod tokenizer;
 pub mod words;
 
-pub use index::SearchIndex;
+pub use hybrid::{Fusion, Ranking};
+pub use index::{LEXICAL, SEMANTIC, SearchIndex};
 pub use request::{Facets, Hit, KindCount, SearchError, SearchRequest, SearchResults, TagCount};
 pub use storage::IndexStorage;

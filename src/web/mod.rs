@@ -27,6 +27,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
 use crate::search::IndexStorage;
+use crate::search::semantic::SemanticLeg;
 use crate::snapshot::{CurrentSnapshot, Snapshot};
 use crate::store::{Store, StoreError};
 
@@ -43,6 +44,9 @@ pub struct ServeOptions {
     pub addr: SocketAddr,
     /// Reload content on edits.
     pub watch: bool,
+    /// Run the semantic search leg (unless the site's `[search] semantic = false`); the
+    /// server's switch, `SELFSERVE_SEMANTIC=off`.
+    pub semantic: bool,
 }
 
 /// Errors that stop the server from starting.
@@ -105,6 +109,8 @@ pub struct AppState {
     /// Where search indexes keep their files: a folder under `data_dir` once loaded (see
     /// `search/storage.rs`), RAM for a state made with [`AppState::new`].
     pub index_storage: IndexStorage,
+    /// The semantic search leg; off until [`Self::start_semantic`].
+    pub semantic: SemanticLeg,
 }
 
 impl AppState {
@@ -153,6 +159,7 @@ impl AppState {
             store,
             index_storage: IndexStorage::Memory,
             tree_limiter: Arc::default(),
+            semantic: SemanticLeg::off(),
         }
     }
 }
@@ -168,7 +175,41 @@ impl AppState {
     pub fn spawn_search_index(&self) -> std::io::Result<()> {
         crate::snapshot::spawn_index_build(Arc::clone(&self.snapshot), self.index_storage.clone())
     }
+
+    /// Starts the semantic leg unless the site's `[search] semantic = false`: a background
+    /// thread loads the model and embeds the site, keeping vectors in `<data>/semantic/`,
+    /// and a watcher hands it every new site (live edits) within [`SEMANTIC_POLL`].
+    /// Searches stay lexical until the first pass is done.
+    pub fn start_semantic(&mut self) -> std::io::Result<()> {
+        let site = Arc::clone(&self.snapshot.load().site);
+        if !site.config.search.semantic {
+            tracing::info!("semantic search is off ([search] semantic = false in site.toml)");
+            return Ok(());
+        }
+        let leg = SemanticLeg::start(Some(self.data_dir.join("semantic")));
+        leg.submit(Arc::clone(&site));
+        let snapshot = Arc::clone(&self.snapshot);
+        let watched = leg.clone();
+        std::thread::Builder::new()
+            .name("semantic-watch".into())
+            .spawn(move || {
+                let mut seen = site;
+                loop {
+                    std::thread::sleep(SEMANTIC_POLL);
+                    let now = Arc::clone(&snapshot.load().site);
+                    if !Arc::ptr_eq(&now, &seen) {
+                        watched.submit(Arc::clone(&now));
+                        seen = now;
+                    }
+                }
+            })?;
+        self.semantic = leg;
+        Ok(())
+    }
 }
+
+/// How often the semantic leg's watcher looks for a new site (a live edit).
+pub const SEMANTIC_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// The route table: each area registers its routes with one `configure` call.
 ///
@@ -234,7 +275,7 @@ fn worker_count() -> usize {
 
 /// Runs the server until it is stopped (Ctrl-C).
 pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
-    let state = AppState::load(options.content.clone(), options.data, options.watch)?;
+    let mut state = AppState::load(options.content.clone(), options.data, options.watch)?;
     {
         let snapshot = state.snapshot.load();
         let site = &snapshot.site;
@@ -255,6 +296,11 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
     if let Err(error) = state.spawn_search_index() {
         eprintln!("warning: cannot start building the search index ({error}); building it first");
         state.build_search_index();
+    }
+    if !options.semantic {
+        eprintln!("semantic search is off (SELFSERVE_SEMANTIC=off)");
+    } else if let Err(error) = state.start_semantic() {
+        eprintln!("warning: cannot start semantic search ({error}); search stays lexical");
     }
     if let Err(error) = live::spawn_watcher(&state) {
         eprintln!(

@@ -23,7 +23,7 @@ use uuid::Uuid;
 use super::context::page_context;
 use super::{AppError, AppState};
 use crate::render;
-use crate::search::{SearchError, SearchRequest, SearchResults};
+use crate::search::{Ranking, SearchError, SearchRequest, SearchResults};
 use crate::store::{QueryKey, SearchLogEntry, SearchLogLimits, Store};
 
 /// Registers the search routes (before `pages::routes` and its placeholder).
@@ -123,21 +123,36 @@ fn number(name: &str, raw: Option<&str>) -> Result<Option<i64>, AppError> {
     )))
 }
 
-/// Runs a search on the current snapshot and reports it to the log sink.
-fn run(
+/// Runs a search on the current snapshot and reports it to the log sink. The search runs
+/// on the blocking pool: embedding the query for the semantic leg is CPU work (~5 ms).
+async fn run(
     req: &HttpRequest,
-    state: &AppState,
+    state: &web::Data<AppState>,
     params: &Params,
 ) -> Result<(SearchResults, Option<Uuid>), AppError> {
     let request = params.to_request()?;
     let snapshot = state.snapshot.load_full();
-    let Some(index) = &snapshot.search else {
+    if snapshot.search.is_none() {
         return Err(AppError::Unavailable(
             "Search is still being built after the server started; try again in a few seconds."
                 .to_owned(),
         ));
-    };
-    let results = index.search(&request).map_err(|err| match err {
+    }
+    let searching = state.clone().into_inner();
+    let request_for_search = request.clone();
+    let results = web::block(move || {
+        let Some(index) = &snapshot.search else {
+            return Ok(SearchResults::default());
+        };
+        let ranking = Ranking {
+            semantic: Some(&searching.semantic),
+            ..Ranking::default()
+        };
+        index.search_with(&request_for_search, &ranking)
+    })
+    .await
+    .map_err(|err| AppError::Internal(err.to_string()))?
+    .map_err(|err| match err {
         SearchError::UnknownKind(_) => AppError::BadRequest(format!("{err}.")),
         SearchError::Index(_) | SearchError::Folder { .. } => AppError::Internal(err.to_string()),
     })?;
@@ -164,7 +179,7 @@ struct ApiResults<'a> {
 /// `GET /api/v1/search?q=TEXT[&kind=K][&tag=T][&limit=N][&offset=N]`.
 async fn api(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let params = Params::parse(req.query_string());
-    let (results, search_id) = run(&req, &state, &params)?;
+    let (results, search_id) = run(&req, &state, &params).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(ApiResults {
@@ -179,7 +194,7 @@ async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
         return Ok(response);
     }
     let params = Params::parse(req.query_string());
-    let (results, search_id) = run(&req, &state, &params)?;
+    let (results, search_id) = run(&req, &state, &params).await?;
     let snapshot = state.snapshot.load_full();
     let mut ctx = page_context(&req, &snapshot.site, "/search");
     ctx.query = params.q.clone();
