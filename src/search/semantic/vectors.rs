@@ -228,7 +228,10 @@ mod tests {
 
     fn unit(seed: u32) -> Vec<f32> {
         let mut v: Vec<f32> = (0..DIMS)
-            .map(|i| ((i as u32 * 2_654_435_761u32 ^ seed.wrapping_mul(40_503)) % 1000) as f32 - 500.0)
+            .map(|i| {
+                let mixed = (i as u32).wrapping_mul(2_654_435_761) ^ seed.wrapping_mul(40_503);
+                (mixed % 1000) as f32 - 500.0
+            })
             .collect();
         super::super::model::normalise(&mut v);
         v
