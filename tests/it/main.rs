@@ -14,6 +14,8 @@ mod quiz;
 mod quiz_attack;
 mod routes;
 mod search;
+mod search_clicks;
+mod semantic;
 mod site;
 mod store;
 mod support;

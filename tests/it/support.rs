@@ -125,15 +125,49 @@ impl TestApp {
         Self::boot(dirs, content, data)
     }
 
+    /// Starts a server over a copy of a fixture with the semantic leg on (the server's
+    /// way: a background thread embeds; wait with `app.state.semantic.wait_idle`). `data`
+    /// is the data folder to use (a restart passes the previous one), or a fresh one.
+    pub fn start_semantic(name: &str, data: Option<&Path>) -> Self {
+        let dirs = tempfile::tempdir().expect("temp dir");
+        let content = dirs.path().join("content");
+        let data = data.map_or_else(|| dirs.path().join("data"), Path::to_path_buf);
+        copy_dir(&fixture(name), &content);
+        Self::boot_full(dirs, content, data, true, true)
+    }
+
+    /// [`Self::start_semantic`] after `prepare` may change the content copy.
+    pub fn start_semantic_with(name: &str, prepare: impl FnOnce(&Path)) -> Self {
+        let dirs = tempfile::tempdir().expect("temp dir");
+        let content = dirs.path().join("content");
+        let data = dirs.path().join("data");
+        copy_dir(&fixture(name), &content);
+        prepare(&content);
+        Self::boot_full(dirs, content, data, true, true)
+    }
+
     fn boot(dirs: tempfile::TempDir, content: PathBuf, data: PathBuf) -> Self {
         Self::boot_with(dirs, content, data, true)
     }
 
     fn boot_with(dirs: tempfile::TempDir, content: PathBuf, data: PathBuf, index: bool) -> Self {
-        let state =
+        Self::boot_full(dirs, content, data, index, false)
+    }
+
+    fn boot_full(
+        dirs: tempfile::TempDir,
+        content: PathBuf,
+        data: PathBuf,
+        index: bool,
+        semantic: bool,
+    ) -> Self {
+        let mut state =
             AppState::load(content.clone(), data.clone(), false).expect("load fixture content");
         if index {
             state.build_search_index();
+        }
+        if semantic {
+            state.start_semantic().expect("semantic leg starts");
         }
         let (tx, rx) = mpsc::channel();
         let server_state = state.clone();
