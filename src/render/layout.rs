@@ -173,6 +173,7 @@ fn viewer_menu(ctx: &PageContext<'_>) -> Markup {
                 @if viewer.is_admin {
                     " " a href="/admin/qualifications" { "Matrix" }
                     " " a href="/requests" { "Requests" }
+                    " " a href="/admin/search-feedback" { "Search feedback" }
                 }
                 " " (super::account::sign_out_form(ctx))
             } @else {

@@ -18,6 +18,7 @@ pub mod qualifications;
 pub mod requests;
 pub mod resource;
 pub mod search;
+pub mod search_feedback;
 pub mod tags;
 pub mod training;
 pub mod tree;

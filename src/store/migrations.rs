@@ -191,12 +191,35 @@ CREATE INDEX quiz_handouts_by_learner ON quiz_handouts(user_id, module_id, creat
 CREATE INDEX attempts_by_learner_module ON attempts(user_id, module_id, created_at);
 "#;
 
+/// Click feedback (issue 14): which pages searchers of a normalised query chose. Weights
+/// decay with a half-life applied in Rust on each update and read (`store::search_clicks`);
+/// `searches` counts the searches that chose anything, so one search clicked many times
+/// cannot lift a page.
+/// Both tables are pruned by age and to a row cap, oldest `last_at` first.
+const V_SEARCH_CLICKS: &str = r#"
+CREATE TABLE click_queries (
+    normalized TEXT    PRIMARY KEY CHECK (length(normalized) BETWEEN 1 AND 200),
+    searches   REAL    NOT NULL CHECK (searches >= 0),
+    last_at    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX click_queries_by_age ON click_queries(last_at);
+CREATE TABLE click_pages (
+    normalized TEXT    NOT NULL CHECK (length(normalized) BETWEEN 1 AND 200),
+    page       TEXT    NOT NULL CHECK (length(page) BETWEEN 1 AND 1000),
+    weight     REAL    NOT NULL CHECK (weight >= 0),
+    last_at    INTEGER NOT NULL,
+    PRIMARY KEY (normalized, page)
+) STRICT;
+CREATE INDEX click_pages_by_age ON click_pages(last_at);
+"#;
+
 /// Every migration, oldest first.
 const MIGRATIONS: &[M<'static>] = &[
     M::up(V1_INITIAL),
     M::up(V2_FOLDED_USER_NAMES),
     M::up(V3_BOUNDED_SEARCH_LOG),
     M::up(V_QUIZ_HANDOUTS),
+    M::up(V_SEARCH_CLICKS),
 ];
 
 /// The migration list, ready for `to_latest`.

@@ -8,10 +8,19 @@
 //! Searching is a few milliseconds of CPU, so it runs on the request's worker; logging is
 //! handed to a [`SearchLogSink`] and never waits for SQLite. The log is bounded (see
 //! `store::search_log`); the logger's queue and its memory of recent searches are too.
+//!
+//! Click feedback (`[search] click_feedback`, on by default): an opened result that is a
+//! page of the site counts as that search's choice (once per search and page); the logger
+//! keeps, per normalised query, the pages that at least `store::search_clicks::MIN_SEARCHES`
+//! searches chose and their shares in memory ([`ClickLifts`]), and a search of that query
+//! is ranked with them. When the switch is off nothing is recorded and nothing applied.
+//! Admins see the feedback at `/admin/search-feedback` ([`feedback`]).
+
+mod feedback;
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use actix_web::http::header;
@@ -22,14 +31,17 @@ use uuid::Uuid;
 
 use super::context::page_context;
 use super::{AppError, AppState};
+use crate::model::{DocId, Kind, Site};
 use crate::render;
 use crate::search::{Ranking, SearchError, SearchRequest, SearchResults};
-use crate::store::{QueryKey, SearchLogEntry, SearchLogLimits, Store};
+use crate::store::search_log::normalize;
+use crate::store::{Choice, QueryFeedback, QueryKey, SearchLogEntry, SearchLogLimits, Store};
 
 /// Registers the search routes (before `pages::routes` and its placeholder).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/search", web::get().to(api))
         .route("/search", web::get().to(page));
+    cfg.configure(feedback::routes);
 }
 
 /// Where searches and opened results are reported. The store's batching logger
@@ -40,6 +52,18 @@ pub trait SearchLogSink: Send + Sync + 'static {
     fn searched(&self, entry: SearchLogEntry);
     /// A result of search `id` was opened. Must return at once.
     fn opened(&self, id: Uuid);
+    /// A result of search `id` that is the site's page `page` was opened: counted as
+    /// opened and, for click feedback, as the search's choice. Must return at once.
+    fn chose(&self, id: Uuid, page: DocId) {
+        let _ = page;
+        self.opened(id);
+    }
+    /// The pages past searchers of `query` chose and their shares (see [`ClickLifts`]);
+    /// `None` when the query lifts nothing. Must return at once.
+    fn click_lift(&self, query: &str) -> Option<Arc<HashMap<DocId, f32>>> {
+        let _ = query;
+        None
+    }
 }
 
 /// The query string of a search, decoded leniently.
@@ -140,12 +164,18 @@ async fn run(
     }
     let searching = state.clone().into_inner();
     let request_for_search = request.clone();
+    let sink = req.app_data::<web::Data<dyn SearchLogSink>>();
+    let lift = match sink {
+        Some(sink) if snapshot.site.config.search.click_feedback => sink.click_lift(&request.q),
+        _ => None,
+    };
     let results = web::block(move || {
         let Some(index) = &snapshot.search else {
             return Ok(SearchResults::default());
         };
         let ranking = Ranking {
             semantic: Some(&searching.semantic),
+            click_lift: lift.as_deref(),
             ..Ranking::default()
         };
         index.search_with(&request_for_search, &ranking)
@@ -158,7 +188,7 @@ async fn run(
     })?;
     let mut search_id = None;
     if !request.q.trim().is_empty()
-        && let Some(sink) = req.app_data::<web::Data<dyn SearchLogSink>>()
+        && let Some(sink) = sink
     {
         let entry = SearchLogEntry::new(&request.q, results.total as u64);
         search_id = Some(entry.id);
@@ -190,7 +220,7 @@ async fn api(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespons
 
 /// `GET /search?q=…`: the results page (or, with `open=`, a result click).
 async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    if let Some(response) = open(&req) {
+    if let Some(response) = open(&req, &state) {
         return Ok(response);
     }
     let params = Params::parse(req.query_string());
@@ -226,9 +256,10 @@ async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
     Ok(super::pages::html(render::search::page(&ctx, &view)))
 }
 
-/// `GET /search?sid=ID&open=URL`: records the click, then redirects to the result; `None`
-/// without `open=`. Only site paths are followed, so this is no open redirect.
-fn open(req: &HttpRequest) -> Option<HttpResponse> {
+/// `GET /search?sid=ID&open=URL`: records the click (with click feedback on, as a choice
+/// of the page at URL), then redirects to the result; `None` without `open=`. Only site
+/// paths are followed, so this is no open redirect.
+fn open(req: &HttpRequest, state: &AppState) -> Option<HttpResponse> {
     let mut sid = None;
     let mut target = None;
     for pair in req.query_string().split('&') {
@@ -245,13 +276,29 @@ fn open(req: &HttpRequest) -> Option<HttpResponse> {
         "/".to_owned()
     };
     if let (Some(id), Some(sink)) = (sid, req.app_data::<web::Data<dyn SearchLogSink>>()) {
-        sink.opened(id);
+        let snapshot = state.snapshot.load();
+        let site = &snapshot.site;
+        match page_at(site, &target) {
+            Some(page) if site.config.search.click_feedback => sink.chose(id, page),
+            _ => sink.opened(id),
+        }
     }
     Some(
         HttpResponse::SeeOther()
             .insert_header((header::LOCATION, target))
             .finish(),
     )
+}
+
+/// The document a result URL (`/docs/a/b#section`) shows, if it is one of the site's.
+pub fn page_at(site: &Site, url: &str) -> Option<DocId> {
+    let path = url.split(['#', '?']).next().unwrap_or_default();
+    Kind::ALL.into_iter().find_map(|kind| {
+        let rest = path.strip_prefix(kind.url_prefix())?;
+        let id = percent_decode_str(rest).decode_utf8().ok()?;
+        let doc = site.get_str(id.trim_end_matches('/'))?;
+        (doc.kind == kind).then(|| doc.id.clone())
+    })
 }
 
 /// A path on this site: `/x`, never `//host` or `/\host` (browsers read both as another host).
@@ -265,15 +312,79 @@ pub fn is_site_path(target: &str) -> bool {
 #[derive(Debug)]
 enum LogMessage {
     Searched(SearchLogEntry),
-    Opened(Uuid),
+    /// A result was opened; the page it is, when click feedback counts it.
+    Opened(Uuid, Option<DocId>),
+}
+
+/// Click feedback the search reads: per normalised query that lifts anything, page →
+/// share of the query's recent choices. Written by the logger thread after each batch of
+/// clicks and hourly (when decay and pruning change shares); read by every search with
+/// one map lookup. Bounded by the click tables' row cap.
+#[derive(Debug, Default)]
+pub struct ClickLifts {
+    by_query: RwLock<HashMap<String, Arc<HashMap<DocId, f32>>>>,
+}
+
+impl ClickLifts {
+    /// The lift map of `query` (typed; normalised here), if it lifts anything.
+    pub fn get(&self, query: &str) -> Option<Arc<HashMap<DocId, f32>>> {
+        let map = self.by_query.read().unwrap_or_else(PoisonError::into_inner);
+        if map.is_empty() {
+            return None;
+        }
+        map.get(&normalize(query)).cloned()
+    }
+
+    /// Replaces one query's entry with what the store says now.
+    fn set(&self, query: String, feedback: Option<&QueryFeedback>) {
+        let lift = feedback.and_then(lift_map);
+        let mut map = self
+            .by_query
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        match lift {
+            Some(lift) => map.insert(query, Arc::new(lift)),
+            None => map.remove(&query),
+        };
+    }
+
+    /// Replaces every entry.
+    fn replace_all(&self, all: &[QueryFeedback]) {
+        let fresh: HashMap<_, _> = all
+            .iter()
+            .filter_map(|f| Some((f.query.clone(), Arc::new(lift_map(f)?))))
+            .collect();
+        *self
+            .by_query
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = fresh;
+    }
+}
+
+/// The pages a query lifts and by what share; `None` when it lifts nothing (too few
+/// searches chose anything). Ids that are no longer valid are skipped (the search only
+/// lifts pages it finds anyway).
+fn lift_map(feedback: &QueryFeedback) -> Option<HashMap<DocId, f32>> {
+    if !feedback.lifting {
+        return None;
+    }
+    let map: HashMap<DocId, f32> = feedback
+        .pages
+        .iter()
+        .filter(|p| p.share > 0.0)
+        .filter_map(|p| Some((DocId::parse(&p.page).ok()?, p.share as f32)))
+        .collect();
+    (!map.is_empty()).then_some(map)
 }
 
 /// Logs searches into the store from a background thread, in batches: a search never waits
 /// for SQLite, and a burst of searches costs one transaction. The same thread prunes the log
-/// to the site's `[search_log]` limits, after every batch and hourly when idle.
+/// to the site's `[search_log]` limits, after every batch and hourly when idle, and keeps
+/// the click feedback ([`ClickLifts`]) current.
 #[derive(Debug)]
 pub struct BatchingSearchLog {
     sender: SyncSender<LogMessage>,
+    lifts: Arc<ClickLifts>,
 }
 
 /// Most entries written in one transaction.
@@ -285,22 +396,26 @@ const FLUSH_AFTER: Duration = Duration::from_secs(1);
 const QUEUE: usize = 10_000;
 /// Searches whose later click can still be counted (ids are forgotten oldest first).
 const REMEMBERED: usize = 10_000;
+/// Most pages one search can count as chosen (a results page shows 10 to 50).
+const CHOICES_PER_SEARCH: usize = 20;
 /// How often an idle logger prunes, so rows past the retention go without new searches.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 impl BatchingSearchLog {
     /// Starts the writer thread; it ends when the log is dropped (after a last flush).
     /// `limits` is asked before each write, so an edited `site.toml` applies without a
-    /// restart.
+    /// restart; the click tables use the same limits.
     pub fn start(store: Store, limits: impl Fn() -> SearchLogLimits + Send + 'static) -> Arc<Self> {
         let (sender, receiver) = mpsc::sync_channel(QUEUE);
+        let lifts = Arc::new(ClickLifts::default());
+        let written = Arc::clone(&lifts);
         let spawned = std::thread::Builder::new()
             .name("search-log".into())
-            .spawn(move || write_batches(&store, &receiver, &limits));
+            .spawn(move || write_batches(&store, &receiver, &limits, &written));
         if let Err(error) = spawned {
             tracing::error!(%error, "cannot start the search log writer; searches are not logged");
         }
-        Arc::new(Self { sender })
+        Arc::new(Self { sender, lifts })
     }
 
     fn send(&self, message: LogMessage) {
@@ -320,33 +435,92 @@ impl SearchLogSink for BatchingSearchLog {
     }
 
     fn opened(&self, id: Uuid) {
-        self.send(LogMessage::Opened(id));
+        self.send(LogMessage::Opened(id, None));
+    }
+
+    fn chose(&self, id: Uuid, page: DocId) {
+        self.send(LogMessage::Opened(id, Some(page)));
+    }
+
+    fn click_lift(&self, query: &str) -> Option<Arc<HashMap<DocId, f32>>> {
+        self.lifts.get(query)
     }
 }
 
-/// The rows of the last [`REMEMBERED`] logged searches, by search id: a click is counted
-/// once, against the row its search counted in.
+/// A logged search whose clicks can still be counted.
+#[derive(Debug)]
+struct RecentSearch {
+    key: QueryKey,
+    /// Whether the log already counts it as opened.
+    opened: bool,
+    /// The pages it chose (each counts once).
+    chosen: Vec<DocId>,
+}
+
+/// What one click of a remembered search counts for.
+#[derive(Debug, PartialEq)]
+struct Click {
+    /// The log row to count as opened (the search's first click only).
+    opened: Option<QueryKey>,
+    /// The choice to record (a page this search had not chosen yet).
+    choice: Option<Choice>,
+}
+
+/// The last [`REMEMBERED`] logged searches, by search id: a search counts as opened once,
+/// against the row its search counted in, and each page it opens counts once.
 #[derive(Debug, Default)]
 struct Recent {
-    keys: HashMap<Uuid, QueryKey>,
+    searches: HashMap<Uuid, RecentSearch>,
     order: VecDeque<Uuid>,
 }
 
 impl Recent {
     fn remember(&mut self, id: Uuid, key: QueryKey) {
-        if self.keys.insert(id, key).is_none() {
+        let search = RecentSearch {
+            key,
+            opened: false,
+            chosen: Vec::new(),
+        };
+        if self.searches.insert(id, search).is_none() {
             self.order.push_back(id);
         }
         while self.order.len() > REMEMBERED {
             if let Some(old) = self.order.pop_front() {
-                self.keys.remove(&old);
+                self.searches.remove(&old);
             }
         }
     }
 
-    /// The row of search `id`, forgotten at once so a second click does not count.
-    fn take(&mut self, id: Uuid) -> Option<QueryKey> {
-        self.keys.remove(&id)
+    /// What a click on search `id` (opening `page`, when it is one) counts for; `None` for
+    /// a search not remembered.
+    fn click(&mut self, id: Uuid, page: Option<DocId>) -> Option<Click> {
+        let search = self.searches.get_mut(&id)?;
+        let opened = (!search.opened).then(|| search.key.clone());
+        search.opened = true;
+        let choice = page
+            .filter(|p| !search.chosen.contains(p) && search.chosen.len() < CHOICES_PER_SEARCH)
+            .map(|page| {
+                let first_of_search = search.chosen.is_empty();
+                search.chosen.push(page.clone());
+                Choice {
+                    query: search.key.normalized.clone(),
+                    page: page.as_str().to_owned(),
+                    first_of_search,
+                    at: time::OffsetDateTime::now_utc(),
+                }
+            });
+        Some(Click { opened, choice })
+    }
+}
+
+/// Reloads every query's lift (at start and after pruning, when decay has moved shares).
+fn reload_lifts(store: &Store, lifts: &ClickLifts) {
+    match store.all_feedback(time::OffsetDateTime::now_utc()) {
+        Ok(all) => lifts.replace_all(&all),
+        Err(error) => {
+            store.note_failure(&error);
+            tracing::warn!(%error, "click feedback not loaded");
+        }
     }
 }
 
@@ -354,16 +528,21 @@ fn write_batches(
     store: &Store,
     receiver: &Receiver<LogMessage>,
     limits: &dyn Fn() -> SearchLogLimits,
+    lifts: &ClickLifts,
 ) {
     let mut batch: Vec<SearchLogEntry> = Vec::new();
-    let mut opened: Vec<Uuid> = Vec::new();
+    let mut opened: Vec<(Uuid, Option<DocId>)> = Vec::new();
     let mut recent = Recent::default();
     let mut oldest = Instant::now();
     let mut next_prune = Instant::now();
     loop {
         let now = Instant::now();
         if now >= next_prune {
-            match store.prune_search_log(limits(), time::OffsetDateTime::now_utc()) {
+            let at = time::OffsetDateTime::now_utc();
+            match store
+                .prune_search_log(limits(), at)
+                .and_then(|log| Ok(log + store.prune_choices(limits(), at)?))
+            {
                 Ok(deleted) if deleted > 0 => tracing::info!(deleted, "search log pruned"),
                 Ok(_) => {}
                 Err(error) => {
@@ -371,6 +550,7 @@ fn write_batches(
                     tracing::warn!(%error, "search log not pruned");
                 }
             }
+            reload_lifts(store, lifts);
             next_prune = now + PRUNE_EVERY;
         }
         let idle = batch.is_empty() && opened.is_empty();
@@ -387,7 +567,7 @@ fn write_batches(
             }
             match message {
                 LogMessage::Searched(entry) => batch.push(entry),
-                LogMessage::Opened(id) => opened.push(id),
+                LogMessage::Opened(id, page) => opened.push((id, page)),
             }
         }
         let pending = !batch.is_empty() || !opened.is_empty();
@@ -407,16 +587,48 @@ fn write_batches(
                 }
             }
             // Clicks after their search: its row exists once its batch is written.
-            for id in opened.drain(..) {
-                let Some(key) = recent.take(id) else { continue };
-                if let Err(error) = store.record_opened(&key) {
+            let mut choices = Vec::new();
+            for (id, page) in opened.drain(..) {
+                let Some(click) = recent.click(id, page) else {
+                    continue;
+                };
+                if let Some(key) = click.opened
+                    && let Err(error) = store.record_opened(&key)
+                {
                     store.note_failure(&error);
                     tracing::warn!(%error, "search click not recorded");
                 }
+                choices.extend(click.choice);
             }
+            record_choices(store, &choices, limits(), lifts);
         }
         if stop {
             return;
+        }
+    }
+}
+
+/// Records a batch of choices and refreshes the lifts of the queries they touched.
+fn record_choices(store: &Store, choices: &[Choice], limits: SearchLogLimits, lifts: &ClickLifts) {
+    if choices.is_empty() {
+        return;
+    }
+    if let Err(error) = store.record_choices(choices, limits) {
+        store.note_failure(&error);
+        tracing::warn!(%error, "search choices not recorded");
+        return;
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let mut queries: Vec<&str> = choices.iter().map(|c| c.query.as_str()).collect();
+    queries.sort_unstable();
+    queries.dedup();
+    for query in queries {
+        match store.query_feedback(query, now) {
+            Ok(feedback) => lifts.set(query.to_owned(), feedback.as_ref()),
+            Err(error) => {
+                store.note_failure(&error);
+                tracing::warn!(%error, "click feedback not refreshed");
+            }
         }
     }
 }
@@ -461,11 +673,85 @@ mod tests {
         for i in 1..=REMEMBERED as i64 {
             recent.remember(Uuid::now_v7(), key(i));
         }
-        assert_eq!(recent.keys.len(), REMEMBERED);
-        assert_eq!(recent.take(first), None, "the oldest is forgotten");
+        assert_eq!(recent.searches.len(), REMEMBERED);
+        assert_eq!(recent.click(first, None), None, "the oldest is forgotten");
         let last = *recent.order.back().expect("remembered");
-        assert_eq!(recent.take(last), Some(key(REMEMBERED as i64)));
-        assert_eq!(recent.take(last), None, "a second click does not count");
+        let click = recent.click(last, None).expect("remembered");
+        assert_eq!(click.opened, Some(key(REMEMBERED as i64)));
+        assert_eq!(click.choice, None, "no page, no choice");
+        let again = recent.click(last, None).expect("remembered");
+        assert_eq!(
+            again.opened, None,
+            "a second click does not count as opened"
+        );
+    }
+
+    #[test]
+    fn each_page_counts_once_per_search_and_only_the_first_counts_the_search() {
+        let mut recent = Recent::default();
+        let id = Uuid::now_v7();
+        recent.remember(
+            id,
+            QueryKey {
+                day: 1,
+                normalized: "disk full".into(),
+            },
+        );
+        let page = |p: &str| Some(DocId::parse(p).expect("id"));
+        let first = recent.click(id, page("a")).expect("click");
+        let choice = first.choice.expect("a choice");
+        assert!(first.opened.is_some());
+        assert_eq!(
+            (
+                choice.query.as_str(),
+                choice.page.as_str(),
+                choice.first_of_search
+            ),
+            ("disk full", "a", true)
+        );
+        let same = recent.click(id, page("a")).expect("click");
+        assert_eq!(same.choice, None, "the same page again");
+        let other = recent.click(id, page("b")).expect("click");
+        assert!(!other.choice.expect("a choice").first_of_search);
+        for i in 0..CHOICES_PER_SEARCH * 2 {
+            recent.click(id, page(&format!("p{i}")));
+        }
+        assert_eq!(recent.searches[&id].chosen.len(), CHOICES_PER_SEARCH);
+    }
+
+    #[test]
+    fn lift_maps_hold_only_lifting_queries_with_valid_ids() {
+        use crate::store::PageFeedback;
+        let lifts = ClickLifts::default();
+        let feedback = |lifting: bool| QueryFeedback {
+            query: "disk full".into(),
+            searches: 3.0,
+            lifting,
+            pages: vec![
+                PageFeedback {
+                    page: "runbooks/inodes".into(),
+                    weight: 3.0,
+                    share: 0.75,
+                },
+                PageFeedback {
+                    page: "../bad".into(),
+                    weight: 1.0,
+                    share: 0.25,
+                },
+            ],
+        };
+        lifts.set("disk full".into(), Some(&feedback(false)));
+        assert_eq!(lifts.get("Disk  Full"), None);
+        lifts.replace_all(&[feedback(true)]);
+        let map = lifts.get("Disk  Full").expect("lifts");
+        assert_eq!(map.len(), 1);
+        assert_eq!(
+            map.get(&DocId::parse("runbooks/inodes").expect("id")),
+            Some(&0.75)
+        );
+        assert_eq!(lifts.get("disk"), None, "another query is unaffected");
+        lifts.set("disk full".into(), None);
+        assert_eq!(lifts.get("disk full"), None);
     }
 
     #[test]

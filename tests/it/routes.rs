@@ -281,6 +281,20 @@ fn table() -> Vec<Row> {
             Body::None,
             OPEN,
         ),
+        row(
+            "GET",
+            "/admin/search-feedback",
+            "/admin/search-feedback",
+            Body::None,
+            ADMIN_PAGE,
+        ),
+        row(
+            "GET",
+            "/api/v1/insights/search-feedback",
+            "/api/v1/insights/search-feedback",
+            Body::None,
+            [401, 403, 403, 200],
+        ),
     ]
 }
 
