@@ -19,8 +19,6 @@ use super::vectors::{PageVectors, PassageHash, Quantized, VectorSet};
 /// Query vectors remembered (a repeated query is not embedded again); the memory is
 /// emptied when full, ~1.6 KB each.
 const QUERY_MEMORY: usize = 2_048;
-/// Cached vectors written between flushes.
-const FLUSH_EVERY: usize = 64;
 
 /// Where the semantic leg stands, for logs and `/healthz`-like reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -240,6 +238,7 @@ fn run(shared: &Shared) {
             return;
         }
     }
+    lower_priority();
     let mut state = WorkerState::default();
     open_cache(shared, &mut state);
     loop {
@@ -299,59 +298,115 @@ fn open_cache(shared: &Shared, state: &mut WorkerState) {
     }
 }
 
+/// Pages planned, embedded and assembled together: bounds the passage texts held at once
+/// (at 100x the corpus all of them would be ~0.5 GB).
+const PAGES_PER_ROUND: usize = 256;
+/// How often the first pass reports its progress.
+const PROGRESS_EVERY: Duration = Duration::from_secs(15);
+
+/// One page's passages on their way to vectors.
+struct Planned<'s> {
+    id: &'s DocId,
+    ords: Vec<u32>,
+    hashes: Vec<PassageHash>,
+    vectors: Vec<Option<Quantized>>,
+    texts: Vec<String>,
+}
+
 /// Brings the published vectors up to date with `site`: unchanged pages keep theirs,
 /// changed pages reuse every passage vector whose text is unchanged (or cached), and only
-/// new text is embedded.
+/// new text is embedded, on every core at low priority.
 fn sync(shared: &Shared, state: &mut WorkerState, site: &Site) -> Result<(), SemanticError> {
     let Some(embedder) = shared.embedder.get() else {
         return Err(SemanticError::Model("the model is not loaded".into()));
     };
     let current = shared.vectors.load_full();
     let mut pages: HashMap<DocId, Arc<PageVectors>> = HashMap::with_capacity(site.documents.len());
-    let mut unflushed = 0usize;
-    for (id, doc) in &site.documents {
-        let texts = passages(doc);
-        let hashes: Vec<PassageHash> = texts.iter().map(|(_, t)| passage_hash(t)).collect();
-        let old = current.page(id);
-        if let Some(old) = old
-            && old.hashes == hashes
-            && old.ords.iter().eq(texts.iter().map(|(o, _)| o))
-        {
-            pages.insert(id.clone(), Arc::clone(old));
-            continue;
+    let documents: Vec<_> = site.documents.iter().collect();
+    let mut last_report = Instant::now();
+    let started = Instant::now();
+    for (round, chunk) in documents.chunks(PAGES_PER_ROUND).enumerate() {
+        let mut planned: Vec<Planned<'_>> = Vec::new();
+        for (id, doc) in chunk {
+            let (ords, texts): (Vec<u32>, Vec<String>) = passages(doc).into_iter().unzip();
+            let hashes: Vec<PassageHash> = texts.iter().map(|t| passage_hash(t)).collect();
+            let old = current.page(id);
+            if let Some(old) = old
+                && old.hashes == hashes
+                && old.ords == ords
+            {
+                pages.insert((*id).clone(), Arc::clone(old));
+                continue;
+            }
+            let reusable: HashMap<&PassageHash, usize> = old
+                .map(|p| p.hashes.iter().enumerate().map(|(i, h)| (h, i)).collect())
+                .unwrap_or_default();
+            let vectors = hashes
+                .iter()
+                .map(|hash| {
+                    reusable
+                        .get(hash)
+                        .and_then(|&i| old.and_then(|p| p.vector(i)))
+                        .or_else(|| state.from_file.get(hash).cloned())
+                })
+                .collect();
+            planned.push(Planned {
+                id,
+                ords,
+                hashes,
+                vectors,
+                texts,
+            });
         }
-        let reusable: HashMap<&PassageHash, usize> = old
-            .map(|p| p.hashes.iter().enumerate().map(|(i, h)| (h, i)).collect())
-            .unwrap_or_default();
-        let mut vectors = Vec::with_capacity(texts.len());
-        for ((ord, text), hash) in texts.iter().zip(hashes) {
-            let known = reusable
-                .get(&hash)
-                .and_then(|&i| old.and_then(|p| p.vector(i)))
-                .or_else(|| state.from_file.get(&hash).cloned());
-            let vector = match known {
-                Some(v) => v,
-                None => {
-                    let v = Quantized::from_f32(&embedder.embed(text)?);
-                    shared.embedded.fetch_add(1, Ordering::Relaxed);
-                    if let Some(cache) = &mut state.cache {
-                        cache.append(&hash, &v)?;
-                        unflushed += 1;
-                        if unflushed >= FLUSH_EVERY {
-                            cache.flush()?;
-                            unflushed = 0;
-                        }
-                    }
-                    v
-                }
-            };
-            vectors.push((*ord, hash, vector));
+        let missing: Vec<(usize, usize)> = planned
+            .iter()
+            .enumerate()
+            .flat_map(|(p, page)| {
+                page.vectors
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.is_none())
+                    .map(move |(i, _)| (p, i))
+            })
+            .collect();
+        let texts: Vec<&str> = missing
+            .iter()
+            .map(|&(p, i)| planned[p].texts[i].as_str())
+            .collect();
+        let embedded = embed_all(embedder, &texts)?;
+        shared.embedded.fetch_add(embedded.len(), Ordering::Relaxed);
+        for (&(p, i), vector) in missing.iter().zip(embedded) {
+            if let Some(cache) = &mut state.cache {
+                cache.append(&planned[p].hashes[i], &vector)?;
+            }
+            planned[p].vectors[i] = Some(vector);
         }
-        pages.insert(id.clone(), Arc::new(PageVectors::new(vectors)));
+        if let Some(cache) = &mut state.cache {
+            cache.flush()?;
+        }
+        for page in planned {
+            let passages = page
+                .ords
+                .into_iter()
+                .zip(page.hashes)
+                .zip(page.vectors)
+                .filter_map(|((ord, hash), v)| v.map(|v| (ord, hash, v)))
+                .collect();
+            pages.insert(page.id.clone(), Arc::new(PageVectors::new(passages)));
+        }
+        if last_report.elapsed() >= PROGRESS_EVERY {
+            last_report = Instant::now();
+            tracing::info!(
+                pages = ((round + 1) * PAGES_PER_ROUND).min(documents.len()),
+                of = documents.len(),
+                embedded = shared.embedded.load(Ordering::Relaxed),
+                took = ?started.elapsed(),
+                "semantic search: embedding"
+            );
+        }
     }
     let set = VectorSet::from_pages(pages);
     if let Some(cache) = &mut state.cache {
-        cache.flush()?;
         let live = set.passage_count();
         let all = set.pages().values().flat_map(|page| {
             page.hashes
@@ -367,6 +422,62 @@ fn sync(shared: &Shared, state: &mut WorkerState, site: &Site) -> Result<(), Sem
     state.from_file = HashMap::new();
     shared.vectors.store(Arc::new(set));
     Ok(())
+}
+
+/// Embeds `texts` on one thread per core (each at low priority, so serving comes first);
+/// vectors in the order of `texts`.
+fn embed_all(embedder: &Embedder, texts: &[&str]) -> Result<Vec<Quantized>, SemanticError> {
+    if texts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, texts.len());
+    let next = AtomicUsize::new(0);
+    let parts: Vec<Result<Vec<(usize, Quantized)>, SemanticError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    lower_priority();
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(text) = texts.get(i) else {
+                            return Ok(done);
+                        };
+                        done.push((i, Quantized::from_f32(&embedder.embed(text)?)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(SemanticError::Model("an embedding thread panicked".into()))
+                })
+            })
+            .collect()
+    });
+    let mut slots: Vec<Option<Quantized>> = vec![None; texts.len()];
+    for part in parts {
+        for (i, v) in part? {
+            slots[i] = Some(v);
+        }
+    }
+    slots
+        .into_iter()
+        .map(|v| v.ok_or_else(|| SemanticError::Model("a passage was not embedded".into())))
+        .collect()
+}
+
+/// Embedding is background work: on Linux a thread's nice value is its own, so raising it
+/// lets request threads run first when both want the CPU.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(error) = rustix::process::setpriority_process(None, 10) {
+        tracing::debug!(%error, "could not lower the embedding thread's priority");
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
