@@ -1,7 +1,8 @@
 //! Click feedback end to end over `tests/fixtures/search-clicks` (two guides that answer
-//! "certificate renewal" about equally well): searchers opening one page through the real
-//! click route lift it for that query only; one search clicked many times lifts nothing;
-//! `[search] click_feedback = false` records and applies nothing; only admins see it.
+//! "certificate renewal" about equally well): three searchers opening one page through the
+//! real click route lift it for that query only; one searcher searching and clicking many
+//! times lifts nothing; `[search] click_feedback = false` records and applies nothing; only
+//! admins see it.
 
 use std::time::{Duration, Instant};
 
@@ -47,16 +48,26 @@ fn runner_up(app: &TestApp) -> (String, String) {
     (before[1].0.clone(), before[1].1.clone())
 }
 
-/// Runs `q` through the API and opens `url` through the click route `clicks` times.
-fn search_and_open(app: &TestApp, q: &str, url: &str, clicks: usize) {
-    let res = app.get(&format!("/api/v1/search?q={}", q.replace(' ', "+")));
+/// Runs `q` through the API and opens `url` through the click route `clicks` times, as
+/// the visitor with `cookie` (`""` for anonymous).
+fn search_and_open(app: &TestApp, cookie: &str, q: &str, url: &str, clicks: usize) {
+    let cookie_header = [("Cookie", cookie)];
+    let headers: &[(&str, &str)] = if cookie.is_empty() {
+        &[]
+    } else {
+        &cookie_header
+    };
+    let res = app.get_with(
+        &format!("/api/v1/search?q={}", q.replace(' ', "+")),
+        headers,
+    );
     assert_eq!(res.status, 200, "{}", res.body);
     let sid = res.json()["search_id"]
         .as_str()
         .expect("a logged search has an id")
         .to_owned();
     for _ in 0..clicks {
-        let open = app.get(&format!("/search?sid={sid}&open={}", encode(url)));
+        let open = app.get_with(&format!("/search?sid={sid}&open={}", encode(url)), headers);
         assert_eq!(open.status, 303, "{}", open.body);
         assert_eq!(open.header("location"), Some(url));
     }
@@ -101,8 +112,9 @@ fn searchers_choosing_a_page_lift_it_for_that_query_only() {
     let other_query = "tls certificate";
     let other_before = hits(&app, other_query);
 
-    for _ in 0..3 {
-        search_and_open(&app, "Certificate  Renewal", &url, 1);
+    for name in ["ada", "bob", "cy"] {
+        let learner = cookie(&app, name, false);
+        search_and_open(&app, &learner, "Certificate  Renewal", &url, 1);
     }
     let deadline = Instant::now() + Duration::from_secs(20);
     let after = loop {
@@ -148,15 +160,16 @@ fn searchers_choosing_a_page_lift_it_for_that_query_only() {
 }
 
 #[test]
-fn one_search_clicked_many_times_lifts_nothing() {
+fn one_searcher_clicking_many_times_lifts_nothing() {
     let app = TestApp::start(FIXTURE);
     let (chosen, url) = runner_up(&app);
     let before = hits(&app, QUERY);
-    search_and_open(&app, QUERY, &url, 10);
-    // Two more searches that choose nothing do not help it either.
-    hits(&app, QUERY);
-    hits(&app, QUERY);
-    wait_for_opened(&app.state.store, QUERY, 1);
+    // One anonymous client: a search clicked ten times, then five more searches and clicks.
+    search_and_open(&app, "", QUERY, &url, 10);
+    for _ in 0..5 {
+        search_and_open(&app, "", QUERY, &url, 1);
+    }
+    wait_for_opened(&app.state.store, QUERY, 6);
     let deadline = Instant::now() + Duration::from_secs(20);
     let feedback = loop {
         let all = app
@@ -171,7 +184,7 @@ fn one_search_clicked_many_times_lifts_nothing() {
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(!feedback.lifting, "{feedback:?}");
-    assert_eq!((feedback.searches * 10.0).round(), 10.0, "one search");
+    assert_eq!((feedback.searches * 10.0).round(), 10.0, "one searcher");
     assert_eq!(feedback.pages.len(), 1);
     assert_eq!(feedback.pages[0].page, chosen);
     assert_eq!(
@@ -252,8 +265,9 @@ fn with_the_switch_off_nothing_is_recorded_or_applied() {
         .expect("the chosen page is found")
         .1
         .clone();
-    for _ in 0..3 {
-        search_and_open(&app, QUERY, &url, 1);
+    for name in ["ada", "bob", "cy"] {
+        let learner = cookie(&app, name, false);
+        search_and_open(&app, &learner, QUERY, &url, 1);
     }
     wait_for_opened(&app.state.store, QUERY, 3);
     assert_eq!(
