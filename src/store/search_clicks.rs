@@ -28,6 +28,11 @@ pub const MIN_SEARCHES: f64 = 3.0;
 /// made minutes apart have decayed by a millionth, which must not hold the query back.
 const MIN_SEARCHES_SLACK: f64 = 0.01;
 
+/// Most rows kept in each click table, whatever `[search_log] max_rows` allows: the
+/// server holds every lifting query in memory (about 500 bytes each at worst), so this
+/// bounds that to ~25 MB. A site has far fewer queries that several people searched.
+pub const MAX_ROWS: u32 = 50_000;
+
 /// Longest page id kept (ids longer than this are not recorded).
 const MAX_PAGE_CHARS: usize = 1000;
 
@@ -97,6 +102,11 @@ pub fn shares(searches: f64, weights: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// Rows kept in each click table under `limits`.
+pub fn row_cap(limits: SearchLogLimits) -> u32 {
+    limits.max_rows.min(MAX_ROWS)
+}
+
 /// Adds `add` to the decayed value of a row, returning the new value.
 fn bump(old: Option<(f64, i64)>, add: f64, now: i64) -> f64 {
     old.map_or(0.0, |(w, at)| decayed(w, at, now)) + add
@@ -118,7 +128,7 @@ fn prune(tx: &Transaction<'_>, limits: SearchLogLimits, now: OffsetDateTime) -> 
                  ORDER BY last_at, rowid
                  LIMIT max(0, (SELECT COUNT(*) FROM {table}) - ?1))"
             ),
-            params![limits.max_rows],
+            params![row_cap(limits)],
         )?;
     }
     // A page row whose query went would lift nothing; drop it so the cap stays honest.
@@ -425,6 +435,16 @@ mod tests {
         let later = OffsetDateTime::now_utc() + Duration::days(4);
         assert_eq!(store.prune_choices(limits, later).expect("prune"), 8);
         assert_eq!(store.choice_rows().expect("rows"), (0, 0));
+    }
+
+    #[test]
+    fn the_click_tables_keep_at_most_their_own_cap() {
+        assert_eq!(row_cap(WIDE), MAX_ROWS);
+        let small = SearchLogLimits {
+            retention_days: 1,
+            max_rows: 10,
+        };
+        assert_eq!(row_cap(small), 10);
     }
 
     #[test]
