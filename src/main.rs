@@ -12,6 +12,7 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    one_thread_per_embedding();
     let cli = selfserve::cli::Cli::parse();
     selfserve::cli::init_logging();
     match selfserve::cli::run(cli) {
@@ -20,5 +21,20 @@ fn main() -> ExitCode {
             eprintln!("error: {err:#}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// The semantic search model (candle) runs each passage on one thread, and the embedder
+/// runs one passage per core side by side: candle's own splitting of a small passage over
+/// threads (rayon for matrix products, a spinning pool for element-wise steps) cost twice
+/// the CPU for the same work. candle reads the thread count only from `RAYON_NUM_THREADS`,
+/// so it is set here unless the operator set it (`.cargo/config.toml` does the same for
+/// tests and benches).
+#[allow(unsafe_code)]
+fn one_thread_per_embedding() {
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        // SAFETY: the first thing `main` does, before any other thread exists, so nothing
+        // can read the environment while it changes.
+        unsafe { std::env::set_var("RAYON_NUM_THREADS", "1") };
     }
 }
