@@ -1,10 +1,11 @@
-//! The query file format and the ranking metrics (MRR@10, nDCG@10, Success@1, Recall@10).
+//! The query file formats and the ranking metrics (MRR@10, nDCG@10, Success@1, Recall@10).
 //!
 //! `queries.tsv`: one query per line, `category<TAB>query<TAB>judgments`; judgments are
 //! space-separated document ids, each optionally `=grade` (2: the answer, the default;
-//! 1: a useful page). `#` starts a comment line.
+//! 1: a useful page). `#` starts a comment line. `user_queries.tsv` has one more column in
+//! front, `half` (`tune` or `report`), and every category must appear in both halves.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One graded query.
 #[derive(Debug, Clone)]
@@ -24,45 +25,83 @@ pub struct Scores {
     pub recall: f64,
 }
 
-/// Parses the query file, naming the line of any mistake.
+/// Parses `queries.tsv`, naming the line of any mistake.
 pub fn parse_queries(text: &str) -> Result<Vec<Judged>, String> {
     let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let cols: Vec<&str> = line.split('\t').collect();
+    for (n, cols) in lines(text) {
         let [category, query, judgments] = cols[..] else {
-            return Err(format!("line {}: expected 3 tab-separated columns", n + 1));
+            return Err(format!("line {n}: expected 3 tab-separated columns"));
         };
-        let mut relevant = BTreeMap::new();
-        for j in judgments.split_whitespace() {
-            let (id, grade) = match j.rsplit_once('=') {
-                Some((id, g)) => (
-                    id,
-                    g.parse::<u8>()
-                        .map_err(|_| format!("line {}: bad grade in {j}", n + 1))?,
-                ),
-                None => (j, 2),
-            };
-            if !(1..=2).contains(&grade) {
-                return Err(format!("line {}: grade must be 1 or 2 in {j}", n + 1));
-            }
-            relevant.insert(id.to_owned(), grade);
-        }
-        if relevant.is_empty() || query.trim().is_empty() {
-            return Err(format!(
-                "line {}: a query and at least one judgment are needed",
-                n + 1
-            ));
-        }
-        out.push(Judged {
-            category: category.trim().to_owned(),
-            query: query.to_owned(),
-            relevant,
-        });
+        out.push(judged(n, category, query, judgments)?);
     }
     Ok(out)
+}
+
+/// Parses `user_queries.tsv` into its two halves (tune, report), naming the line of any
+/// mistake; a category missing from one half is a mistake too.
+pub fn parse_user_queries(text: &str) -> Result<(Vec<Judged>, Vec<Judged>), String> {
+    let (mut tune, mut report) = (Vec::new(), Vec::new());
+    for (n, cols) in lines(text) {
+        let [half, category, query, judgments] = cols[..] else {
+            return Err(format!("line {n}: expected 4 tab-separated columns"));
+        };
+        let j = judged(n, category, query, judgments)?;
+        match half.trim() {
+            "tune" => tune.push(j),
+            "report" => report.push(j),
+            other => {
+                return Err(format!(
+                    "line {n}: the half is `tune` or `report`, not {other:?}"
+                ));
+            }
+        }
+    }
+    let categories =
+        |set: &[Judged]| -> BTreeSet<String> { set.iter().map(|j| j.category.clone()).collect() };
+    let (in_tune, in_report) = (categories(&tune), categories(&report));
+    if in_tune != in_report {
+        let only: Vec<&String> = in_tune.symmetric_difference(&in_report).collect();
+        return Err(format!(
+            "categories {only:?} are in one half only; alternate each category's queries"
+        ));
+    }
+    Ok((tune, report))
+}
+
+/// The query lines of a file as (1-based line number, tab-separated columns).
+fn lines(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty() && !line.starts_with('#'))
+        .map(|(i, line)| (i + 1, line.split('\t').collect()))
+}
+
+fn judged(n: usize, category: &str, query: &str, judgments: &str) -> Result<Judged, String> {
+    let mut relevant = BTreeMap::new();
+    for j in judgments.split_whitespace() {
+        let (id, grade) = match j.rsplit_once('=') {
+            Some((id, g)) => (
+                id,
+                g.parse::<u8>()
+                    .map_err(|_| format!("line {n}: bad grade in {j}"))?,
+            ),
+            None => (j, 2),
+        };
+        if !(1..=2).contains(&grade) {
+            return Err(format!("line {n}: grade must be 1 or 2 in {j}"));
+        }
+        relevant.insert(id.to_owned(), grade);
+    }
+    if relevant.is_empty() || query.trim().is_empty() {
+        return Err(format!(
+            "line {n}: a query and at least one judgment are needed"
+        ));
+    }
+    Ok(Judged {
+        category: category.trim().to_owned(),
+        query: query.to_owned(),
+        relevant,
+    })
 }
 
 /// Scores one ranked list (ids, best first) against the judgments.
