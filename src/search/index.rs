@@ -15,9 +15,9 @@ use crate::model::{DocId, Document, Kind, Site};
 
 use super::collect::ByPage;
 use super::hybrid::{Fusion, Ranking};
-use super::semantic::VectorSet;
 use super::request::{Facets, Hit, KindCount, SearchError, SearchRequest, SearchResults, TagCount};
 use super::schema::{self, Fields};
+use super::semantic::VectorSet;
 use super::storage::{Created, IndexStorage};
 use super::{query, snippet, tokenizer};
 
@@ -364,11 +364,21 @@ impl SearchIndex {
             .and_then(|leg| leg.query_vector(&request.q).map(|q| (leg.vectors(), q)));
         if let Some((vectors, query)) = &semantic {
             results.legs.push(SEMANTIC);
-            fuse(&mut candidates, &pages, vectors, query, &ranking.fusion);
+            let weight = ranking.fusion.lexical_weight_for(&request.q);
+            fuse(
+                &mut candidates,
+                &pages,
+                vectors,
+                query,
+                &ranking.fusion,
+                weight,
+            );
         }
         if let Some(clicks) = ranking.click_lift {
             for c in &mut candidates {
-                c.score = ranking.fusion.lift(c.score, clicks.get(&c.meta.doc.id).copied());
+                c.score = ranking
+                    .fusion
+                    .lift(c.score, clicks.get(&c.meta.doc.id).copied());
             }
         }
 
@@ -415,7 +425,9 @@ impl SearchIndex {
         results.did_you_mean = plan.did_you_mean.clone();
         results.partial = plan.partial;
         for c in kept.iter().skip(checked.offset).take(checked.limit) {
-            results.hits.push(hit(c.ord, c.score, c.meta, &plan.highlight));
+            results
+                .hits
+                .push(hit(c.ord, c.score, c.meta, &plan.highlight));
         }
         Ok(results)
     }
@@ -437,6 +449,7 @@ fn fuse<'a>(
     vectors: &VectorSet,
     query: &[f32],
     fusion: &Fusion,
+    weight: f32,
 ) {
     let best_lexical = candidates.iter().map(|c| c.score).fold(0.0, f32::max);
     if fusion.lexical_rescored > 0 && candidates.len() > fusion.lexical_rescored {
@@ -489,7 +502,7 @@ fn fuse<'a>(
         {
             c.ord = u64::from(ord);
         }
-        c.score = fusion.mix(lexical, sim.map(|(s, _)| s), best_similarity);
+        c.score = fusion.mix(weight, lexical, sim.map(|(s, _)| s), best_similarity);
     }
 }
 

@@ -1,8 +1,11 @@
-//! What the model reads of a page: one passage per index entry, with the page's title
-//! (and on the first, its summary, aliases and symptoms) for context.
+//! What the model reads of a page: a short card (title, summary, aliases, symptoms), then
+//! one passage per index entry with the page's title (and on the first, the card's words)
+//! for context.
 //!
-//! Passages follow the lexical index's entries one to one, so a semantic hit lands on the
-//! same section and snippet a lexical one would.
+//! Passages follow the lexical index's entries, so a semantic hit lands on the same section
+//! and snippet a lexical one would (the card lands on the first). The card exists because
+//! a short query matches a short text best: "dashboard panel shows no data" is closer to
+//! the title "Grafana graph is empty" alone than to that title followed by its sections.
 
 use sha2::{Digest, Sha256};
 
@@ -16,10 +19,17 @@ use super::vectors::PassageHash;
 pub fn passages(doc: &Document) -> Vec<(u32, String)> {
     let body = doc.body.texts();
     let entries = schema::entries(doc, &body);
-    entries
-        .iter()
-        .enumerate()
-        .map(|(ord, entry)| {
+    let mut card = String::new();
+    push(&mut card, &doc.title);
+    if let Some(summary) = &doc.summary {
+        push(&mut card, summary);
+    }
+    for phrase in doc.aliases.iter().chain(&doc.symptoms) {
+        push(&mut card, phrase);
+    }
+    let card = (!entries.is_empty()).then_some((0, card));
+    card.into_iter()
+        .chain(entries.iter().enumerate().map(|(ord, entry)| {
             let mut text = String::with_capacity(MAX_CHARS);
             push(&mut text, &doc.title);
             if ord == 0 {
@@ -33,7 +43,7 @@ pub fn passages(doc: &Document) -> Vec<(u32, String)> {
             push(&mut text, entry.heading);
             push(&mut text, &entry.text);
             (u32::try_from(ord).unwrap_or(u32::MAX), text)
-        })
+        }))
         .collect()
 }
 
@@ -44,7 +54,11 @@ fn push(text: &mut String, part: &str) {
         return;
     }
     if !text.is_empty() {
-        text.push_str(if text.ends_with(['.', '?', '!', ':']) { " " } else { ". " });
+        text.push_str(if text.ends_with(['.', '?', '!', ':']) {
+            " "
+        } else {
+            ". "
+        });
     }
     let mut space = false;
     for c in part.chars() {
