@@ -17,6 +17,9 @@ use super::semantic::SemanticLeg;
 pub struct Ranking<'a> {
     /// The semantic leg; used when it is ready.
     pub semantic: Option<&'a SemanticLeg>,
+    /// The query's vector when the caller already has it (the server embeds it off its
+    /// async workers); otherwise the leg embeds the query.
+    pub query_vector: Option<&'a [f32]>,
     /// Past searchers' choices for this query: page → share of its recent (decayed)
     /// clicks, 0–1. A page is lifted by up to [`Fusion::click_weight`]; a page the search
     /// does not find is never added.
