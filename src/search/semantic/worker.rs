@@ -231,6 +231,10 @@ impl SemanticLeg {
     }
 }
 
+/// New queries allowed to wait per query thread (~10 ms each): beyond this a search does
+/// not wait ~40 ms for its vector and answers lexically.
+const QUEUED_PER_THREAD: usize = 4;
+
 /// A query's text and where its vector goes.
 type QueryJob = (String, mpsc::SyncSender<Result<Vec<f32>, SemanticError>>);
 
@@ -241,6 +245,10 @@ type QueryJob = (String, mpsc::SyncSender<Result<Vec<f32>, SemanticError>>);
 /// at once. They end when the leg is dropped (the channel closes).
 struct QueryThreads {
     jobs: Mutex<mpsc::Sender<QueryJob>>,
+    /// Queries sent and not yet answered.
+    waiting: AtomicUsize,
+    /// Most queries allowed to wait; a search beyond that answers by words alone.
+    max_waiting: usize,
 }
 
 impl QueryThreads {
@@ -276,14 +284,24 @@ impl QueryThreads {
         }
         Self {
             jobs: Mutex::new(sender),
+            waiting: AtomicUsize::new(0),
+            max_waiting: threads * QUEUED_PER_THREAD,
         }
     }
 
-    /// The vector of `text`, or `None` when no thread could take the job.
+    /// The vector of `text`, or `None` when no thread could take the job or too many
+    /// queries are already waiting (a flood of new queries then gets lexical answers at
+    /// once instead of queueing every searcher behind it).
     fn embed(&self, text: &str) -> Option<Result<Vec<f32>, SemanticError>> {
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
         let (reply, answer) = mpsc::sync_channel(1);
-        lock(&self.jobs).send((text.to_owned(), reply)).ok()?;
-        answer.recv().ok()
+        let sent = lock(&self.jobs).send((text.to_owned(), reply)).ok();
+        let result = sent.and_then(|()| answer.recv().ok());
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        result
     }
 }
 
