@@ -82,7 +82,14 @@ fn scaled(base: &VectorSet, copies: usize) -> VectorSet {
                     let mut f: Vec<f32> = v
                         .values
                         .iter()
-                        .map(|x| f32::from(*x) * v.scale + if copy == 0 { 0.0 } else { 0.02 * noise(&mut rng) })
+                        .map(|x| {
+                            f32::from(*x) * v.scale
+                                + if copy == 0 {
+                                    0.0
+                                } else {
+                                    0.02 * noise(&mut rng)
+                                }
+                        })
                         .collect();
                     selfserve::search::semantic::model::normalise(&mut f);
                     Some((page.ords[i], page.hashes[i], Quantized::from_f32(&f)))
@@ -115,7 +122,9 @@ fn bench(c: &mut Criterion) {
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
-                while let Some(t) = sample.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                while let Some(t) =
+                    sample.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
                     black_box(embedder.embed(t).expect("embeds"));
                 }
             });
@@ -149,10 +158,17 @@ fn bench(c: &mut Criterion) {
         leg.embedded_count()
     );
     let base = leg.vectors();
-    let queries: Vec<Vec<f32>> = QUERIES.iter().map(|q| embedder.embed(q).expect("embeds")).collect();
+    let queries: Vec<Vec<f32>> = QUERIES
+        .iter()
+        .map(|q| embedder.embed(q).expect("embeds"))
+        .collect();
     let mut group = c.benchmark_group("semantic");
     for copies in [1usize, 10, 100] {
-        let set = if copies == 1 { (*base).clone() } else { scaled(&base, copies) };
+        let set = if copies == 1 {
+            (*base).clone()
+        } else {
+            scaled(&base, copies)
+        };
         let times: Vec<Duration> = (0..50)
             .flat_map(|_| queries.iter())
             .map(|q| {
@@ -194,9 +210,13 @@ fn bench(c: &mut Criterion) {
             );
         }
         let q = &queries[1];
-        group.bench_function(format!("nearest_{copies}x"), |b| b.iter(|| set.nearest(black_box(q), 30)));
+        group.bench_function(format!("nearest_{copies}x"), |b| {
+            b.iter(|| set.nearest(black_box(q), 30))
+        });
     }
-    group.bench_function("embed_query", |b| b.iter(|| embedder.embed(black_box(QUERIES[2]))));
+    group.bench_function("embed_query", |b| {
+        b.iter(|| embedder.embed(black_box(QUERIES[2])))
+    });
     group.finish();
     let _ = DIMS;
 }

@@ -359,13 +359,16 @@ impl SearchIndex {
                 })
             })
             .collect();
-        let semantic = ranking.semantic.filter(|leg| leg.is_ready()).and_then(|leg| {
-            let query: Option<Arc<[f32]>> = match ranking.query_vector {
-                Some(q) => Some(q.into()),
-                None => leg.query_vector(&request.q),
-            };
-            query.map(|q| (leg.vectors(), q))
-        });
+        let semantic = ranking
+            .semantic
+            .filter(|leg| leg.is_ready())
+            .and_then(|leg| {
+                let query: Option<Arc<[f32]>> = match ranking.query_vector {
+                    Some(q) => Some(q.into()),
+                    None => leg.query_vector(&request.q),
+                };
+                query.map(|q| (leg.vectors(), q))
+            });
         if let Some((vectors, query)) = &semantic {
             results.legs.push(SEMANTIC);
             let weight = ranking.fusion.lexical_weight_for(&request.q);

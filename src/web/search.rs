@@ -190,10 +190,14 @@ async fn run(
         click_lift: lift.as_deref(),
         ..Ranking::default()
     };
-    let results = index.search_with(&request, &ranking).map_err(|err| match err {
-        SearchError::UnknownKind(_) => AppError::BadRequest(format!("{err}.")),
-        SearchError::Index(_) | SearchError::Folder { .. } => AppError::Internal(err.to_string()),
-    })?;
+    let results = index
+        .search_with(&request, &ranking)
+        .map_err(|err| match err {
+            SearchError::UnknownKind(_) => AppError::BadRequest(format!("{err}.")),
+            SearchError::Index(_) | SearchError::Folder { .. } => {
+                AppError::Internal(err.to_string())
+            }
+        })?;
     let mut search_id = None;
     if !request.q.trim().is_empty()
         && let Some(sink) = sink

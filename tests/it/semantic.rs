@@ -15,14 +15,24 @@ const READY_WITHIN: Duration = Duration::from_secs(120);
 const BY_MEANING: &str = "ssl cert out of date";
 
 fn ids(app: &TestApp, q: &str) -> (Vec<String>, Vec<String>) {
-    let body = app.get(&format!("/api/v1/search?q={}", q.replace(' ', "+"))).json();
+    let body = app
+        .get(&format!("/api/v1/search?q={}", q.replace(' ', "+")))
+        .json();
     let hits = body["hits"]
         .as_array()
-        .map(|a| a.iter().filter_map(|h| h["id"].as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|h| h["id"].as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     let legs = body["legs"]
         .as_array()
-        .map(|a| a.iter().filter_map(|l| l.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|l| l.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     (hits, legs)
 }
@@ -30,11 +40,18 @@ fn ids(app: &TestApp, q: &str) -> (Vec<String>, Vec<String>) {
 #[test]
 fn the_semantic_leg_joins_when_ready_and_finds_pages_the_words_miss() {
     let app = TestApp::start_semantic("semantic", None);
-    assert!(app.state.semantic.wait_idle(READY_WITHIN), "embedding finished");
+    assert!(
+        app.state.semantic.wait_idle(READY_WITHIN),
+        "embedding finished"
+    );
     assert_eq!(app.state.semantic.status(), SemanticStatus::Ready);
     let (hits, legs) = ids(&app, BY_MEANING);
     assert_eq!(legs, ["lexical", "semantic"]);
-    assert_eq!(hits.first().map(String::as_str), Some("guides/certificate-renewal"), "{hits:?}");
+    assert_eq!(
+        hits.first().map(String::as_str),
+        Some("guides/certificate-renewal"),
+        "{hits:?}"
+    );
     // The words alone find nothing: the hit came from the semantic leg.
     let index = app.state.snapshot.load_full();
     let lexical = index
@@ -59,11 +76,18 @@ fn a_restart_reuses_cached_vectors_and_embeds_nothing_again() {
     }
     let app = TestApp::start_semantic("semantic", Some(data.path()));
     assert!(app.state.semantic.wait_idle(READY_WITHIN));
-    assert_eq!(app.state.semantic.embedded_count(), 0, "every vector came from the cache");
+    assert_eq!(
+        app.state.semantic.embedded_count(),
+        0,
+        "every vector came from the cache"
+    );
     assert!(data.path().join("semantic/vectors.bin").exists());
     let (hits, legs) = ids(&app, BY_MEANING);
     assert_eq!(legs, ["lexical", "semantic"]);
-    assert_eq!(hits.first().map(String::as_str), Some("guides/certificate-renewal"));
+    assert_eq!(
+        hits.first().map(String::as_str),
+        Some("guides/certificate-renewal")
+    );
 }
 
 #[test]
@@ -88,7 +112,10 @@ fn a_live_edit_is_found_by_meaning_within_two_seconds() {
         if hits.iter().any(|id| id == "guides/consumer-lag") {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(20), "the edit never reached search");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the edit never reached search"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let lexical_at = started.elapsed();
@@ -101,10 +128,16 @@ fn a_live_edit_is_found_by_meaning_within_two_seconds() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let semantic_at = started.elapsed();
-    eprintln!("live edit: searchable lexically after {lexical_at:?}, by meaning after {semantic_at:?}");
+    eprintln!(
+        "live edit: searchable lexically after {lexical_at:?}, by meaning after {semantic_at:?}"
+    );
     let (hits, legs) = ids(&app, query);
     assert_eq!(legs, ["lexical", "semantic"]);
-    assert_eq!(hits.first().map(String::as_str), Some("guides/consumer-lag"), "{hits:?}");
+    assert_eq!(
+        hits.first().map(String::as_str),
+        Some("guides/consumer-lag"),
+        "{hits:?}"
+    );
 }
 
 #[test]
@@ -118,5 +151,8 @@ fn the_site_can_switch_the_semantic_leg_off() {
     let (hits, legs) = ids(&app, BY_MEANING);
     assert_eq!(legs, ["lexical"]);
     assert!(hits.is_empty());
-    assert!(!app.data.join("semantic").exists(), "nothing was embedded or cached");
+    assert!(
+        !app.data.join("semantic").exists(),
+        "nothing was embedded or cached"
+    );
 }

@@ -44,7 +44,9 @@ pub struct Embedder {
 
 impl std::fmt::Debug for Embedder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Embedder").field("model", &MODEL_ID).finish()
+        f.debug_struct("Embedder")
+            .field("model", &MODEL_ID)
+            .finish()
     }
 }
 
@@ -128,7 +130,9 @@ mod tests {
     #[test]
     fn similar_sentences_are_closer_than_unrelated_ones() {
         let model = Embedder::load().expect("the model loads");
-        let a = model.embed("How do I roll back a deployment?").expect("embeds");
+        let a = model
+            .embed("How do I roll back a deployment?")
+            .expect("embeds");
         let b = model
             .embed("Reverting an application to a previous release")
             .expect("embeds");
@@ -136,6 +140,11 @@ mod tests {
         let dot = |x: &[f32], y: &[f32]| x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>();
         assert_eq!(a.len(), DIMS);
         assert!((dot(&a, &a) - 1.0).abs() < 1e-4);
-        assert!(dot(&a, &b) > dot(&a, &c) + 0.2, "{} vs {}", dot(&a, &b), dot(&a, &c));
+        assert!(
+            dot(&a, &b) > dot(&a, &c) + 0.2,
+            "{} vs {}",
+            dot(&a, &b),
+            dot(&a, &c)
+        );
     }
 }
