@@ -73,12 +73,26 @@ impl Embedder {
     /// The unit vector of `text` (mean of the token vectors, normalised), as the model
     /// was trained to be compared: by dot product.
     pub fn embed(&self, text: &str) -> Result<Vec<f32>, SemanticError> {
+        self.embed_at_most(text, MAX_TOKENS)
+    }
+
+    /// [`Self::embed`] reading at most `max_tokens` word pieces (the closing separator
+    /// kept): a query's cost grows with its length, and a pasted log line's meaning is in
+    /// its first pieces.
+    pub fn embed_at_most(&self, text: &str, max_tokens: usize) -> Result<Vec<f32>, SemanticError> {
         let text = cut(text, MAX_CHARS);
         let encoding = self
             .tokenizer
             .encode(text, true)
             .map_err(|e| SemanticError::Model(e.to_string()))?;
-        let ids = Tensor::new(encoding.get_ids(), &Device::Cpu)?.unsqueeze(0)?;
+        let all = encoding.get_ids();
+        let mut ids: Vec<u32> = all.iter().copied().take(max_tokens.max(2)).collect();
+        if ids.len() < all.len()
+            && let (Some(last), Some(kept)) = (all.last(), ids.last_mut())
+        {
+            *kept = *last;
+        }
+        let ids = Tensor::new(ids.as_slice(), &Device::Cpu)?.unsqueeze(0)?;
         let types = ids.zeros_like()?;
         // One unpadded passage: every token is real, so no mask is needed.
         let tokens = self.model.forward(&ids, &types, None)?;
@@ -125,6 +139,17 @@ mod tests {
         let mut zero = vec![0.0; 3];
         normalise(&mut zero);
         assert_eq!(zero, vec![0.0; 3]);
+    }
+
+    #[test]
+    fn a_long_text_read_to_a_token_limit_keeps_its_meaning() {
+        let model = Embedder::load().expect("the model loads");
+        let line = "level=error msg=\"certificate has expired or is not yet valid\" component=kafka-consumer retry=5 offset=46 partition=46 topic=__consumer_offsets time=2024-09-09T11:12:31Z";
+        let whole = model.embed(line).expect("embeds");
+        let cut = model.embed_at_most(line, 24).expect("embeds");
+        let dot: f32 = whole.iter().zip(&cut).map(|(a, b)| a * b).sum();
+        assert!(dot > 0.6, "{dot}");
+        assert_ne!(whole, cut);
     }
 
     #[test]

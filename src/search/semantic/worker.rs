@@ -239,6 +239,9 @@ impl SemanticLeg {
 
 /// Characters of a query the model reads.
 const MAX_QUERY_CHARS: usize = 200;
+/// Word pieces of a query the model reads: a pasted log line of 200 characters is ~90
+/// pieces (digits and punctuation split finely) and cost 32 ms; its meaning is in the start.
+const MAX_QUERY_TOKENS: usize = 48;
 
 /// New queries allowed to wait per query thread (~10 ms each): beyond this a search does
 /// not wait ~40 ms for its vector and answers lexically.
@@ -280,7 +283,7 @@ impl QueryThreads {
                             return;
                         };
                         let result = match shared.embedder.get() {
-                            Some(embedder) => embedder.embed(&text),
+                            Some(embedder) => embedder.embed_at_most(&text, MAX_QUERY_TOKENS),
                             None => Err(SemanticError::Model("the model is not loaded".into())),
                         };
                         drop(shared);
