@@ -138,6 +138,54 @@ fn a_live_edit_is_found_by_meaning_within_two_seconds() {
         Some("guides/consumer-lag"),
         "{hits:?}"
     );
+
+    // An edit to an existing page re-embeds only that page's new passage; the pages left
+    // alone keep theirs without being read again.
+    let scaling = selfserve::model::DocId::parse("guides/scaling").expect("id");
+    let untouched = app
+        .state
+        .semantic
+        .vectors()
+        .page(&scaling)
+        .cloned()
+        .expect("vectors");
+    let embedded = app.state.semantic.embedded_count();
+    let cert = selfserve::model::DocId::parse("guides/certificate-renewal").expect("id");
+    let old_cert = app
+        .state
+        .semantic
+        .vectors()
+        .page(&cert)
+        .cloned()
+        .expect("vectors");
+    let path = app.content.join("guides/certificate-renewal.md");
+    let mut text = fs::read_to_string(&path).expect("read");
+    text.push_str("\n## Wildcard names\n\nOne certificate can cover every subdomain.\n");
+    fs::write(&path, text).expect("write");
+    let edited = Instant::now();
+    while app
+        .state
+        .semantic
+        .vectors()
+        .page(&cert)
+        .is_some_and(|p| p.hashes == old_cert.hashes)
+    {
+        assert!(
+            edited.elapsed() < Duration::from_secs(10),
+            "the edit never got vectors"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        app.state.semantic.embedded_count(),
+        embedded + 1,
+        "only the new section"
+    );
+    let now = app.state.semantic.vectors();
+    assert!(std::sync::Arc::ptr_eq(
+        now.page(&scaling).expect("kept"),
+        &untouched
+    ));
 }
 
 #[test]

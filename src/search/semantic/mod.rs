@@ -15,6 +15,7 @@
 mod cache;
 pub mod model;
 mod passages;
+mod queries;
 pub mod vectors;
 mod worker;
 

@@ -3,17 +3,18 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError, mpsc};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
-use crate::model::{DocId, Site};
+use crate::model::{DocId, Document, Site};
 
 use super::SemanticError;
 use super::cache::VectorCache;
 use super::model::Embedder;
 use super::passages::{passage_hash, passages};
+use super::queries::{MAX_QUERY_TOKENS, QueryThreads};
 use super::vectors::{PageVectors, PassageHash, Quantized, VectorSet};
 
 /// Query vectors remembered (a repeated query is not embedded again); the memory is
@@ -79,6 +80,10 @@ struct WorkerState {
     cache: Option<VectorCache>,
     /// Vectors read from the cache file, used up by the first pass and then dropped.
     from_file: HashMap<PassageHash, Quantized>,
+    /// The documents the published vectors were made from. Live reload keeps the same
+    /// `Arc` for every document it did not rebuild (as the lexical index relies on), so an
+    /// edit re-reads only the changed pages instead of every page's passages and hashes.
+    seen: HashMap<DocId, Arc<Document>>,
 }
 
 impl SemanticLeg {
@@ -208,17 +213,17 @@ impl SemanticLeg {
         if let Some(v) = lock(&self.shared.queries).get(&key) {
             return Some(Arc::clone(v));
         }
-        let threads = self
-            .shared
-            .query_threads
-            .get_or_init(|| QueryThreads::start(Arc::downgrade(&self.shared)));
-        // A pasted log line is mostly read by the words; its first sentence or two carry
-        // its meaning, and embedding 300 characters cost 40 ms where 200 cost ~15.
-        let text = key
-            .char_indices()
-            .nth(MAX_QUERY_CHARS)
-            .map_or(key.as_str(), |(at, _)| &key[..at]);
-        match threads.embed(text) {
+        let threads = self.shared.query_threads.get_or_init(|| {
+            let shared = Arc::downgrade(&self.shared);
+            QueryThreads::start(move |text| {
+                let shared = shared.upgrade()?;
+                Some(match shared.embedder.get() {
+                    Some(embedder) => embedder.embed_at_most(text, MAX_QUERY_TOKENS),
+                    None => Err(SemanticError::Model("the model is not loaded".into())),
+                })
+            })
+        });
+        match threads.embed(&key) {
             Some(Ok(v)) => {
                 let v: Arc<[f32]> = v.into();
                 let mut memory = lock(&self.shared.queries);
@@ -234,86 +239,6 @@ impl SemanticLeg {
             }
             None => None,
         }
-    }
-}
-
-/// Characters of a query the model reads.
-const MAX_QUERY_CHARS: usize = 200;
-/// Word pieces of a query the model reads: a pasted log line of 200 characters is ~90
-/// pieces (digits and punctuation split finely) and cost 32 ms; its meaning is in the start.
-const MAX_QUERY_TOKENS: usize = 48;
-
-/// New queries allowed to wait per query thread (~10 ms each): beyond this a search does
-/// not wait ~40 ms for its vector and answers lexically.
-const QUEUED_PER_THREAD: usize = 4;
-
-/// A query's text and where its vector goes.
-type QueryJob = (String, mpsc::SyncSender<Result<Vec<f32>, SemanticError>>);
-
-/// The threads that embed queries, one per core. Requests run on many threads (the
-/// blocking pool has dozens), and each thread that runs the model keeps some of the memory
-/// it used: under 32 concurrent searches of new queries the server grew from 244 to 555 MB.
-/// Handing queries to these few threads bounds that, and bounds how much CPU queries take
-/// at once. They end when the leg is dropped (the channel closes).
-struct QueryThreads {
-    jobs: Mutex<mpsc::Sender<QueryJob>>,
-    /// Queries sent and not yet answered.
-    waiting: AtomicUsize,
-    /// Most queries allowed to wait; a search beyond that answers by words alone.
-    max_waiting: usize,
-}
-
-impl QueryThreads {
-    fn start(shared: std::sync::Weak<Shared>) -> Self {
-        let (sender, receiver) = mpsc::channel::<QueryJob>();
-        let receiver = Arc::new(Mutex::new(receiver));
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        for n in 0..threads {
-            let receiver = Arc::clone(&receiver);
-            let shared = shared.clone();
-            let spawned = std::thread::Builder::new()
-                .name(format!("semantic-query-{n}"))
-                .spawn(move || {
-                    loop {
-                        let job = lock(&receiver).recv();
-                        let Ok((text, reply)) = job else {
-                            return;
-                        };
-                        let Some(shared) = shared.upgrade() else {
-                            return;
-                        };
-                        let result = match shared.embedder.get() {
-                            Some(embedder) => embedder.embed_at_most(&text, MAX_QUERY_TOKENS),
-                            None => Err(SemanticError::Model("the model is not loaded".into())),
-                        };
-                        drop(shared);
-                        let _ = reply.send(result);
-                    }
-                });
-            if let Err(error) = spawned {
-                tracing::warn!(%error, "cannot start a query embedding thread");
-            }
-        }
-        Self {
-            jobs: Mutex::new(sender),
-            waiting: AtomicUsize::new(0),
-            max_waiting: threads * QUEUED_PER_THREAD,
-        }
-    }
-
-    /// The vector of `text`, or `None` when no thread could take the job or too many
-    /// queries are already waiting (a flood of new queries then gets lexical answers at
-    /// once instead of queueing every searcher behind it).
-    fn embed(&self, text: &str) -> Option<Result<Vec<f32>, SemanticError>> {
-        if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
-            self.waiting.fetch_sub(1, Ordering::AcqRel);
-            return None;
-        }
-        let (reply, answer) = mpsc::sync_channel(1);
-        let sent = lock(&self.jobs).send((text.to_owned(), reply)).ok();
-        let result = sent.and_then(|()| answer.recv().ok());
-        self.waiting.fetch_sub(1, Ordering::AcqRel);
-        result
     }
 }
 
@@ -421,6 +346,12 @@ fn sync(shared: &Shared, state: &mut WorkerState, site: &Site) -> Result<(), Sem
     for (round, chunk) in documents.chunks(PAGES_PER_ROUND).enumerate() {
         let mut planned: Vec<Planned<'_>> = Vec::new();
         for (id, doc) in chunk {
+            if let (Some(seen), Some(old)) = (state.seen.get(*id), current.page(id))
+                && Arc::ptr_eq(seen, doc)
+            {
+                pages.insert((*id).clone(), Arc::clone(old));
+                continue;
+            }
             let (ords, texts): (Vec<u32>, Vec<String>) = passages(doc).into_iter().unzip();
             let hashes: Vec<PassageHash> = texts.iter().map(|t| passage_hash(t)).collect();
             let old = current.page(id);
@@ -513,6 +444,11 @@ fn sync(shared: &Shared, state: &mut WorkerState, site: &Site) -> Result<(), Sem
     }
     // Every cached vector the site uses now lives in the set; the rest is stale.
     state.from_file = HashMap::new();
+    state.seen = site
+        .documents
+        .iter()
+        .map(|(id, doc)| (id.clone(), Arc::clone(doc)))
+        .collect();
     shared.vectors.store(Arc::new(set));
     Ok(())
 }
