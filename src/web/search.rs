@@ -161,12 +161,12 @@ async fn run(
 ) -> Result<(SearchResults, Option<Uuid>), AppError> {
     let request = params.to_request()?;
     let snapshot = state.snapshot.load_full();
-    if snapshot.search.is_none() {
+    let Some(index) = &snapshot.search else {
         return Err(AppError::Unavailable(
             "Search is still being built after the server started; try again in a few seconds."
                 .to_owned(),
         ));
-    }
+    };
     let query_vector = if state.semantic.is_ready() {
         let leg = state.semantic.clone();
         let q = request.q.clone();
@@ -180,9 +180,6 @@ async fn run(
     let lift = match sink {
         Some(sink) if snapshot.site.config.search.click_feedback => sink.click_lift(&request.q),
         _ => None,
-    };
-    let Some(index) = &snapshot.search else {
-        return Ok((SearchResults::default(), None));
     };
     let ranking = Ranking {
         semantic: Some(&state.semantic),

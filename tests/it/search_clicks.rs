@@ -104,6 +104,12 @@ fn cookie(app: &TestApp, name: &str, admin: bool) -> String {
     format!("selfserve_session={token}")
 }
 
+/// The admin's view of search feedback, as JSON.
+fn feedback_json(app: &TestApp, admin: &str) -> serde_json::Value {
+    app.get_with("/api/v1/insights/search-feedback", &[("Cookie", admin)])
+        .json()
+}
+
 #[test]
 fn searchers_choosing_a_page_lift_it_for_that_query_only() {
     let app = TestApp::start(FIXTURE);
@@ -140,12 +146,7 @@ fn searchers_choosing_a_page_lift_it_for_that_query_only() {
     );
 
     let admin = cookie(&app, "root", true);
-    let json = app
-        .get_with(
-            "/api/v1/insights/search-feedback",
-            &[("Cookie", admin.as_str())],
-        )
-        .json();
+    let json = feedback_json(&app, &admin);
     assert_eq!(json["enabled"], true);
     let q = &json["queries"][0];
     assert_eq!(q["query"], QUERY, "{json}");
@@ -284,12 +285,7 @@ fn with_the_switch_off_nothing_is_recorded_or_applied() {
     assert_eq!((feedback.searches * 10.0).round(), 50.0, "nothing recorded");
     assert_eq!(hits(&app, QUERY), before, "nothing applied");
     let admin = cookie(&app, "root", true);
-    let json = app
-        .get_with(
-            "/api/v1/insights/search-feedback",
-            &[("Cookie", admin.as_str())],
-        )
-        .json();
+    let json = feedback_json(&app, &admin);
     assert_eq!(json["enabled"], false);
     assert_eq!(json["queries"][0]["pages"][0]["lift"], 1.0, "{json}");
 }
