@@ -29,7 +29,6 @@ The server is ended on exit, also on Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
@@ -46,10 +45,9 @@ from pathlib import Path
 
 SCRIPTS = Path(__file__).resolve().parent
 PROJECT = SCRIPTS.parent
+sys.path.insert(0, str(SCRIPTS))
+from benchlib import Client, log, pct  # noqa: E402
 
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 def rss_kb(pid: int, field: str = "VmRSS") -> int:
@@ -61,35 +59,6 @@ def rss_kb(pid: int, field: str = "VmRSS") -> int:
         pass
     return 0
 
-
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    if not s:
-        return float("nan")
-    k = (len(s) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
-
-
-class Client:
-    """One keep-alive HTTP connection, reopened when the server drops it."""
-
-    def __init__(self, host: str, port: int):
-        self.host, self.port = host, port
-        self.conn = http.client.HTTPConnection(host, port, timeout=30)
-
-    def get(self, path: str) -> tuple[int, bytes]:
-        for attempt in range(2):
-            try:
-                self.conn.request("GET", path)
-                resp = self.conn.getresponse()
-                return resp.status, resp.read()
-            except (http.client.HTTPException, OSError):
-                self.conn.close()
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-                if attempt:
-                    raise
-        raise RuntimeError("unreachable")
 
 
 class Server:
