@@ -30,6 +30,7 @@ pub mod parse;
 pub mod progress;
 pub mod qualify;
 pub mod quiz;
+pub mod records;
 pub mod render;
 pub mod search;
 pub mod snapshot;

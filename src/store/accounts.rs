@@ -1,114 +1,11 @@
 //! Users: names, roles, the disabled flag, and passwords (hashed in `passwords`).
 
-use std::fmt;
-
 use rusqlite::{OptionalExtension, params};
 use time::OffsetDateTime;
 
 use super::passwords::{MAX_PASSWORD_BYTES, dummy_hash, hash_password, password_matches};
 use super::{Result, Store, StoreError, is_unique_violation, time_at, unix};
-
-/// A user's row id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(transparent)]
-pub struct UserId(pub i64);
-
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-/// A user name: 1–64 ASCII letters, digits and `.`, `_`, `-`, `@`, `+`, trimmed and
-/// lowercased.
-///
-/// ASCII only, so two accounts cannot look alike (`аdmin` with a Cyrillic `а`); `@`, `.`
-/// and `+` admit e-mail addresses, which SSO proxies send as the user's name. Parsing is the
-/// one place names are normalised: ` Alice `, `ALICE` and `alice` are the same value, so they
-/// are one account, one sign-in counter and one row (the migration to version 2 lowercased
-/// names stored before).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(transparent)]
-pub struct UserName(String);
-
-impl UserName {
-    /// Parses a name (surrounding whitespace dropped, case folded), explaining in a sentence
-    /// what is wrong with a bad one.
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let trimmed = raw.trim();
-        if trimmed.is_empty() {
-            return Err("a user name must not be empty".into());
-        }
-        if trimmed.len() > 64 {
-            return Err("a user name must be at most 64 characters long".into());
-        }
-        if let Some(bad) = trimmed
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+')))
-        {
-            return Err(format!(
-                "the user name `{}` contains {bad:?}; use letters, digits, `.`, `_`, `-`, `@` and `+`",
-                trimmed.escape_debug()
-            ));
-        }
-        Ok(Self(trimmed.to_ascii_lowercase()))
-    }
-
-    /// The name as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for UserName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// How an account came to exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum UserSource {
-    /// Created with `selfserve user add` (or by an admin).
-    Local,
-    /// Created on first sight of a trusted SSO proxy's header.
-    Proxy,
-}
-
-impl UserSource {
-    /// The value in the `source` column.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserSource::Local => "local",
-            UserSource::Proxy => "proxy",
-        }
-    }
-}
-
-/// An account, without its password hash (which never leaves this module).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct User {
-    /// Row id.
-    pub id: UserId,
-    /// The unique name.
-    pub name: UserName,
-    /// A friendlier name, when known.
-    pub display_name: Option<String>,
-    /// An e-mail address, when known.
-    pub email: Option<String>,
-    /// Admins see every learner, the qualification matrix and insights.
-    pub is_admin: bool,
-    /// Disabled accounts cannot sign in; disabling revoked their sessions and tokens.
-    pub disabled: bool,
-    /// Whether the account has a password (SSO- and token-only accounts have none).
-    pub has_password: bool,
-    /// How the account was created.
-    pub source: UserSource,
-    /// When it was created.
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-}
+pub use crate::records::{User, UserId, UserName, UserSource};
 
 /// What disabling an account revoked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,7 +29,7 @@ pub(crate) fn user_from_row(row: &rusqlite::Row<'_>, base: usize) -> rusqlite::R
     Ok(User {
         id: UserId(row.get(base)?),
         // Names were parsed before they were written; wrapping them again is safe.
-        name: UserName(name),
+        name: UserName::from_stored(name),
         display_name: row.get(base + 2)?,
         email: row.get(base + 3)?,
         is_admin: row.get(base + 4)?,

@@ -8,62 +8,7 @@ use time::OffsetDateTime;
 
 use super::accounts::UserId;
 use super::{Result, Store, StoreError, count_at, time_at, unix};
-
-/// An attempt's row id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(transparent)]
-pub struct AttemptId(pub i64);
-
-/// A graded submission, ready to store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewAttempt<'a> {
-    /// The learner.
-    pub user_id: UserId,
-    /// The module's document id.
-    pub module_id: &'a str,
-    /// The module's `version` when it was answered.
-    pub module_version: u32,
-    /// The submitted answers as JSON (`[[0], [1, 2]]`).
-    pub answers_json: &'a str,
-    /// Percent right, 0 to 100.
-    pub score: u8,
-    /// Whether the score reached the module's pass mark.
-    pub passed: bool,
-}
-
-/// A stored attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attempt {
-    /// Row id.
-    pub id: AttemptId,
-    /// The learner.
-    pub user_id: UserId,
-    /// The module's document id.
-    pub module_id: String,
-    /// The module version answered.
-    pub module_version: u32,
-    /// The answers as submitted (JSON).
-    pub answers_json: String,
-    /// Percent right.
-    pub score: u8,
-    /// Passed or not.
-    pub passed: bool,
-    /// When it was submitted.
-    pub created_at: OffsetDateTime,
-}
-
-/// One passing attempt, reduced to what qualification needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pass {
-    /// The learner.
-    pub user_id: UserId,
-    /// The module's document id.
-    pub module_id: String,
-    /// The version passed.
-    pub version: u32,
-    /// When it was passed.
-    pub at: OffsetDateTime,
-}
+pub use crate::records::{Attempt, AttemptId, Gated, NewAttempt, Pass};
 
 const ATTEMPT_COLUMNS: &str =
     "id, user_id, module_id, module_version, answers, score, passed, created_at";
@@ -79,17 +24,6 @@ fn attempt_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Attempt> {
         passed: r.get(6)?,
         created_at: time_at(r, 7)?,
     })
-}
-
-/// What [`Store::record_attempt_gated`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Gated<E> {
-    /// Stored and committed.
-    Stored(AttemptId),
-    /// The gate refused; nothing was stored.
-    Refused(E),
-    /// The hand-out was used already (or is not this learner's); nothing was stored.
-    HandoutUsed,
 }
 
 fn recent_results(

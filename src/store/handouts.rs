@@ -10,25 +10,7 @@ use time::OffsetDateTime;
 
 use super::accounts::UserId;
 use super::{Result, Store, time_at, unix};
-
-/// One handed-out attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Handout {
-    /// Random id, 32 hex digits: what the form and the API carry back.
-    pub id: String,
-    /// The learner it was handed to.
-    pub user_id: UserId,
-    /// The module's document id.
-    pub module_id: String,
-    /// The module file's hash when it was drawn: a changed file makes it stale.
-    pub content_hash: String,
-    /// The drawn questions and choice orders (JSON).
-    pub drawn_json: String,
-    /// When it was handed out.
-    pub created_at: OffsetDateTime,
-    /// When its answers were graded.
-    pub used_at: Option<OffsetDateTime>,
-}
+pub use crate::records::Handout;
 
 const COLUMNS: &str = "id, user_id, module_id, content_hash, drawn, created_at, used_at";
 

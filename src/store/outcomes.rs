@@ -1,134 +1,14 @@
 //! How troubleshooting walks ended, the help requests escalations open, and per-tree stats.
 
-use std::collections::BTreeMap;
-
 use rusqlite::{TransactionBehavior, params};
 use time::OffsetDateTime;
 
 use super::accounts::UserId;
 use super::{Result, Store, StoreError, time_at, unix};
 use crate::model::Outcome;
-
-/// A tree outcome's row id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(transparent)]
-pub struct OutcomeId(pub i64);
-
-/// A help request's row id (the `request_id` the API answers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(transparent)]
-pub struct RequestId(pub i64);
-
-/// Where a help request stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RequestStatus {
-    /// Nobody has answered yet.
-    Open,
-    /// Someone replied.
-    Answered,
-    /// Done.
-    Closed,
-}
-
-impl RequestStatus {
-    /// The name in the database, URLs and forms.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequestStatus::Open => "open",
-            RequestStatus::Answered => "answered",
-            RequestStatus::Closed => "closed",
-        }
-    }
-
-    /// Parses `open`, `answered` or `closed`.
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        match raw {
-            "open" => Ok(RequestStatus::Open),
-            "answered" => Ok(RequestStatus::Answered),
-            "closed" => Ok(RequestStatus::Closed),
-            other => Err(format!(
-                "`{other}` is not a request status; use open, answered or closed"
-            )),
-        }
-    }
-}
-
-/// A finished walk, ready to store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewOutcome<'a> {
-    /// The tree's document id.
-    pub tree_id: &'a str,
-    /// The tree's content hash at the time (stats can tell versions apart).
-    pub tree_version: &'a str,
-    /// Node ids from the start to where the walk ended.
-    pub trail: &'a [String],
-    /// How it ended; `Escalate` opens a help request.
-    pub outcome: Outcome,
-    /// What the reader wrote, if anything.
-    pub note: Option<&'a str>,
-    /// How to reach the reader (for escalations), if given.
-    pub contact: Option<&'a str>,
-    /// The reader, when signed in (walks are allowed anonymously).
-    pub user_id: Option<UserId>,
-}
-
-/// A help request, as admins list it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HelpRequest {
-    /// Row id.
-    pub id: RequestId,
-    /// The walk that opened it.
-    pub outcome_id: OutcomeId,
-    /// The tree's document id.
-    pub tree_id: String,
-    /// Node ids of the walk.
-    pub trail: Vec<String>,
-    /// What the reader wrote.
-    pub note: Option<String>,
-    /// How to reach the reader.
-    pub contact: Option<String>,
-    /// Where it stands.
-    pub status: RequestStatus,
-    /// The reader, when signed in.
-    pub user_id: Option<UserId>,
-    /// When it was opened.
-    pub created_at: OffsetDateTime,
-    /// When its status last changed (the creation time until then).
-    pub updated_at: OffsetDateTime,
-}
-
-/// Which help requests to list; `Default` lists all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct HelpFilter<'a> {
-    /// Only this status.
-    pub status: Option<RequestStatus>,
-    /// Only this tree.
-    pub tree_id: Option<&'a str>,
-}
-
-/// How walks through one tree went.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct TreeStats {
-    /// Recorded walks.
-    pub walks: u64,
-    /// Walks that ended resolved.
-    pub resolved: u64,
-    /// Walks that ended in an escalation.
-    pub escalated: u64,
-    /// Per node id.
-    pub nodes: BTreeMap<String, NodeStats>,
-}
-
-/// How often walks touched one node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct NodeStats {
-    /// Walks that visited the node (where they ended included); a node visited twice in
-    /// one walk counts once.
-    pub passed_through: u64,
-    /// Walks that ended at the node.
-    pub stopped_at: u64,
-}
+pub use crate::records::{
+    HelpFilter, HelpRequest, NewOutcome, NodeStats, OutcomeId, RequestId, RequestStatus, TreeStats,
+};
 
 /// Longest note or contact kept; a help request is not a file upload.
 const MAX_TEXT: usize = 4000;

@@ -12,11 +12,11 @@
 //! go first.
 
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
-use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::search_log::{SearchLogLimits, normalize};
 use super::{Result, Store, unix};
+pub use crate::records::{Choice, PageFeedback, QueryFeedback};
 
 /// Days after which a choice counts half.
 pub const HALF_LIFE_DAYS: f64 = 30.0;
@@ -37,44 +37,6 @@ pub const MAX_ROWS: u32 = 50_000;
 const MAX_PAGE_CHARS: usize = 1000;
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
-
-/// One result a searcher chose, as the web layer saw it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Choice {
-    /// The query as typed (normalised here).
-    pub query: String,
-    /// The chosen page's document id.
-    pub page: String,
-    /// True for the first page this search chose: the search then counts towards
-    /// [`MIN_SEARCHES`].
-    pub first_of_search: bool,
-    /// When it was chosen.
-    pub at: OffsetDateTime,
-}
-
-/// A query's feedback, for admins and for the search's lift map.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct QueryFeedback {
-    /// The normalised query.
-    pub query: String,
-    /// Searches that chose a result, decayed.
-    pub searches: f64,
-    /// Whether the query lifts its pages (enough searches chose something).
-    pub lifting: bool,
-    /// The chosen pages, most chosen first.
-    pub pages: Vec<PageFeedback>,
-}
-
-/// One chosen page of a query.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PageFeedback {
-    /// The document id.
-    pub page: String,
-    /// Times chosen, decayed.
-    pub weight: f64,
-    /// Its share of the query's choices, 0–1 (the lift is proportional to it).
-    pub share: f64,
-}
 
 /// `weight` recorded at `last_at`, decayed to `now` (a `last_at` in the future counts as now).
 pub fn decayed(weight: f64, last_at: i64, now: i64) -> f64 {

@@ -10,98 +10,14 @@
 
 use rusqlite::{Transaction, TransactionBehavior, params};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::{Result, Store, count_at, unix};
+pub use crate::records::{
+    MAX_QUERY_CHARS, QueryCount, QueryKey, SearchLogEntry, SearchLogLimits, day_of, normalize,
+};
 
-/// Longest query kept, in characters; longer ones are cut (on a character boundary).
-pub const MAX_QUERY_CHARS: usize = 200;
-
+#[cfg(test)]
 const SECONDS_PER_DAY: i64 = 86_400;
-
-/// One search, as the web layer saw it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchLogEntry {
-    /// Made when the search ran; result links carry it so a click can be counted.
-    pub id: Uuid,
-    /// The query as typed.
-    pub query: String,
-    /// Total hits.
-    pub result_count: u64,
-    /// When it ran.
-    pub at: OffsetDateTime,
-}
-
-impl SearchLogEntry {
-    /// An entry for a search that ran just now.
-    pub fn new(query: &str, result_count: u64) -> Self {
-        Self {
-            id: Uuid::now_v7(),
-            query: query.to_owned(),
-            result_count,
-            at: OffsetDateTime::now_utc(),
-        }
-    }
-
-    /// The row this search counts in; `None` for a blank query (not logged).
-    pub fn key(&self) -> Option<QueryKey> {
-        let normalized = normalize(&self.query);
-        (!normalized.is_empty()).then(|| QueryKey {
-            day: day_of(self.at),
-            normalized,
-        })
-    }
-}
-
-/// What identifies a row of the log: a normalised query on one UTC day.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct QueryKey {
-    /// Days since the Unix epoch (UTC).
-    pub day: i64,
-    /// The query, normalised and cut.
-    pub normalized: String,
-}
-
-/// How much of the log is kept (from `site.toml`'s `[search_log]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SearchLogLimits {
-    /// Rows from this many days ago or earlier are deleted (at least 1: today only).
-    pub retention_days: u32,
-    /// Most rows kept.
-    pub max_rows: u32,
-}
-
-/// A query and how often it was searched.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct QueryCount {
-    /// The query, normalised (lowercase, single spaces).
-    pub query: String,
-    /// Searches in the period.
-    pub count: u64,
-    /// How many of those searches opened a result.
-    pub opened: u64,
-}
-
-/// Lowercase with runs of whitespace collapsed, cut to [`MAX_QUERY_CHARS`] characters:
-/// "Pod  OOM" and "pod oom" are one query, and no row holds more than 200 characters.
-pub fn normalize(query: &str) -> String {
-    let folded = query
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
-    let cut = match folded.char_indices().nth(MAX_QUERY_CHARS) {
-        Some((end, _)) => &folded[..end],
-        None => &folded,
-    };
-    // Lowercasing can add whitespace-free characters only, but the cut can end on a space.
-    cut.trim_end().to_owned()
-}
-
-/// The UTC day of a time, as days since the Unix epoch.
-pub fn day_of(at: OffsetDateTime) -> i64 {
-    unix(at).div_euclid(SECONDS_PER_DAY)
-}
 
 /// What pruning deletes, given today, the newest row id and the limits: rows of a day before
 /// `.0`, and rows whose id is below `.1`. Ids grow with every new row, so keeping only the
@@ -242,6 +158,7 @@ mod tests {
     use crate::store::test_support::store;
     use proptest::prelude::*;
     use time::Duration;
+    use uuid::Uuid;
 
     const WIDE: SearchLogLimits = SearchLogLimits {
         retention_days: 180,

@@ -5,13 +5,12 @@
 //! Sessions expire after [`SESSION_IDLE`] without use; each use slides the expiry, written at
 //! most once per [`TOUCH_INTERVAL`] so page views do not turn into a stream of writes.
 
-use std::net::IpAddr;
-
 use rusqlite::{OptionalExtension, params};
 use time::{Duration, OffsetDateTime};
 
-use super::accounts::{USER_COLUMNS, User, UserId, UserName, user_from_row};
+use super::accounts::{USER_COLUMNS, UserId, user_from_row};
 use super::{Result, Store, random_hex, sha256_hex, time_at, unix};
+pub use crate::records::{LoginKey, Session};
 
 /// A session ends after this long without a request.
 pub const SESSION_IDLE: Duration = Duration::days(14);
@@ -57,47 +56,12 @@ pub fn account_delay(failures: i64) -> std::time::Duration {
         .min(ACCOUNT_DELAY_MAX)
 }
 
-/// A signed-in browser: who, and the token its forms must carry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    /// The signed-in user.
-    pub user: User,
-    /// The per-session CSRF token every state-changing form carries.
-    pub csrf: String,
-    /// When the session ends unless it is used again.
-    pub expires_at: OffsetDateTime,
-}
-
-/// What a sign-in rate limit counts failures against.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoginKey {
-    /// One account tried from one client address: refused after
-    /// [`ACCOUNT_CLIENT_FAILURES`], for that address only.
-    AccountFromClient(UserName, IpAddr),
-    /// One client address, whatever names it tries: refused after [`CLIENT_FAILURES`].
-    Client(IpAddr),
-    /// One account, from anywhere: never refused, only slowed ([`account_delay`]).
-    Account(UserName),
-}
-
-impl LoginKey {
-    fn key(&self) -> String {
-        // Names are case-folded and trimmed by `UserName::parse`, so every spelling of a name
-        // shares these keys.
-        match self {
-            LoginKey::AccountFromClient(name, ip) => format!("account-client:{name}|{ip}"),
-            LoginKey::Client(ip) => format!("client:{ip}"),
-            LoginKey::Account(name) => format!("account:{name}"),
-        }
-    }
-
-    /// Failures after which the key refuses sign-ins; `None`: it never does.
-    fn limit(&self) -> Option<i64> {
-        match self {
-            LoginKey::AccountFromClient(..) => Some(ACCOUNT_CLIENT_FAILURES),
-            LoginKey::Client(_) => Some(CLIENT_FAILURES),
-            LoginKey::Account(_) => None,
-        }
+/// Failures after which `key` refuses sign-ins; `None`: it never does.
+fn failure_limit(key: &LoginKey) -> Option<i64> {
+    match key {
+        LoginKey::AccountFromClient(..) => Some(ACCOUNT_CLIENT_FAILURES),
+        LoginKey::Client(_) => Some(CLIENT_FAILURES),
+        LoginKey::Account(_) => None,
     }
 }
 
@@ -197,7 +161,7 @@ impl Store {
         key: &LoginKey,
         now: OffsetDateTime,
     ) -> Result<Option<Duration>> {
-        let Some(limit) = key.limit() else {
+        let Some(limit) = failure_limit(key) else {
             return Ok(None);
         };
         Ok(self
@@ -240,9 +204,11 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use std::net::IpAddr;
+
     use super::*;
-    use crate::store::UserName;
     use crate::store::test_support::store;
+    use crate::store::{User, UserName};
 
     fn user(store: &Store, n: &str) -> User {
         let name = UserName::parse(n).expect("name");

@@ -7,40 +7,13 @@ use time::OffsetDateTime;
 
 use super::accounts::{USER_COLUMNS, User, UserId, UserName, user_from_row};
 use super::{Result, Store, StoreError, opt_time_at, random_hex, sha256_hex, time_at, unix};
+pub use crate::records::{ApiToken, TokenId};
 
 /// What every token starts with.
 pub const TOKEN_PREFIX: &str = "ss_";
 
 /// How stale `last_used` may get before a request writes it again.
 const TOUCH_SECONDS: i64 = 60;
-
-/// An API token's row id (shown by `token list`, used by `token revoke`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(transparent)]
-pub struct TokenId(pub i64);
-
-impl std::fmt::Display for TokenId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-/// What is known about a token; the secret itself is not kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiToken {
-    /// Row id.
-    pub id: TokenId,
-    /// Whose token it is.
-    pub user_id: UserId,
-    /// What the owner called it.
-    pub label: String,
-    /// When it was made.
-    pub created_at: OffsetDateTime,
-    /// When it last authenticated a request (to the minute).
-    pub last_used: Option<OffsetDateTime>,
-    /// When it was revoked; revoked tokens authenticate nothing.
-    pub revoked_at: Option<OffsetDateTime>,
-}
 
 impl Store {
     /// Makes a new token for `name` and returns it; this is the only time it is visible.
