@@ -13,18 +13,18 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rusqlite::TransactionBehavior;
-
-use super::{DB_FILE, Result, Store, StoreError};
+use super::db::DbError;
+use super::{Result, Store, StoreError};
 
 /// Below this much free space in the data folder's file system, the store reports itself
 /// unwritable: SQLite needs room for its write-ahead log and checkpoints.
 pub const MIN_FREE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Written by the probe: enough that a database with no room for a few pages fails.
-const PROBE_BYTES: i64 = 64 * 1024;
+const PROBE_BYTES: usize = 64 * 1024;
 
-/// The marker beside the database that says one was created here.
+/// The marker beside the default database that says one was created here (a database
+/// file `X` has its marker at `X-created`).
 pub const MARKER_FILE: &str = "selfserve.db-created";
 
 /// Set when a write failed for lack of space or with an I/O error, until a write works.
@@ -60,13 +60,13 @@ impl Store {
     /// `/healthz`. Cheap unless a write failed lately: then it tries a small write.
     pub fn check_writable(&self) -> Result<()> {
         self.ping()?;
-        if let Some(folder) = self.path.parent()
+        // PostgreSQL watches its own disk; a SQLite file's folder is ours to watch.
+        if let Some(folder) = self.sqlite_path().and_then(Path::parent)
             && let Ok(free) = fs4::available_space(folder)
             && free < MIN_FREE_BYTES
         {
-            return Err(StoreError::DiskFull(rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
-                Some(format!("{free} bytes free in {}", folder.display())),
+            return Err(StoreError::DiskFull(DbError::DiskFull(
+                format!("{free} bytes free in {}", folder.display()).into(),
             )));
         }
         if self.health.failed.load(Ordering::Relaxed) {
@@ -83,42 +83,28 @@ impl Store {
 
     /// Writes (and deletes, in the same transaction) a blob of [`PROBE_BYTES`].
     fn write_probe(&self) -> Result<()> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO write_probe (filler) VALUES (zeroblob(?1))",
-            [PROBE_BYTES],
-        )?;
-        tx.execute("DELETE FROM write_probe", [])?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO write_probe (filler) VALUES (?1)",
+                &[vec![0_u8; PROBE_BYTES].into()],
+            )?;
+            tx.execute("DELETE FROM write_probe", &[])?;
+            Ok(())
+        })
     }
 
     /// Limits the database to `pages` pages on every pooled connection (`None`: SQLite's
     /// default), so a write that needs more fails as on a full disk. For tests and drills:
-    /// there is no other way to fill a disk without root.
+    /// there is no other way to fill a disk without root. SQLite only.
     #[doc(hidden)]
     pub fn set_max_page_count(&self, pages: Option<u64>) -> Result<()> {
-        *self.max_pages.lock().unwrap_or_else(|e| e.into_inner()) = pages;
-        // Hold every connection at once, so each one that exists (or is made) gets it.
-        let held: Vec<_> = (0..self.pool.max_size())
-            .map(|_| self.conn())
-            .collect::<Result<_>>()?;
-        for conn in &held {
-            apply_max_pages(conn, pages)?;
+        match self.sqlite() {
+            Some(db) => Ok(db.set_max_page_count(pages)?),
+            None => Err(StoreError::Invalid(
+                "a page limit exists only for SQLite databases".into(),
+            )),
         }
-        Ok(())
     }
-}
-
-/// Sets `PRAGMA max_page_count` (a per-connection setting).
-pub(crate) fn apply_max_pages(
-    conn: &rusqlite::Connection,
-    pages: Option<u64>,
-) -> rusqlite::Result<()> {
-    // SQLite's default limit; the pragma never lowers the limit below the current size.
-    let pages = pages.unwrap_or(4_294_967_294);
-    conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
 }
 
 /// Why an empty or missing database file must not be replaced by a new one, if it must not.
@@ -143,13 +129,19 @@ pub fn emptied(db_len: Option<u64>, wal_len: Option<u64>, marker: bool) -> Optio
     }
 }
 
-/// Refuses to open `data_dir`'s database when it was emptied (see [`emptied`]).
-pub(crate) fn refuse_emptied(data_dir: &Path) -> Result<()> {
-    let len = |name: &str| std::fs::metadata(data_dir.join(name)).ok().map(|m| m.len());
-    let db = data_dir.join(DB_FILE);
-    let wal = format!("{DB_FILE}-wal");
-    let marker = data_dir.join(MARKER_FILE).exists();
-    let Some(why) = emptied(len(DB_FILE), len(&wal), marker) else {
+/// The file `db` with `suffix` added to its name (`selfserve.db-wal`).
+fn beside(db: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    db.with_file_name(name)
+}
+
+/// Refuses to open the database file `db` when it was emptied (see [`emptied`]).
+pub(crate) fn refuse_emptied(db: &Path) -> Result<()> {
+    let len = |path: &Path| std::fs::metadata(path).ok().map(|m| m.len());
+    let wal = beside(db, "-wal");
+    let marker = beside(db, "-created");
+    let Some(why) = emptied(len(db), len(&wal), marker.exists()) else {
         return Ok(());
     };
     let state = if db.exists() {
@@ -157,29 +149,37 @@ pub(crate) fn refuse_emptied(data_dir: &Path) -> Result<()> {
     } else {
         "is missing"
     };
+    let name = |p: &Path| {
+        p.file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    };
+    let (db_name, wal_name, marker_name) = (name(db), name(&wal), name(&marker));
     let evidence = match why {
-        Emptied::WalHoldsData(n) => format!("its write-ahead log {wal} still holds {n} bytes"),
-        Emptied::CreatedBefore => format!("{MARKER_FILE} says a database was created there"),
+        Emptied::WalHoldsData(n) => format!("its write-ahead log {wal_name} still holds {n} bytes"),
+        Emptied::CreatedBefore => format!("{marker_name} says a database was created there"),
     };
     Err(StoreError::Emptied(format!(
         "the database {} {state} although {evidence}, so its data is gone and starting would \
          silently begin an empty one; restore the copy `selfserve backup` wrote (delete \
-         {DB_FILE}-wal and {DB_FILE}-shm, then copy the backup to {DB_FILE}), or delete \
-         {DB_FILE}, {DB_FILE}-wal, {DB_FILE}-shm and {MARKER_FILE} to start with an empty database",
+         {db_name}-wal and {db_name}-shm, then copy the backup to {db_name}), or delete \
+         {db_name}, {db_name}-wal, {db_name}-shm and {marker_name} to start with an empty database",
         db.display()
     )))
 }
 
 /// Writes the marker beside a database that now holds data (a failure only costs the
 /// protection, so it is logged, not fatal).
-pub(crate) fn write_marker(data_dir: &Path) {
-    let marker = data_dir.join(MARKER_FILE);
+pub(crate) fn write_marker(db: &Path) {
+    let marker = beside(db, "-created");
     if marker.exists() {
         return;
     }
+    let db_name = db.file_name().unwrap_or_default().to_string_lossy();
     let text = format!(
-        "selfserve keeps its database in {DB_FILE} in this folder. While this file exists, a \
-         missing or empty {DB_FILE} stops the server instead of becoming a new, empty \
+        "selfserve keeps its database in {db_name} in this folder. While this file exists, a \
+         missing or empty {db_name} stops the server instead of becoming a new, empty \
          database. To start afresh on purpose, delete this file with the database.\n"
     );
     if let Err(error) = std::fs::write(&marker, text) {

@@ -9,7 +9,7 @@
 //!   foreign keys: documents come and go with git, records of what people did stay;
 //! - JSON columns (`answers`, `trail`) hold what the API received, checked by `json_valid`.
 
-use rusqlite_migration::{M, Migrations};
+use super::db::migrate::{Part, Version};
 
 /// Version 1: accounts, sessions, tokens, sign-in limits, attempts, tree outcomes, help
 /// requests and the search log.
@@ -156,6 +156,10 @@ CREATE TABLE search_queries (
     UNIQUE (day, normalized)
 ) STRICT;
 
+"#;
+
+/// Version 3, SQLite only: the searches of the unbounded log folded into days.
+const V3_FOLD_OLD_SEARCHES: &str = r#"
 INSERT INTO search_queries (day, normalized, searches, zero_results, opened, last_at)
 SELECT created_at / 86400, rtrim(substr(normalized, 1, 200)), COUNT(*),
        SUM(result_count = 0), COUNT(opened_url), MAX(created_at)
@@ -164,6 +168,10 @@ WHERE rtrim(substr(normalized, 1, 200)) != ''
 GROUP BY 1, 2
 ORDER BY MIN(created_at);
 
+"#;
+
+/// Version 3, continued: the old log goes; the write probe for `/healthz`.
+const V3_DROP_OLD_LOG: &str = r#"
 DROP TABLE search_log;
 
 CREATE TABLE write_probe (
@@ -213,39 +221,60 @@ CREATE TABLE click_pages (
 CREATE INDEX click_pages_by_age ON click_pages(last_at);
 "#;
 
-/// Every migration, oldest first.
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(V1_INITIAL),
-    M::up(V2_FOLDED_USER_NAMES),
-    M::up(V3_BOUNDED_SEARCH_LOG),
-    M::up(V_QUIZ_HANDOUTS),
-    M::up(V_SEARCH_CLICKS),
+/// Every schema version, oldest first: version N is `VERSIONS[N - 1]`. Append; never edit a
+/// released version. PostgreSQL databases start at version 5, so versions 2 and 3 rewrite
+/// data only SQLite files can hold and are SQLite-only there.
+pub(crate) const VERSIONS: &[Version] = &[
+    &[Part::Both(V1_INITIAL)],
+    &[Part::SqliteOnly(V2_FOLDED_USER_NAMES)],
+    &[
+        Part::Both(V3_BOUNDED_SEARCH_LOG),
+        Part::SqliteOnly(V3_FOLD_OLD_SEARCHES),
+        Part::Both(V3_DROP_OLD_LOG),
+    ],
+    &[Part::Both(V_QUIZ_HANDOUTS)],
+    &[Part::Both(V_SEARCH_CLICKS)],
 ];
-
-/// The migration list, ready for `to_latest`.
-pub(crate) fn migrations() -> Migrations<'static> {
-    Migrations::from_slice(MIGRATIONS)
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::db::migrate;
+    use crate::store::db::sqlite::SqliteDatabase;
+    use crate::store::db::{Database, args};
 
     #[test]
-    fn migrations_are_valid() {
-        migrations()
-            .validate()
-            .expect("migrations apply to an empty database");
+    fn migrating_twice_is_a_no_op_and_counts_versions() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = SqliteDatabase::open(dir.path().join("m.db"), rusqlite::OpenFlags::default())
+            .expect("db");
+        let mut conn = db.connect().expect("conn");
+        assert_eq!(
+            migrate::to_latest(&mut *conn, VERSIONS).expect("first"),
+            VERSIONS.len()
+        );
+        assert_eq!(migrate::to_latest(&mut *conn, VERSIONS).expect("second"), 0);
+        assert_eq!(
+            migrate::current_version(&mut *conn).expect("version"),
+            VERSIONS.len()
+        );
+        let tables: i64 = conn
+            .query_value(
+                "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+                args!["search_log"],
+            )
+            .expect("count");
+        assert_eq!(tables, 0, "version 3 drops the unbounded log");
     }
 
     #[test]
-    fn migrating_twice_is_a_no_op() {
-        let mut conn = rusqlite::Connection::open_in_memory().expect("memory db");
-        migrations().to_latest(&mut conn).expect("first");
-        migrations().to_latest(&mut conn).expect("second");
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .expect("version");
-        assert_eq!(version, i64::try_from(MIGRATIONS.len()).expect("small"));
+    fn a_newer_database_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = SqliteDatabase::open(dir.path().join("m.db"), rusqlite::OpenFlags::default())
+            .expect("db");
+        let mut conn = db.connect().expect("conn");
+        conn.batch("PRAGMA user_version = 99").expect("pragma");
+        let err = migrate::to_latest(&mut *conn, VERSIONS).expect_err("refused");
+        assert!(format!("{:?}", err).contains("newer"), "{err:?}");
     }
 }

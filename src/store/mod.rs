@@ -23,6 +23,8 @@ pub mod accounts;
 pub mod attempts;
 pub mod backup;
 pub mod bulk;
+pub mod copy;
+pub mod db;
 pub mod handouts;
 pub mod health;
 mod migrations;
@@ -31,18 +33,19 @@ mod passwords;
 pub mod search_clicks;
 pub mod search_log;
 pub mod sessions;
+#[doc(hidden)]
+pub mod testing;
 pub mod tokens;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
-use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 use time::OffsetDateTime;
 
 pub use accounts::{User, UserId, UserName, UserSource};
 pub use attempts::{Attempt, AttemptId, Gated, NewAttempt, Pass};
+pub use db::DatabaseUrl;
 pub use handouts::Handout;
 pub use outcomes::{
     HelpFilter, HelpRequest, NewOutcome, NodeStats, OutcomeId, RequestId, RequestStatus, TreeStats,
@@ -52,18 +55,18 @@ pub use search_log::{QueryCount, QueryKey, SearchLogEntry, SearchLogLimits};
 pub use sessions::{LoginKey, Session};
 pub use tokens::{ApiToken, TokenId};
 
+use db::postgres::PostgresDatabase;
+use db::sqlite::SqliteDatabase;
+use db::{Conn, Database, DbError};
+
 /// The database file's name inside the data folder.
 pub const DB_FILE: &str = "selfserve.db";
 
-/// How long a call waits for another connection's write lock before it fails.
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Connections in the pool. SQLite serialises writers anyway; a few connections let reads
-/// proceed beside a write without making every blocking thread hold a file handle.
-const POOL_SIZE: u32 = 8;
+/// How long a call waits for another connection's write lock before it fails (SQLite).
+pub const BUSY_TIMEOUT: std::time::Duration = db::sqlite::BUSY_TIMEOUT;
 
 /// Everything that can go wrong in the store. The message is a sentence for people; the
-/// cause, when there is one, is the error's `source()`.
+/// cause, when there is one, is the error's `source()` (never a driver type to match on).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The thing asked for does not exist (an unknown user, token, request).
@@ -83,28 +86,25 @@ pub enum StoreError {
         /// What the operating system said.
         source: std::io::Error,
     },
-    /// SQLite reported an error (a corrupt file, a lock held longer than the busy timeout).
+    /// The database reported an error (a corrupt file, a lock held longer than the timeout).
     #[error("the database failed")]
-    Database(#[source] rusqlite::Error),
-    /// The disk is full: SQLite could not grow the database or its log (`SQLITE_FULL`).
+    Database(#[source] DbError),
+    /// The database cannot be reached (PostgreSQL down, no pooled connection in time).
+    #[error("the database cannot be reached; try again in a moment or tell the platform team")]
+    Unreachable(#[source] DbError),
+    /// The disk is full: the database could not grow (`SQLITE_FULL`, PostgreSQL's 53100).
     #[error(
         "the server's disk is full, so this could not be saved; try again later or tell the platform team"
     )]
-    DiskFull(#[source] rusqlite::Error),
-    /// The disk failed a read or write (`SQLITE_IOERR`), or the file became read-only.
+    DiskFull(#[source] DbError),
+    /// The disk failed a read or write, or the database became read-only.
     #[error(
         "the server could not use its disk, so this could not be done; try again later or tell the platform team"
     )]
-    DiskFailed(#[source] rusqlite::Error),
+    DiskFailed(#[source] DbError),
     /// The database file is empty or missing where a database existed (see [`health`]).
     #[error("{0}")]
     Emptied(String),
-    /// No pooled connection became free in time.
-    #[error("no database connection became free in time")]
-    Pool(#[from] r2d2::Error),
-    /// The schema could not be brought up to date.
-    #[error("the database schema could not be updated")]
-    Migration(#[from] rusqlite_migration::Error),
     /// Hashing a password failed (argon2 refused its parameters or input).
     #[error("a password could not be hashed")]
     Hash(String),
@@ -113,17 +113,22 @@ pub enum StoreError {
     Random,
 }
 
-impl From<rusqlite::Error> for StoreError {
-    /// Sorts SQLite's errors: a full or failing disk is temporary and said so (503 in the
-    /// web layer), everything else is a database fault.
-    fn from(err: rusqlite::Error) -> Self {
-        match err.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull(err),
-            Some(rusqlite::ErrorCode::SystemIoFailure | rusqlite::ErrorCode::ReadOnly) => {
-                StoreError::DiskFailed(err)
-            }
+impl From<DbError> for StoreError {
+    /// A full or failing disk is temporary and said so (503 in the web layer); a
+    /// duplicate key that a caller did not turn into a conflict is a fault like any other.
+    fn from(err: DbError) -> Self {
+        match err {
+            DbError::DiskFull(_) => StoreError::DiskFull(err),
+            DbError::DiskFailed(_) => StoreError::DiskFailed(err),
+            DbError::Unreachable(_) => StoreError::Unreachable(err),
             _ => StoreError::Database(err),
         }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        DbError::from(err).into()
     }
 }
 
@@ -140,36 +145,66 @@ impl StoreError {
 /// Results of store calls.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The database behind a store.
+#[derive(Clone)]
+enum Backend {
+    Sqlite(Arc<SqliteDatabase>),
+    Postgres(Arc<PostgresDatabase>),
+}
+
 /// A handle on the database: clone it freely, every clone shares one connection pool.
 #[derive(Clone)]
 pub struct Store {
-    pool: r2d2::Pool<SqliteConnectionManager>,
-    path: PathBuf,
+    backend: Backend,
+    url: DatabaseUrl,
     /// Whether a write failed for lack of space lately (shared by every clone).
     health: Arc<health::WriteHealth>,
-    /// A page limit for tests (`health::apply_max_pages`), applied to new connections too.
-    max_pages: Arc<Mutex<Option<u64>>>,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish()
+        f.debug_struct("Store").field("url", &self.url).finish()
     }
 }
 
 impl Store {
     /// Opens (creating when missing) `data_dir/selfserve.db` and brings its schema up to date.
     pub fn open(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::Io {
-            path: data_dir.to_owned(),
+        Self::connect(&DatabaseUrl::in_data_dir(data_dir))
+    }
+
+    /// Opens the database at `url` (creating a missing SQLite file) and brings its schema up
+    /// to date.
+    pub fn connect(url: &DatabaseUrl) -> Result<Store> {
+        match url {
+            DatabaseUrl::Sqlite(path) => Self::open_sqlite(path),
+            DatabaseUrl::Postgres(conn) => {
+                let database = on_plain_thread(true, || PostgresDatabase::open(conn))?;
+                let store = Store {
+                    backend: Backend::Postgres(Arc::new(database)),
+                    url: url.clone(),
+                    health: Arc::default(),
+                };
+                store.read(|conn| Ok(db::migrate::to_latest(conn, migrations::VERSIONS)?))?;
+                Ok(store)
+            }
+        }
+    }
+
+    fn open_sqlite(path: &Path) -> Result<Store> {
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&folder).map_err(|source| StoreError::Io {
+            path: folder.clone(),
             source,
         })?;
-        health::refuse_emptied(data_dir)?;
-        let path = data_dir.join(DB_FILE);
+        health::refuse_emptied(path)?;
         // Migrate on a connection of our own before the pool exists, so no pooled connection
         // ever sees a half-migrated schema.
-        let mut conn = Connection::open(&path).map_err(|e| open_error(&path, e))?;
-        configure(&mut conn)?;
+        let mut conn = Connection::open(path).map_err(|e| open_error(path, e))?;
+        db::sqlite::configure(&mut conn)?;
         // WAL is a property of the file (it persists), so setting it once here is enough.
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -180,22 +215,32 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
-        migrations::migrations().to_latest(&mut conn)?;
+        drop(conn);
+        let store = Self::with_pool(path.to_owned(), OpenFlags::default())?;
+        store.read(|conn| Ok(db::migrate::to_latest(conn, migrations::VERSIONS)?))?;
         if unbounded_log {
             // The old search log may have grown the file by gigabytes; the migration folded
             // it, and compacting now returns the space (once, at the upgrade).
             tracing::info!("compacting the database after folding the search log");
-            conn.execute_batch("VACUUM")?;
+            store.read(|conn| Ok(conn.batch("VACUUM")?))?;
         }
-        drop(conn);
-        health::write_marker(data_dir);
-        Self::with_pool(path, OpenFlags::default())
+        health::write_marker(path);
+        Ok(store)
     }
 
     /// Opens an existing database without creating or migrating it (for `backup`).
     pub fn open_existing(data_dir: &Path) -> Result<Store> {
-        let path = data_dir.join(DB_FILE);
-        health::refuse_emptied(data_dir)?;
+        Self::connect_existing(&DatabaseUrl::in_data_dir(data_dir))
+    }
+
+    /// Opens the database at `url` without creating it (for the commands that only read or
+    /// change records: a mistyped `--data` must not leave an empty database behind).
+    pub fn connect_existing(url: &DatabaseUrl) -> Result<Store> {
+        let path = match url {
+            DatabaseUrl::Sqlite(path) => path,
+            DatabaseUrl::Postgres(_) => return Self::connect(url),
+        };
+        health::refuse_emptied(path)?;
         if !path.is_file() {
             return Err(StoreError::NotFound(format!(
                 "there is no database at {}; point --data at the folder the server uses",
@@ -207,50 +252,124 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         // Open once up front: the pool would retry a failing open until its timeout.
-        Connection::open_with_flags(&path, flags).map_err(|e| open_error(&path, e))?;
-        Self::with_pool(path, flags)
+        Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+        Self::with_pool(path.to_owned(), flags)
     }
 
     fn with_pool(path: PathBuf, flags: OpenFlags) -> Result<Store> {
-        let max_pages: Arc<Mutex<Option<u64>>> = Arc::default();
-        let pages = Arc::clone(&max_pages);
-        let manager = SqliteConnectionManager::file(&path)
-            .with_flags(flags)
-            .with_init(move |conn| {
-                configure(conn)?;
-                match *pages.lock().unwrap_or_else(|e| e.into_inner()) {
-                    Some(limit) => health::apply_max_pages(conn, Some(limit)),
-                    None => Ok(()),
-                }
-            });
-        let pool = r2d2::Pool::builder()
-            .max_size(POOL_SIZE)
-            // Connections open on demand: a CLI command needs one, the server a few.
-            .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(30))
-            .build(manager)?;
+        let url = DatabaseUrl::Sqlite(path.clone());
+        let database = SqliteDatabase::open(path, flags)?;
         Ok(Store {
-            pool,
-            path,
+            backend: Backend::Sqlite(Arc::new(database)),
+            url,
             health: Arc::default(),
-            max_pages,
         })
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where the database is (without a password).
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
     }
 
-    /// A pooled connection, waiting for one to become free.
-    pub(crate) fn conn(&self) -> Result<r2d2::PooledConnection<SqliteConnectionManager>> {
-        Ok(self.pool.get()?)
+    /// The SQLite file, or `None` on PostgreSQL.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Sqlite(db) => Some(db.path()),
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    /// The database file (SQLite) or an empty path (PostgreSQL).
+    pub fn path(&self) -> &Path {
+        self.sqlite_path().unwrap_or(Path::new(""))
+    }
+
+    fn database(&self) -> &dyn Database {
+        match &self.backend {
+            Backend::Sqlite(db) => db.as_ref(),
+            Backend::Postgres(db) => db.as_ref(),
+        }
+    }
+
+    /// Runs `f` on a pooled connection, outside any transaction (each statement commits
+    /// on its own).
+    pub(crate) fn read<T: Send>(
+        &self,
+        f: impl FnOnce(&mut dyn Conn) -> Result<T> + Send,
+    ) -> Result<T> {
+        on_plain_thread(self.is_postgres(), || {
+            let mut conn = self.database().connect()?;
+            f(&mut *conn)
+        })
+    }
+
+    /// Runs `f` in a write transaction that commits when `f` returns `Ok` and rolls back
+    /// otherwise. On SQLite it holds the writer lock from the start (`BEGIN IMMEDIATE`);
+    /// on PostgreSQL, `f` calls [`Conn::lock`] before a read-check-write.
+    pub(crate) fn write<T: Send>(
+        &self,
+        f: impl FnOnce(&mut dyn Conn) -> Result<T> + Send,
+    ) -> Result<T> {
+        on_plain_thread(self.is_postgres(), || {
+            let database = self.database();
+            let mut conn = database.connect()?;
+            database.begin_write(&mut *conn)?;
+            match f(&mut *conn) {
+                Ok(value) => {
+                    conn.batch("COMMIT")?;
+                    Ok(value)
+                }
+                Err(error) => {
+                    // The transaction is void either way; a failed rollback adds nothing.
+                    let _ = conn.batch("ROLLBACK");
+                    Err(error)
+                }
+            }
+        })
+    }
+
+    /// True on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
+    }
+
+    /// The SQLite pool, for the SQLite-only features (backup, page limits).
+    pub(crate) fn sqlite(&self) -> Option<&SqliteDatabase> {
+        match &self.backend {
+            Backend::Sqlite(db) => Some(db),
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    /// A pooled SQLite connection (code not yet moved onto [`Self::read`]/[`Self::write`]).
+    pub(crate) fn conn(
+        &self,
+    ) -> Result<r2d2::PooledConnection<r2d2_sqlite::SqliteConnectionManager>> {
+        match &self.backend {
+            Backend::Sqlite(db) => Ok(db.raw()?),
+            Backend::Postgres(_) => Err(StoreError::Invalid(
+                "this operation works on SQLite only".into(),
+            )),
+        }
     }
 
     /// Cheap liveness check for `/healthz`.
     pub fn ping(&self) -> Result<()> {
-        self.conn()?.query_row("SELECT 1", [], |_| Ok(()))?;
-        Ok(())
+        self.read(|conn| Ok(conn.query_value::<i64>("SELECT 1", &[]).map(drop)?))
+    }
+}
+
+/// Runs `f` where a blocking database driver may run: the PostgreSQL driver drives its own
+/// small runtime, which panics if entered from an async task, so a call made on such a
+/// thread (a test, a handler that forgot `web::block`) moves to a short-lived plain thread.
+fn on_plain_thread<T: Send>(postgres: bool, f: impl FnOnce() -> T + Send) -> T {
+    if postgres && tokio::runtime::Handle::try_current().is_ok() {
+        std::thread::scope(|scope| match scope.spawn(f).join() {
+            Ok(value) => value,
+            Err(panic) => std::panic::resume_unwind(panic),
+        })
+    } else {
+        f()
     }
 }
 
@@ -261,18 +380,6 @@ fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {
         path: path.to_owned(),
         source: std::io::Error::other(e),
     }
-}
-
-/// Per-connection settings; none of these persist in the file except WAL.
-fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    // NORMAL is durable across application crashes in WAL mode; only a power cut can lose
-    // the last commits, never corrupt the file.
-    // journal_size_limit: a checkpoint truncates the WAL back to 16 MiB, so one burst of
-    // writes (a search-log prune, a bulk import) does not leave a large WAL for the server's life.
-    conn.execute_batch(
-        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 16777216;",
-    )
 }
 
 /// Seconds since the Unix epoch: how every `*_at` column stores time (UTC, comparable).
@@ -343,6 +450,7 @@ pub(crate) mod test_support {
     //! A fresh store in a temporary folder for each test: real SQLite, real files.
 
     use super::Store;
+    pub(crate) use super::testing::stores;
 
     /// The store and the folder that must outlive it.
     pub(crate) fn store() -> (Store, tempfile::TempDir) {

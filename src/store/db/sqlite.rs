@@ -1,0 +1,255 @@
+//! The SQLite backend: a pool of connections to one file in WAL mode.
+//!
+//! Readers never wait for the writer; writers queue behind each other for up to
+//! [`BUSY_TIMEOUT`] before a call fails. Write transactions start with `BEGIN IMMEDIATE`, so
+//! every write holds the one writer lock from its first statement: a read-check-write inside
+//! one needs no further locking ([`Conn::lock`] is a no-op here).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+
+use super::{BoxError, Conn, Database, DbError, DbResult, Dialect, Row, Value};
+
+/// How long a call waits for another connection's write lock before it fails.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connections in the pool. SQLite serialises writers anyway; a few connections let reads
+/// proceed beside a write without making every blocking thread hold a file handle.
+const POOL_SIZE: u32 = 8;
+
+/// A pool on one SQLite file.
+pub struct SqliteDatabase {
+    pool: r2d2::Pool<SqliteConnectionManager>,
+    path: PathBuf,
+    /// A page limit for tests (`health`), applied to new connections too.
+    max_pages: Arc<Mutex<Option<u64>>>,
+}
+
+impl SqliteDatabase {
+    /// Opens a pool on `path` with `flags` (no CREATE flag: the file must exist).
+    pub fn open(path: PathBuf, flags: OpenFlags) -> DbResult<SqliteDatabase> {
+        let max_pages: Arc<Mutex<Option<u64>>> = Arc::default();
+        let pages = Arc::clone(&max_pages);
+        let manager = SqliteConnectionManager::file(&path)
+            .with_flags(flags)
+            .with_init(move |conn| {
+                configure(conn)?;
+                match *pages.lock().unwrap_or_else(|e| e.into_inner()) {
+                    Some(limit) => apply_max_pages(conn, Some(limit)),
+                    None => Ok(()),
+                }
+            });
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_SIZE)
+            // Connections open on demand: a CLI command needs one, the server a few.
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(30))
+            .build(manager)
+            .map_err(|e| DbError::Unreachable(Box::new(e)))?;
+        Ok(SqliteDatabase {
+            pool,
+            path,
+            max_pages,
+        })
+    }
+
+    /// A pooled connection as rusqlite's own type (backup, page limits).
+    pub fn raw(&self) -> DbResult<r2d2::PooledConnection<SqliteConnectionManager>> {
+        self.pool
+            .get()
+            .map_err(|e| DbError::Unreachable(Box::new(e)))
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Limits the database to `pages` pages on every pooled connection (`None`: SQLite's
+    /// default), so a write that needs more fails as on a full disk.
+    pub fn set_max_page_count(&self, pages: Option<u64>) -> DbResult<()> {
+        *self.max_pages.lock().unwrap_or_else(|e| e.into_inner()) = pages;
+        // Hold every connection at once, so each one that exists (or is made) gets it.
+        let held: Vec<_> = (0..self.pool.max_size())
+            .map(|_| self.pool.get())
+            .collect::<Result<_, _>>()
+            .map_err(|e| DbError::Unreachable(Box::new(e)))?;
+        for conn in &held {
+            apply_max_pages(conn, pages).map_err(DbError::from)?;
+        }
+        Ok(())
+    }
+}
+
+impl Database for SqliteDatabase {
+    fn connect(&self) -> DbResult<Box<dyn Conn + '_>> {
+        let conn = self
+            .pool
+            .get()
+            .map_err(|e| DbError::Unreachable(Box::new(e)))?;
+        Ok(Box::new(SqliteConn(conn)))
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+}
+
+/// Per-connection settings; none of these persist in the file except WAL.
+pub fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // NORMAL is durable across application crashes in WAL mode; only a power cut can lose
+    // the last commits, never corrupt the file.
+    // journal_size_limit: a checkpoint truncates the WAL back to 16 MiB, so one burst of
+    // writes (a search-log prune, a bulk import) does not leave a large WAL for the server's life.
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 16777216;",
+    )
+}
+
+/// Sets `PRAGMA max_page_count` (a per-connection setting).
+pub fn apply_max_pages(conn: &Connection, pages: Option<u64>) -> rusqlite::Result<()> {
+    // SQLite's default limit; the pragma never lowers the limit below the current size.
+    let pages = pages.unwrap_or(4_294_967_294);
+    conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
+}
+
+/// A pooled connection.
+struct SqliteConn(r2d2::PooledConnection<SqliteConnectionManager>);
+
+impl Conn for SqliteConn {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> DbResult<u64> {
+        let mut stmt = self.0.prepare_cached(sql)?;
+        let changed = stmt.execute(rusqlite::params_from_iter(params.iter().map(to_sql)))?;
+        Ok(changed as u64)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>> {
+        let mut stmt = self.0.prepare_cached(sql)?;
+        let width = stmt.column_count();
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(to_sql)))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let mut values = Vec::with_capacity(width);
+            for i in 0..width {
+                values.push(from_sql(row.get_ref(i)?));
+            }
+            out.push(Row(values));
+        }
+        Ok(out)
+    }
+
+    fn batch(&mut self, sql: &str) -> DbResult<()> {
+        Ok(self.0.execute_batch(sql)?)
+    }
+
+    fn lock(&mut self, _key: &str) -> DbResult<()> {
+        Ok(())
+    }
+
+    fn sqlite(&mut self) -> Option<&mut Connection> {
+        Some(&mut self.0)
+    }
+}
+
+fn to_sql(value: &Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as V;
+    match value {
+        Value::Null => V::Null,
+        Value::Int(i) => V::Integer(*i),
+        Value::Real(r) => V::Real(*r),
+        Value::Text(s) => V::Text(s.clone()),
+        Value::Blob(b) => V::Blob(b.clone()),
+    }
+}
+
+fn from_sql(value: ValueRef<'_>) -> Value {
+    match value {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Real(r) => Value::Real(r),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
+impl From<rusqlite::Error> for DbError {
+    /// Sorts SQLite's errors: a full or failing disk is temporary and said so (503 in the
+    /// web layer), a duplicate key is the caller's conflict, everything else a fault.
+    fn from(err: rusqlite::Error) -> Self {
+        let unique = matches!(
+            &err,
+            rusqlite::Error::SqliteFailure(e, _)
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+        );
+        let code = err.sqlite_error_code();
+        let boxed: BoxError = Box::new(err);
+        if unique {
+            return DbError::Unique(boxed);
+        }
+        match code {
+            Some(rusqlite::ErrorCode::DiskFull) => DbError::DiskFull(boxed),
+            Some(rusqlite::ErrorCode::SystemIoFailure | rusqlite::ErrorCode::ReadOnly) => {
+                DbError::DiskFailed(boxed)
+            }
+            Some(rusqlite::ErrorCode::CannotOpen) => DbError::Unreachable(boxed),
+            _ => DbError::Other(boxed),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn database() -> (SqliteDatabase, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = SqliteDatabase::open(dir.path().join("t.db"), OpenFlags::default()).expect("db");
+        (db, dir)
+    }
+
+    #[test]
+    fn values_round_trip_through_sqlite() {
+        let (db, _dir) = database();
+        let mut conn = db.connect().expect("conn");
+        conn.batch("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, r REAL, s TEXT, b BLOB)")
+            .expect("table");
+        let id: i64 = conn
+            .query_value(
+                "INSERT INTO t (n, r, s, b) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                crate::store::db::args![42_i64, 1.5, "x", vec![1_u8, 2]],
+            )
+            .expect("insert");
+        let row = conn
+            .query_one(
+                "SELECT n, r, s, b FROM t WHERE id = ?1",
+                crate::store::db::args![id],
+            )
+            .expect("row");
+        assert_eq!(row.get::<i64>(0).expect("n"), 42);
+        assert_eq!(row.get::<f64>(1).expect("r"), 1.5);
+        assert_eq!(row.get::<String>(2).expect("s"), "x");
+        assert_eq!(row.get::<Vec<u8>>(3).expect("b"), vec![1, 2]);
+        conn.batch("CREATE UNIQUE INDEX t_s ON t(s)")
+            .expect("index");
+        let err = conn
+            .execute("INSERT INTO t (s) VALUES ('x')", &[])
+            .expect_err("duplicate");
+        assert!(matches!(err, DbError::Unique(_)), "{err:?}");
+        assert!(
+            conn.query_opt("SELECT 1 WHERE 0", &[])
+                .expect("none")
+                .is_none()
+        );
+    }
+}
