@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::loader;
-use crate::parse::diagnostic::Diagnostic;
+use crate::model::diagnostic::Diagnostic;
 
 /// Output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

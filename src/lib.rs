@@ -26,6 +26,7 @@ pub mod grade;
 pub mod live;
 pub mod loader;
 pub mod model;
+pub mod page_cache;
 pub mod parse;
 pub mod progress;
 pub mod qualify;

@@ -1,6 +1,8 @@
 //! Incremental content state for live reload: applies a batch of changed paths to the last
 //! build, re-parsing only what changed (plus the documents whose links point at a file whose
 //! URL changed), and keeps the last good version of a document whose new save is broken.
+//! [`LiveState`] (in `live_watcher.rs`) is the watcher thread that feeds it and swaps in the
+//! next snapshot.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
@@ -8,9 +10,13 @@ use std::sync::Arc;
 
 use crate::config::SiteConfig;
 use crate::loader::{self, BuiltFile, UrlMap};
+use crate::model::diagnostic::{Diagnostic, Position};
 use crate::model::{DocId, Document, Site};
-use crate::parse::diagnostic::{Diagnostic, Position};
 use crate::source::{self, ContentFiles, Entry, SourceError, SourceFile};
+
+#[path = "live_watcher.rs"]
+mod watcher;
+pub use watcher::{LiveState, spawn_watcher};
 
 /// One Markdown file's state.
 #[derive(Debug, Clone)]

@@ -13,9 +13,9 @@ use arc_swap::ArcSwap;
 
 use crate::loader;
 use crate::model::{DocId, Document, Site};
+use crate::page_cache::PageCache;
 use crate::search::{IndexStorage, SearchIndex};
 use crate::source::SourceError;
-use crate::web::page_cache::PageCache;
 
 /// A change touching more than one document in this many rebuilds the index instead of
 /// replacing their entries (a rebuild writes one merged segment; many replacements leave

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::model::{DocId, Document, Kind};
-use crate::parse::diagnostic::{Diagnostic, LineIndex, Position};
+use crate::model::diagnostic::{Diagnostic, LineIndex, Position};
 
 use super::BuiltFile;
 

@@ -5,7 +5,7 @@
 use crate::digest::sha256_hex;
 
 use crate::model::{DocId, Kind};
-use crate::parse::diagnostic::{Diagnostic, LineIndex, Position};
+use crate::model::diagnostic::{Diagnostic, LineIndex, Position};
 use crate::parse::front_matter::{self, FrontMatter};
 use crate::source::SourceFile;
 

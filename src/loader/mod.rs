@@ -14,7 +14,7 @@ use crate::config::SiteConfig;
 use crate::model::{
     Body, Detail, DocId, Document, Kind, Module, PathDef, ResourceDef, Site, ValidFor, build_nav,
 };
-use crate::parse::diagnostic::{Diagnostic, LineIndex, Position};
+use crate::model::diagnostic::{Diagnostic, LineIndex, Position};
 use crate::parse::front_matter::OneOrMany;
 use crate::parse::markdown::{self, ImageRef, LinkRef, LinkTargets, RenderInput};
 use crate::parse::{quiz, tree};

@@ -16,7 +16,7 @@
 
 use pulldown_cmark::{CowStr, Event, Tag};
 
-use super::markdown::OutEvent;
+use super::rendered::OutEvent;
 
 /// Deepest nesting of Markdown blocks and raw HTML elements kept.
 pub(super) const MAX_DEPTH: usize = 64;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::diagnostic::{Diagnostic, LineIndex, Position};
+use crate::model::diagnostic::{Diagnostic, LineIndex, Position};
 
 /// Which syntax the front matter block uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 
 use crate::model::TocEntry;
 
-use super::markdown::normalize_ws;
+use super::rendered::normalize_ws;
 use super::sanitize::escape_html;
 
 /// What the first pass learns about a heading.

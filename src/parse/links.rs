@@ -3,7 +3,7 @@
 
 use percent_encoding::percent_decode_str;
 
-use super::markdown::LinkTargets;
+use super::rendered::LinkTargets;
 
 /// What a link destination is.
 #[derive(Debug, Clone, PartialEq, Eq)]

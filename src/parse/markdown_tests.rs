@@ -1,7 +1,8 @@
 //! Tests of the Markdown pipeline (beside `markdown.rs` to keep that file short).
 
 use super::*;
-use crate::parse::diagnostic::Severity;
+use crate::model::Section;
+use crate::model::diagnostic::{Position, Severity};
 use proptest::prelude::*;
 
 struct Site;

@@ -8,13 +8,14 @@
 
 mod admonition;
 mod depth;
-pub mod diagnostic;
 pub mod front_matter;
 mod headings;
+mod inline;
 mod links;
 pub mod markdown;
 pub mod module_settings;
 pub mod quiz;
+mod rendered;
 mod sanitize;
 mod source_map;
 pub mod tree;

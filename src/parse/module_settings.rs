@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use serde::Deserialize;
 
-use super::diagnostic::{Diagnostic, LineIndex, Position};
 use super::front_matter::FrontMatter;
+use crate::model::diagnostic::{Diagnostic, LineIndex, Position};
 use crate::model::{AttemptLimits, Question, QuizSettings, Review};
 
 /// `attempts:` as written: `{free: 3, delay: 10m, max_delay: 1d}`.
@@ -250,6 +250,7 @@ mod tests {
             multiple: false,
             explain: None,
             section: None,
+            html: crate::model::QuestionHtml::default(),
         };
         let anchors = BTreeSet::from(["probes".to_owned()]);
         let out = module_settings(

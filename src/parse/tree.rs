@@ -11,9 +11,12 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 
 use crate::model::{Choice, Outcome, Tree, TreeNode};
 
-use super::diagnostic::{Diagnostic, LineIndex, Position};
 use super::links::{self, Dest};
-use super::markdown::{self, HeadingMark, LinkTargets, OutEvent, RenderInput, Rendered};
+use super::markdown;
+use super::rendered::{
+    HeadingMark, LinkTargets, OutEvent, Parsed, RenderInput, Rendered, normalize_ws,
+};
+use crate::model::diagnostic::{Diagnostic, LineIndex, Position};
 
 /// Parses a tree. `Rendered` covers the whole file (toc, sections, links, anchors) with
 /// `html` set to the introduction only. Problems (missing targets, unreachable nodes,
@@ -27,7 +30,7 @@ pub fn parse_tree(
     input: RenderInput<'_>,
     targets: &dyn LinkTargets,
 ) -> (Tree, Rendered, Vec<Diagnostic>) {
-    let markdown::Parsed {
+    let Parsed {
         events,
         headings,
         mut rendered,
@@ -336,7 +339,7 @@ fn analyse_list(body: &[OutEvent], range: Range<usize>) -> ListInfo {
                 match end {
                     TagEnd::Link => {
                         if let (Some(mut done), Some(links)) = (label.take(), item.as_mut()) {
-                            done.label = markdown::normalize_ws(&done.label);
+                            done.label = normalize_ws(&done.label);
                             links.push(done);
                         }
                     }

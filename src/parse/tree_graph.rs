@@ -3,8 +3,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::super::diagnostic::{Diagnostic, LineIndex};
 use super::{Built, Candidate};
+use crate::model::diagnostic::{Diagnostic, LineIndex};
 
 /// Missing targets, unreachable nodes (errors) and cycles (warnings).
 pub(super) fn check_graph(

@@ -1,7 +1,7 @@
 //! Tests of troubleshooting-tree parsing, one per rule, plus snapshots of rendered nodes.
 
 use super::*;
-use crate::parse::diagnostic::Severity;
+use crate::model::diagnostic::Severity;
 
 struct Site;
 

@@ -10,14 +10,14 @@ use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, LinkType, Tag
 use crate::model::Section;
 
 use super::admonition::{self, Marker, Prepared};
-use super::diagnostic::{Diagnostic, LineIndex};
 use super::headings::{self, HeadingInfo};
 use super::links::{self, Resolved};
-use super::markdown::{
+use super::rendered::{
     HeadingMark, ImageRef, LinkRef, LinkTargets, OutEvent, Parsed, QuizBlock, RenderInput,
     Rendered, normalize_ws,
 };
 use super::sanitize::escape_html;
+use crate::model::diagnostic::{Diagnostic, LineIndex};
 
 /// A code block being collected.
 struct Code {

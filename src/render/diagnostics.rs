@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use maud::{Markup, html};
 
 use crate::model::Site;
-use crate::parse::diagnostic::Diagnostic;
+use crate::model::diagnostic::Diagnostic;
 
 use super::layout::{self, Crumb, Page, PageContext};
 use super::plural;

@@ -3,8 +3,8 @@
 
 use maud::{Markup, html};
 
+use crate::model::diagnostic::Diagnostic;
 use crate::model::{Document, Site, TocEntry, folder_title};
-use crate::parse::diagnostic::Diagnostic;
 
 use super::layout::{self, Crumb, Page, PageContext};
 use super::{TrustedHtml, format_date, kind_badge, tag_url};

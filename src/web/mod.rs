@@ -12,7 +12,6 @@ pub mod context;
 pub mod error;
 pub mod headers;
 pub mod live;
-pub mod page_cache;
 pub mod pages;
 pub mod qualifications;
 pub mod search;
@@ -100,7 +99,7 @@ pub struct AppState {
     /// Whether content reloads on edits.
     pub watch: bool,
     /// The content state the watcher updates; `Some` only when watching.
-    pub live: Option<Arc<live::LiveState>>,
+    pub live: Option<Arc<crate::live::LiveState>>,
     /// The database (accounts, sessions, attempts, outcomes); call it inside `web::block`.
     pub store: Store,
     /// Per-client limit on recording tree outcomes (anonymous posts are allowed); shared by
@@ -135,7 +134,7 @@ impl AppState {
         let mut state = Self::new(snapshot, store, content, data, watch);
         state.index_storage = index_storage;
         if watch {
-            state.live = Some(Arc::new(live::LiveState::new(content_state)));
+            state.live = Some(Arc::new(crate::live::LiveState::new(content_state)));
         }
         Ok(state)
     }

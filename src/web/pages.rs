@@ -4,7 +4,7 @@
 //!
 //! Pages that are the same for every anonymous reader (home, guides, folder listings, tags,
 //! diagnostics) go through [`cached`]: rendered once per snapshot and day, then served from
-//! the snapshot's [`PageCache`](super::page_cache::PageCache), by [`serve_cached`] before
+//! the snapshot's [`PageCache`](crate::page_cache::PageCache), by [`serve_cached`] before
 //! authentication and routing when the request carries no credentials.
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -18,7 +18,7 @@ use maud::Markup;
 
 use super::auth::SESSION_COOKIE;
 use super::context::page_context;
-use super::page_cache::CachedPage;
+use crate::page_cache::CachedPage;
 use super::{AppError, AppState};
 use crate::model::{Detail, Document, Kind, Site, find_folder};
 use crate::render::{self, PageContext};

@@ -12,8 +12,8 @@
 use std::sync::OnceLock;
 
 use selfserve::loader::{self, UrlMap};
+use selfserve::model::diagnostic::Diagnostic;
 use selfserve::model::{Detail, Document};
-use selfserve::parse::diagnostic::Diagnostic;
 use selfserve::parse::front_matter;
 use selfserve::parse::markdown::QuizBlock;
 use selfserve::parse::quiz::parse_quiz;

@@ -5,9 +5,9 @@
 use std::fs;
 use std::path::Path;
 
+use selfserve::page_cache::CachedPage;
 use selfserve::snapshot::Snapshot;
 use selfserve::web::headers::HTML_CSP;
-use selfserve::web::page_cache::CachedPage;
 
 use crate::auth::{add_user, app_with_auth, token_for};
 use crate::support::TestApp;

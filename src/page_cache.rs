@@ -6,7 +6,7 @@
 //! from and nothing has to be invalidated by hand. Pages that mention today's date ("needs
 //! review") are keyed by the day too: the first lookup on a new day empties the cache.
 //!
-//! What may be cached is the handler's call ([`crate::web::pages`]): only pages that are the
+//! What may be cached is the web layer's call (`web::pages`): only pages that are the
 //! same for every anonymous reader (no name, no CSRF token, no query-dependent content), keyed
 //! by their canonical URL. Response headers are not stored: the middleware adds them to every
 //! answer, cached or not.
@@ -19,7 +19,7 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 
-use actix_web::web::Bytes;
+use bytes::Bytes;
 use time::Date;
 
 /// Most pages kept per snapshot: the real corpus has ~1,150 documents.
