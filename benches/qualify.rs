@@ -148,7 +148,7 @@ fn qualified(store: &Store, site: &Site, name: &UserName, resource: &DocId) -> b
     let now = OffsetDateTime::now_utc();
     let user = store.find_user(name).expect("find").expect("exists");
     let passes = store.passes_for_user(user.id).expect("passes");
-    let history = History::from_store(&passes, Some(now));
+    let history = History::new(&passes, Some(now));
     let req = Requirements::of(site, resource).expect("resource");
     decide(&req, &history, now, site.config.expiring_days).qualified()
 }

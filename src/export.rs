@@ -13,7 +13,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, Time};
 
 use crate::qualify::Status;
-use crate::qualify::matrix::{Catalog, Matrix, matrix};
+use crate::qualify::matrix::{Catalog, Matrix, matrix_of};
 use crate::store::{Store, StoreError};
 
 /// The export's formats.
@@ -159,11 +159,9 @@ pub fn export_qualifications(
     let (site, _) = crate::loader::load_site(content)?;
     // An existing database only: a mistyped --data must not leave an empty one behind.
     let store = Store::open_existing(data)?;
-    let users = store.list_users()?;
-    let passes = store.all_passes()?;
     let at = as_of.unwrap_or_else(OffsetDateTime::now_utc);
     let catalog = Catalog::of(&site);
-    let m = matrix(&catalog, &users, &passes, at, site.config.expiring_days);
+    let m = matrix_of(&store, &catalog, at, site.config.expiring_days)?;
     write(&m, format, out)
 }
 
@@ -173,7 +171,7 @@ mod tests {
     use crate::model::DocId;
     use crate::qualify::Decision;
     use crate::qualify::matrix::Row;
-    use crate::store::UserId;
+    use crate::records::UserId;
     use time::macros::datetime;
 
     fn sample() -> Matrix {

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 
 use crate::model::{DocId, Document, Kind, Site};
-use crate::store::Attempt;
+use crate::records::Attempt;
 
 /// One module's state for one learner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -255,7 +255,7 @@ mod tests {
 
     use super::*;
     use crate::model::{Detail, PathDef};
-    use crate::store::{AttemptId, UserId};
+    use crate::records::{AttemptId, UserId};
 
     fn doc(id: &str, kind: Kind, detail: Detail) -> Arc<Document> {
         Arc::new(Document {

@@ -18,17 +18,7 @@ use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use crate::model::{DocId, Site};
-
-/// One passed attempt, as the store reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pass {
-    /// The module passed.
-    pub module: DocId,
-    /// The module version the attempt was graded against.
-    pub version: u32,
-    /// When it was passed.
-    pub at: OffsetDateTime,
-}
+pub use crate::records::Pass;
 
 /// A learner's passes, indexed for repeated decisions.
 #[derive(Debug, Clone, Default)]
@@ -39,6 +29,8 @@ pub struct History {
 
 impl History {
     /// Indexes passes; only those at or before `as_of` count when it is given (audits).
+    /// Passes whose module id is not a valid id (rows written by something other than this
+    /// program) cannot match any module and are skipped.
     pub fn new<'a>(
         passes: impl IntoIterator<Item = &'a Pass>,
         as_of: Option<OffsetDateTime>,
@@ -48,8 +40,11 @@ impl History {
             if as_of.is_some_and(|limit| pass.at > limit) {
                 continue;
             }
+            let Ok(module) = DocId::parse(&pass.module_id) else {
+                continue;
+            };
             by_module
-                .entry(pass.module.clone())
+                .entry(module)
                 .or_default()
                 .entry(pass.version)
                 .or_default()
@@ -286,7 +281,8 @@ mod tests {
 
     fn pass(module: &str, version: u32, day: i64) -> Pass {
         Pass {
-            module: id(module),
+            user_id: crate::records::UserId(1),
+            module_id: module.to_owned(),
             version,
             at: t0() + Duration::days(day),
         }

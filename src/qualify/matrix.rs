@@ -1,18 +1,19 @@
 //! Learner × resource decisions: the one service behind the learner profile, the resource
 //! page, the admin matrix, the JSON API and `selfserve export qualifications`.
 //!
-//! Pure like the rule it applies: callers read accounts and passes from the store, pick the
-//! moment to judge at (now, or a past date for an audit) and get decisions back. Judging "as
-//! of" a past moment needs nothing special: [`History::latest_pass`] ignores passes after the
-//! moment it is asked about, so the same stored passes answer for any date.
+//! Pure like the rule it applies: callers read accounts and passes (or hand over
+//! [`LearnerRecords`] to read them from), pick the moment to judge at (now, or a past date for
+//! an audit) and get decisions back. Judging "as of" a past moment needs nothing special:
+//! [`History::latest_pass`] ignores passes after the moment it is asked about, so the same
+//! stored passes answer for any date.
 
 use std::collections::HashMap;
 
 use time::OffsetDateTime;
 
 use super::{Decision, History, Pass, Requirements, Status, decide};
-use crate::model::{DocId, Kind, Site};
-use crate::store::{self, User, UserId};
+use crate::model::{DocId, Document, Kind, Site};
+use crate::records::{LearnerRecords, User, UserId};
 
 /// Every resource's requirements, flattened once per request instead of once per learner.
 #[derive(Debug, Clone, Default)]
@@ -59,27 +60,6 @@ impl Catalog {
     }
 }
 
-impl History {
-    /// Indexes passes as the store returns them. Rows whose module id is not a valid id
-    /// (written by something other than this program) cannot match any module and are skipped.
-    pub fn from_store<'a>(
-        passes: impl IntoIterator<Item = &'a store::Pass>,
-        as_of: Option<OffsetDateTime>,
-    ) -> Self {
-        let converted: Vec<Pass> = passes
-            .into_iter()
-            .filter_map(|p| {
-                Some(Pass {
-                    module: DocId::parse(&p.module_id).ok()?,
-                    version: p.version,
-                    at: p.at,
-                })
-            })
-            .collect();
-        History::new(&converted, as_of)
-    }
-}
-
 /// One learner's decisions for every resource of a catalog, in catalog order.
 pub fn decide_all(
     catalog: &Catalog,
@@ -92,6 +72,26 @@ pub fn decide_all(
         .iter()
         .map(|req| decide(req, history, at, expiring_days))
         .collect()
+}
+
+/// The status a signed-in learner's search hit shows for a document: the document's own status
+/// when it is a resource, otherwise the status for the first resource its front matter lists
+/// (authors list the main one first). `None` for documents about no resource.
+pub fn document_status(
+    site: &Site,
+    history: &History,
+    doc: &Document,
+    now: OffsetDateTime,
+) -> Option<Status> {
+    let resource = if doc.resource().is_some() {
+        &doc.id
+    } else {
+        doc.resources
+            .iter()
+            .find(|id| site.get(id).is_some_and(|d| d.resource().is_some()))?
+    };
+    let req = Requirements::of(site, resource)?;
+    Some(decide(&req, history, now, site.config.expiring_days).status)
 }
 
 /// One learner's line of the matrix.
@@ -128,11 +128,11 @@ pub struct Matrix {
 pub fn matrix(
     catalog: &Catalog,
     users: &[User],
-    passes: &[store::Pass],
+    passes: &[Pass],
     at: OffsetDateTime,
     expiring_days: u32,
 ) -> Matrix {
-    let mut by_user: HashMap<UserId, Vec<&store::Pass>> = HashMap::new();
+    let mut by_user: HashMap<UserId, Vec<&Pass>> = HashMap::new();
     for pass in passes {
         by_user.entry(pass.user_id).or_default().push(pass);
     }
@@ -140,7 +140,7 @@ pub fn matrix(
         .iter()
         .map(|user| {
             let mine = by_user.get(&user.id).map(Vec::as_slice).unwrap_or_default();
-            let history = History::from_store(mine.iter().copied(), Some(at));
+            let history = History::new(mine.iter().copied(), Some(at));
             Row {
                 user: user.id,
                 name: user.name.to_string(),
@@ -157,6 +157,18 @@ pub fn matrix(
             .collect(),
         rows,
     }
+}
+
+/// Reads every account and pass from `records`, then decides as [`matrix`] does.
+pub fn matrix_of<R: LearnerRecords>(
+    records: &R,
+    catalog: &Catalog,
+    at: OffsetDateTime,
+    expiring_days: u32,
+) -> Result<Matrix, R::Error> {
+    let users = records.learners()?;
+    let passes = records.all_passes()?;
+    Ok(matrix(catalog, &users, &passes, at, expiring_days))
 }
 
 /// How the admin matrix orders its rows.

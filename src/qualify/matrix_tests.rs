@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::qualify::test_support::{module, sample_site, site, t0};
-use crate::store::{UserName, UserSource};
+use crate::records::{UserName, UserSource};
 use proptest::prelude::*;
 use time::Duration;
 
@@ -28,8 +28,8 @@ fn user(n: i64, name: &str) -> User {
     }
 }
 
-fn pass(user: i64, module: &str, version: u32, day: i64) -> store::Pass {
-    store::Pass {
+fn pass(user: i64, module: &str, version: u32, day: i64) -> Pass {
+    Pass {
         user_id: UserId(user),
         module_id: module.to_owned(),
         version,
@@ -143,11 +143,26 @@ fn views_filter_columns_and_rows_and_sort() {
 #[test]
 fn passes_with_ids_no_content_could_have_are_skipped() {
     let passes = [pass(1, "bad id", 1, 0), pass(1, "a", 1, 0)];
-    let h = History::from_store(&passes, None);
+    let h = History::new(&passes, None);
     assert!(h.latest_pass(&id("a"), 1, t0()).is_some());
 }
 
-fn arb_matrix() -> impl Strategy<Value = (Vec<store::Pass>, i64)> {
+#[test]
+fn a_document_shows_its_own_status_or_its_first_resources() {
+    let site = sample();
+    let history = History::new(&[pass(1, "a", 1, 0)], None);
+    let now = t0() + Duration::days(1);
+    let status = |doc_id: &str| {
+        let doc = site.get(&id(doc_id)).expect("document");
+        document_status(&site, &history, doc, now)
+    };
+    assert_eq!(status("ns"), Some(Status::Qualified));
+    assert_eq!(status("guides/ns-howto"), Some(Status::Qualified));
+    assert_eq!(status("db"), Some(Status::Missing));
+    assert_eq!(status("a"), None, "a module is about no resource");
+}
+
+fn arb_matrix() -> impl Strategy<Value = (Vec<Pass>, i64)> {
     let one = (1i64..5, 0usize..3, 1u32..3, 0i64..200);
     (prop::collection::vec(one, 0..30), 0i64..250).prop_map(|(raw, day)| {
         let names = ["a", "b", "c"];
@@ -169,8 +184,8 @@ proptest! {
         let at = t0() + Duration::days(day);
         let m = matrix(&catalog, &users, &passes, at, 30);
         for row in &m.rows {
-            let own: Vec<&store::Pass> = passes.iter().filter(|p| p.user_id == row.user).collect();
-            let history = History::from_store(own, None);
+            let own: Vec<&Pass> = passes.iter().filter(|p| p.user_id == row.user).collect();
+            let history = History::new(own, None);
             prop_assert_eq!(&row.decisions, &decide_all(&catalog, &history, at, 30));
         }
     }
@@ -185,8 +200,8 @@ proptest! {
         let site = sample();
         let catalog = Catalog::of(&site);
         let at = t0() + Duration::days(back);
-        let everything = History::from_store(&passes, None);
-        let by_then = History::from_store(passes.iter().filter(|p| p.at <= at), None);
+        let everything = History::new(&passes, None);
+        let by_then = History::new(passes.iter().filter(|p| p.at <= at), None);
         prop_assert_eq!(
             decide_all(&catalog, &everything, at, 30),
             decide_all(&catalog, &by_then, at, 30)

@@ -18,3 +18,16 @@ pub use search::{
     Choice, MAX_QUERY_CHARS, PageFeedback, QueryCount, QueryFeedback, QueryKey, SearchLogEntry,
     SearchLogLimits, day_of, normalize,
 };
+
+/// The reads that judging every learner at once needs (the qualification matrix and its
+/// export), so those rules need not know what keeps the records.
+pub trait LearnerRecords {
+    /// Why a read failed.
+    type Error;
+
+    /// Every account, ordered by name.
+    fn learners(&self) -> Result<Vec<User>, Self::Error>;
+
+    /// Every passing attempt of everyone, in any order.
+    fn all_passes(&self) -> Result<Vec<Pass>, Self::Error>;
+}

@@ -2,7 +2,7 @@
 
 use maud::{Markup, html};
 
-use crate::store::{ApiToken, User};
+use crate::records::{ApiToken, User};
 
 use super::layout::{self, Crumb, Page, PageContext};
 

@@ -7,7 +7,7 @@
 use maud::{Markup, PreEscaped, html};
 
 use crate::model::{Document, Kind, Module, Question, Site};
-use crate::store::Attempt;
+use crate::records::Attempt;
 
 use super::account::{csrf_field, sign_in_url};
 use super::document::{body_of, document_page};

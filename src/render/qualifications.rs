@@ -7,13 +7,12 @@
 //! page needs no script.
 
 use maud::{Markup, html};
-use time::OffsetDateTime;
 
-use super::layout::{self, Crumb, Page, PageContext, Viewer};
+use super::layout::{self, Crumb, Page, PageContext};
 use super::{format_date, plural};
 use crate::model::{Document, Site};
 use crate::qualify::matrix::{Matrix, SortKey, View};
-use crate::qualify::{Decision, History, Requirements, Status, decide};
+use crate::qualify::{Decision, Status};
 
 /// What people read for a status.
 pub fn status_label(status: Status) -> &'static str {
@@ -50,31 +49,8 @@ pub fn status_badge(status: Status) -> Markup {
     html! { span class={ "badge q-badge " (status_class(status)) } { (status_label(status)) } }
 }
 
-/// Whether the signed-in viewer may self-serve the resource a document is about, for search
-/// results: the document's own status when it is a resource, otherwise the status for the
-/// first resource its front matter lists (authors list the main one first). `None` for
-/// anonymous visitors, documents about no resource, and when no history was read.
-pub fn qualification_badge(
-    site: &Site,
-    history: Option<&History>,
-    viewer: Option<&Viewer>,
-    doc: &Document,
-    now: OffsetDateTime,
-) -> Option<Status> {
-    viewer?;
-    let history = history?;
-    let resource = if doc.resource().is_some() {
-        &doc.id
-    } else {
-        doc.resources
-            .iter()
-            .find(|id| site.get(id).is_some_and(|d| d.resource().is_some()))?
-    };
-    let req = Requirements::of(site, resource)?;
-    Some(decide(&req, history, now, site.config.expiring_days).status)
-}
-
-/// The badge a search result shows next to a resource-related document.
+/// The badge a search result shows next to a resource-related document (its status decided
+/// by `qualify::matrix::document_status`).
 pub fn search_badge(status: Status) -> Markup {
     let text = if status.is_qualified() {
         "You may self-serve this"

@@ -2,11 +2,11 @@
 
 use super::*;
 use crate::model::DocId;
-use crate::qualify::History;
 use crate::qualify::matrix::{Catalog, Row, matrix};
 use crate::qualify::test_support::{sample_site, t0};
+use crate::records::UserId;
+use crate::render::layout::Viewer;
 use crate::render::resource::{ResourceView, Roster, page, page_for};
-use crate::store::{self, UserId};
 use time::Duration;
 
 fn ctx(site: &Site, viewer: Option<Viewer>) -> PageContext<'_> {
@@ -113,30 +113,7 @@ fn the_profile_names_the_next_step_for_each_resource() {
 }
 
 #[test]
-fn the_badge_needs_a_viewer_and_follows_related_documents() {
-    let site = sample_site();
-    let passes = [store::Pass {
-        user_id: UserId(1),
-        module_id: "a".into(),
-        version: 1,
-        at: t0(),
-    }];
-    let history = History::from_store(&passes, None);
-    let ns = site.get(&id("ns")).expect("ns");
-    let guide = site.get(&id("guides/ns-howto")).expect("guide");
-    let db = site.get(&id("db")).expect("db");
-    let v = viewer(false);
-    let now = t0() + Duration::days(1);
-    let badge = |doc| qualification_badge(&site, Some(&history), v.as_ref(), doc, now);
-    assert_eq!(badge(ns), Some(Status::Qualified));
-    assert_eq!(badge(guide), Some(Status::Qualified));
-    assert_eq!(badge(db), Some(Status::Missing));
-    assert_eq!(
-        qualification_badge(&site, Some(&history), None, ns, now),
-        None
-    );
-    let module = site.get(&id("a")).expect("module");
-    assert_eq!(badge(module), None);
+fn the_search_badge_says_whether_one_may_self_serve() {
     assert!(
         search_badge(Status::Expiring)
             .into_string()

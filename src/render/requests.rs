@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use crate::store::{HelpRequest, RequestStatus};
+use crate::records::{HelpRequest, RequestStatus};
 
 use super::layout::{self, Crumb, Page, PageContext};
 

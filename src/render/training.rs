@@ -6,7 +6,7 @@ use maud::{Markup, html};
 use crate::grade::Graded;
 use crate::model::{Document, Module, Question, Site};
 use crate::progress::{ModuleState, NextStep, PathProgress};
-use crate::store::Attempt;
+use crate::records::Attempt;
 
 use super::layout::{self, Crumb, Page, PageContext};
 use super::module::inline_markdown;

@@ -7,7 +7,7 @@ use maud::{Markup, html};
 
 use super::{BOX_W, Edge, LABEL_LINE_H, LINE_H, Layout, PAD, Route};
 use crate::model::{Outcome, Tree};
-use crate::store::TreeStats;
+use crate::records::TreeStats;
 
 /// Everything the SVG needs beyond the layout.
 #[derive(Debug, Clone, Copy)]

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::model::{Choice, Outcome, TreeNode};
-use crate::store::TreeStats;
+use crate::records::TreeStats;
 
 fn node(id: &str, title: &str, to: &[&str], outcome: Option<Outcome>) -> TreeNode {
     TreeNode {
@@ -124,7 +124,7 @@ fn the_svg_links_every_reachable_node_and_shows_counts() {
     let mut stats = TreeStats::default();
     stats.nodes.insert(
         "done".into(),
-        crate::store::NodeStats {
+        crate::records::NodeStats {
             passed_through: 7,
             stopped_at: 5,
         },

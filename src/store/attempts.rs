@@ -223,6 +223,18 @@ impl Store {
     }
 }
 
+impl crate::records::LearnerRecords for Store {
+    type Error = StoreError;
+
+    fn learners(&self) -> Result<Vec<crate::records::User>> {
+        self.list_users()
+    }
+
+    fn all_passes(&self) -> Result<Vec<Pass>> {
+        Store::all_passes(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -100,7 +100,7 @@ async fn learner_history(
     })
     .await?
     .ok_or_else(unknown)?;
-    Ok((user, History::from_store(&passes, Some(at))))
+    Ok((user, History::new(&passes, Some(at))))
 }
 
 /// The signed-in viewer's training history, for views that show "may you self-serve this"
@@ -113,7 +113,7 @@ pub async fn viewer_history(state: &AppState, req: &HttpRequest) -> Option<Histo
     let passes = blocking(move || store.passes_for_user(user_id))
         .await
         .ok()?;
-    Some(History::from_store(&passes, None))
+    Some(History::new(&passes, None))
 }
 
 /// Answers that depend on who asks must never be cached by a shared proxy.
@@ -426,7 +426,7 @@ async fn resource_page(
             Ok((own, everyone))
         })
         .await?;
-        let history = History::from_store(&own, None);
+        let history = History::new(&own, None);
         view.decision = Some(decide(&req_def, &history, now, days));
         if let Some((users, passes)) = everyone {
             let catalog = Catalog::from_requirements(vec![req_def.clone()]);

@@ -241,14 +241,11 @@ async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
     if let Some(history) = super::qualifications::viewer_history(&state, &req).await {
         let now = time::OffsetDateTime::now_utc();
         for hit in &results.hits {
-            if let Some(doc) = snapshot.site.get_str(&hit.id)
-                && let Some(status) = render::qualifications::qualification_badge(
-                    &snapshot.site,
-                    Some(&history),
-                    ctx.viewer.as_ref(),
-                    doc,
-                    now,
-                )
+            // Badges are for the signed-in viewer only.
+            if ctx.viewer.is_some()
+                && let Some(doc) = snapshot.site.get_str(&hit.id)
+                && let Some(status) =
+                    crate::qualify::matrix::document_status(&snapshot.site, &history, doc, now)
             {
                 badges.insert(hit.id.clone(), status);
             }
