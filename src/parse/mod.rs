@@ -10,7 +10,6 @@ mod admonition;
 mod depth;
 pub mod front_matter;
 mod headings;
-mod inline;
 mod links;
 pub mod markdown;
 pub mod module_settings;
