@@ -141,6 +141,7 @@ mod tests {
             multiple,
             explain: None,
             section: None,
+            html: crate::model::QuestionHtml::default(),
         }
     }
 

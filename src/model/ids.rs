@@ -127,6 +127,17 @@ impl Kind {
         }
     }
 
+    /// A human label, singular, for the badge naming a document's kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Guide => "Guide",
+            Kind::Troubleshooting => "Troubleshooting",
+            Kind::Module => "Module",
+            Kind::Path => "Training path",
+            Kind::Resource => "Resource",
+        }
+    }
+
     /// A human label, plural, for navigation and filters.
     pub fn plural_label(self) -> &'static str {
         match self {

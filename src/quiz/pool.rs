@@ -7,7 +7,7 @@ use rand::Rng;
 use rand::seq::{SliceRandom, index};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Module, Question};
+use crate::model::{Module, Question, QuestionHtml};
 
 /// One question as an attempt shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,11 +62,17 @@ pub fn presented(module: &Module, drawn: &[Drawn]) -> Result<Vec<Question>, Stal
             if sorted != (0..question.choices.len()).collect::<Vec<_>>() {
                 return Err(Stale);
             }
-            let choices = d
-                .order
-                .iter()
-                .filter_map(|&i| question.choices.get(i).cloned())
-                .collect();
+            let reorder = |texts: &[String]| -> Vec<String> {
+                d.order
+                    .iter()
+                    .filter_map(|&i| texts.get(i).cloned())
+                    .collect()
+            };
+            let choices = reorder(&question.choices);
+            let html = QuestionHtml {
+                choices: reorder(&question.html.choices),
+                ..question.html.clone()
+            };
             let mut answer: Vec<usize> = d
                 .order
                 .iter()
@@ -78,6 +84,7 @@ pub fn presented(module: &Module, drawn: &[Drawn]) -> Result<Vec<Question>, Stal
             Ok(Question {
                 choices,
                 answer,
+                html,
                 ..question.clone()
             })
         })
@@ -124,6 +131,7 @@ mod tests {
                     multiple: false,
                     explain: None,
                     section: None,
+                    html: QuestionHtml::default(),
                 })
                 .collect(),
             settings: QuizSettings {

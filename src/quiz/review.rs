@@ -44,6 +44,7 @@ mod tests {
             multiple: false,
             explain: None,
             section: section.map(str::to_owned),
+            html: crate::model::QuestionHtml::default(),
         }
     }
 

@@ -31,9 +31,10 @@ use crate::model::Kind;
 
 pub use layout::{Crumb, Page, PageContext, Viewer};
 
-/// HTML produced by the Markdown renderer, which sanitises it with `ammonia` before it is
-/// stored in the model. This is the only place in the crate where a string is written into a
-/// page without escaping: wrap nothing else in it.
+/// HTML produced by the Markdown renderer, which sanitises it with `ammonia` (or, for quiz
+/// text, escapes all but a few fixed tags) before it is stored in the model. This is the only
+/// place in the crate where a string is written into a page without escaping: wrap nothing
+/// else in it.
 #[derive(Debug, Clone, Copy)]
 pub struct TrustedHtml<'a>(pub &'a str);
 
@@ -45,14 +46,7 @@ impl Render for TrustedHtml<'_> {
 
 /// A small coloured label naming a document's kind.
 pub fn kind_badge(kind: Kind) -> Markup {
-    let label = match kind {
-        Kind::Guide => "Guide",
-        Kind::Troubleshooting => "Troubleshooting",
-        Kind::Module => "Module",
-        Kind::Path => "Training path",
-        Kind::Resource => "Resource",
-    };
-    html! { span class={ "badge badge-" (kind.as_str()) } { (label) } }
+    html! { span class={ "badge badge-" (kind.as_str()) } { (kind.label()) } }
 }
 
 /// `2026-10-01`: the one date format pages show (unambiguous in every locale).

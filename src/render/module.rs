@@ -1,10 +1,11 @@
 //! Training modules: the lesson, its settings, and its quiz as a form.
 //!
-//! The answer key and explanations never reach this view: it reads only prompts and choices,
-//! and grading happens on the server ([`crate::grade`]). Anonymous readers see the questions
+//! The answer key and explanations never reach this view: it reads only prompts and choices
+//! (HTML rendered once at load, see `parse::inline`), and grading happens on the server
+//! ([`crate::grade`]). Anonymous readers see the questions
 //! read-only with an invitation to sign in.
 
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 
 use crate::model::{Document, Kind, Module, Question, Site};
 use crate::records::Attempt;
@@ -12,7 +13,7 @@ use crate::records::Attempt;
 use super::account::{csrf_field, sign_in_url};
 use super::document::{body_of, document_page};
 use super::layout::PageContext;
-use super::{format_date, plural};
+use super::{TrustedHtml, format_date, plural};
 
 /// A module page for whoever is reading (no attempt history).
 pub fn page(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
@@ -146,12 +147,12 @@ fn quiz_section(
                         @for (i, question) in questions.iter().enumerate() {
                             li class="quiz-question" {
                                 fieldset {
-                                    legend class="quiz-prompt" { (inline_markdown(&question.prompt)) }
+                                    legend class="quiz-prompt" { (TrustedHtml(&question.html.prompt)) }
                                     @if question.multiple {
                                         p class="quiz-hint" { "Select all that apply." }
                                     }
                                     ul class={ "quiz-choices" @if question.multiple { " quiz-multiple" } } {
-                                        @for (j, choice) in question.choices.iter().enumerate() {
+                                        @for (j, choice) in question.html.choices.iter().enumerate() {
                                             @let id = format!("q{i}-{j}");
                                             li {
                                                 @if question.multiple {
@@ -159,7 +160,7 @@ fn quiz_section(
                                                 } @else {
                                                     input type="radio" id=(id) name={ "q" (i) } value=(j) required;
                                                 }
-                                                " " label for=(id) { (inline_markdown(choice)) }
+                                                " " label for=(id) { (TrustedHtml(choice)) }
                                             }
                                         }
                                     }
@@ -177,13 +178,13 @@ fn quiz_section(
                 ol class="quiz-questions quiz-preview" {
                     @for question in &module.questions {
                         li class="quiz-question" {
-                            p class="quiz-prompt" { (inline_markdown(&question.prompt)) }
+                            p class="quiz-prompt" { (TrustedHtml(&question.html.prompt)) }
                             @if question.multiple {
                                 p class="quiz-hint" { "Select all that apply." }
                             }
                             ul class={ "quiz-choices" @if question.multiple { " quiz-multiple" } } {
-                                @for choice in &question.choices {
-                                    li { (inline_markdown(choice)) }
+                                @for choice in &question.html.choices {
+                                    li { (TrustedHtml(choice)) }
                                 }
                             }
                         }
@@ -191,79 +192,5 @@ fn quiz_section(
                 }
             }
         }
-    }
-}
-
-/// Renders a prompt or choice as inline Markdown: emphasis, strong, strikethrough and code
-/// spans become tags; everything else (raw HTML, links, images, blocks) is reduced to its
-/// escaped text, so an author's typo cannot inject markup into a quiz form.
-pub fn inline_markdown(source: &str) -> Markup {
-    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
-    let mut out = String::with_capacity(source.len() + 16);
-    let mut first_block = true;
-    for event in Parser::new_ext(source, Options::ENABLE_STRIKETHROUGH) {
-        match event {
-            Event::Text(text) | Event::Html(text) | Event::InlineHtml(text) => {
-                escape_into(&mut out, &text);
-            }
-            Event::Code(code) => {
-                out.push_str("<code>");
-                escape_into(&mut out, &code);
-                out.push_str("</code>");
-            }
-            Event::Start(Tag::Emphasis) => out.push_str("<em>"),
-            Event::End(TagEnd::Emphasis) => out.push_str("</em>"),
-            Event::Start(Tag::Strong) => out.push_str("<strong>"),
-            Event::End(TagEnd::Strong) => out.push_str("</strong>"),
-            Event::Start(Tag::Strikethrough) => out.push_str("<del>"),
-            Event::End(TagEnd::Strikethrough) => out.push_str("</del>"),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::Start(Tag::Paragraph | Tag::Item | Tag::Heading { .. }) => {
-                if !first_block {
-                    out.push(' ');
-                }
-                first_block = false;
-            }
-            _ => {}
-        }
-    }
-    // Every piece of text above went through `escape_into`; only the fixed tags are literal.
-    PreEscaped(out)
-}
-
-fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn inline_markdown_keeps_emphasis_and_code_and_escapes_the_rest() {
-        let html = |s: &str| inline_markdown(s).into_string();
-        assert_eq!(
-            html("Run `kubectl get <pods>` *now*"),
-            "Run <code>kubectl get &lt;pods&gt;</code> <em>now</em>"
-        );
-        assert_eq!(
-            html("<script>alert(1)</script>"),
-            "&lt;script&gt;alert(1)&lt;/script&gt;"
-        );
-        assert_eq!(
-            html("[a link](javascript:x) **b**"),
-            "a link <strong>b</strong>"
-        );
-        assert_eq!(html("a & b"), "a &amp; b");
-        assert_eq!(html("one\ntwo"), "one two");
     }
 }

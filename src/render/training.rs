@@ -9,9 +9,8 @@ use crate::progress::{ModuleState, NextStep, PathProgress};
 use crate::records::Attempt;
 
 use super::layout::{self, Crumb, Page, PageContext};
-use super::module::inline_markdown;
 use super::path::{progress_bar, state_badge};
-use super::{format_date, plural};
+use super::{TrustedHtml, format_date, plural};
 
 /// Chosen (or right) choices of a question, by position, as inline text; "none" when empty.
 fn choice_list(question: &Question, chosen: &[usize]) -> Markup {
@@ -21,7 +20,7 @@ fn choice_list(question: &Question, chosen: &[usize]) -> Markup {
         } @else {
             @for (k, ix) in chosen.iter().enumerate() {
                 @if k > 0 { "; " }
-                @if let Some(choice) = question.choices.get(*ix) { (inline_markdown(choice)) }
+                @if let Some(choice) = question.html.choices.get(*ix) { (TrustedHtml(choice)) }
             }
         }
     }
@@ -83,7 +82,7 @@ pub fn results(
                                 span class={ "badge " @if right { "state-passed" } @else { "state-failed" } } {
                                     @if right { "right" } @else { "wrong" }
                                 }
-                                " " (inline_markdown(&question.prompt))
+                                " " (TrustedHtml(&question.html.prompt))
                             }
                             p class="muted" {
                                 "Your answer: "
@@ -93,8 +92,8 @@ pub fn results(
                                 p class="quiz-key" { "Right answer: " (choice_list(question, &question.answer)) }
                             }
                             @if keys {
-                                @if let Some(explain) = &question.explain {
-                                    p class="quiz-explain" { (inline_markdown(explain)) }
+                                @if let Some(explain) = &question.html.explain {
+                                    p class="quiz-explain" { (TrustedHtml(explain)) }
                                 }
                             }
                         }
