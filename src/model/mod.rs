@@ -144,6 +144,21 @@ pub struct Question {
     pub explain: Option<String>,
     /// The heading anchor of the section it tests (`section:`), listed to re-read after a miss.
     pub section: Option<String>,
+    /// The prompt, choices and explanation as HTML, rendered once when the module is loaded.
+    pub html: QuestionHtml,
+}
+
+/// A question's text as HTML, rendered from its inline Markdown by `parse::inline` (all text
+/// escaped, only emphasis, strikethrough and code tags kept); pages show it through
+/// `render::TrustedHtml` and the API keeps answering the Markdown.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QuestionHtml {
+    /// The question text.
+    pub prompt: String,
+    /// The choices, in the question's order.
+    pub choices: Vec<String>,
+    /// Shown after grading.
+    pub explain: Option<String>,
 }
 
 /// A training module's settings and questions.

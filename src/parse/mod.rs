@@ -10,6 +10,7 @@ mod admonition;
 mod depth;
 pub mod front_matter;
 mod headings;
+mod inline;
 mod links;
 pub mod markdown;
 pub mod module_settings;

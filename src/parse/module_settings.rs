@@ -250,6 +250,7 @@ mod tests {
             multiple: false,
             explain: None,
             section: None,
+            html: crate::model::QuestionHtml::default(),
         };
         let anchors = BTreeSet::from(["probes".to_owned()]);
         let out = module_settings(

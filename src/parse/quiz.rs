@@ -7,8 +7,9 @@ use serde::Deserialize;
 use serde::de::{self, IgnoredAny, Visitor};
 use serde_saphyr::{Location, Spanned};
 
-use crate::model::Question;
+use crate::model::{Question, QuestionHtml};
 
+use super::inline::inline_html;
 use super::markdown::QuizBlock;
 use crate::model::diagnostic::{Diagnostic, LineIndex, Position};
 
@@ -259,17 +260,27 @@ impl Ctx<'_> {
             }
         }
         answer.sort_unstable();
-        ok.then_some(Question {
+        if !ok {
+            return None;
+        }
+        let explain = raw.explain.filter(|e| !e.trim().is_empty());
+        let html = QuestionHtml {
+            prompt: inline_html(&prompt),
+            choices: choices.iter().map(|c| inline_html(c)).collect(),
+            explain: explain.as_deref().map(inline_html),
+        };
+        Some(Question {
             prompt,
             choices,
             answer,
             multiple,
-            explain: raw.explain.filter(|e| !e.trim().is_empty()),
+            explain,
             // `#anchor` and `anchor` mean the same; the loader checks it names a heading.
             section: raw
                 .section
                 .map(|s| s.trim().trim_start_matches('#').to_owned())
                 .filter(|s| !s.is_empty()),
+            html,
         })
     }
 }

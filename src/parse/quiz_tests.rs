@@ -52,6 +52,16 @@ fn parses_single_and_multiple_answers() {
                 multiple: false,
                 explain: Some("The previous container's logs survive one restart.".to_owned()),
                 section: None,
+                html: QuestionHtml {
+                    prompt: "Which command shows the previous logs?".to_owned(),
+                    choices: vec![
+                        "kubectl logs --previous POD".to_owned(),
+                        "kubectl get events".to_owned()
+                    ],
+                    explain: Some(
+                        "The previous container&#39;s logs survive one restart.".to_owned()
+                    ),
+                },
             },
             Question {
                 prompt: "Select all that apply".to_owned(),
@@ -60,6 +70,11 @@ fn parses_single_and_multiple_answers() {
                 multiple: true,
                 explain: None,
                 section: None,
+                html: QuestionHtml {
+                    prompt: "Select all that apply".to_owned(),
+                    choices: vec!["a".to_owned(), "b".to_owned(), "c".to_owned()],
+                    explain: None,
+                },
             },
         ]
     );
