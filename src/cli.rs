@@ -9,8 +9,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::check::{self, CheckFormat};
-use crate::store::{Store, TokenId, UserName};
+use crate::store::{DatabaseUrl, Store, TokenId, UserName};
 use crate::web::{self, ServeOptions};
+
+mod migrate_store;
 
 /// A knowledge base and learning platform for platform-engineering teams.
 #[derive(Debug, Parser)]
@@ -49,9 +51,23 @@ pub enum Command {
         /// Where the database lives.
         #[arg(long, default_value = "data")]
         data: PathBuf,
+        /// The database, when not `selfserve.db` in --data (see `serve --help`). PostgreSQL
+        /// is refused: back it up with pg_dump.
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
     },
     /// Export data for other systems, to stdout.
     Export(ExportArgs),
+    /// Copy every record from one database to another (SQLite to PostgreSQL or back), then
+    /// compare row counts and checksums per table. The target must hold no records.
+    MigrateStore {
+        /// The database to copy from: sqlite://PATH (must exist) or postgres://…
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The database to copy into: sqlite://PATH (created when missing) or postgres://…
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 /// Options of `export`.
@@ -78,6 +94,9 @@ pub enum ExportCommand {
         /// Where the database lives.
         #[arg(long, default_value = "data")]
         data: PathBuf,
+        /// The database, when not `selfserve.db` in --data (see `serve --help`).
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
         /// The content folder.
         #[arg(long, default_value = "content")]
         content: PathBuf,
@@ -90,6 +109,9 @@ pub struct UserArgs {
     /// Where the database lives.
     #[arg(long, default_value = "data", global = true)]
     pub data: PathBuf,
+    /// The database, when not `selfserve.db` in --data (see `serve --help`).
+    #[arg(long, value_name = "URL", global = true)]
+    pub database: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: UserCommand,
@@ -147,6 +169,9 @@ pub struct TokenArgs {
     /// Where the database lives.
     #[arg(long, default_value = "data", global = true)]
     pub data: PathBuf,
+    /// The database, when not `selfserve.db` in --data (see `serve --help`).
+    #[arg(long, value_name = "URL", global = true)]
+    pub database: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: TokenCommand,
@@ -181,9 +206,15 @@ pub struct ServeArgs {
     /// The content folder.
     #[arg(long, default_value = "content")]
     pub content: PathBuf,
-    /// Where the database and other state live.
+    /// Where the database and other state live (the search index and the semantic cache
+    /// stay here when --database names another database).
     #[arg(long, default_value = "data")]
     pub data: PathBuf,
+    /// The database: sqlite://PATH or postgres://USER:PASSWORD@HOST/NAME (several servers
+    /// can share one PostgreSQL database). Also read from SELFSERVE_DATABASE; by default
+    /// sqlite://DATA/selfserve.db.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
@@ -197,6 +228,7 @@ impl Default for ServeArgs {
         Self {
             content: PathBuf::from("content"),
             data: PathBuf::from("data"),
+            database: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             watch: false,
         }
@@ -214,6 +246,19 @@ fn semantic_switch(raw: Option<&str>) -> anyhow::Result<bool> {
     }
 }
 
+/// The environment variable naming the database when `--database` is not given.
+pub const DATABASE_ENV: &str = "SELFSERVE_DATABASE";
+
+/// The database a command uses: `--database`, else `SELFSERVE_DATABASE`, else
+/// `selfserve.db` in the data folder (as before there was a choice).
+fn database_url(flag: Option<&str>, data: &Path) -> anyhow::Result<DatabaseUrl> {
+    let from_env = std::env::var(DATABASE_ENV).ok();
+    match flag.or(from_env.as_deref()).map(str::trim) {
+        Some(text) if !text.is_empty() => DatabaseUrl::parse(text).map_err(anyhow::Error::msg),
+        _ => Ok(DatabaseUrl::in_data_dir(data)),
+    }
+}
+
 /// Starts logging to stderr; `RUST_LOG` overrides the default `info` level.
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -228,9 +273,11 @@ pub fn init_logging() {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => {
+            let database = database_url(args.database.as_deref(), &args.data)?;
             web::serve(ServeOptions {
                 content: args.content,
                 data: args.data,
+                database,
                 addr: args.addr,
                 watch: args.watch,
                 semantic: semantic_switch(std::env::var("SELFSERVE_SEMANTIC").ok().as_deref())?,
@@ -255,12 +302,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         },
         Command::User(args) => run_user(args),
         Command::Token(args) => run_token(args),
-        Command::Backup { file, force, data } => {
-            crate::store::backup::backup_data_dir(&data, &file, force)?;
-            eprintln!("wrote a backup of {} to {}", data.display(), file.display());
+        Command::Backup {
+            file,
+            force,
+            data,
+            database,
+        } => {
+            let url = database_url(database.as_deref(), &data)?;
+            crate::store::backup::backup_database(&url, &file, force)?;
+            eprintln!("wrote a backup of {url} to {}", file.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(args) => run_export(args),
+        Command::MigrateStore { from, to } => migrate_store::run(&from, &to),
     }
 }
 
@@ -270,8 +324,10 @@ fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
             format,
             as_of,
             data,
+            database,
             content,
         } => {
+            let database = database_url(database.as_deref(), &data)?;
             // Parsed here rather than by clap so a bad date is one sentence and exit 1, like
             // every other input error of the command line.
             let as_of = as_of
@@ -281,7 +337,7 @@ fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
                 .map_err(anyhow::Error::msg)?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            crate::export::export_qualifications(&content, &data, format, as_of, &mut out)?;
+            crate::export::export_qualifications(&content, &database, format, as_of, &mut out)?;
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
@@ -292,8 +348,10 @@ fn parse_name(raw: &str) -> anyhow::Result<UserName> {
     UserName::parse(raw).map_err(anyhow::Error::msg)
 }
 
-fn open_store(data: &Path) -> anyhow::Result<Store> {
-    Ok(Store::open(data)?)
+/// The database of `user` and `token`, created when missing (the first `user add` before
+/// the first `serve` sets a site up).
+fn open_store(data: &Path, database: Option<&str>) -> anyhow::Result<Store> {
+    Ok(Store::connect(&database_url(database, data)?)?)
 }
 
 /// Reads a password from stdin: everything up to the end, minus one trailing line break.
@@ -324,7 +382,11 @@ fn run_user(args: UserArgs) -> anyhow::Result<ExitCode> {
             let name = parse_name(&name)?;
             // Read stdin before touching the database, so a bad password changes nothing.
             let password = password_stdin.then(password_from_stdin).transpose()?;
-            let user = open_store(&args.data)?.create_user(&name, admin, password.as_deref())?;
+            let user = open_store(&args.data, args.database.as_deref())?.create_user(
+                &name,
+                admin,
+                password.as_deref(),
+            )?;
             let role = if user.is_admin { "admin" } else { "learner" };
             if user.has_password {
                 eprintln!("created {role} {}", user.name);
@@ -336,7 +398,7 @@ fn run_user(args: UserArgs) -> anyhow::Result<ExitCode> {
             }
         }
         UserCommand::List => {
-            let users = open_store(&args.data)?.list_users()?;
+            let users = open_store(&args.data, args.database.as_deref())?.list_users()?;
             let rows: Vec<[String; 5]> = users
                 .iter()
                 .map(|u| {
@@ -352,7 +414,8 @@ fn run_user(args: UserArgs) -> anyhow::Result<ExitCode> {
             print_table(["NAME", "ADMIN", "DISABLED", "SOURCE", "CREATED"], &rows)?;
         }
         UserCommand::Disable { name } => {
-            let done = open_store(&args.data)?.disable_user(&parse_name(&name)?)?;
+            let done = open_store(&args.data, args.database.as_deref())?
+                .disable_user(&parse_name(&name)?)?;
             eprintln!(
                 "disabled {}; revoked {} and {}",
                 done.user.name,
@@ -361,7 +424,8 @@ fn run_user(args: UserArgs) -> anyhow::Result<ExitCode> {
             );
         }
         UserCommand::Enable { name } => {
-            let user = open_store(&args.data)?.enable_user(&parse_name(&name)?)?;
+            let user = open_store(&args.data, args.database.as_deref())?
+                .enable_user(&parse_name(&name)?)?;
             eprintln!(
                 "enabled {name}; the sessions and API tokens revoked when it was disabled stay revoked: it signs in again, and new tokens must be created (selfserve token create {name})",
                 name = user.name
@@ -370,14 +434,16 @@ fn run_user(args: UserArgs) -> anyhow::Result<ExitCode> {
         UserCommand::Passwd { name, .. } => {
             let name = parse_name(&name)?;
             let password = password_from_stdin()?;
-            let user = open_store(&args.data)?.set_password(&name, &password)?;
+            let user =
+                open_store(&args.data, args.database.as_deref())?.set_password(&name, &password)?;
             eprintln!(
                 "set a new password for {}; its sessions are ended",
                 user.name
             );
         }
         UserCommand::Admin { name, revoke } => {
-            let user = open_store(&args.data)?.set_admin(&parse_name(&name)?, !revoke)?;
+            let user = open_store(&args.data, args.database.as_deref())?
+                .set_admin(&parse_name(&name)?, !revoke)?;
             let now = if user.is_admin {
                 "an admin"
             } else {
@@ -393,7 +459,8 @@ fn run_token(args: TokenArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         TokenCommand::Create { name, label } => {
             let name = parse_name(&name)?;
-            let (id, token) = open_store(&args.data)?.create_token(&name, &label)?;
+            let (id, token) =
+                open_store(&args.data, args.database.as_deref())?.create_token(&name, &label)?;
             // stdout carries the token and nothing else, so `TOKEN=$(selfserve token create x)`
             // works; everything for people goes to stderr.
             let mut stdout = std::io::stdout().lock();
@@ -402,7 +469,8 @@ fn run_token(args: TokenArgs) -> anyhow::Result<ExitCode> {
             eprintln!("created API token {id} for {name}; it is shown only this once");
         }
         TokenCommand::List { name } => {
-            let tokens = open_store(&args.data)?.list_tokens(&parse_name(&name)?)?;
+            let tokens = open_store(&args.data, args.database.as_deref())?
+                .list_tokens(&parse_name(&name)?)?;
             let never = || "never".to_owned();
             let rows: Vec<[String; 5]> = tokens
                 .iter()
@@ -419,7 +487,7 @@ fn run_token(args: TokenArgs) -> anyhow::Result<ExitCode> {
             print_table(["ID", "LABEL", "CREATED", "LAST USED", "REVOKED"], &rows)?;
         }
         TokenCommand::Revoke { id } => {
-            if open_store(&args.data)?.revoke_token(TokenId(id))? {
+            if open_store(&args.data, args.database.as_deref())?.revoke_token(TokenId(id))? {
                 eprintln!("revoked API token {id}");
             } else {
                 eprintln!("API token {id} was already revoked");

@@ -14,7 +14,7 @@ use time::{Date, OffsetDateTime, Time};
 
 use crate::qualify::Status;
 use crate::qualify::matrix::{Catalog, Matrix, matrix_of};
-use crate::store::{Store, StoreError};
+use crate::store::{DatabaseUrl, Store, StoreError};
 
 /// The export's formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -150,7 +150,7 @@ fn write_json(matrix: &Matrix, mut out: impl Write) -> Result<(), ExportError> {
 /// learner × resource at `as_of` (now when `None`) and writes the rows to `out`.
 pub fn export_qualifications(
     content: &Path,
-    data: &Path,
+    database: &DatabaseUrl,
     format: Format,
     as_of: Option<OffsetDateTime>,
     out: impl Write,
@@ -158,7 +158,7 @@ pub fn export_qualifications(
     // Content with errors still exports: broken documents are left out, as the server does.
     let (site, _) = crate::loader::load_site(content)?;
     // An existing database only: a mistyped --data must not leave an empty one behind.
-    let store = Store::open_existing(data)?;
+    let store = Store::connect_existing(database)?;
     let at = as_of.unwrap_or_else(OffsetDateTime::now_utc);
     let catalog = Catalog::of(&site);
     let m = matrix_of(&store, &catalog, at, site.config.expiring_days)?;

@@ -12,14 +12,18 @@ use std::time::Duration;
 use rusqlite::Connection;
 use rusqlite::backup::{Backup, StepResult};
 
-use super::{Result, Store, StoreError};
+use super::{DatabaseUrl, Result, Store, StoreError};
 
 /// How often a busy backup step is retried before giving up (with a short pause each time).
 const BUSY_RETRIES: u32 = 100;
 
 impl Store {
     /// Copies the database to `dest`. An existing `dest` is an error unless `overwrite`.
+    /// SQLite only: a PostgreSQL database is refused with a pointer to `pg_dump`.
     pub fn backup_to(&self, dest: &Path, overwrite: bool) -> Result<()> {
+        if self.is_postgres() {
+            return Err(pg_dump_instead(self.url()));
+        }
         let io = |path: &Path| {
             let path = path.to_owned();
             move |source| StoreError::Io { path, source }
@@ -62,7 +66,10 @@ impl Store {
     }
 
     fn copy_into(&self, tmp: &Path) -> Result<()> {
-        let src = self.conn()?;
+        let Some(database) = self.sqlite() else {
+            return Err(pg_dump_instead(self.url()));
+        };
+        let src = database.raw()?;
         let mut dst = Connection::open(tmp).map_err(|e| match e {
             rusqlite::Error::SqliteFailure(..) => StoreError::Io {
                 path: tmp.to_owned(),
@@ -109,7 +116,23 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// Backs up the database in `data_dir` to `dest` without creating or migrating it: what
 /// `selfserve backup` runs next to a live server.
 pub fn backup_data_dir(data_dir: &Path, dest: &Path, overwrite: bool) -> Result<()> {
-    Store::open_existing(data_dir)?.backup_to(dest, overwrite)
+    backup_database(&DatabaseUrl::in_data_dir(data_dir), dest, overwrite)
+}
+
+/// Backs up the SQLite database at `url` to `dest` (`selfserve backup --database`). A
+/// PostgreSQL database is refused: its own tools take consistent copies.
+pub fn backup_database(url: &DatabaseUrl, dest: &Path, overwrite: bool) -> Result<()> {
+    if url.is_postgres() {
+        return Err(pg_dump_instead(url));
+    }
+    Store::connect_existing(url)?.backup_to(dest, overwrite)
+}
+
+/// The refusal for a PostgreSQL database, whose own tools take consistent copies.
+fn pg_dump_instead(url: &DatabaseUrl) -> StoreError {
+    StoreError::Invalid(format!(
+        "`selfserve backup` copies a SQLite file, and {url} is PostgreSQL; back it up with pg_dump (for example `pg_dump --format=custom --file=selfserve.dump URL`)"
+    ))
 }
 
 #[cfg(test)]
@@ -241,5 +264,37 @@ mod tests {
         let err =
             backup_data_dir(empty.path(), &empty.path().join("b.db"), false).expect_err("none");
         assert!(err.to_string().contains("there is no database"), "{err}");
+    }
+
+    #[test]
+    fn an_open_postgres_store_refuses_a_backup() {
+        for (store, db) in crate::store::test_support::stores() {
+            let Some(folder) = db.sqlite_folder() else {
+                let dir = tempfile::tempdir().expect("dir");
+                let dest = dir.path().join("b.db");
+                let err = store.backup_to(&dest, false).expect_err("refused");
+                assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+                assert!(err.to_string().contains("pg_dump"), "{err}");
+                assert!(!dest.exists());
+                continue;
+            };
+            store
+                .backup_to(&folder.join("b.db"), false)
+                .expect("SQLite backs up");
+        }
+    }
+
+    #[test]
+    fn a_postgres_database_is_refused_with_a_pointer_to_pg_dump() {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = DatabaseUrl::parse("postgres://ada:secret@127.0.0.1:1/none").expect("url");
+        let dest = dir.path().join("b.db");
+        let err = backup_database(&url, &dest, false).expect_err("refused");
+        let text = err.to_string();
+        assert!(
+            text.contains("pg_dump") && !text.contains("secret"),
+            "{text}"
+        );
+        assert!(!dest.exists());
     }
 }

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod context;
 pub mod error;
 pub mod headers;
+pub mod kinds;
 pub mod live;
 pub mod pages;
 pub mod qualifications;
@@ -28,7 +29,7 @@ use actix_web::{App, HttpServer, web};
 use crate::search::IndexStorage;
 use crate::search::semantic::SemanticLeg;
 use crate::snapshot::{CurrentSnapshot, Snapshot};
-use crate::store::{Store, StoreError};
+use crate::store::{DatabaseUrl, Store, StoreError};
 
 pub use error::AppError;
 
@@ -37,8 +38,10 @@ pub use error::AppError;
 pub struct ServeOptions {
     /// The content folder.
     pub content: PathBuf,
-    /// Where the database and other state live.
+    /// Where the search index, the semantic cache and (by default) the database live.
     pub data: PathBuf,
+    /// The database (`--database`; by default `selfserve.db` in `data`).
+    pub database: DatabaseUrl,
     /// Address to listen on.
     pub addr: SocketAddr,
     /// Reload content on edits.
@@ -75,7 +78,7 @@ pub enum ServeError {
     #[error("{0}")]
     EmptiedDatabase(String),
     /// The database cannot be opened or migrated.
-    #[error("{0}; check the --data folder")]
+    #[error("{0}; check the --data folder, or --database when the records live elsewhere")]
     Store(#[from] StoreError),
     /// The search index's folder under the data folder cannot be used.
     #[error(transparent)]
@@ -117,6 +120,18 @@ impl AppState {
     /// Later layers (the store, the watcher) open their parts here too. The search index is
     /// not built yet: call [`Self::build_search_index`] or [`Self::spawn_search_index`].
     pub fn load(content: PathBuf, data: PathBuf, watch: bool) -> Result<Self, ServeError> {
+        let database = DatabaseUrl::in_data_dir(&data);
+        Self::load_with_database(content, data, &database, watch)
+    }
+
+    /// [`Self::load`] with the records in `database` (SQLite or PostgreSQL); `data` still
+    /// holds the search index and the semantic cache.
+    pub fn load_with_database(
+        content: PathBuf,
+        data: PathBuf,
+        database: &DatabaseUrl,
+        watch: bool,
+    ) -> Result<Self, ServeError> {
         // A data folder inside the content folder is never walked or served.
         let root = crate::source::ContentRoot::new(&content).excluding(&data)?;
         let content_state = crate::live::ContentState::load_root(root)?;
@@ -126,7 +141,7 @@ impl AppState {
             path: data.clone(),
             source,
         })?;
-        let store = Store::open(&data).map_err(|err| match err {
+        let store = Store::connect(database).map_err(|err| match err {
             StoreError::Emptied(sentence) => ServeError::EmptiedDatabase(sentence),
             other => ServeError::Store(other),
         })?;
@@ -210,23 +225,19 @@ impl AppState {
 /// How often the semantic leg's watcher looks for a new site (a live edit).
 pub const SEMANTIC_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
-/// The route table: each area registers its routes with one `configure` call.
-///
-/// actix matches in registration order and a path that matches a resource but not its method
-/// answers 405 without trying later ones, so areas adding sub-paths under the document
-/// prefixes (`/modules/{id}/attempts`, `/trees/{id}/...`) must register BEFORE `pages::routes`,
-/// whose `{id:.*}` patterns swallow everything below their prefix.
+/// The route table: each area registers its routes with one `configure` call. No two areas
+/// share a path prefix (every document address is in [`kinds`], every `/api/v1` route in
+/// [`api`]), so their order does not matter.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.configure(api::routes);
+    cfg.configure(api::routes); // /healthz and the JSON API
     cfg.configure(assets::routes);
-    cfg.configure(live::routes);
-    // ── Other areas register here, one line each, above `pages::routes`: ──
-    cfg.configure(search::routes); // GET /search, /api/v1/search (the placeholder below is now unreachable)
+    cfg.configure(kinds::routes); // /{kind}/{id}: every document's address
+    cfg.configure(search::routes); // GET /search, /admin/search-feedback
     cfg.configure(auth::routes); // sign-in, sign-out, account and API tokens
-    cfg.configure(trees::routes); // /api/v1/trees/{id}, tree walks, outcomes, /requests
-    cfg.configure(training::routes); // module and path pages, quiz attempts, progress
-    cfg.configure(qualifications::routes); // qualification API, profiles, matrix, resource pages
-    cfg.configure(pages::routes);
+    cfg.configure(trees::routes); // /requests
+    cfg.configure(training::routes); // "My training"
+    cfg.configure(qualifications::routes); // profiles, matrix
+    cfg.configure(pages::routes); // home, tags, diagnostics
 }
 
 /// Binds `addr` (port 0 picks a free one) and returns the running server and its address.
@@ -274,7 +285,14 @@ fn worker_count() -> usize {
 
 /// Runs the server until it is stopped (Ctrl-C).
 pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
-    let mut state = AppState::load(options.content.clone(), options.data, options.watch)?;
+    let mut state = AppState::load_with_database(
+        options.content.clone(),
+        options.data,
+        &options.database,
+        options.watch,
+    )?;
+    // The URL's Display leaves the password out.
+    eprintln!("records in {}", options.database);
     {
         let snapshot = state.snapshot.load();
         let site = &snapshot.site;
