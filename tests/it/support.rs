@@ -11,6 +11,8 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use selfserve::store::DatabaseUrl;
+use selfserve::store::testing::{Scratch, postgres_url};
 use selfserve::web::{self, AppState};
 
 /// The path of a fixture content folder under `tests/fixtures/`.
@@ -46,6 +48,8 @@ pub struct TestApp {
     pub state: AppState,
     handle: actix_web::dev::ServerHandle,
     thread: Option<JoinHandle<()>>,
+    /// The PostgreSQL schema holding the records, dropped after the server stops.
+    scratch: Option<Scratch>,
     _dirs: tempfile::TempDir,
 }
 
@@ -146,6 +150,25 @@ impl TestApp {
         Self::boot_full(dirs, content, data, true, true)
     }
 
+    /// Starts a server over a copy of a fixture with its records in a fresh schema on the
+    /// PostgreSQL test server (`SELFSERVE_TEST_POSTGRES`), after `prepare` may change the
+    /// copy. `None`, after a notice, when no test server is configured.
+    pub fn start_postgres_with(name: &str, prepare: impl FnOnce(&Path)) -> Option<Self> {
+        let Some(server) = postgres_url() else {
+            eprintln!("notice: SELFSERVE_TEST_POSTGRES is unset; skipping a PostgreSQL test");
+            return None;
+        };
+        let scratch = Scratch::postgres(&server).expect("a schema on the test PostgreSQL server");
+        let dirs = tempfile::tempdir().expect("temp dir");
+        let content = dirs.path().join("content");
+        let data = dirs.path().join("data");
+        copy_dir(&fixture(name), &content);
+        prepare(&content);
+        let mut app = Self::boot_on(dirs, content, data, Some(&scratch.url), true, false);
+        app.scratch = Some(scratch);
+        Some(app)
+    }
+
     fn boot(dirs: tempfile::TempDir, content: PathBuf, data: PathBuf) -> Self {
         Self::boot_with(dirs, content, data, true)
     }
@@ -161,8 +184,24 @@ impl TestApp {
         index: bool,
         semantic: bool,
     ) -> Self {
+        Self::boot_on(dirs, content, data, None, index, semantic)
+    }
+
+    /// Boots with the records in `database` (`None`: SQLite in the data folder).
+    fn boot_on(
+        dirs: tempfile::TempDir,
+        content: PathBuf,
+        data: PathBuf,
+        database: Option<&DatabaseUrl>,
+        index: bool,
+        semantic: bool,
+    ) -> Self {
+        let database = database
+            .cloned()
+            .unwrap_or_else(|| DatabaseUrl::in_data_dir(&data));
         let mut state =
-            AppState::load(content.clone(), data.clone(), false).expect("load fixture content");
+            AppState::load_with_database(content.clone(), data.clone(), &database, false)
+                .expect("load fixture content");
         if index {
             state.build_search_index();
         }
@@ -196,6 +235,7 @@ impl TestApp {
             state,
             handle,
             thread: Some(thread),
+            scratch: None,
             _dirs: dirs,
         }
     }
@@ -237,27 +277,37 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Response {
-        let mut stream = TcpStream::connect(self.addr).expect("connect to the test server");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .expect("set timeout");
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.addr,
-            body.len()
-        );
-        for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        head.push_str("\r\n");
-        stream
-            .write_all(head.as_bytes())
-            .expect("send request head");
-        stream.write_all(body).expect("send request body");
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("read response");
-        parse_response(&raw)
+        request_to(self.addr, method, path, headers, body)
     }
+}
+
+/// One request to any server (a replica, a proxy), on a new connection.
+pub fn request_to(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Response {
+    let mut stream = TcpStream::connect(addr).expect("connect to the test server");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("set timeout");
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream
+        .write_all(head.as_bytes())
+        .expect("send request head");
+    stream.write_all(body).expect("send request body");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read response");
+    parse_response(&raw)
 }
 
 impl Drop for TestApp {
