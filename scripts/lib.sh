@@ -136,6 +136,38 @@ cpu_s() {
 load1() { cut -d' ' -f1 /proc/loadavg; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
+# prepare_load NAME: checks --content and --duration, installs wrk and nginx when missing and
+# makes WORK, a new temporary folder (removed by cleanup unless KEEP is set).
+prepare_load() {
+  [ -d "$CONTENT" ] || die "no content folder at $CONTENT"
+  [ "$DURATION" -le 120 ] || die "--duration is capped at 120 seconds"
+  need_bin
+  need_pkg wrk wrk
+  need_pkg nginx nginx
+  WORK="$(mktemp -d "${TMPDIR:-/tmp}/selfserve-$1.XXXXXX")"
+}
+
+# ── wrk (needs WORK, DURATION, CONNECTIONS; THREADS defaults to 2) ──
+# run_wrk NAME URL [wrk args...]: one bounded run; the summary goes to $WORK/NAME.wrk.
+run_wrk() {
+  local name="$1" url="$2"
+  shift 2
+  log "wrk: $name ($DURATION s, $CONNECTIONS connections): $url"
+  timeout $((DURATION + 30)) wrk -t "${THREADS:-2}" -c "$CONNECTIONS" -d "${DURATION}s" --latency "$@" "$url" >"$WORK/$name.wrk" 2>&1 || true
+}
+# wrk_fields NAME: "req/s p50_ms p99_ms non2xx requests" from a wrk summary.
+wrk_fields() {
+  awk '
+    function ms(v) {
+      if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v
+    }
+    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
+    /requests in/ { reqs = $1 } /Non-2xx or 3xx responses:/ { bad = $NF }
+    /^Requests\/sec:/ { rps = $2 }
+    END { printf "%.0f %.2f %.2f %d %d\n", rps, p50, p99, bad, reqs }' "$WORK/$1.wrk"
+}
+
+
 # free_port: a free loopback TCP port.
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

@@ -42,14 +42,7 @@ while [ $# -gt 0 ]; do
     *) die "unknown argument $1 (see --help)" ;;
   esac
 done
-[ -d "$CONTENT" ] || die "no content folder at $CONTENT"
-[ "$DURATION" -le 120 ] || die "--duration is capped at 120 seconds"
-
-need_bin
-need_pkg wrk wrk
-need_pkg nginx nginx-light
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/selfserve-load.XXXXXX")"
+prepare_load load
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 DATA="$WORK/data"
@@ -106,25 +99,6 @@ if [ -z "$RESOURCE" ]; then
 fi
 
 # ── wrk ──
-# run_wrk NAME URL [wrk args...]: one bounded run; the summary goes to $WORK/NAME.wrk.
-run_wrk() {
-  local name="$1" url="$2"
-  shift 2
-  log "wrk: $name ($DURATION s, $CONNECTIONS connections): $url"
-  timeout $((DURATION + 30)) wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency "$@" "$url" >"$WORK/$name.wrk" 2>&1 || true
-}
-# wrk_fields NAME: "req/s p50_ms p99_ms non2xx requests" from a wrk summary.
-wrk_fields() {
-  awk '
-    function ms(v) {
-      if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v
-    }
-    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
-    /requests in/ { reqs = $1 } /Non-2xx or 3xx responses:/ { bad = $NF }
-    /^Requests\/sec:/ { rps = $2 }
-    END { printf "%.0f %.2f %.2f %d %d\n", rps, p50, p99, bad, reqs }' "$WORK/$1.wrk"
-}
-
 ROWS=()
 NOTES=()
 add_row() { # add_row NAME WHAT

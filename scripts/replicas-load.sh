@@ -29,14 +29,8 @@ while [ $# -gt 0 ]; do
     *) die "unknown argument $1 (see --help)" ;;
   esac
 done
-[ -d "$CONTENT" ] || die "no content folder at $CONTENT"
-[ "$DURATION" -le 120 ] || die "--duration is capped at 120 seconds"
-need_bin
-need_pkg wrk wrk
-need_pkg nginx nginx
-command -v psql >/dev/null || need_pkg psql postgresql-client
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/selfserve-replicas.XXXXXX")"
+prepare_load replicas
+need_pkg psql postgresql-client
 chmod 755 "$WORK"
 stop_all() {
   local keep="${KEEP:-}"
@@ -139,18 +133,6 @@ request = function()
   return wrk.format(nil, nil, nil, wrk.body)
 end
 LUA
-
-run_wrk() { # run_wrk NAME URL [wrk args]
-  local name="$1" url="$2"; shift 2
-  log "wrk: $name ($DURATION s, $CONNECTIONS connections): $url"
-  timeout $((DURATION + 30)) wrk -t 2 -c "$CONNECTIONS" -d "${DURATION}s" --latency "$@" "$url" >"$WORK/$name.wrk" 2>&1 || true
-}
-wrk_fields() { # NAME -> "rps p50 p99 non2xx requests"
-  awk 'function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /requests in/ { reqs = $1 }
-    /Non-2xx or 3xx responses:/ { bad = $NF } /^Requests\/sec:/ { rps = $2 }
-    END { printf "%.0f %.2f %.2f %d %d\n", rps, p50, p99, bad, reqs }' "$WORK/$1.wrk"
-}
 
 ROWS=()
 ACKED=0

@@ -139,6 +139,24 @@ pub trait Database: Send + Sync {
     }
 }
 
+/// A pool of at most `size` connections made by `manager`, opened on demand (a CLI command
+/// needs one, the server a few), waiting up to 30 s for a free one.
+fn pool<M: r2d2::ManageConnection>(manager: M, size: u32) -> DbResult<r2d2::Pool<M>> {
+    r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(std::time::Duration::from_secs(30))
+        .build(manager)
+        .map_err(|e| DbError::Unreachable(Box::new(e)))
+}
+
+/// A connection from `pool`, waiting for one to become free.
+fn checkout<M: r2d2::ManageConnection>(
+    pool: &r2d2::Pool<M>,
+) -> DbResult<r2d2::PooledConnection<M>> {
+    pool.get().map_err(|e| DbError::Unreachable(Box::new(e)))
+}
+
 /// Where the store lives: `sqlite://PATH` or `postgres://…` (`--database`,
 /// `SELFSERVE_DATABASE`).
 #[derive(Clone, PartialEq, Eq)]

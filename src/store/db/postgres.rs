@@ -44,23 +44,14 @@ impl PostgresDatabase {
         let manager = Manager { config };
         // Fail fast with the driver's own reason instead of r2d2's timeout.
         drop(r2d2::ManageConnection::connect(&manager)?);
-        let pool = r2d2::Pool::builder()
-            .max_size(POOL_SIZE)
-            .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(30))
-            .build(manager)
-            .map_err(|e| DbError::Unreachable(Box::new(e)))?;
+        let pool = super::pool(manager, POOL_SIZE)?;
         Ok(PostgresDatabase { pool })
     }
 }
 
 impl Database for PostgresDatabase {
     fn connect(&self) -> DbResult<Box<dyn Conn + '_>> {
-        let conn = self
-            .pool
-            .get()
-            .map_err(|e| DbError::Unreachable(Box::new(e)))?;
-        Ok(Box::new(PostgresConn(conn)))
+        Ok(Box::new(PostgresConn(super::checkout(&self.pool)?)))
     }
 
     fn dialect(&self) -> Dialect {

@@ -44,13 +44,7 @@ impl SqliteDatabase {
                     None => Ok(()),
                 }
             });
-        let pool = r2d2::Pool::builder()
-            .max_size(POOL_SIZE)
-            // Connections open on demand: a CLI command needs one, the server a few.
-            .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(30))
-            .build(manager)
-            .map_err(|e| DbError::Unreachable(Box::new(e)))?;
+        let pool = super::pool(manager, POOL_SIZE)?;
         Ok(SqliteDatabase {
             pool,
             path,
@@ -60,9 +54,7 @@ impl SqliteDatabase {
 
     /// A pooled connection as rusqlite's own type (backup, page limits).
     pub fn raw(&self) -> DbResult<r2d2::PooledConnection<SqliteConnectionManager>> {
-        self.pool
-            .get()
-            .map_err(|e| DbError::Unreachable(Box::new(e)))
+        super::checkout(&self.pool)
     }
 
     /// The database file.
@@ -76,9 +68,8 @@ impl SqliteDatabase {
         *self.max_pages.lock().unwrap_or_else(|e| e.into_inner()) = pages;
         // Hold every connection at once, so each one that exists (or is made) gets it.
         let held: Vec<_> = (0..self.pool.max_size())
-            .map(|_| self.pool.get())
-            .collect::<Result<_, _>>()
-            .map_err(|e| DbError::Unreachable(Box::new(e)))?;
+            .map(|_| super::checkout(&self.pool))
+            .collect::<DbResult<_>>()?;
         for conn in &held {
             apply_max_pages(conn, pages).map_err(DbError::from)?;
         }
@@ -88,11 +79,7 @@ impl SqliteDatabase {
 
 impl Database for SqliteDatabase {
     fn connect(&self) -> DbResult<Box<dyn Conn + '_>> {
-        let conn = self
-            .pool
-            .get()
-            .map_err(|e| DbError::Unreachable(Box::new(e)))?;
-        Ok(Box::new(SqliteConn(conn)))
+        Ok(Box::new(SqliteConn(super::checkout(&self.pool)?)))
     }
 
     fn dialect(&self) -> Dialect {
