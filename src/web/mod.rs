@@ -11,6 +11,7 @@ pub mod auth;
 pub mod context;
 pub mod error;
 pub mod headers;
+pub mod kinds;
 pub mod live;
 pub mod pages;
 pub mod qualifications;
@@ -224,23 +225,19 @@ impl AppState {
 /// How often the semantic leg's watcher looks for a new site (a live edit).
 pub const SEMANTIC_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
-/// The route table: each area registers its routes with one `configure` call.
-///
-/// actix matches in registration order and a path that matches a resource but not its method
-/// answers 405 without trying later ones, so areas adding sub-paths under the document
-/// prefixes (`/modules/{id}/attempts`, `/trees/{id}/...`) must register BEFORE `pages::routes`,
-/// whose `{id:.*}` patterns swallow everything below their prefix.
+/// The route table: each area registers its routes with one `configure` call. No two areas
+/// share a path prefix (every document address is in [`kinds`], every `/api/v1` route in
+/// [`api`]), so their order does not matter.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.configure(api::routes);
+    cfg.configure(api::routes); // /healthz and the JSON API
     cfg.configure(assets::routes);
-    cfg.configure(live::routes);
-    // ── Other areas register here, one line each, above `pages::routes`: ──
-    cfg.configure(search::routes); // GET /search, /api/v1/search (the placeholder below is now unreachable)
+    cfg.configure(kinds::routes); // /{kind}/{id}: every document's address
+    cfg.configure(search::routes); // GET /search, /admin/search-feedback
     cfg.configure(auth::routes); // sign-in, sign-out, account and API tokens
-    cfg.configure(trees::routes); // /api/v1/trees/{id}, tree walks, outcomes, /requests
-    cfg.configure(training::routes); // module and path pages, quiz attempts, progress
-    cfg.configure(qualifications::routes); // qualification API, profiles, matrix, resource pages
-    cfg.configure(pages::routes);
+    cfg.configure(trees::routes); // /requests
+    cfg.configure(training::routes); // "My training"
+    cfg.configure(qualifications::routes); // profiles, matrix
+    cfg.configure(pages::routes); // home, tags, diagnostics
 }
 
 /// Binds `addr` (port 0 picks a free one) and returns the running server and its address.

@@ -1,6 +1,6 @@
-//! HTML pages: home, one route per document kind, folder listings, tags, diagnostics, and the
-//! 404 fallback. Each handler loads one snapshot, looks its document up and calls a pure view
-//! in `render`.
+//! HTML pages: home, any document (routed from `kinds`), folder listings, tags, diagnostics,
+//! and the 404 fallback. Each handler loads one snapshot, looks its document up and calls a
+//! pure view in `render`.
 //!
 //! Pages that are the same for every anonymous reader (home, guides, folder listings, tags,
 //! diagnostics) go through [`cached`]: rendered once per snapshot and day, then served from
@@ -18,37 +18,17 @@ use maud::Markup;
 
 use super::auth::SESSION_COOKIE;
 use super::context::page_context;
-use crate::page_cache::CachedPage;
 use super::{AppError, AppState};
-use crate::model::{Detail, Document, Kind, Site, find_folder};
+use crate::model::{Document, Kind, Site, find_folder};
+use crate::page_cache::CachedPage;
 use crate::render::{self, PageContext};
 use crate::snapshot::Snapshot;
 
 const TEXT_HTML: &str = "text/html; charset=utf-8";
 
-/// Registers the HTML routes. Register areas with sub-paths under these prefixes before it.
+/// Registers the home page, tags and diagnostics (document addresses are in [`super::kinds`]).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
-        .route(
-            "/docs/{id:.*}",
-            web::get().to(|r, s, i| document(r, s, i, Kind::Guide)),
-        )
-        .route(
-            "/trees/{id:.*}",
-            web::get().to(|r, s, i| document(r, s, i, Kind::Troubleshooting)),
-        )
-        .route(
-            "/modules/{id:.*}",
-            web::get().to(|r, s, i| document(r, s, i, Kind::Module)),
-        )
-        .route(
-            "/paths/{id:.*}",
-            web::get().to(|r, s, i| document(r, s, i, Kind::Path)),
-        )
-        .route(
-            "/resources/{id:.*}",
-            web::get().to(|r, s, i| document(r, s, i, Kind::Resource)),
-        )
         .route("/tags", web::get().to(tags))
         .route("/tags/{tag}", web::get().to(tag))
         .route("/diagnostics", web::get().to(diagnostics));
@@ -180,21 +160,15 @@ pub(crate) async fn document(
     }
     let url = doc.url();
     let ctx = page_context(&req, site, url.as_str());
-    let markup = match doc.detail {
-        // Guides are the same for every anonymous reader. The other kinds have their own
-        // handlers (progress, quiz and outcome forms with CSRF tokens) and reach this one
-        // only as a fallback, so they are never cached here.
-        Detail::Guide => {
-            return cached(&snapshot, &ctx, &url, || {
-                Ok(render::document::guide(&ctx, site, doc))
-            });
-        }
-        Detail::Tree(_) => render::tree::page(&ctx, site, doc),
-        Detail::Module(_) => render::module::page(&ctx, site, doc),
-        Detail::Path(_) => render::path::page(&ctx, site, doc),
-        Detail::Resource(_) => render::resource::page(&ctx, site, doc),
-    };
-    Ok(html(markup))
+    // Guides are the same for every anonymous reader. The other kinds have their own
+    // handlers (progress, quiz and outcome forms with CSRF tokens) and reach this one only as
+    // a fallback, so they are never cached here.
+    if doc.kind == Kind::Guide {
+        return cached(&snapshot, &ctx, &url, || {
+            Ok(super::kinds::page(&ctx, site, doc))
+        });
+    }
+    Ok(html(super::kinds::page(&ctx, site, doc)))
 }
 
 /// The generated listing of a folder with no README or index page (`/docs/{folder}/`), which

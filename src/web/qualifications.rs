@@ -1,6 +1,7 @@
-//! Qualifications over HTTP: the two API routes provisioning systems call, the learner
-//! profile, the admin matrix with its downloads, and the resource page (which needs the
-//! viewer's training record, so it is served here rather than by `pages`).
+//! Qualifications over HTTP: the learner profile, the admin matrix with its downloads, and
+//! the resource page (which needs the viewer's training record, so it is served here rather
+//! than by `pages`; its address is routed in [`super::kinds`]). The two API routes
+//! provisioning systems call are in [`super::api`] and share the access checks here.
 //!
 //! Access, in the order it is checked: anonymous → 401 (pages redirect to sign-in); a learner
 //! asking about anyone else → 403, whether or not that name exists, so names cannot be probed;
@@ -11,7 +12,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, guard, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::auth::{CurrentUser, Identity, RequireAdmin, RequireUser};
@@ -26,40 +27,29 @@ use crate::qualify::{History, Requirements, Status, decide};
 use crate::render::{self, resource::ResourceView, resource::Roster};
 use crate::store::{Store, User, UserName};
 
-/// Registers the API, profile, matrix and resource routes (before `pages::routes`, whose
-/// `/resources/{id:.*}` handles what the guard here declines: redirects, folders, 404s).
+/// Registers the profile and matrix routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/api/v1/learners/{name}/qualifications",
-        web::get().to(api_learner),
-    )
-    .route("/api/v1/qualified", web::get().to(api_qualified))
-    .route("/my/qualifications", web::get().to(my_page))
-    .route("/learners/{name}", web::get().to(learner_page))
-    .route("/admin/qualifications", web::get().to(matrix_page))
-    .route(
-        "/admin/qualifications.csv",
-        web::get().to(|r, s, q| download(r, s, q, Format::Csv)),
-    )
-    .route(
-        "/admin/qualifications.json",
-        web::get().to(|r, s, q| download(r, s, q, Format::Json)),
-    )
-    .service(
-        web::resource("/resources/{id:.*}")
-            .guard(guard::fn_guard(names_a_resource))
-            .route(web::get().to(resource_page)),
-    );
+    cfg.route("/my/qualifications", web::get().to(my_page))
+        .route("/learners/{name}", web::get().to(learner_page))
+        .route("/admin/qualifications", web::get().to(matrix_page))
+        .route(
+            "/admin/qualifications.csv",
+            web::get().to(|r, s, q| download(r, s, q, Format::Csv)),
+        )
+        .route(
+            "/admin/qualifications.json",
+            web::get().to(|r, s, q| download(r, s, q, Format::Json)),
+        );
 }
 
 /// `?as_of=` alone.
 #[derive(Debug, Default, Deserialize)]
-struct AsOfQuery {
-    as_of: Option<String>,
+pub(super) struct AsOfQuery {
+    pub(super) as_of: Option<String>,
 }
 
 /// The moment to judge at: `as_of` when given (400 when it is not a date), now otherwise.
-fn moment(as_of: Option<&str>) -> Result<OffsetDateTime, AppError> {
+pub(super) fn moment(as_of: Option<&str>) -> Result<OffsetDateTime, AppError> {
     match as_of.map(str::trim).filter(|s| !s.is_empty()) {
         Some(raw) => export::parse_as_of(raw).map_err(AppError::BadRequest),
         None => Ok(OffsetDateTime::now_utc()),
@@ -67,7 +57,10 @@ fn moment(as_of: Option<&str>) -> Result<OffsetDateTime, AppError> {
 }
 
 /// 401 for anonymous requests, 403 when the identity may not see `name`'s records.
-fn authorize<'a>(identity: Option<&'a Identity>, name: &str) -> Result<&'a Identity, AppError> {
+pub(super) fn authorize<'a>(
+    identity: Option<&'a Identity>,
+    name: &str,
+) -> Result<&'a Identity, AppError> {
     let identity = identity.ok_or(AppError::Unauthorized)?;
     let allowed = match UserName::parse(name) {
         Ok(parsed) => identity.may_see(&parsed),
@@ -83,7 +76,7 @@ fn authorize<'a>(identity: Option<&'a Identity>, name: &str) -> Result<&'a Ident
 }
 
 /// The learner's account and passes, or 404.
-async fn learner_history(
+pub(super) async fn learner_history(
     store: &Store,
     name: &str,
     at: OffsetDateTime,
@@ -116,77 +109,8 @@ pub async fn viewer_history(state: &AppState, req: &HttpRequest) -> Option<Histo
     Some(History::new(&passes, None))
 }
 
-/// Answers that depend on who asks must never be cached by a shared proxy.
-fn private_json(value: &impl Serialize) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .json(value)
-}
-
-/// `GET /api/v1/learners/{name}/qualifications`: one decision per resource.
-async fn api_learner(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    name: web::Path<String>,
-    query: web::Query<AsOfQuery>,
-) -> Result<HttpResponse, AppError> {
-    authorize(user.0.as_ref(), &name)?;
-    let at = moment(query.as_of.as_deref())?;
-    let snapshot = state.snapshot.load_full();
-    let site = &snapshot.site;
-    let (_, history) = learner_history(&state.store, &name, at).await?;
-    let decisions = decide_all(&Catalog::of(site), &history, at, site.config.expiring_days);
-    Ok(private_json(&decisions))
-}
-
-/// `?learner=&resource=` of `/api/v1/qualified`; optional so that 401 comes before 400.
-#[derive(Debug, Deserialize)]
-struct QualifiedQuery {
-    learner: Option<String>,
-    resource: Option<String>,
-    as_of: Option<String>,
-}
-
-/// `GET /api/v1/qualified` answer.
-#[derive(Debug, Serialize)]
-struct QualifiedJson<'a> {
-    qualified: bool,
-    status: Status,
-    #[serde(with = "time::serde::rfc3339::option")]
-    expires: Option<OffsetDateTime>,
-    missing: &'a [DocId],
-}
-
-/// `GET /api/v1/qualified?learner=NAME&resource=ID`: the provisioning system's question.
-async fn api_qualified(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    query: web::Query<QualifiedQuery>,
-) -> Result<HttpResponse, AppError> {
-    let query = query.into_inner();
-    let identity = user.0.as_ref().ok_or(AppError::Unauthorized)?;
-    let (Some(learner), Some(resource)) = (query.learner, query.resource) else {
-        return Err(AppError::BadRequest(
-            "Ask with ?learner=NAME&resource=ID; both are required.".into(),
-        ));
-    };
-    authorize(Some(identity), &learner)?;
-    let at = moment(query.as_of.as_deref())?;
-    let snapshot = state.snapshot.load_full();
-    let site = &snapshot.site;
-    let req = requirements(site, &resource)?;
-    let (_, history) = learner_history(&state.store, &learner, at).await?;
-    let d = decide(&req, &history, at, site.config.expiring_days);
-    Ok(private_json(&QualifiedJson {
-        qualified: d.qualified(),
-        status: d.status,
-        expires: d.expires,
-        missing: &d.missing,
-    }))
-}
-
 /// A resource's requirements, or 404.
-fn requirements(site: &Site, id: &str) -> Result<Requirements, AppError> {
+pub(super) fn requirements(site: &Site, id: &str) -> Result<Requirements, AppError> {
     DocId::parse(id)
         .ok()
         .and_then(|id| Requirements::of(site, &id))
@@ -376,8 +300,9 @@ async fn download(
 }
 
 /// Guard: the path names a resource by its exact id. Anything else under `/resources/`
-/// (another kind, a folder, an unknown id) falls through to `pages`, which redirects or 404s.
-fn names_a_resource(ctx: &guard::GuardContext<'_>) -> bool {
+/// (another kind, a folder, an unknown id) falls through to `pages::document` (see
+/// [`super::kinds`]), which redirects or 404s.
+pub(super) fn names_a_resource(ctx: &guard::GuardContext<'_>) -> bool {
     let Some(state) = ctx.app_data::<web::Data<AppState>>() else {
         return false;
     };
@@ -394,7 +319,7 @@ fn names_a_resource(ctx: &guard::GuardContext<'_>) -> bool {
 }
 
 /// A resource page with the viewer's standing, and for admins who holds it.
-async fn resource_page(
+pub(super) async fn resource_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,

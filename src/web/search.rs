@@ -1,7 +1,8 @@
-//! Search over HTTP: `GET /api/v1/search` (JSON, shape fixed by interfaces.md) and
-//! `GET /search` (the results page, works without JavaScript). Result links of a logged
-//! search go through `GET /search?sid=ID&open=URL`, which records which result was opened
-//! and redirects to it (one route, so the page and its clicks share one access rule).
+//! Search over HTTP: `GET /search` (the results page, works without JavaScript) and [`run`],
+//! which `GET /api/v1/search` (in [`super::api`], shape fixed by interfaces.md) shares.
+//! Result links of a logged search go through `GET /search?sid=ID&open=URL`, which records
+//! which result was opened and redirects to it (one route, so the page and its clicks share
+//! one access rule).
 //!
 //! The query string is decoded leniently (invalid UTF-8 becomes U+FFFD) so no text a person
 //! pastes is refused; only an unknown `kind` or a non-numeric `limit`/`offset` answers 400.
@@ -17,7 +18,7 @@
 //! is ranked with them. When the switch is off nothing is recorded and nothing applied.
 //! Admins see the feedback at `/admin/search-feedback` ([`feedback`]).
 
-mod feedback;
+pub(super) mod feedback;
 mod logger;
 
 use std::collections::HashMap;
@@ -26,7 +27,6 @@ use std::sync::Arc;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use percent_encoding::percent_decode_str;
-use serde::Serialize;
 use uuid::Uuid;
 
 use super::auth::{Identity, RequestMeta};
@@ -39,10 +39,9 @@ use crate::store::SearchLogEntry;
 
 pub use logger::{BatchingSearchLog, ClickLifts, Searcher};
 
-/// Registers the search routes (before `pages::routes` and its placeholder).
+/// Registers the results page and the admin's feedback page (the JSON is in [`super::api`]).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/search", web::get().to(api))
-        .route("/search", web::get().to(page));
+    cfg.route("/search", web::get().to(page));
     cfg.configure(feedback::routes);
 }
 
@@ -154,7 +153,7 @@ fn number(name: &str, raw: Option<&str>) -> Result<Option<i64>, AppError> {
 /// leg's own threads); the search itself (~1 ms) runs here. Running whole searches on the
 /// blocking pool's many threads made the server keep ~400 MB more under load, as each
 /// thread kept its allocations.
-async fn run(
+pub(super) async fn run(
     req: &HttpRequest,
     state: &web::Data<AppState>,
     params: &Params,
@@ -204,27 +203,6 @@ async fn run(
         sink.searched(entry);
     }
     Ok((results, search_id))
-}
-
-/// The JSON answer: interfaces.md's fields, plus facets, paging and the log id.
-#[derive(Serialize)]
-struct ApiResults<'a> {
-    #[serde(flatten)]
-    results: &'a SearchResults,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    search_id: Option<Uuid>,
-}
-
-/// `GET /api/v1/search?q=TEXT[&kind=K][&tag=T][&limit=N][&offset=N]`.
-async fn api(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let params = Params::parse(req.query_string());
-    let (results, search_id) = run(&req, &state, &params).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(ApiResults {
-            results: &results,
-            search_id,
-        }))
 }
 
 /// `GET /search?q=…`: the results page (or, with `open=`, a result click).

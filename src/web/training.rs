@@ -1,11 +1,10 @@
 //! Training over HTTP: module pages with their quiz form, graded submissions, path pages with
-//! the learner's progress, "My training", and the modules API (in [`api`]).
+//! the learner's progress, and "My training"; the modules API is in [`super::api`].
 //!
 //! Access: module and path pages are open (like every document); submitting needs a user;
 //! `/my/training` needs a user; `/learners/{name}/training` is for that learner or an admin.
 
-mod api;
-mod attempt;
+pub(super) mod attempt;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -26,29 +25,21 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// How many attempts the overview lists.
 const RECENT: usize = 10;
 
-/// Registers the training routes; must come before `pages::routes` (same prefixes).
+/// Registers the training overviews (module and path addresses are in [`super::kinds`]).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    api::routes(cfg);
-    cfg.service(
-        web::resource("/modules/{id:.*}/attempt")
-            .app_data(web::FormConfig::default().limit(BODY_LIMIT))
-            .route(web::post().to(submit_form)),
-    )
-    .route("/modules/{id:.*}", web::get().to(module_page))
-    .route("/paths/{id:.*}", web::get().to(path_page))
-    .route("/my/training", web::get().to(my_training))
-    .route("/learners/{name}/training", web::get().to(learner_training));
+    cfg.route("/my/training", web::get().to(my_training))
+        .route("/learners/{name}/training", web::get().to(learner_training));
 }
 
 /// The document `id` names when it is exactly a document of `kind` (not an alias, folder or
 /// other kind: the generic page handler redirects those).
-fn exact<'a>(site: &'a Site, id: &str, kind: Kind) -> Option<&'a Document> {
+pub(super) fn exact<'a>(site: &'a Site, id: &str, kind: Kind) -> Option<&'a Document> {
     site.get_str(id)
         .map(AsRef::as_ref)
         .filter(|d: &&Document| d.kind == kind && d.id.as_str() == id)
 }
 
-async fn module_page(
+pub(super) async fn module_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -80,7 +71,7 @@ async fn module_page(
     Ok(html(render::module::page_with(&ctx, site, doc, &quiz)))
 }
 
-async fn path_page(
+pub(super) async fn path_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -105,7 +96,7 @@ async fn path_page(
 }
 
 /// The quiz form as posted: `csrf`, and `q0=1`, `q1=0&q1=2` (checkboxes repeat their name).
-async fn submit_form(
+pub(super) async fn submit_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -168,7 +159,7 @@ async fn submit_form(
 }
 
 /// A 404 naming the module.
-fn unknown_module(id: &str) -> AppError {
+pub(super) fn unknown_module(id: &str) -> AppError {
     AppError::NotFound(format!("There is no module with the id “{id}”."))
 }
 

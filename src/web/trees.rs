@@ -1,20 +1,19 @@
 //! Troubleshooting trees over HTTP: walking them step by step, the diagram, recording how
 //! walks end (HTML forms and the JSON API), and the platform team's help-request list.
 //!
-//! URLs (all registered before `pages::routes`, which would otherwise take `/trees/…`):
+//! URLs (`/trees/…` is registered in [`super::kinds`], the JSON API in [`super::api`]):
 //! - `GET /trees/{id}`: introduction, start question, and every step as `#node` sections
 //!   (search hits link to `/trees/{id}#node`, so they land on that section);
 //! - `GET /trees/{id}?at=NODE&trail=START,…`: one step; the trail is validated as a walk;
 //! - `GET /trees/{id}?view=diagram`: the SVG diagram (with counts for admins);
 //! - `POST /trees/{id}`: the leaf forms (`path`, `outcome`, `note`, `contact`, `csrf`), then a
 //!   303 back to the step (`&done=1` or `&request=N`) so reloading never posts twice;
-//! - `GET /api/v1/trees/{id}`, `POST /api/v1/trees/{id}/outcomes`: see [`api`];
+//! - `GET /api/v1/trees/{id}`, `POST /api/v1/trees/{id}/outcomes`: in [`super::api`];
 //! - `GET /requests`, `POST /requests/{id}/status`: see [`requests`].
 //!
 //! Query-string ids are percent-encoded and the trail is split on literal commas before
 //! decoding, so any node id survives the round trip.
 
-mod api;
 pub mod limit;
 mod requests;
 
@@ -39,34 +38,18 @@ use crate::store::{NewOutcome, OutcomeId, RequestId, UserId};
 pub use limit::RateLimiter;
 
 /// Largest form or JSON body accepted when recording an outcome: a full note, escaped.
-const BODY_LIMIT: usize = 64 * 1024;
+pub(super) const BODY_LIMIT: usize = 64 * 1024;
 
-/// Registers the tree, outcome and request routes.
+/// Registers the help-request routes (the tree's own address is in [`super::kinds`]).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/api/v1/trees/{id:.*}/outcomes")
-            // Only POSTs stop here; a GET falls through to the tree itself.
-            .guard(actix_web::guard::Post())
-            .app_data(web::PayloadConfig::new(BODY_LIMIT))
-            .route(web::post().to(api::post_outcome)),
-    )
-    .route("/api/v1/trees/{id:.*}", web::get().to(api::get_tree))
-    .route("/requests", web::get().to(requests::list))
-    .route(
+    cfg.route("/requests", web::get().to(requests::list)).route(
         "/requests/{id}/status",
         web::post().to(requests::set_status),
-    )
-    .route("/trees/{id:.*}", web::get().to(tree_page))
-    .service(
-        web::resource("/trees/{id:.*}")
-            .guard(actix_web::guard::Post())
-            .app_data(web::FormConfig::default().limit(BODY_LIMIT))
-            .route(web::post().to(post_form)),
     );
 }
 
 /// The troubleshooting tree with this id, or a 404 naming it.
-fn find_tree<'s>(site: &'s Site, id: &str) -> Result<&'s Arc<Document>, AppError> {
+pub(super) fn find_tree<'s>(site: &'s Site, id: &str) -> Result<&'s Arc<Document>, AppError> {
     site.get_str(id)
         .filter(|d| d.kind == Kind::Troubleshooting)
         .ok_or_else(|| {
@@ -134,7 +117,7 @@ fn parse_path_field(raw: &str) -> Vec<String> {
 }
 
 /// `GET /trees/{id}` with its step, diagram and plain views.
-async fn tree_page(
+pub(super) async fn tree_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -232,7 +215,7 @@ async fn diagram(
 
 /// The leaf forms' fields.
 #[derive(Debug, Deserialize)]
-struct OutcomeForm {
+pub(super) struct OutcomeForm {
     csrf: Option<String>,
     #[serde(default)]
     path: String,
@@ -245,7 +228,7 @@ struct OutcomeForm {
 }
 
 /// `POST /trees/{id}`: records the outcome a leaf form sent, then back to the step.
-async fn post_form(
+pub(super) async fn post_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -278,7 +261,7 @@ async fn post_form(
 }
 
 /// `resolved` or `escalate`, or a 400 saying so.
-fn parse_outcome(raw: &str) -> Result<Outcome, AppError> {
+pub(super) fn parse_outcome(raw: &str) -> Result<Outcome, AppError> {
     match raw {
         "resolved" => Ok(Outcome::Resolved),
         "escalate" => Ok(Outcome::Escalate),
@@ -292,7 +275,7 @@ fn parse_outcome(raw: &str) -> Result<Outcome, AppError> {
 /// Checks that `path` is a walk of the tree that ends at a leaf whose outcome is `outcome`.
 /// With `escalate_any_leaf`, an escalation may also end on a `.resolved` leaf: the reader
 /// tried the fix and it did not work (the HTML "no" answer).
-fn ended_walk<'d>(
+pub(super) fn ended_walk<'d>(
     doc: &'d Document,
     path: &[String],
     outcome: Outcome,
@@ -322,7 +305,11 @@ fn ended_walk<'d>(
 }
 
 /// Trims an optional text field; empty becomes `None`, too long is a 400.
-fn clean_text(what: &str, text: Option<&str>, max: usize) -> Result<Option<String>, AppError> {
+pub(super) fn clean_text(
+    what: &str,
+    text: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, AppError> {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
@@ -338,7 +325,7 @@ fn clean_text(what: &str, text: Option<&str>, max: usize) -> Result<Option<Strin
 
 /// Counts an outcome post against the client's limit: `Some(429 with Retry-After)` when the
 /// client is over it.
-fn rate_limit(req: &HttpRequest, state: &AppState) -> Option<HttpResponse> {
+pub(super) fn rate_limit(req: &HttpRequest, state: &AppState) -> Option<HttpResponse> {
     use actix_web::HttpMessage;
     let client = req
         .extensions()
@@ -358,7 +345,7 @@ fn rate_limit(req: &HttpRequest, state: &AppState) -> Option<HttpResponse> {
 }
 
 /// Stores the walk (and for an escalation, its help request) off the async workers.
-async fn record(
+pub(super) async fn record(
     state: &AppState,
     doc: &Document,
     ids: &[String],

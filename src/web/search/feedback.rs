@@ -1,10 +1,10 @@
 //! Click feedback for admins: `GET /admin/search-feedback` (a page, linked from the admin
-//! links in the header) and `GET /api/v1/insights/search-feedback` (the same as JSON).
+//! links in the header); the same as JSON, `GET /api/v1/insights/search-feedback`, is served
+//! by [`crate::web::api`] from [`rows`].
 //! Anonymous visitors are sent to sign in (the API answers 401), learners get 403.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Serialize;
 
 use super::super::auth::RequireAdmin;
 use super::super::context::page_context;
@@ -20,14 +20,15 @@ use crate::store::search_clicks::{HALF_LIFE_DAYS, MIN_SEARCHES};
 /// Most queries listed, most searched first.
 const LISTED: usize = 500;
 
-/// Registers the admin page and its JSON.
+/// Registers the admin page (its JSON is in [`crate::web::api`]).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/search-feedback", web::get().to(page))
-        .route("/api/v1/insights/search-feedback", web::get().to(api));
+    cfg.route("/admin/search-feedback", web::get().to(page));
 }
 
 /// Every query's feedback now, with titles from the current site.
-async fn rows(state: &AppState) -> Result<(FeedbackRule, Vec<FeedbackRow>), AppError> {
+pub(in crate::web) async fn rows(
+    state: &AppState,
+) -> Result<(FeedbackRule, Vec<FeedbackRow>), AppError> {
     let store = state.store.clone();
     let mut all = blocking(move || store.all_feedback(time::OffsetDateTime::now_utc())).await?;
     all.truncate(LISTED);
@@ -81,63 +82,4 @@ async fn page(
         header::HeaderValue::from_static("private, no-store"),
     );
     Ok(response)
-}
-
-#[derive(Serialize)]
-struct ApiFeedback {
-    enabled: bool,
-    half_life_days: f64,
-    min_searches: f64,
-    queries: Vec<ApiQuery>,
-}
-
-#[derive(Serialize)]
-struct ApiQuery {
-    query: String,
-    searches: f64,
-    lifting: bool,
-    pages: Vec<ApiPage>,
-}
-
-#[derive(Serialize)]
-struct ApiPage {
-    id: String,
-    title: Option<String>,
-    weight: f64,
-    share: f64,
-    lift: f64,
-}
-
-/// `GET /api/v1/insights/search-feedback`: `{"enabled", "half_life_days", "min_searches",
-/// "queries": [{"query", "searches", "lifting", "pages": [{"id", "title", "weight",
-/// "share", "lift"}]}]}`.
-async fn api(state: web::Data<AppState>, _admin: RequireAdmin) -> Result<HttpResponse, AppError> {
-    let (rule, rows) = rows(&state).await?;
-    let queries = rows
-        .into_iter()
-        .map(|r| ApiQuery {
-            query: r.query,
-            searches: r.searches,
-            lifting: r.lifting,
-            pages: r
-                .pages
-                .into_iter()
-                .map(|p| ApiPage {
-                    id: p.id,
-                    title: p.doc.map(|(title, _)| title),
-                    weight: p.weight,
-                    share: p.share,
-                    lift: p.lift,
-                })
-                .collect(),
-        })
-        .collect();
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .json(ApiFeedback {
-            enabled: rule.enabled,
-            half_life_days: rule.half_life_days,
-            min_searches: rule.min_searches,
-            queries,
-        }))
 }

@@ -6,21 +6,10 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::attempt;
-use super::{BODY_LIMIT, exact, unknown_module};
 use crate::model::{Kind, Question};
 use crate::web::auth::{AuthMethod, CurrentUser, RequireUser};
+use crate::web::training::{attempt, exact, unknown_module};
 use crate::web::{AppError, AppState};
-
-/// Registers the two routes (the POST first: its path is longer than the GET's pattern).
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/api/v1/modules/{id:.*}/attempts")
-            .app_data(web::PayloadConfig::new(BODY_LIMIT))
-            .route(web::post().to(submit)),
-    )
-    .route("/api/v1/modules/{id:.*}", web::get().to(module));
-}
 
 /// A module as the API shows it: settings and questions, never answers or explanations.
 /// A module that draws or shuffles (opt-in) adds its `draw`, `shuffle` and, for a signed-in
@@ -58,7 +47,7 @@ fn question_json(q: &Question) -> QuestionJson<'_> {
     }
 }
 
-async fn module(
+pub(super) async fn module(
     state: web::Data<AppState>,
     id: web::Path<String>,
     CurrentUser(me): CurrentUser,
@@ -120,7 +109,7 @@ struct SectionJson {
     title: String,
 }
 
-async fn submit(
+pub(super) async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,

@@ -14,12 +14,11 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    AppError, AppState, clean_text, ended_walk, find_tree, parse_outcome, rate_limit, record,
-};
 use crate::model::Outcome;
 use crate::render::tree_outcome::{CONTACT_MAX, NOTE_MAX};
 use crate::web::auth::CurrentUser;
+use crate::web::trees::{clean_text, ended_walk, find_tree, parse_outcome, rate_limit, record};
+use crate::web::{AppError, AppState};
 
 /// A tree as the API shows it.
 #[derive(Debug, Serialize)]
@@ -46,7 +45,7 @@ struct ChoiceJson<'a> {
 }
 
 /// `GET /api/v1/trees/{id}`.
-pub(super) async fn get_tree(
+pub(super) async fn tree(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {

@@ -1,0 +1,52 @@
+//! The JSON API: every `/api/v1` route, and `/healthz`, registered in [`routes`] (interfaces.md
+//! fixes their paths and shapes). One file per area; a handler that shares its work with an
+//! HTML page calls into that page's area (`web::search`, `web::trees`, `web::training`,
+//! `web::qualifications`).
+
+mod docs;
+mod health;
+mod insights;
+mod live;
+mod modules;
+mod qualifications;
+mod search;
+mod trees;
+
+use actix_web::{guard, web};
+
+/// Registers the API. Within an area, a sub-path comes before the `{id:.*}` pattern that
+/// would take it too.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    // HEAD too: load balancers often probe with it (actix drops the body).
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/healthz", web::head().to(health::healthz))
+        .route("/api/v1/docs/{id:.*}", web::get().to(docs::doc))
+        .route("/api/v1/live", web::get().to(live::poll))
+        .route("/api/v1/search", web::get().to(search::search))
+        .route(
+            "/api/v1/insights/search-feedback",
+            web::get().to(insights::search_feedback),
+        );
+    cfg.service(
+        web::resource("/api/v1/trees/{id:.*}/outcomes")
+            // Only POSTs stop here; a GET falls through to the tree itself.
+            .guard(guard::Post())
+            .app_data(web::PayloadConfig::new(super::trees::BODY_LIMIT))
+            .route(web::post().to(trees::post_outcome)),
+    )
+    .route("/api/v1/trees/{id:.*}", web::get().to(trees::tree));
+    cfg.service(
+        web::resource("/api/v1/modules/{id:.*}/attempts")
+            .app_data(web::PayloadConfig::new(super::training::BODY_LIMIT))
+            .route(web::post().to(modules::submit)),
+    )
+    .route("/api/v1/modules/{id:.*}", web::get().to(modules::module));
+    cfg.route(
+        "/api/v1/learners/{name}/qualifications",
+        web::get().to(qualifications::learner),
+    )
+    .route(
+        "/api/v1/qualified",
+        web::get().to(qualifications::qualified),
+    );
+}

@@ -1,0 +1,76 @@
+//! The one place a document's address is routed: `/{kind}/{id}`, and the forms posted to it,
+//! to the area that serves that kind, and [`page`]: the view of each kind. The prefixes come
+//! from [`Kind::url_prefix`]; the matches below stop compiling when a kind is added without
+//! its handlers.
+//!
+//! Each route carries its method guard on its resource (`cfg.route` moves it there), so a
+//! request skips addresses that do not take its method. No other area registers a path under
+//! a kind's prefix, so the areas may be registered in any order; within a kind, a sub-path
+//! comes before the `{id:.*}` pattern that would take it too.
+
+use actix_web::{guard, web};
+use maud::Markup;
+
+use super::{pages, qualifications, training, trees};
+use crate::model::{Document, Kind, Site};
+use crate::render::{self, PageContext};
+
+/// Registers every document address.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    for kind in Kind::ALL {
+        let page = format!("{}{{id:.*}}", kind.url_prefix());
+        match kind {
+            Kind::Guide => {
+                cfg.route(
+                    &page,
+                    web::get().to(|r, s, i| pages::document(r, s, i, Kind::Guide)),
+                );
+            }
+            Kind::Troubleshooting => {
+                cfg.route(&page, web::get().to(trees::tree_page)).service(
+                    web::resource(page.as_str())
+                        .guard(guard::Post())
+                        .app_data(web::FormConfig::default().limit(trees::BODY_LIMIT))
+                        .route(web::post().to(trees::post_form)),
+                );
+            }
+            Kind::Module => {
+                // Without a guard, any method on `…/attempt` stops here (405 but for POST).
+                cfg.service(
+                    web::resource(format!("{page}/attempt"))
+                        .app_data(web::FormConfig::default().limit(training::BODY_LIMIT))
+                        .route(web::post().to(training::submit_form)),
+                )
+                .route(&page, web::get().to(training::module_page));
+            }
+            Kind::Path => {
+                cfg.route(&page, web::get().to(training::path_page));
+            }
+            Kind::Resource => {
+                // The resource page needs the viewer's record; whatever else is asked under
+                // `/resources/` (another kind, a folder, an unknown id) redirects or 404s.
+                cfg.service(
+                    web::resource(page.as_str())
+                        .guard(guard::fn_guard(qualifications::names_a_resource))
+                        .route(web::get().to(qualifications::resource_page)),
+                )
+                .route(
+                    &page,
+                    web::get().to(|r, s, i| pages::document(r, s, i, Kind::Resource)),
+                );
+            }
+        }
+    }
+}
+
+/// A document's page as anyone may see it, without a learner's record (the kinds' own
+/// handlers above add that): the view of its kind.
+pub fn page(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
+    match doc.kind {
+        Kind::Guide => render::document::guide(ctx, site, doc),
+        Kind::Troubleshooting => render::tree::page(ctx, site, doc),
+        Kind::Module => render::module::page(ctx, site, doc),
+        Kind::Path => render::path::page(ctx, site, doc),
+        Kind::Resource => render::resource::page(ctx, site, doc),
+    }
+}
