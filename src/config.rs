@@ -1,5 +1,8 @@
 //! `site.toml`: the site's settings, parsed once into one validated struct.
 
+use std::net::IpAddr;
+
+use ipnet::IpNet;
 use serde::Deserialize;
 
 /// Settings from `site.toml` at the content root. Every key is optional.
@@ -87,42 +90,30 @@ pub struct AuthConfig {
 impl AuthConfig {
     /// True when `ip` is one of `trusted_proxies` (an address or a CIDR range). IPv4 peers
     /// seen as IPv4-mapped IPv6 addresses match their IPv4 entries.
-    pub fn trusts(&self, ip: std::net::IpAddr) -> bool {
+    pub fn trusts(&self, ip: IpAddr) -> bool {
         let ip = ip.to_canonical();
+        // An IPv4 peer also matches an entry written as an IPv4-mapped IPv6 range.
+        let mapped = match ip {
+            IpAddr::V4(v4) => Some(IpAddr::V6(v4.to_ipv6_mapped())),
+            IpAddr::V6(_) => None,
+        };
         self.trusted_proxies
             .iter()
             .filter_map(|p| parse_network(p))
-            .any(|(net, len)| in_network(ip, net.to_canonical(), len))
+            .any(|net| net.contains(&ip) || mapped.is_some_and(|m| net.contains(&m)))
     }
 }
 
-/// `10.0.0.1` (a whole address) or `10.0.0.0/8`: the network and its prefix length.
-fn parse_network(text: &str) -> Option<(std::net::IpAddr, u8)> {
+/// `10.0.0.1` (a whole address) or `10.0.0.0/8`; spaces around either part are allowed.
+fn parse_network(text: &str) -> Option<IpNet> {
     let (addr, len) = match text.split_once('/') {
         Some((addr, len)) => (addr, Some(len)),
         None => (text, None),
     };
-    let addr: std::net::IpAddr = addr.trim().parse().ok()?;
-    let max = if addr.is_ipv4() { 32 } else { 128 };
-    let len = match len {
-        Some(len) => len.trim().parse::<u8>().ok().filter(|l| *l <= max)?,
-        None => max,
-    };
-    Some((addr, len))
-}
-
-fn in_network(ip: std::net::IpAddr, net: std::net::IpAddr, len: u8) -> bool {
-    use std::net::IpAddr;
-    match (ip, net) {
-        (IpAddr::V4(ip), IpAddr::V4(net)) => {
-            let mask = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
-            u32::from(ip) & mask == u32::from(net) & mask
-        }
-        (IpAddr::V6(ip), IpAddr::V6(net)) => {
-            let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
-            u128::from(ip) & mask == u128::from(net) & mask
-        }
-        _ => false,
+    let addr: IpAddr = addr.trim().parse().ok()?;
+    match len {
+        Some(len) => IpNet::new(addr, len.trim().parse::<u8>().ok()?).ok(),
+        None => Some(IpNet::from(addr)),
     }
 }
 
@@ -255,6 +246,19 @@ mod tests {
         let everyone =
             SiteConfig::parse("[auth]\ntrusted_proxies = [\"0.0.0.0/0\"]\n").expect("valid");
         assert!(everyone.auth.trusts("203.0.113.9".parse().expect("ip")));
+    }
+
+    #[test]
+    fn mapped_and_spaced_entries_match_only_their_addresses() {
+        let c = SiteConfig::parse(
+            "[auth]\ntrusted_proxies = [\"::ffff:10.0.0.1\", \"::ffff:192.0.2.0/120\", \" 198.51.100.0 / 24 \"]\n",
+        )
+        .expect("valid");
+        let trusts = |ip: &str| c.auth.trusts(ip.parse().expect("ip"));
+        assert!(trusts("10.0.0.1") && trusts("::ffff:10.0.0.1"));
+        assert!(trusts("192.0.2.200") && trusts("198.51.100.7"));
+        // A mapped single address once matched every peer (a prefix of 128 on an IPv4 network).
+        assert!(!trusts("10.0.0.2") && !trusts("203.0.113.9") && !trusts("2001:db8::1"));
     }
 
     #[test]

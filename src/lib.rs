@@ -21,6 +21,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod digest;
+pub mod escape;
 pub mod export;
 pub mod grade;
 pub mod live;

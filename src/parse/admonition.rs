@@ -7,8 +7,8 @@
 //! the body through a [`SourceMap`](super::source_map::SourceMap), so positions still
 //! point into the author's file.
 
-use super::sanitize::escape_html;
 use super::source_map::SourceMap;
+use crate::escape::escape_html;
 
 /// One callout kind, as rendered: `callout callout-{kind}`.
 pub(super) fn callout_kind(word: &str) -> &'static str {

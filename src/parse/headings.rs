@@ -9,7 +9,7 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 use crate::model::TocEntry;
 
 use super::rendered::normalize_ws;
-use super::sanitize::escape_html;
+use crate::escape::escape_html;
 
 /// What the first pass learns about a heading.
 pub(super) struct HeadingInfo {

@@ -1,5 +1,5 @@
-//! The one HTML sanitiser every rendered body goes through, and the escaping used when the
-//! renderer writes HTML itself.
+//! The one HTML sanitiser every rendered body goes through (escaping text the renderer
+//! writes itself is [`crate::escape`]).
 
 use std::sync::LazyLock;
 
@@ -42,22 +42,6 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
 /// Sanitises rendered HTML.
 pub(super) fn clean(html: &str) -> String {
     SANITIZER.clean(html).to_string()
-}
-
-/// Escapes text for HTML content and double-quoted attribute values.
-pub(super) fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -104,13 +88,5 @@ mod tests {
     fn inputs_stay_checkboxes_with_stable_attribute_order() {
         let out = clean("<input disabled=\"\" type=\"text\" checked=\"\" name=\"x\">");
         assert_eq!(out, "<input disabled=\"\" type=\"checkbox\" checked=\"\">");
-    }
-
-    #[test]
-    fn escapes_markup_characters() {
-        assert_eq!(
-            escape_html("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
     }
 }

@@ -16,7 +16,7 @@ use super::rendered::{
     HeadingMark, ImageRef, LinkRef, LinkTargets, OutEvent, Parsed, QuizBlock, RenderInput,
     Rendered, normalize_ws,
 };
-use super::sanitize::escape_html;
+use crate::escape::escape_html;
 use crate::model::diagnostic::{Diagnostic, LineIndex};
 
 /// A code block being collected.

@@ -10,6 +10,7 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 
 use super::tokenizer::{Normalizer, split_chunks};
+use crate::escape::push_escaped_html;
 
 /// Longest snippet, in bytes of source text.
 pub const SNIPPET_BYTES: usize = 220;
@@ -74,10 +75,10 @@ pub fn to_html(snippet: &[Fragment]) -> String {
     for fragment in snippet {
         if fragment.marked {
             out.push_str("<mark>");
-            push_escaped(&mut out, &fragment.text);
+            push_escaped_html(&mut out, &fragment.text);
             out.push_str("</mark>");
         } else {
-            push_escaped(&mut out, &fragment.text);
+            push_escaped_html(&mut out, &fragment.text);
         }
     }
     out
@@ -202,27 +203,6 @@ fn word_end(text: &str, mut at: usize) -> usize {
         Some(ws) if at - ws < 20 => ws,
         _ => at,
     }
-}
-
-/// Appends `text` HTML-escaped (safe in element content and quoted attributes).
-pub fn push_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-}
-
-/// Escapes `text` for HTML.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    push_escaped(&mut out, text);
-    out
 }
 
 #[cfg(test)]

@@ -39,7 +39,8 @@ pub(super) fn close_words(
         .into_iter()
         .filter(|(term, df)| *df > known.saturating_mul(5).max(1) || named.contains_key(term))
         .map(|(term, df)| {
-            let d = edit_distance(word, &term);
+            // Optimal string alignment on characters: a swapped pair of letters costs one.
+            let d = strsim::osa_distance(word, &term);
             (term, df, d)
         })
         .collect();
@@ -77,29 +78,6 @@ fn matching_terms(
     found
 }
 
-/// Optimal string alignment distance (adjacent transpositions cost one), on characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev2 = vec![0usize; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0usize; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
-            }
-            cur[j] = v;
-        }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 /// The cleaned query with each corrected word replaced, or `None` when nothing changed.
 pub(super) fn suggestion(cleaned: &str, corrections: &[(usize, usize, String)]) -> Option<String> {
     if corrections.is_empty() {
@@ -122,11 +100,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn edit_distance_counts_transpositions_once() {
-        assert_eq!(edit_distance("kubernetes", "kubernetes"), 0);
-        assert_eq!(edit_distance("kuberentes", "kubernetes"), 1);
-        assert_eq!(edit_distance("sidekq", "sidekiq"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
+    fn the_distance_counts_transpositions_once() {
+        // Pins the semantics ranking relies on (strsim's optimal string alignment).
+        assert_eq!(strsim::osa_distance("kubernetes", "kubernetes"), 0);
+        assert_eq!(strsim::osa_distance("kuberentes", "kubernetes"), 1);
+        assert_eq!(strsim::osa_distance("sidekq", "sidekiq"), 1);
+        assert_eq!(strsim::osa_distance("", "abc"), 3);
     }
 
     #[test]
