@@ -1,10 +1,10 @@
 //! Users: names, roles, the disabled flag, and passwords (hashed in `passwords`).
 
-use rusqlite::{OptionalExtension, params};
 use time::OffsetDateTime;
 
+use super::db::{DbError, DbResult, Row, args};
 use super::passwords::{MAX_PASSWORD_BYTES, dummy_hash, hash_password, password_matches};
-use super::{Result, Store, StoreError, is_unique_violation, time_at, unix};
+use super::{Result, Store, StoreError};
 pub use crate::records::{User, UserId, UserName, UserSource};
 
 /// What disabling an account revoked.
@@ -23,7 +23,7 @@ pub(crate) const USER_COLUMNS: &str = "u.id, u.name, u.display_name, u.email, u.
      u.disabled, u.password_hash IS NOT NULL, u.source, u.created_at";
 
 /// Builds a [`User`] from a row selected with [`USER_COLUMNS`] starting at column `base`.
-pub(crate) fn user_from_row(row: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<User> {
+pub(crate) fn user_from_row(row: &Row, base: usize) -> DbResult<User> {
     let name: String = row.get(base + 1)?;
     let source: String = row.get(base + 7)?;
     Ok(User {
@@ -40,7 +40,7 @@ pub(crate) fn user_from_row(row: &rusqlite::Row<'_>, base: usize) -> rusqlite::R
         } else {
             UserSource::Local
         },
-        created_at: time_at(row, base + 8)?,
+        created_at: row.get(base + 8)?,
     })
 }
 
@@ -64,31 +64,23 @@ impl Store {
         email: Option<&str>,
         source: UserSource,
     ) -> Result<User> {
-        let conn = self.conn()?;
         let now = OffsetDateTime::now_utc();
-        let inserted = conn.execute(
-            "INSERT INTO users (name, email, password_hash, is_admin, source, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                name.as_str(),
-                email,
-                hash,
-                is_admin,
-                source.as_str(),
-                unix(now)
-            ],
-        );
-        match inserted {
-            Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => {
+        let inserted = self.read(|c| {
+            Ok(c.query_value::<i64>(
+                "INSERT INTO users (name, email, password_hash, is_admin, source, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                args![name.as_str(), email, hash, is_admin, source.as_str(), now],
+            ))
+        })?;
+        let id = match inserted {
+            Ok(id) => UserId(id),
+            Err(DbError::Unique(_)) => {
                 return Err(StoreError::Conflict(format!(
                     "a user named {name} already exists (user names ignore case and surrounding spaces)"
                 )));
             }
             Err(e) => return Err(e.into()),
-        }
-        let id = UserId(conn.last_insert_rowid());
-        drop(conn);
+        };
         self.user_by_id(id)?
             .ok_or_else(|| StoreError::NotFound(format!("the new user {name} vanished")))
     }
@@ -107,12 +99,14 @@ impl Store {
 
     /// Looks a user up by name (case-insensitively).
     pub fn find_user(&self, name: &UserName) -> Result<Option<User>> {
-        let conn = self.conn()?;
         // `ORDER BY`: the oldest account, should a hand-edited database hold two spellings.
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.name = ?1 ORDER BY u.id");
-        Ok(conn
-            .query_row(&sql, [name.as_str()], |r| user_from_row(r, 0))
-            .optional()?)
+        self.read(|c| {
+            c.query_opt(&sql, args![name.as_str()])?
+                .map(|r| user_from_row(&r, 0))
+                .transpose()
+                .map_err(Into::into)
+        })
     }
 
     /// Like [`Store::find_user`], with "no user named X" as the error when there is none.
@@ -123,42 +117,47 @@ impl Store {
 
     /// Looks a user up by id.
     pub fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
-        let conn = self.conn()?;
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1");
-        Ok(conn
-            .query_row(&sql, [id.0], |r| user_from_row(r, 0))
-            .optional()?)
+        self.read(|c| {
+            c.query_opt(&sql, args![id.0])?
+                .map(|r| user_from_row(&r, 0))
+                .transpose()
+                .map_err(Into::into)
+        })
     }
 
     /// Every account, by name.
     pub fn list_users(&self) -> Result<Vec<User>> {
-        let conn = self.conn()?;
-        let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.name COLLATE NOCASE");
-        let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt.query_map([], |r| user_from_row(r, 0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        // Names are stored case-folded, so plain order is case-blind order.
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.name");
+        self.read(|c| Ok(c.query_map(&sql, &[], |r| user_from_row(r, 0))?))
     }
 
     /// Disables an account and revokes everything that signed it in: its sessions end and
     /// its API tokens are revoked for good, so [`Store::enable_user`] brings none back.
     pub fn disable_user(&self, name: &UserName) -> Result<Disabled> {
         let user = self.require_user(name)?;
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute("UPDATE users SET disabled = 1 WHERE id = ?1", [user.id.0])?;
-        let sessions = tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id.0])?;
-        let tokens = tx.execute(
-            "UPDATE api_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
-            params![unix(OffsetDateTime::now_utc()), user.id.0],
-        )?;
-        tx.commit()?;
+        let now = OffsetDateTime::now_utc();
+        let (sessions, tokens) = self.write(|tx| {
+            tx.execute(
+                "UPDATE users SET disabled = 1 WHERE id = ?1",
+                args![user.id.0],
+            )?;
+            let sessions =
+                tx.execute("DELETE FROM sessions WHERE user_id = ?1", args![user.id.0])?;
+            let tokens = tx.execute(
+                "UPDATE api_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
+                args![now, user.id.0],
+            )?;
+            Ok((sessions, tokens))
+        })?;
         Ok(Disabled {
             user: User {
                 disabled: true,
                 ..user
             },
-            sessions,
-            tokens,
+            sessions: usize::try_from(sessions).unwrap_or(usize::MAX),
+            tokens: usize::try_from(tokens).unwrap_or(usize::MAX),
         })
     }
 
@@ -166,8 +165,12 @@ impl Store {
     /// person signs in anew and creates new tokens.
     pub fn enable_user(&self, name: &UserName) -> Result<User> {
         let user = self.require_user(name)?;
-        self.conn()?
-            .execute("UPDATE users SET disabled = 0 WHERE id = ?1", [user.id.0])?;
+        self.read(|c| {
+            Ok(c.execute(
+                "UPDATE users SET disabled = 0 WHERE id = ?1",
+                args![user.id.0],
+            )?)
+        })?;
         Ok(User {
             disabled: false,
             ..user
@@ -179,14 +182,14 @@ impl Store {
     pub fn set_password(&self, name: &UserName, password: &str) -> Result<User> {
         let hash = hash_password(password)?;
         let user = self.require_user(name)?;
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute(
-            "UPDATE users SET password_hash = ?1 WHERE id = ?2",
-            params![hash, user.id.0],
-        )?;
-        tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id.0])?;
-        tx.commit()?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+                args![hash.as_str(), user.id.0],
+            )?;
+            tx.execute("DELETE FROM sessions WHERE user_id = ?1", args![user.id.0])?;
+            Ok(())
+        })?;
         Ok(User {
             has_password: true,
             ..user
@@ -196,10 +199,12 @@ impl Store {
     /// Grants or revokes the admin role.
     pub fn set_admin(&self, name: &UserName, is_admin: bool) -> Result<User> {
         let user = self.require_user(name)?;
-        self.conn()?.execute(
-            "UPDATE users SET is_admin = ?1 WHERE id = ?2",
-            params![is_admin, user.id.0],
-        )?;
+        self.read(|c| {
+            Ok(c.execute(
+                "UPDATE users SET is_admin = ?1 WHERE id = ?2",
+                args![is_admin, user.id.0],
+            )?)
+        })?;
         Ok(User { is_admin, ..user })
     }
 
@@ -208,16 +213,17 @@ impl Store {
     /// Always runs one argon2 verification, whether or not the name exists, has a password
     /// or is disabled, so response times do not reveal which accounts exist.
     pub fn verify_password(&self, name: &UserName, password: &str) -> Result<Option<User>> {
-        let conn = self.conn()?;
         let sql = format!(
             "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.name = ?1 ORDER BY u.id"
         );
-        let found = conn
-            .query_row(&sql, [name.as_str()], |r| {
-                Ok((user_from_row(r, 0)?, r.get::<_, Option<String>>(9)?))
-            })
-            .optional()?;
-        drop(conn);
+        // The connection goes back to the pool before the (slow) hash check.
+        let found = self.read(|c| {
+            let row = c.query_opt(&sql, args![name.as_str()])?;
+            let found = row
+                .map(|r| Ok::<_, DbError>((user_from_row(&r, 0)?, r.get::<Option<String>>(9)?)))
+                .transpose()?;
+            Ok(found)
+        })?;
         let too_long = password.len() > MAX_PASSWORD_BYTES;
         match found {
             Some((user, Some(hash))) if !too_long => {

@@ -210,11 +210,27 @@ mod tests {
     }
 
     #[test]
+    fn a_noted_failure_clears_when_the_probe_writes() {
+        for (store, _db) in crate::store::test_support::stores() {
+            store.check_writable().expect("writable");
+            store.note_unwritable();
+            store.check_writable().expect("the probe clears it");
+            let probes: i64 = store
+                .read(|c| Ok(c.query_value("SELECT COUNT(*) FROM write_probe", &[])?))
+                .expect("count");
+            assert_eq!(probes, 0, "the probe leaves no row");
+        }
+    }
+
+    /// SQLite-only: a page limit is how a test fills a SQLite "disk".
+    #[test]
     fn a_full_database_is_noted_until_a_write_works() {
         let (store, _dir) = crate::store::test_support::store();
         store.check_writable().expect("writable");
         let pages: i64 = store
-            .conn()
+            .sqlite()
+            .expect("sqlite")
+            .raw()
             .expect("conn")
             .query_row("PRAGMA page_count", [], |r| r.get(0))
             .expect("pages");

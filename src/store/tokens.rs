@@ -2,11 +2,11 @@
 //!
 //! The `ss_` prefix lets secret scanners and people recognise a leaked selfserve token.
 
-use rusqlite::{OptionalExtension, params};
 use time::OffsetDateTime;
 
 use super::accounts::{USER_COLUMNS, User, UserId, UserName, user_from_row};
-use super::{Result, Store, StoreError, opt_time_at, random_hex, sha256_hex, time_at, unix};
+use super::db::{DbResult, Row, args};
+use super::{Result, Store, StoreError, random_hex, sha256_hex};
 pub use crate::records::{ApiToken, TokenId};
 
 /// What every token starts with.
@@ -26,12 +26,15 @@ impl Store {
         }
         let user = self.require_user(name)?;
         let token = format!("{TOKEN_PREFIX}{}", random_hex(32)?);
-        let conn = self.conn()?;
-        conn.execute(
-            "INSERT INTO api_tokens (user_id, label, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![user.id.0, label, sha256_hex(&token), unix(OffsetDateTime::now_utc())],
-        )?;
-        Ok((TokenId(conn.last_insert_rowid()), token))
+        let hash = sha256_hex(&token);
+        let id = self.read(|c| {
+            Ok(c.query_value::<i64>(
+                "INSERT INTO api_tokens (user_id, label, token_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                args![user.id.0, label, hash, OffsetDateTime::now_utc()],
+            )?)
+        })?;
+        Ok((TokenId(id), token))
     }
 
     /// The user a bearer token authenticates: `None` when it is unknown, revoked, or its
@@ -41,69 +44,62 @@ impl Store {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
-        let conn = self.conn()?;
+        let hash = sha256_hex(token);
         let sql = format!(
             "SELECT {USER_COLUMNS}, t.id, t.last_used
              FROM api_tokens t JOIN users u ON u.id = t.user_id
              WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND u.disabled = 0"
         );
-        let found = conn
-            .query_row(&sql, [sha256_hex(token)], |r| {
-                Ok((
-                    user_from_row(r, 0)?,
-                    r.get::<_, i64>(9)?,
-                    r.get::<_, Option<i64>>(10)?,
-                ))
-            })
-            .optional()?;
-        let Some((user, id, last_used)) = found else {
-            return Ok(None);
-        };
-        if last_used.is_none_or(|t| unix(now) - t >= TOUCH_SECONDS) {
-            conn.execute(
-                "UPDATE api_tokens SET last_used = ?1 WHERE id = ?2",
-                params![unix(now), id],
-            )?;
-        }
-        Ok(Some(user))
+        self.read(|c| {
+            let Some(r) = c.query_opt(&sql, args![hash])? else {
+                return Ok(None);
+            };
+            let (user, id) = (user_from_row(&r, 0)?, r.get::<i64>(9)?);
+            let last_used: Option<i64> = r.get(10)?;
+            // Two requests may both write it: the same time, to the second.
+            if last_used.is_none_or(|t| now.unix_timestamp() - t >= TOUCH_SECONDS) {
+                c.execute(
+                    "UPDATE api_tokens SET last_used = ?1 WHERE id = ?2",
+                    args![now, id],
+                )?;
+            }
+            Ok(Some(user))
+        })
     }
 
     /// The tokens of a user, newest first, revoked ones included.
     pub fn list_tokens(&self, name: &UserName) -> Result<Vec<ApiToken>> {
         let user = self.require_user(name)?;
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare(
-            "SELECT id, user_id, label, created_at, last_used, revoked_at
-             FROM api_tokens WHERE user_id = ?1 ORDER BY id DESC",
-        )?;
-        let rows = stmt.query_map([user.id.0], |r| {
-            Ok(ApiToken {
-                id: TokenId(r.get(0)?),
-                user_id: UserId(r.get(1)?),
-                label: r.get(2)?,
-                created_at: time_at(r, 3)?,
-                last_used: opt_time_at(r, 4)?,
-                revoked_at: opt_time_at(r, 5)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.read(|c| {
+            Ok(c.query_map(
+                "SELECT id, user_id, label, created_at, last_used, revoked_at
+                 FROM api_tokens WHERE user_id = ?1 ORDER BY id DESC",
+                args![user.id.0],
+                token_from_row,
+            )?)
+        })
     }
 
     /// Revokes a token. Returns false when it was already revoked.
     pub fn revoke_token(&self, id: TokenId) -> Result<bool> {
-        let conn = self.conn()?;
-        let changed = conn.execute(
-            "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
-            params![unix(OffsetDateTime::now_utc()), id.0],
-        )?;
-        if changed == 1 {
+        let now = OffsetDateTime::now_utc();
+        let (changed, exists) = self.read(|c| {
+            let changed = c.execute(
+                "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+                args![now, id.0],
+            )?;
+            if changed == 1 {
+                return Ok((true, true));
+            }
+            let exists: bool = c.query_value(
+                "SELECT EXISTS (SELECT 1 FROM api_tokens WHERE id = ?1)",
+                args![id.0],
+            )?;
+            Ok((false, exists))
+        })?;
+        if changed {
             return Ok(true);
         }
-        let exists: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM api_tokens WHERE id = ?1)",
-            [id.0],
-            |r| r.get(0),
-        )?;
         if exists {
             Ok(false)
         } else {
@@ -114,10 +110,22 @@ impl Store {
     }
 }
 
+/// An [`ApiToken`] from `id, user_id, label, created_at, last_used, revoked_at`.
+fn token_from_row(r: &Row) -> DbResult<ApiToken> {
+    Ok(ApiToken {
+        id: TokenId(r.get(0)?),
+        user_id: UserId(r.get(1)?),
+        label: r.get(2)?,
+        created_at: r.get(3)?,
+        last_used: r.get(4)?,
+        revoked_at: r.get(5)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::store;
+    use crate::store::test_support::stores;
 
     fn name(s: &str) -> UserName {
         UserName::parse(s).expect("name")
@@ -125,62 +133,63 @@ mod tests {
 
     #[test]
     fn tokens_authenticate_until_revoked() {
-        let (store, _dir) = store();
-        let ada = store.create_user(&name("ada"), false, None).expect("user");
-        let (id, token) = store.create_token(&name("ada"), "ci").expect("token");
-        assert!(token.starts_with("ss_") && token.len() == 3 + 64, "{token}");
-        let now = OffsetDateTime::now_utc();
-        assert_eq!(
-            store.token_user(&token, now).expect("q").map(|u| u.id),
-            Some(ada.id)
-        );
-        assert!(store.token_user("ss_wrong", now).expect("q").is_none());
-        assert!(store.token_user("no-prefix", now).expect("q").is_none());
+        for (store, _db) in stores() {
+            let ada = store.create_user(&name("ada"), false, None).expect("user");
+            let (id, token) = store.create_token(&name("ada"), "ci").expect("token");
+            assert!(token.starts_with("ss_") && token.len() == 3 + 64, "{token}");
+            let now = OffsetDateTime::now_utc();
+            assert_eq!(
+                store.token_user(&token, now).expect("q").map(|u| u.id),
+                Some(ada.id)
+            );
+            assert!(store.token_user("ss_wrong", now).expect("q").is_none());
+            assert!(store.token_user("no-prefix", now).expect("q").is_none());
 
-        let listed = store.list_tokens(&name("ada")).expect("list");
-        assert_eq!(listed.len(), 1);
-        assert_eq!(listed[0].label, "ci");
-        assert!(listed[0].last_used.is_some(), "use is recorded");
+            let listed = store.list_tokens(&name("ada")).expect("list");
+            assert_eq!(listed.len(), 1);
+            assert_eq!(listed[0].label, "ci");
+            assert!(listed[0].last_used.is_some(), "use is recorded");
 
-        assert!(store.revoke_token(id).expect("revoke"));
-        assert!(!store.revoke_token(id).expect("again"), "already revoked");
-        assert!(store.token_user(&token, now).expect("q").is_none());
-        assert!(
-            store.list_tokens(&name("ada")).expect("list")[0]
-                .revoked_at
-                .is_some()
-        );
+            assert!(store.revoke_token(id).expect("revoke"));
+            assert!(!store.revoke_token(id).expect("again"), "already revoked");
+            assert!(store.token_user(&token, now).expect("q").is_none());
+            assert!(
+                store.list_tokens(&name("ada")).expect("list")[0]
+                    .revoked_at
+                    .is_some()
+            );
+        }
     }
 
     #[test]
     fn tokens_are_stored_hashed_and_die_with_a_disabled_user() {
-        let (store, _dir) = store();
-        store.create_user(&name("ada"), false, None).expect("user");
-        let (_, token) = store.create_token(&name("ada"), "laptop").expect("token");
-        let stored: String = store
-            .conn()
-            .expect("conn")
-            .query_row("SELECT token_hash FROM api_tokens", [], |r| r.get(0))
-            .expect("row");
-        assert_eq!(stored, sha256_hex(&token));
-        store.disable_user(&name("ada")).expect("disable");
-        let now = OffsetDateTime::now_utc();
-        assert!(store.token_user(&token, now).expect("q").is_none());
+        for (store, _db) in stores() {
+            store.create_user(&name("ada"), false, None).expect("user");
+            let (_, token) = store.create_token(&name("ada"), "laptop").expect("token");
+            let stored: String = store
+                .read(|c| Ok(c.query_value("SELECT token_hash FROM api_tokens", &[])?))
+                .expect("row");
+            assert_eq!(stored, sha256_hex(&token));
+            store.disable_user(&name("ada")).expect("disable");
+            let now = OffsetDateTime::now_utc();
+            assert!(store.token_user(&token, now).expect("q").is_none());
+        }
     }
 
     #[test]
     fn bad_input_is_refused_with_sentences() {
-        let (store, _dir) = store();
-        let err = store
-            .create_token(&name("ghost"), "x")
-            .expect_err("unknown");
-        assert_eq!(err.to_string(), "there is no user named ghost");
-        store.create_user(&name("ada"), false, None).expect("user");
-        assert!(matches!(
-            store.create_token(&name("ada"), "  "),
-            Err(StoreError::Invalid(_))
-        ));
-        let err = store.revoke_token(TokenId(99)).expect_err("unknown");
-        assert_eq!(err.to_string(), "there is no API token with id 99");
+        for (store, _db) in stores() {
+            let err = store
+                .create_token(&name("ghost"), "x")
+                .expect_err("unknown");
+            assert_eq!(err.to_string(), "there is no user named ghost");
+            store.create_user(&name("ada"), false, None).expect("user");
+            assert!(matches!(
+                store.create_token(&name("ada"), "  "),
+                Err(StoreError::Invalid(_))
+            ));
+            let err = store.revoke_token(TokenId(99)).expect_err("unknown");
+            assert_eq!(err.to_string(), "there is no API token with id 99");
+        }
     }
 }
