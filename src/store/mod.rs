@@ -464,10 +464,11 @@ pub(crate) mod test_support {
 mod tests {
     use super::*;
 
+    /// SQLite-only: the pragmas are per connection and per file.
     #[test]
     fn open_sets_wal_and_pragmas() {
         let (store, _dir) = test_support::store();
-        let conn = store.conn().expect("conn");
+        let conn = store.sqlite().expect("sqlite").raw().expect("conn");
         let mode: String = conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .expect("mode");
@@ -493,22 +494,20 @@ mod tests {
 
     #[test]
     fn reopening_keeps_data_and_does_not_rerun_migrations() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(dir.path()).expect("first open");
-        let name = UserName::parse("ada").expect("name");
-        store.create_user(&name, false, None).expect("user");
-        let version = |s: &Store| -> i64 {
-            s.conn()
-                .expect("conn")
-                .query_row("PRAGMA user_version", [], |r| r.get(0))
-                .expect("version")
-        };
-        let before = version(&store);
-        drop(store);
-        let store = Store::open(dir.path()).expect("second open");
-        assert_eq!(version(&store), before);
-        assert!(before >= 1);
-        assert_eq!(store.list_users().expect("list").len(), 1);
+        for (store, scratch) in test_support::stores() {
+            let name = UserName::parse("ada").expect("name");
+            store.create_user(&name, false, None).expect("user");
+            let version = |s: &Store| -> usize {
+                s.read(|c| Ok(db::migrate::current_version(c)?))
+                    .expect("version")
+            };
+            let before = version(&store);
+            drop(store);
+            let store = scratch.open().expect("second open");
+            assert_eq!(version(&store), before);
+            assert_eq!(before, migrations::VERSIONS.len());
+            assert_eq!(store.list_users().expect("list").len(), 1);
+        }
     }
 
     #[test]
