@@ -6,7 +6,7 @@
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use super::markdown;
-use crate::escape::escape_html;
+use crate::escape::push_escaped_html;
 
 /// The HTML of `source` read as inline Markdown.
 pub fn inline_html(source: &str) -> String {
@@ -15,16 +15,16 @@ pub fn inline_html(source: &str) -> String {
     for event in Parser::new_ext(source, markdown::options()) {
         match event {
             Event::Text(text) | Event::Html(text) | Event::InlineHtml(text) => {
-                out.push_str(&escape_html(&text));
+                push_escaped_html(&mut out, &text);
             }
             Event::Code(code) => {
                 out.push_str("<code>");
-                out.push_str(&escape_html(&code));
+                push_escaped_html(&mut out, &code);
                 out.push_str("</code>");
             }
             // Kept as written: quiz text has no footnotes or task lists.
             Event::FootnoteReference(label) => {
-                out.push_str(&escape_html(&format!("[^{label}]")));
+                push_escaped_html(&mut out, &format!("[^{label}]"));
             }
             Event::TaskListMarker(checked) => out.push_str(if checked { "[x] " } else { "[ ] " }),
             Event::Start(Tag::Emphasis) => out.push_str("<em>"),
