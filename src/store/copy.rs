@@ -265,14 +265,10 @@ pub fn copy_store(from: &DatabaseUrl, to: &DatabaseUrl) -> Result<CopyReport> {
 fn copy_tables(source: &Store, target: &Store) -> Result<Vec<(u64, String)>> {
     let source_db = source.database();
     let mut src = source_db.connect()?;
-    src.batch(match source_db.dialect() {
-        // Deferred: the first SELECT takes a WAL snapshot and keeps it to COMMIT.
-        Dialect::Sqlite => "BEGIN",
-        Dialect::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-    })?;
+    src.begin_snapshot()?;
     let target_db = target.database();
     let mut dst = target_db.connect()?;
-    target_db.begin_write(&mut *dst)?;
+    dst.begin_transaction()?;
     let result =
         refuse_non_empty(&mut *dst, target.url()).and_then(|()| copy_each(&mut *src, &mut *dst));
     // The source only read; ending its transaction either way releases its snapshot.

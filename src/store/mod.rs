@@ -313,7 +313,7 @@ impl Store {
         on_plain_thread(self.is_postgres(), || {
             let database = self.database();
             let mut conn = database.connect()?;
-            database.begin_write(&mut *conn)?;
+            conn.begin_transaction()?;
             match f(&mut *conn) {
                 Ok(value) => {
                     conn.batch("COMMIT")?;

@@ -1,18 +1,17 @@
 //! Brings a database's schema up to date from the one list of steps in `store::migrations`.
 //!
-//! Steps are written in SQLite's DDL and translated for PostgreSQL by [`postgres_ddl`]
-//! (integer columns become BIGINT, row ids identity columns, STRICT and WITHOUT ROWID go).
+//! Steps are written in SQLite's DDL; each backend translates them ([`Conn::ddl`]:
+//! PostgreSQL makes integer columns BIGINT and row ids identity columns).
 //! A step that only rewrites data that databases from before PostgreSQL support could hold
-//! is marked SQLite-only. SQLite records the applied count in `PRAGMA user_version` (as
-//! `rusqlite_migration` did, so older files carry on); PostgreSQL in `selfserve_schema`,
-//! under an advisory lock, so replicas starting together migrate once.
+//! is marked SQLite-only. Where the version is kept and how migrations are serialised is
+//! the backend's ([`Conn::schema_version`], [`Conn::begin_migrations`]).
 
 use super::{Conn, DbError, DbResult, Dialect};
 
 /// One part of a schema version.
 #[derive(Debug, Clone, Copy)]
 pub enum Part {
-    /// Runs on every backend (PostgreSQL gets it through [`postgres_ddl`]).
+    /// Runs on every backend, through the backend's [`Conn::ddl`].
     Both(&'static str),
     /// Runs on SQLite only: a fix-up of data older than PostgreSQL support.
     SqliteOnly(&'static str),
@@ -21,55 +20,22 @@ pub enum Part {
 /// A version: its parts, run in one transaction.
 pub type Version = &'static [Part];
 
-/// The advisory lock key that serialises migrations across replicas ("selfserve" in ASCII).
-const MIGRATION_LOCK: i64 = 0x73_656c_6673_6572;
-
-/// PostgreSQL has no `json_valid`; the schema's CHECKs use it, so it is defined first.
-const POSTGRES_PRELUDE: &str = r#"
-CREATE TABLE IF NOT EXISTS selfserve_schema (version BIGINT NOT NULL);
-CREATE OR REPLACE FUNCTION json_valid(doc TEXT) RETURNS BOOLEAN
-    LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-    PERFORM doc::jsonb;
-    RETURN TRUE;
-EXCEPTION WHEN others THEN
-    RETURN FALSE;
-END
-$$;
-"#;
-
 /// The applied version (0 for an empty database).
 pub fn current_version(conn: &mut dyn Conn) -> DbResult<usize> {
-    let version: i64 = match conn.dialect() {
-        Dialect::Sqlite => conn.query_value("PRAGMA user_version", &[])?,
-        Dialect::Postgres => {
-            let exists: bool =
-                conn.query_value("SELECT to_regclass('selfserve_schema') IS NOT NULL", &[])?;
-            if !exists {
-                return Ok(0);
-            }
-            conn.query_opt("SELECT version FROM selfserve_schema", &[])?
-                .map_or(Ok(0), |r| r.get(0))?
-        }
-    };
-    Ok(usize::try_from(version).unwrap_or(0))
+    conn.schema_version()
 }
 
-/// Applies every version after the database's own; the number applied.
+/// Applies every version after the database's own; the number applied. Holds the
+/// backend's migration lock throughout, so replicas starting together migrate once.
 pub fn to_latest(conn: &mut dyn Conn, versions: &[Version]) -> DbResult<usize> {
-    if conn.dialect() == Dialect::Postgres {
-        conn.execute("SELECT pg_advisory_lock(?1)", &[MIGRATION_LOCK.into()])?;
-        let result = conn
-            .batch(POSTGRES_PRELUDE)
-            .and_then(|()| apply(conn, versions));
-        let unlocked = conn.execute("SELECT pg_advisory_unlock(?1)", &[MIGRATION_LOCK.into()]);
-        return result.and_then(|n| unlocked.map(|_| n));
-    }
-    apply(conn, versions)
+    conn.begin_migrations()?;
+    let result = apply(conn, versions);
+    let ended = conn.end_migrations();
+    result.and_then(|n| ended.map(|()| n))
 }
 
 fn apply(conn: &mut dyn Conn, versions: &[Version]) -> DbResult<usize> {
-    let from = current_version(conn)?;
+    let from = conn.schema_version()?;
     if from > versions.len() {
         return Err(DbError::Other(
             format!(
@@ -80,13 +46,8 @@ fn apply(conn: &mut dyn Conn, versions: &[Version]) -> DbResult<usize> {
         ));
     }
     for (index, parts) in versions.iter().enumerate().skip(from) {
-        let version = index + 1;
-        conn.batch(match conn.dialect() {
-            Dialect::Sqlite => "BEGIN IMMEDIATE",
-            Dialect::Postgres => "BEGIN",
-        })?;
-        let result = apply_version(conn, parts, version);
-        match result {
+        conn.begin_transaction()?;
+        match apply_version(conn, parts, index + 1) {
             Ok(()) => conn.batch("COMMIT")?,
             Err(e) => {
                 let _ = conn.batch("ROLLBACK");
@@ -98,60 +59,16 @@ fn apply(conn: &mut dyn Conn, versions: &[Version]) -> DbResult<usize> {
 }
 
 fn apply_version(conn: &mut dyn Conn, parts: &[Part], version: usize) -> DbResult<()> {
-    let dialect = conn.dialect();
+    let sqlite = conn.dialect() == Dialect::Sqlite;
     for part in parts {
-        match (part, dialect) {
-            (Part::Both(sql) | Part::SqliteOnly(sql), Dialect::Sqlite) => conn.batch(sql)?,
-            (Part::Both(sql), Dialect::Postgres) => conn.batch(&postgres_ddl(sql))?,
-            (Part::SqliteOnly(_), Dialect::Postgres) => {}
+        match part {
+            Part::Both(sql) => {
+                let sql = conn.ddl(sql);
+                conn.batch(&sql)?;
+            }
+            Part::SqliteOnly(sql) if sqlite => conn.batch(sql)?,
+            Part::SqliteOnly(_) => {}
         }
     }
-    match dialect {
-        // PRAGMA takes no parameters; the number is ours.
-        Dialect::Sqlite => conn.batch(&format!("PRAGMA user_version = {version}")),
-        Dialect::Postgres => {
-            conn.execute("DELETE FROM selfserve_schema", &[])?;
-            conn.execute(
-                "INSERT INTO selfserve_schema (version) VALUES (?1)",
-                &[version.into()],
-            )
-            .map(drop)
-        }
-    }
-}
-
-/// SQLite DDL as PostgreSQL DDL: the subset the schema uses.
-pub fn postgres_ddl(sql: &str) -> String {
-    sql.replace(
-        "INTEGER PRIMARY KEY",
-        "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
-    )
-    .replace("INTEGER", "BIGINT")
-    .replace(" REAL ", " DOUBLE PRECISION ")
-    .replace(" BLOB ", " BYTEA ")
-    .replace(") STRICT, WITHOUT ROWID;", ");")
-    .replace(") STRICT;", ");")
-    .replace(" COLLATE NOCASE", "")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ddl_translates_to_postgres() {
-        let sql = "CREATE TABLE t (\n    id INTEGER PRIMARY KEY,\n    n INTEGER NOT NULL,\n    r REAL NOT NULL,\n    b BLOB NOT NULL,\n    s TEXT UNIQUE COLLATE NOCASE\n) STRICT;\nCREATE TABLE u (k TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;";
-        let pg = postgres_ddl(sql);
-        assert!(
-            pg.contains("id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"),
-            "{pg}"
-        );
-        assert!(pg.contains("n BIGINT NOT NULL"), "{pg}");
-        assert!(pg.contains("r DOUBLE PRECISION NOT NULL"), "{pg}");
-        assert!(pg.contains("b BYTEA NOT NULL"), "{pg}");
-        assert!(
-            !pg.contains("STRICT") && !pg.contains("ROWID") && !pg.contains("NOCASE"),
-            "{pg}"
-        );
-    }
+    conn.set_schema_version(version)
 }

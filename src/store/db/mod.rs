@@ -12,8 +12,8 @@
 //! Values cross the seam as [`Value`] (integer, real, text, bytes, null) and rows come back as
 //! [`Row`]s of them, so no driver type reaches the rest of the store. Times are integer
 //! seconds since the Unix epoch in both databases. Adding a backend means one file here that
-//! implements [`Database`] and [`Conn`], one arm in [`DatabaseUrl`], and its DDL dialect in
-//! `migrate.rs`.
+//! implements [`Database`] and [`Conn`] (its DDL dialect and schema version included), one
+//! arm in [`DatabaseUrl`], one in `store::Backend`, and its driver in `Cargo.toml`.
 
 pub mod migrate;
 pub mod postgres;
@@ -91,6 +91,27 @@ pub trait Conn {
     /// on PostgreSQL it is a transaction-scoped advisory lock, so read-check-write sequences
     /// (a retry wait, a decayed counter) stay correct across replicas.
     fn lock(&mut self, key: &str) -> DbResult<()>;
+    /// Starts a write transaction that takes the write lock at once where the database has
+    /// one (`BEGIN IMMEDIATE` on SQLite), so a transaction never fails half-way for a lock.
+    fn begin_transaction(&mut self) -> DbResult<()>;
+    /// Starts a read-only transaction that sees the database as of one commit throughout.
+    fn begin_snapshot(&mut self) -> DbResult<()>;
+    /// The applied schema version (0: an empty database).
+    fn schema_version(&mut self) -> DbResult<usize>;
+    /// Records `version` as applied, inside the migration's transaction.
+    fn set_schema_version(&mut self, version: usize) -> DbResult<()>;
+    /// Migration DDL (written in SQLite's dialect) in this backend's.
+    fn ddl(&self, sql: &str) -> String {
+        sql.to_owned()
+    }
+    /// Takes whatever serialises migrations across processes and prepares for them.
+    fn begin_migrations(&mut self) -> DbResult<()> {
+        Ok(())
+    }
+    /// Releases what [`Self::begin_migrations`] took.
+    fn end_migrations(&mut self) -> DbResult<()> {
+        Ok(())
+    }
     /// The SQLite connection underneath, for the SQLite-only features (backup, page limits).
     fn sqlite(&mut self) -> Option<&mut rusqlite::Connection> {
         None
@@ -130,13 +151,6 @@ pub trait Database: Send + Sync {
     fn connect(&self) -> DbResult<Box<dyn Conn + '_>>;
     /// The SQL dialect.
     fn dialect(&self) -> Dialect;
-    /// Starts a transaction that takes the write lock at once (`BEGIN IMMEDIATE` on SQLite).
-    fn begin_write(&self, conn: &mut dyn Conn) -> DbResult<()> {
-        conn.batch(match self.dialect() {
-            Dialect::Sqlite => "BEGIN IMMEDIATE",
-            Dialect::Postgres => "BEGIN",
-        })
-    }
 }
 
 /// A pool of at most `size` connections made by `manager`, opened on demand (a CLI command

@@ -143,6 +143,26 @@ impl Conn for SqliteConn {
         Ok(())
     }
 
+    fn begin_transaction(&mut self) -> DbResult<()> {
+        self.batch("BEGIN IMMEDIATE")
+    }
+
+    fn begin_snapshot(&mut self) -> DbResult<()> {
+        // Deferred: the first SELECT takes a WAL snapshot and keeps it to COMMIT.
+        self.batch("BEGIN")
+    }
+
+    /// `PRAGMA user_version`, where `rusqlite_migration` kept it, so older files carry on.
+    fn schema_version(&mut self) -> DbResult<usize> {
+        let version: i64 = self.0.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        Ok(usize::try_from(version).unwrap_or(0))
+    }
+
+    fn set_schema_version(&mut self, version: usize) -> DbResult<()> {
+        // PRAGMA takes no parameters; the number is ours.
+        self.batch(&format!("PRAGMA user_version = {version}"))
+    }
+
     fn sqlite(&mut self) -> Option<&mut Connection> {
         Some(&mut self.0)
     }
