@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import http.client
+import os
 import sys
+from pathlib import Path
 
 
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+def release_binary(project: Path) -> Path | None:
+    """The server binary to measure: $SELFSERVE_BIN or the project's release build; None (after
+    saying what to do) when it is not there, since a debug build would measure the wrong thing."""
+    binary = Path(os.environ.get("SELFSERVE_BIN", project / "target" / "release" / "selfserve"))
+    if not os.access(binary, os.X_OK):
+        log(f"error: no release binary at {binary}; run 'cargo build --release' first (or set SELFSERVE_BIN)")
+        return None
+    return binary
 
 
 def pct(values: list[float], p: float) -> float:

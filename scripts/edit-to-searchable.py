@@ -46,7 +46,7 @@ from pathlib import Path
 SCRIPTS = Path(__file__).resolve().parent
 PROJECT = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
-from benchlib import Client, log, pct  # noqa: E402
+from benchlib import Client, log, pct, release_binary  # noqa: E402
 
 
 
@@ -122,9 +122,8 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, copy)")
     args = ap.parse_args()
 
-    binary = Path(os.environ.get("SELFSERVE_BIN", PROJECT / "target" / "release" / "selfserve"))
-    if not os.access(binary, os.X_OK):
-        log(f"error: no release binary at {binary}; run 'cargo build --release' first (or set SELFSERVE_BIN)")
+    binary = release_binary(PROJECT)
+    if binary is None:
         return 1
     bench_dir = Path(os.environ.get("SELFSERVE_BENCH_DIR", Path(tempfile.gettempdir()) / "selfserve-bench"))
     generated = bench_dir / f"corpus-{args.scale}x"
@@ -192,6 +191,13 @@ def main() -> int:
                 time.sleep(args.poll)
             return None
 
+        def edit(rel: str) -> float | None:
+            """Appends a fresh word to `rel`: seconds until a search finds it, None on timeout."""
+            w = word(rng)
+            t0 = time.monotonic()
+            append(rel, w)
+            return wait_for(rel, w, t0)
+
         # Files that are served (a few ids are duplicates or broken and are not).
         candidates = md_files[:]
         rng.shuffle(candidates)
@@ -206,11 +212,7 @@ def main() -> int:
         for i in range(args.edits):
             if time.monotonic() > deadline:
                 break
-            rel = pool[i % len(pool)]
-            w = word(rng)
-            t0 = time.monotonic()
-            append(rel, w)
-            took = wait_for(rel, w, t0)
+            took = edit(pool[i % len(pool)])
             if took is None:
                 misses += 1
             else:
@@ -273,11 +275,7 @@ def main() -> int:
             for i in range(args.soak):
                 if time.monotonic() > deadline:
                     break
-                rel = pool[i % len(pool)]
-                w = word(rng)
-                t0 = time.monotonic()
-                append(rel, w)
-                took = wait_for(rel, w, t0)
+                took = edit(pool[i % len(pool)])
                 if took is not None:
                     soak_times.append(took)
                 done += 1

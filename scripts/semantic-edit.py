@@ -44,7 +44,7 @@ from pathlib import Path
 SCRIPTS = Path(__file__).resolve().parent
 PROJECT = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
-from benchlib import Client, log, pct  # noqa: E402
+from benchlib import Client, log, pct, release_binary  # noqa: E402
 
 # (new sentence, a query meaning the same with none of its words)
 PAIRS = [
@@ -88,9 +88,8 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, copy)")
     args = ap.parse_args()
 
-    binary = Path(os.environ.get("SELFSERVE_BIN", PROJECT / "target" / "release" / "selfserve"))
-    if not os.access(binary, os.X_OK):
-        log(f"error: no release binary at {binary}; run 'cargo build --release' first (or set SELFSERVE_BIN)")
+    binary = release_binary(PROJECT)
+    if binary is None:
         return 1
     if not args.content.is_dir():
         log(f"error: {args.content} is not a folder; give --content")
