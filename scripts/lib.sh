@@ -20,6 +20,9 @@ die() { log "error: $*"; exit 1; }
 now() { date +%s.%N; }
 # elapsed START [END]: seconds between two `now` values, 3 decimals.
 elapsed() { awk -v a="$1" -v b="${2:-$(now)}" 'BEGIN { printf "%.3f", b - a }'; }
+# deadline_in SECONDS: the `now` value SECONDS from now; `past DEADLINE` is true once it is.
+deadline_in() { awk -v t="$1" -v n="$(now)" 'BEGIN { printf "%.3f", n + t }'; }
+past() { awk -v d="$1" -v n="$(now)" 'BEGIN { exit !(n > d) }'; }
 
 need_bin() {
   [ -x "$BIN" ] || die "no release binary at $BIN; run 'cargo build --release' first (or set SELFSERVE_BIN)"
@@ -77,7 +80,7 @@ start_server() {
 # Returns 1 on timeout or when the server exits.
 wait_ready() {
   local logf="$1" timeout="$2" deadline
-  deadline=$(awk -v t="$timeout" -v n="$(now)" 'BEGIN { printf "%.3f", n + t }')
+  deadline="$(deadline_in "$timeout")"
   SERVER_URL=""
   while :; do
     if [ -z "$SERVER_URL" ]; then
@@ -88,7 +91,7 @@ wait_ready() {
       return 0
     fi
     kill -0 "$SERVER_PID" 2>/dev/null || { log "the server exited; its log:"; tail -5 "$logf.err" >&2; return 1; }
-    if awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n > d) }'; then
+    if past "$deadline"; then
       log "the server was not ready within ${timeout}s"
       return 1
     fi
@@ -100,12 +103,12 @@ wait_ready() {
 # the server starts answering); polled every 20 ms.
 wait_searchable() {
   local timeout="$1" deadline code
-  deadline=$(awk -v t="$timeout" -v n="$(now)" 'BEGIN { printf "%.3f", n + t }')
+  deadline="$(deadline_in "$timeout")"
   while :; do
     code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$SERVER_URL/api/v1/search?q=ready" || true)"
     [ "$code" = 200 ] && return 0
     kill -0 "$SERVER_PID" 2>/dev/null || { log "the server exited"; return 1; }
-    if awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n > d) }'; then
+    if past "$deadline"; then
       log "search was not ready within ${timeout}s"
       return 1
     fi

@@ -80,14 +80,14 @@ wait_searchable 300 || die "search did not answer"
 row "start to searchable (lexical)" "$(elapsed "$SERVER_START") s" "$(load1)"
 
 if [ "$SEMANTIC" = on ]; then
-  deadline=$(awk -v t="$TIMEOUT" -v n="$(now)" 'BEGIN { printf "%.3f", n + t }')
+  deadline="$(deadline_in "$TIMEOUT")"
   line=""
   while :; do
     line="$(plain_log | grep -a 'semantic search vectors up to date' | head -1 || true)"
     [ -n "$line" ] && break
     kill -0 "$SERVER_PID" 2>/dev/null || die "the server exited"
     if plain_log | grep -aq 'semantic search is off\|semantic search stopped'; then die "the semantic leg failed: $(plain_log | grep -a 'semantic search' | tail -1)"; fi
-    awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n > d) }' && die "the semantic leg was not ready within ${TIMEOUT}s"
+    past "$deadline" && die "the semantic leg was not ready within ${TIMEOUT}s"
     sleep 0.1
   done
   ready_s="$(elapsed "$SERVER_START")"
