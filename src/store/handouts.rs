@@ -5,34 +5,24 @@
 //! shows the same questions again (no re-drawing until the questions one knows come up), and
 //! the table grows by one row per graded attempt, not per page view.
 
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use time::OffsetDateTime;
 
 use super::accounts::UserId;
-use super::{Result, Store, time_at, unix};
+use super::db::{DbResult, Row, args};
+use super::{Result, Store};
 pub use crate::records::Handout;
 
 const COLUMNS: &str = "id, user_id, module_id, content_hash, drawn, created_at, used_at";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Handout> {
-    let used: Option<i64> = r.get(6)?;
+fn from_row(r: &Row) -> DbResult<Handout> {
     Ok(Handout {
         id: r.get(0)?,
         user_id: UserId(r.get(1)?),
         module_id: r.get(2)?,
         content_hash: r.get(3)?,
         drawn_json: r.get(4)?,
-        created_at: time_at(r, 5)?,
-        used_at: used
-            .map(OffsetDateTime::from_unix_timestamp)
-            .transpose()
-            .map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    6,
-                    rusqlite::types::Type::Integer,
-                    e.into(),
-                )
-            })?,
+        created_at: r.get(5)?,
+        used_at: r.get(6)?,
     })
 }
 
@@ -44,79 +34,79 @@ impl Store {
         user_id: UserId,
         module_id: &str,
         content_hash: &str,
-        draw: impl FnOnce() -> String,
+        draw: impl FnOnce() -> String + Send,
     ) -> Result<Handout> {
         // Whole seconds, as stored, so a new hand-out equals itself read back.
         let now = OffsetDateTime::now_utc()
             .replace_nanosecond(0)
             .unwrap_or_else(|_| OffsetDateTime::now_utc());
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let open = tx
-            .query_row(
-                &format!(
-                    "SELECT {COLUMNS} FROM quiz_handouts
-                     WHERE user_id = ?1 AND module_id = ?2 AND content_hash = ?3 AND used_at IS NULL
-                     ORDER BY created_at DESC LIMIT 1"
-                ),
-                params![user_id.0, module_id, content_hash],
-                from_row,
-            )
-            .optional()?;
-        if let Some(open) = open {
-            return Ok(open);
-        }
-        tx.execute(
-            "DELETE FROM quiz_handouts WHERE user_id = ?1 AND module_id = ?2 AND used_at IS NULL",
-            params![user_id.0, module_id],
-        )?;
-        let handout = Handout {
-            id: format!("{:032x}", rand::random::<u128>()),
-            user_id,
-            module_id: module_id.to_owned(),
-            content_hash: content_hash.to_owned(),
-            drawn_json: draw(),
-            created_at: now,
-            used_at: None,
-        };
-        tx.execute(
-            "INSERT INTO quiz_handouts (id, user_id, module_id, content_hash, drawn, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                handout.id,
-                user_id.0,
-                module_id,
-                content_hash,
-                handout.drawn_json,
-                unix(now)
-            ],
-        )?;
-        tx.commit()?;
-        Ok(handout)
+        let open_sql = format!(
+            "SELECT {COLUMNS} FROM quiz_handouts
+             WHERE user_id = ?1 AND module_id = ?2 AND content_hash = ?3 AND used_at IS NULL
+             ORDER BY created_at DESC LIMIT 1"
+        );
+        self.write(|tx| {
+            // Two page loads at once (on two replicas) must not both draw.
+            tx.lock(&format!("handouts:{}:{module_id}", user_id.0))?;
+            let open = tx.query_opt(&open_sql, args![user_id.0, module_id, content_hash])?;
+            if let Some(open) = open {
+                return Ok(from_row(&open)?);
+            }
+            tx.execute(
+                "DELETE FROM quiz_handouts WHERE user_id = ?1 AND module_id = ?2 AND used_at IS NULL",
+                args![user_id.0, module_id],
+            )?;
+            let handout = Handout {
+                id: format!("{:032x}", rand::random::<u128>()),
+                user_id,
+                module_id: module_id.to_owned(),
+                content_hash: content_hash.to_owned(),
+                drawn_json: draw(),
+                created_at: now,
+                used_at: None,
+            };
+            tx.execute(
+                "INSERT INTO quiz_handouts (id, user_id, module_id, content_hash, drawn, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                args![
+                    &handout.id,
+                    user_id.0,
+                    module_id,
+                    content_hash,
+                    &handout.drawn_json,
+                    now
+                ],
+            )?;
+            Ok(handout)
+        })
     }
 
     /// A hand-out by id, whoever it belongs to (the caller checks).
     pub fn handout(&self, id: &str) -> Result<Option<Handout>> {
-        let conn = self.conn()?;
-        Ok(conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM quiz_handouts WHERE id = ?1"),
-                [id],
-                from_row,
-            )
-            .optional()?)
+        let sql = format!("SELECT {COLUMNS} FROM quiz_handouts WHERE id = ?1");
+        self.read(|c| {
+            Ok(c.query_opt(&sql, args![id])?
+                .as_ref()
+                .map(from_row)
+                .transpose()?)
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::store;
+    use crate::store::test_support::stores;
     use crate::store::{Gated, NewAttempt, UserName};
 
     #[test]
     fn one_open_handout_per_module_version_and_each_grades_once() {
-        let (store, _dir) = store();
+        for (store, _db) in stores() {
+            one_open_handout_on(&store);
+        }
+    }
+
+    fn one_open_handout_on(store: &Store) {
         let name = UserName::parse("ada").expect("name");
         let ada = store.create_user(&name, false, None).expect("user").id;
         let first = store

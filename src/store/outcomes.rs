@@ -1,10 +1,10 @@
 //! How troubleshooting walks ended, the help requests escalations open, and per-tree stats.
 
-use rusqlite::{TransactionBehavior, params};
 use time::OffsetDateTime;
 
 use super::accounts::UserId;
-use super::{Result, Store, StoreError, time_at, unix};
+use super::db::{DbError, DbResult, args};
+use super::{Result, Store, StoreError};
 use crate::model::Outcome;
 pub use crate::records::{
     HelpFilter, HelpRequest, NewOutcome, NodeStats, OutcomeId, RequestId, RequestStatus, TreeStats,
@@ -22,10 +22,9 @@ fn check_text(what: &str, text: Option<&str>) -> Result<()> {
     }
 }
 
-fn parse_trail(idx: usize, json: &str) -> rusqlite::Result<Vec<String>> {
-    serde_json::from_str(json).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-    })
+/// A stored trail: the CHECK admits only JSON, so a misfit is a hand-edited row.
+fn parse_trail(json: &str) -> DbResult<Vec<String>> {
+    serde_json::from_str(json).map_err(|e| DbError::Other(Box::new(e)))
 }
 
 impl Store {
@@ -41,67 +40,66 @@ impl Store {
         check_text("contact", o.contact)?;
         let trail = serde_json::to_string(o.trail)
             .map_err(|e| StoreError::Invalid(format!("the path cannot be stored: {e}")))?;
-        let now = unix(OffsetDateTime::now_utc());
+        let now = OffsetDateTime::now_utc();
         let user_id = o.user_id.map(|u| u.0);
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO tree_outcomes (tree_id, tree_version, trail, outcome, note, user_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![o.tree_id, o.tree_version, trail, o.outcome.as_str(), o.note, user_id, now],
-        )?;
-        let outcome_id = OutcomeId(tx.last_insert_rowid());
-        let request_id = if o.outcome == Outcome::Escalate {
-            tx.execute(
-                "INSERT INTO help_requests (outcome_id, tree_id, trail, note, contact, user_id, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-                params![outcome_id.0, o.tree_id, trail, o.note, o.contact, user_id, now],
-            )?;
-            Some(RequestId(tx.last_insert_rowid()))
-        } else {
-            None
-        };
-        tx.commit()?;
-        Ok((outcome_id, request_id))
+        self.write(|tx| {
+            let outcome_id = OutcomeId(tx.query_value(
+                "INSERT INTO tree_outcomes (tree_id, tree_version, trail, outcome, note, user_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                args![o.tree_id, o.tree_version, &trail, o.outcome.as_str(), o.note, user_id, now],
+            )?);
+            let request_id = if o.outcome == Outcome::Escalate {
+                Some(RequestId(tx.query_value(
+                    "INSERT INTO help_requests (outcome_id, tree_id, trail, note, contact, user_id, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING id",
+                    args![outcome_id.0, o.tree_id, &trail, o.note, o.contact, user_id, now],
+                )?))
+            } else {
+                None
+            };
+            Ok((outcome_id, request_id))
+        })
     }
 
     /// Help requests matching `filter`, newest first.
     pub fn list_help_requests(&self, filter: HelpFilter<'_>) -> Result<Vec<HelpRequest>> {
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare(
-            "SELECT id, outcome_id, tree_id, trail, note, contact, status, user_id, created_at, updated_at
-             FROM help_requests
-             WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR tree_id = ?2)
-             ORDER BY created_at DESC, id DESC",
-        )?;
-        let rows = stmt.query_map(
-            params![filter.status.map(RequestStatus::as_str), filter.tree_id],
-            |r| {
-                let status: String = r.get(6)?;
-                Ok(HelpRequest {
-                    id: RequestId(r.get(0)?),
-                    outcome_id: OutcomeId(r.get(1)?),
-                    tree_id: r.get(2)?,
-                    trail: parse_trail(3, &r.get::<_, String>(3)?)?,
-                    note: r.get(4)?,
-                    contact: r.get(5)?,
-                    // The CHECK constraint admits only the three names.
-                    status: RequestStatus::parse(&status).unwrap_or(RequestStatus::Open),
-                    user_id: r.get::<_, Option<i64>>(7)?.map(UserId),
-                    created_at: time_at(r, 8)?,
-                    updated_at: time_at(r, 9)?,
-                })
-            },
-        )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.read(|c| {
+            Ok(c.query_map(
+                "SELECT id, outcome_id, tree_id, trail, note, contact, status, user_id, created_at, updated_at
+                 FROM help_requests
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1)
+                   AND (CAST(?2 AS TEXT) IS NULL OR tree_id = ?2)
+                 ORDER BY created_at DESC, id DESC",
+                args![filter.status.map(RequestStatus::as_str), filter.tree_id],
+                |r| {
+                    let status: String = r.get(6)?;
+                    Ok(HelpRequest {
+                        id: RequestId(r.get(0)?),
+                        outcome_id: OutcomeId(r.get(1)?),
+                        tree_id: r.get(2)?,
+                        trail: parse_trail(&r.get::<String>(3)?)?,
+                        note: r.get(4)?,
+                        contact: r.get(5)?,
+                        // The CHECK constraint admits only the three names.
+                        status: RequestStatus::parse(&status).unwrap_or(RequestStatus::Open),
+                        user_id: r.get::<Option<i64>>(7)?.map(UserId),
+                        created_at: r.get(8)?,
+                        updated_at: r.get(9)?,
+                    })
+                },
+            )?)
+        })
     }
 
     /// Moves a help request to `status`.
     pub fn set_request_status(&self, id: RequestId, status: RequestStatus) -> Result<()> {
-        let changed = self.conn()?.execute(
-            "UPDATE help_requests SET status = ?1, updated_at = ?2 WHERE id = ?3",
-            params![status.as_str(), unix(OffsetDateTime::now_utc()), id.0],
-        )?;
+        let now = OffsetDateTime::now_utc();
+        let changed = self.read(|c| {
+            Ok(c.execute(
+                "UPDATE help_requests SET status = ?1, updated_at = ?2 WHERE id = ?3",
+                args![status.as_str(), now, id.0],
+            )?)
+        })?;
         if changed == 0 {
             return Err(StoreError::NotFound(format!(
                 "there is no help request with id {}",
@@ -113,14 +111,16 @@ impl Store {
 
     /// Counts walks, endings and per-node visits of one tree, all versions together.
     pub fn tree_stats(&self, tree_id: &str) -> Result<TreeStats> {
-        let conn = self.conn()?;
-        let mut stmt =
-            conn.prepare("SELECT outcome, trail FROM tree_outcomes WHERE tree_id = ?1")?;
-        let mut rows = stmt.query([tree_id])?;
+        let rows = self.read(|c| {
+            Ok(c.query(
+                "SELECT outcome, trail FROM tree_outcomes WHERE tree_id = ?1",
+                args![tree_id],
+            )?)
+        })?;
         let mut stats = TreeStats::default();
-        while let Some(row) = rows.next()? {
+        for row in &rows {
             let outcome: String = row.get(0)?;
-            let trail = parse_trail(1, &row.get::<_, String>(1)?)?;
+            let trail = parse_trail(&row.get::<String>(1)?)?;
             stats.walks += 1;
             match outcome.as_str() {
                 "resolved" => stats.resolved += 1,
@@ -144,7 +144,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::store;
+    use crate::store::db::Dialect;
+    use crate::store::test_support::{store, stores};
 
     fn trail(ids: &[&str]) -> Vec<String> {
         ids.iter().map(|s| (*s).to_owned()).collect()
@@ -164,7 +165,12 @@ mod tests {
 
     #[test]
     fn escalation_opens_a_request_in_the_same_transaction() {
-        let (store, _dir) = store();
+        for (store, _db) in stores() {
+            escalation_opens_a_request_in_the_same_transaction_on(&store);
+        }
+    }
+
+    fn escalation_opens_a_request_in_the_same_transaction_on(store: &Store) {
         let t = trail(&["start", "oom"]);
         let (_, none) = store
             .record_outcome(&walk("pods", &t, Outcome::Resolved))
@@ -210,15 +216,29 @@ mod tests {
 
     #[test]
     fn a_failed_request_insert_rolls_back_the_outcome() {
-        let (store, _dir) = store();
+        for (store, _db) in stores() {
+            a_failed_request_insert_rolls_back_the_outcome_on(&store);
+        }
+    }
+
+    fn a_failed_request_insert_rolls_back_the_outcome_on(store: &Store) {
         // Sabotage the request table so the second insert fails; the outcome must vanish too.
         store
-            .conn()
-            .expect("conn")
-            .execute_batch(
-                "CREATE TRIGGER no_requests BEFORE INSERT ON help_requests
-                 BEGIN SELECT RAISE(ABORT, 'refused'); END;",
-            )
+            .read(|c| {
+                let trigger = match c.dialect() {
+                    Dialect::Sqlite => {
+                        "CREATE TRIGGER no_requests BEFORE INSERT ON help_requests
+                         BEGIN SELECT RAISE(ABORT, 'refused'); END;"
+                    }
+                    Dialect::Postgres => {
+                        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql
+                             AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+                         CREATE TRIGGER no_requests BEFORE INSERT ON help_requests
+                             FOR EACH ROW EXECUTE FUNCTION refuse();"
+                    }
+                };
+                Ok(c.batch(trigger)?)
+            })
             .expect("trigger");
         let t = trail(&["start"]);
         assert!(
@@ -231,7 +251,12 @@ mod tests {
 
     #[test]
     fn tree_stats_count_walks_and_nodes() {
-        let (store, _dir) = store();
+        for (store, _db) in stores() {
+            tree_stats_count_walks_and_nodes_on(&store);
+        }
+    }
+
+    fn tree_stats_count_walks_and_nodes_on(store: &Store) {
         let a = trail(&["start", "oom", "limits"]);
         let b = trail(&["start", "oom"]);
         let c = trail(&["start", "crash", "start", "oom"]);
@@ -285,6 +310,7 @@ mod tests {
 
     #[test]
     fn bad_outcomes_are_refused() {
+        // Refused before any SQL runs, so one backend is enough.
         let (store, _dir) = store();
         let empty: Vec<String> = Vec::new();
         assert!(matches!(

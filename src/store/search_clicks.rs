@@ -11,11 +11,11 @@
 //! untouched for the retention period go, and past the row cap the least recently chosen
 //! go first.
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use time::OffsetDateTime;
 
+use super::db::{Conn, DbResult, Row, args};
 use super::search_log::{SearchLogLimits, normalize};
-use super::{Result, Store, unix};
+use super::{Result, Store};
 pub use crate::records::{Choice, PageFeedback, QueryFeedback};
 
 /// Days after which a choice counts half.
@@ -74,31 +74,47 @@ fn bump(old: Option<(f64, i64)>, add: f64, now: i64) -> f64 {
     old.map_or(0.0, |(w, at)| decayed(w, at, now)) + add
 }
 
-fn prune(tx: &Transaction<'_>, limits: SearchLogLimits, now: OffsetDateTime) -> Result<u64> {
-    let oldest = unix(now) - i64::from(limits.retention_days) * 86_400;
+/// The lock every writer of the click tables takes first. A batch reads each query's and
+/// page's decayed weight and writes it back, then prunes by count; on PostgreSQL two
+/// replicas doing that at once could lose a choice or deadlock over each other's rows.
+/// Batches are written by one logger per replica, so serialising them costs nothing.
+const CLICKS_LOCK: &str = "search_clicks";
+
+/// A row's decayed value and time, as `(value, last_at)`.
+fn weight_at(row: Option<Row>) -> DbResult<Option<(f64, i64)>> {
+    row.map(|r| Ok((r.get(0)?, r.get(1)?))).transpose()
+}
+
+fn prune(tx: &mut dyn Conn, limits: SearchLogLimits, now: OffsetDateTime) -> DbResult<u64> {
+    let oldest = now.unix_timestamp() - i64::from(limits.retention_days) * 86_400;
     let mut deleted = 0;
-    for table in ["click_queries", "click_pages"] {
+    for (table, key) in [
+        ("click_queries", "normalized"),
+        ("click_pages", "normalized, page"),
+    ] {
         deleted += tx.execute(
             &format!("DELETE FROM {table} WHERE last_at < ?1"),
-            params![oldest],
+            args![oldest],
         )?;
-        // Past the cap, the least recently chosen go first (LIMIT must not go negative:
-        // SQLite reads a negative limit as none).
-        deleted += tx.execute(
-            &format!(
-                "DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table}
-                 ORDER BY last_at, rowid
-                 LIMIT max(0, (SELECT COUNT(*) FROM {table}) - ?1))"
-            ),
-            params![row_cap(limits)],
-        )?;
+        // Past the cap, the least recently chosen go first.
+        let rows: u64 = tx.query_value(&format!("SELECT COUNT(*) FROM {table}"), &[])?;
+        let excess = rows.saturating_sub(u64::from(row_cap(limits)));
+        if excess > 0 {
+            deleted += tx.execute(
+                &format!(
+                    "DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table}
+                     ORDER BY last_at, {key} LIMIT ?1)"
+                ),
+                args![excess],
+            )?;
+        }
     }
     // A page row whose query went would lift nothing; drop it so the cap stays honest.
     deleted += tx.execute(
         "DELETE FROM click_pages WHERE normalized NOT IN (SELECT normalized FROM click_queries)",
-        [],
+        &[],
     )?;
-    Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
+    Ok(deleted)
 }
 
 impl Store {
@@ -108,59 +124,53 @@ impl Store {
         if batch.is_empty() {
             return Ok(());
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for choice in batch {
-            let query = normalize(&choice.query);
-            if query.is_empty() || choice.page.is_empty() || choice.page.len() > MAX_PAGE_CHARS {
-                continue;
-            }
-            let at = unix(choice.at);
-            let old_query: Option<(f64, i64)> = tx
-                .query_row(
+        self.write(|tx| {
+            tx.lock(CLICKS_LOCK)?;
+            for choice in batch {
+                let query = normalize(&choice.query);
+                if query.is_empty() || choice.page.is_empty() || choice.page.len() > MAX_PAGE_CHARS
+                {
+                    continue;
+                }
+                let at = choice.at.unix_timestamp();
+                let old_query = weight_at(tx.query_opt(
                     "SELECT searches, last_at FROM click_queries WHERE normalized = ?1",
-                    params![query],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let searches = bump(old_query, f64::from(u8::from(choice.first_of_search)), at);
-            let query_at = old_query.map_or(at, |(_, last)| last.max(at));
-            tx.execute(
-                "INSERT INTO click_queries (normalized, searches, last_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (normalized) DO UPDATE SET
-                     searches = excluded.searches, last_at = excluded.last_at",
-                params![query, searches, query_at],
-            )?;
-            let old_page: Option<(f64, i64)> = tx
-                .query_row(
+                    args![&query],
+                )?)?;
+                let searches = bump(old_query, f64::from(u8::from(choice.first_of_search)), at);
+                let query_at = old_query.map_or(at, |(_, last)| last.max(at));
+                tx.execute(
+                    "INSERT INTO click_queries (normalized, searches, last_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (normalized) DO UPDATE SET
+                         searches = excluded.searches, last_at = excluded.last_at",
+                    args![&query, searches, query_at],
+                )?;
+                let old_page = weight_at(tx.query_opt(
                     "SELECT weight, last_at FROM click_pages WHERE normalized = ?1 AND page = ?2",
-                    params![query, choice.page],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let weight = bump(old_page, 1.0, at);
-            let page_at = old_page.map_or(at, |(_, last)| last.max(at));
-            tx.execute(
-                "INSERT INTO click_pages (normalized, page, weight, last_at)
-                 VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (normalized, page) DO UPDATE SET
-                     weight = excluded.weight, last_at = excluded.last_at",
-                params![query, choice.page, weight, page_at],
-            )?;
-        }
-        prune(&tx, limits, OffsetDateTime::now_utc())?;
-        tx.commit()?;
-        Ok(())
+                    args![&query, &choice.page],
+                )?)?;
+                let weight = bump(old_page, 1.0, at);
+                let page_at = old_page.map_or(at, |(_, last)| last.max(at));
+                tx.execute(
+                    "INSERT INTO click_pages (normalized, page, weight, last_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (normalized, page) DO UPDATE SET
+                         weight = excluded.weight, last_at = excluded.last_at",
+                    args![&query, &choice.page, weight, page_at],
+                )?;
+            }
+            prune(tx, limits, OffsetDateTime::now_utc())?;
+            Ok(())
+        })
     }
 
     /// Deletes what `limits` no longer keep (called hourly by the search logger). Returns
     /// how many rows went.
     pub fn prune_choices(&self, limits: SearchLogLimits, now: OffsetDateTime) -> Result<u64> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let deleted = prune(&tx, limits, now)?;
-        tx.commit()?;
-        Ok(deleted)
+        self.write(|tx| {
+            tx.lock(CLICKS_LOCK)?;
+            Ok(prune(tx, limits, now)?)
+        })
     }
 
     /// The feedback of one query (typed or normalised), decayed to `now`; `None` when no
@@ -187,25 +197,26 @@ impl Store {
         query: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<Vec<QueryFeedback>> {
-        let now = unix(now);
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare(
-            "SELECT q.normalized, q.searches, q.last_at, p.page, p.weight, p.last_at
-             FROM click_queries q JOIN click_pages p ON p.normalized = q.normalized
-             WHERE ?1 IS NULL OR q.normalized = ?1
-             ORDER BY q.normalized",
-        )?;
-        let rows = stmt.query_map(params![query], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                decayed(r.get(1)?, r.get(2)?, now),
-                r.get::<_, String>(3)?,
-                decayed(r.get(4)?, r.get(5)?, now),
-            ))
+        let now = now.unix_timestamp();
+        let rows = self.read(|c| {
+            Ok(c.query_map(
+                "SELECT q.normalized, q.searches, q.last_at, p.page, p.weight, p.last_at
+                 FROM click_queries q JOIN click_pages p ON p.normalized = q.normalized
+                 WHERE CAST(?1 AS TEXT) IS NULL OR q.normalized = ?1
+                 ORDER BY q.normalized",
+                args![query],
+                |r| {
+                    Ok((
+                        r.get::<String>(0)?,
+                        decayed(r.get(1)?, r.get(2)?, now),
+                        r.get::<String>(3)?,
+                        decayed(r.get(4)?, r.get(5)?, now),
+                    ))
+                },
+            )?)
         })?;
         let mut out: Vec<QueryFeedback> = Vec::new();
-        for row in rows {
-            let (query, searches, page, weight) = row?;
+        for (query, searches, page, weight) in rows {
             if out.last().is_none_or(|q| q.query != query) {
                 out.push(QueryFeedback {
                     query,
@@ -242,22 +253,18 @@ impl Store {
 
     /// Rows in the two click tables (queries, pages).
     pub fn choice_rows(&self) -> Result<(u64, u64)> {
-        let conn = self.conn()?;
-        let count = |table: &str| -> Result<u64> {
-            Ok(
-                conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| {
-                    super::count_at(r, 0)
-                })?,
-            )
-        };
-        Ok((count("click_queries")?, count("click_pages")?))
+        self.read(|c| {
+            let queries = c.query_value("SELECT COUNT(*) FROM click_queries", &[])?;
+            let pages = c.query_value("SELECT COUNT(*) FROM click_pages", &[])?;
+            Ok((queries, pages))
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::store;
+    use crate::store::test_support::stores;
     use proptest::prelude::*;
     use time::Duration;
 
@@ -285,7 +292,12 @@ mod tests {
 
     #[test]
     fn a_query_lifts_only_after_three_searches_chose_something() {
-        let (store, _dir) = store();
+        for (store, _db) in stores() {
+            a_query_lifts_only_after_three_searches_chose_something_on(&store);
+        }
+    }
+
+    fn a_query_lifts_only_after_three_searches_chose_something_on(store: &Store) {
         let now = OffsetDateTime::now_utc();
         // One search choosing three pages is one search.
         let one_search = [
@@ -330,7 +342,12 @@ mod tests {
 
     #[test]
     fn old_choices_count_less_and_a_recent_favourite_wins() {
-        let (store, _dir) = store();
+        for (store, _db) in stores() {
+            old_choices_count_less_and_a_recent_favourite_wins_on(&store);
+        }
+    }
+
+    fn old_choices_count_less_and_a_recent_favourite_wins_on(store: &Store) {
         let long_ago = OffsetDateTime::now_utc() - Duration::days(60);
         let mut old: Vec<Choice> = (0..4)
             .map(|_| choice("vault sealed", "guides/old", true))
@@ -360,7 +377,12 @@ mod tests {
 
     #[test]
     fn clicks_are_pruned_by_age_and_to_the_cap() {
-        let (store, _dir) = store();
+        for (store, _db) in stores() {
+            clicks_are_pruned_by_age_and_to_the_cap_on(&store);
+        }
+    }
+
+    fn clicks_are_pruned_by_age_and_to_the_cap_on(store: &Store) {
         let limits = SearchLogLimits {
             retention_days: 3,
             max_rows: 4,
@@ -411,7 +433,12 @@ mod tests {
 
     #[test]
     fn blank_queries_and_huge_ids_are_not_recorded() {
-        let (store, _dir) = store();
+        for (store, _db) in stores() {
+            blank_queries_and_huge_ids_are_not_recorded_on(&store);
+        }
+    }
+
+    fn blank_queries_and_huge_ids_are_not_recorded_on(store: &Store) {
         let huge = "x".repeat(MAX_PAGE_CHARS + 1);
         store
             .record_choices(&[choice(" \t", "a", true), choice("q", &huge, true)], WIDE)

@@ -8,10 +8,10 @@
 //! frequent and the log is not urgent, so the web layer collects entries and writes them in
 //! batches ([`Store::log_searches`]), which also prunes.
 
-use rusqlite::{Transaction, TransactionBehavior, params};
 use time::OffsetDateTime;
 
-use super::{Result, Store, count_at, unix};
+use super::db::{Conn, DbResult, args};
+use super::{Result, Store};
 pub use crate::records::{
     MAX_QUERY_CHARS, QueryCount, QueryKey, SearchLogEntry, SearchLogLimits, day_of, normalize,
 };
@@ -29,22 +29,23 @@ pub fn prune_rule(today: i64, max_id: i64, limits: SearchLogLimits) -> (i64, i64
     (first_day, first_id)
 }
 
-fn prune(tx: &Transaction<'_>, limits: SearchLogLimits, now: OffsetDateTime) -> Result<u64> {
-    let max_id: Option<i64> =
-        tx.query_row("SELECT max(id) FROM search_queries", [], |r| r.get(0))?;
+/// The lock every writer of the log takes first: the prune reads the newest id and deletes
+/// below it, and two batches that upsert the same rows in different orders would deadlock
+/// on PostgreSQL. The log is written in batches, so serialising them costs nothing.
+const LOG_LOCK: &str = "search_log";
+
+fn prune(tx: &mut dyn Conn, limits: SearchLogLimits, now: OffsetDateTime) -> DbResult<u64> {
+    let max_id: Option<i64> = tx.query_value("SELECT max(id) FROM search_queries", &[])?;
     let Some(max_id) = max_id else {
         return Ok(0);
     };
     let (first_day, first_id) = prune_rule(day_of(now), max_id, limits);
     let old = tx.execute(
         "DELETE FROM search_queries WHERE day < ?1",
-        params![first_day],
+        args![first_day],
     )?;
-    let over = tx.execute(
-        "DELETE FROM search_queries WHERE id < ?1",
-        params![first_id],
-    )?;
-    Ok(u64::try_from(old + over).unwrap_or(u64::MAX))
+    let over = tx.execute("DELETE FROM search_queries WHERE id < ?1", args![first_id])?;
+    Ok(old + over)
 }
 
 impl Store {
@@ -54,61 +55,57 @@ impl Store {
         if batch.is_empty() {
             return Ok(());
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        {
-            let mut stmt = tx.prepare(
-                "INSERT INTO search_queries (day, normalized, searches, zero_results, last_at)
-                 VALUES (?1, ?2, 1, ?3, ?4)
-                 ON CONFLICT (day, normalized) DO UPDATE SET
-                     searches = searches + 1,
-                     zero_results = zero_results + excluded.zero_results,
-                     last_at = max(last_at, excluded.last_at)",
-            )?;
+        self.write(|tx| {
+            tx.lock(LOG_LOCK)?;
             for e in batch {
                 let Some(key) = e.key() else { continue };
-                stmt.execute(params![
-                    key.day,
-                    key.normalized,
-                    i64::from(e.result_count == 0),
-                    unix(e.at),
-                ])?;
+                tx.execute(
+                    "INSERT INTO search_queries (day, normalized, searches, zero_results, last_at)
+                     VALUES (?1, ?2, 1, ?3, ?4)
+                     ON CONFLICT (day, normalized) DO UPDATE SET
+                         searches = search_queries.searches + 1,
+                         zero_results = search_queries.zero_results + excluded.zero_results,
+                         last_at = CASE WHEN excluded.last_at > search_queries.last_at
+                                   THEN excluded.last_at ELSE search_queries.last_at END",
+                    args![
+                        key.day,
+                        key.normalized,
+                        i64::from(e.result_count == 0),
+                        e.at,
+                    ],
+                )?;
             }
-        }
-        prune(&tx, limits, OffsetDateTime::now_utc())?;
-        tx.commit()?;
-        Ok(())
+            prune(tx, limits, OffsetDateTime::now_utc())?;
+            Ok(())
+        })
     }
 
     /// Deletes what `limits` no longer keep (the batching logger calls this when idle, so
     /// old rows go even when nobody searches). Returns how many rows went.
     pub fn prune_search_log(&self, limits: SearchLogLimits, now: OffsetDateTime) -> Result<u64> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let deleted = prune(&tx, limits, now)?;
-        tx.commit()?;
-        Ok(deleted)
+        self.write(|tx| {
+            tx.lock(LOG_LOCK)?;
+            Ok(prune(tx, limits, now)?)
+        })
     }
 
     /// Counts that one search of `key` opened a result. Returns false when the row is gone
     /// (pruned) or already counts every search as opened; the click is then lost, which a
     /// log can afford.
     pub fn record_opened(&self, key: &QueryKey) -> Result<bool> {
-        let changed = self.conn()?.execute(
-            "UPDATE search_queries SET opened = opened + 1
-             WHERE day = ?1 AND normalized = ?2 AND opened < searches",
-            params![key.day, key.normalized],
-        )?;
+        let changed = self.read(|c| {
+            Ok(c.execute(
+                "UPDATE search_queries SET opened = opened + 1
+                 WHERE day = ?1 AND normalized = ?2 AND opened < searches",
+                args![key.day, &key.normalized],
+            )?)
+        })?;
         Ok(changed == 1)
     }
 
     /// Rows in the log (one per query per day).
     pub fn search_log_rows(&self) -> Result<u64> {
-        Ok(self
-            .conn()?
-            .query_row("SELECT COUNT(*) FROM search_queries", [], |r| {
-                count_at(r, 0)
-            })?)
+        self.read(|c| Ok(c.query_value("SELECT COUNT(*) FROM search_queries", &[])?))
     }
 
     /// The most frequent queries on the days since `since` (whole UTC days), most frequent
@@ -134,28 +131,31 @@ impl Store {
         since: OffsetDateTime,
         limit: u32,
     ) -> Result<Vec<QueryCount>> {
-        let conn = self.conn()?;
+        // PostgreSQL sums integers as NUMERIC and reads no output alias in HAVING.
         let sql = format!(
-            "SELECT normalized, SUM({counted}) AS n, SUM({opened}) FROM search_queries
+            "SELECT normalized, CAST(SUM({counted}) AS BIGINT) AS n, CAST(SUM({opened}) AS BIGINT)
+             FROM search_queries
              WHERE day >= ?1
-             GROUP BY normalized HAVING n > 0 ORDER BY n DESC, normalized LIMIT ?2"
+             GROUP BY normalized HAVING SUM({counted}) > 0 ORDER BY n DESC, normalized LIMIT ?2"
         );
-        let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt.query_map(params![day_of(since), limit], |r| {
-            Ok(QueryCount {
-                query: r.get(0)?,
-                count: count_at(r, 1)?,
-                opened: count_at(r, 2)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.read(|c| {
+            Ok(c.query_map(&sql, args![day_of(since), limit], |r| {
+                Ok(QueryCount {
+                    query: r.get(0)?,
+                    count: r.get(1)?,
+                    opened: r.get(2)?,
+                })
+            })?)
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::store;
+    use crate::store::db::Database;
+    use crate::store::db::sqlite::SqliteDatabase;
+    use crate::store::test_support::stores;
     use proptest::prelude::*;
     use time::Duration;
     use uuid::Uuid;
@@ -167,7 +167,12 @@ mod tests {
 
     #[test]
     fn searches_are_counted_per_query_and_day_and_clicked() {
-        let (store, _dir) = store();
+        for (store, _db) in stores() {
+            searches_are_counted_per_query_and_day_and_clicked_on(&store);
+        }
+    }
+
+    fn searches_are_counted_per_query_and_day_and_clicked_on(store: &Store) {
         let first = SearchLogEntry::new("Pod OOM", 3);
         let batch = vec![
             first.clone(),
@@ -217,7 +222,12 @@ mod tests {
 
     #[test]
     fn the_same_query_on_another_day_is_another_row() {
-        let (store, _dir) = store();
+        for (store, _db) in stores() {
+            the_same_query_on_another_day_is_another_row_on(&store);
+        }
+    }
+
+    fn the_same_query_on_another_day_is_another_row_on(store: &Store) {
         let mut yesterday = SearchLogEntry::new("vault", 1);
         yesterday.at -= Duration::days(1);
         let today = SearchLogEntry::new("Vault", 1);
@@ -229,7 +239,12 @@ mod tests {
 
     #[test]
     fn the_log_keeps_the_newest_rows_up_to_the_cap_and_the_retention() {
-        let (store, _dir) = store();
+        for (store, _db) in stores() {
+            the_log_keeps_the_newest_rows_up_to_the_cap_and_the_retention_on(&store);
+        }
+    }
+
+    fn the_log_keeps_the_newest_rows_up_to_the_cap_and_the_retention_on(store: &Store) {
         let limits = SearchLogLimits {
             retention_days: 3,
             max_rows: 5,
@@ -250,14 +265,14 @@ mod tests {
             q.sort();
             q
         };
-        assert_eq!(queries(&store), ["recent"], "past the retention");
+        assert_eq!(queries(store), ["recent"], "past the retention");
         let flood: Vec<_> = (0..20)
             .map(|i| SearchLogEntry::new(&format!("flood {i:02}"), 0))
             .collect();
         store.log_searches(&flood, limits).expect("flood");
         assert_eq!(store.search_log_rows().expect("rows"), 5);
         assert_eq!(
-            queries(&store),
+            queries(store),
             ["flood 15", "flood 16", "flood 17", "flood 18", "flood 19"],
             "the oldest went first"
         );
@@ -270,7 +285,7 @@ mod tests {
             .prune_search_log(tighter, OffsetDateTime::now_utc())
             .expect("prune");
         assert_eq!(deleted, 3);
-        assert_eq!(queries(&store), ["flood 18", "flood 19"]);
+        assert_eq!(queries(store), ["flood 18", "flood 19"]);
         let later = OffsetDateTime::now_utc() + Duration::days(3);
         store.prune_search_log(tighter, later).expect("prune");
         assert_eq!(store.search_log_rows().expect("rows"), 0);
@@ -310,15 +325,21 @@ mod tests {
 
     #[test]
     fn upgrading_folds_the_old_log_and_compacts_the_file() {
+        // SQLite only: PostgreSQL databases start past the unbounded log, and the point is
+        // the file's size.
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join(crate::store::DB_FILE);
         {
-            let mut conn = rusqlite::Connection::open(&path).expect("db");
+            let db =
+                SqliteDatabase::open(path.clone(), rusqlite::OpenFlags::default()).expect("db");
+            let mut conn = db.connect().expect("conn");
             // The schema before the log was bounded: versions 1 and 2.
-            crate::store::migrations::migrations()
-                .to_version(&mut conn, 2)
-                .expect("old schema");
-            let tx = conn.transaction().expect("tx");
+            crate::store::db::migrate::to_latest(
+                &mut *conn,
+                &crate::store::migrations::VERSIONS[..2],
+            )
+            .expect("old schema");
+            conn.batch("BEGIN").expect("tx");
             let day = 20_000 * SECONDS_PER_DAY;
             for i in 0..3000 {
                 let (query, at, found) = match i {
@@ -326,12 +347,12 @@ mod tests {
                     3 => ("pod oom".to_owned(), day + SECONDS_PER_DAY, 1),
                     _ => (format!("flood {i} {}", "x".repeat(400)), day, 0),
                 };
-                tx.execute(
+                conn.execute(
                     "INSERT INTO search_log (id, query, normalized, result_count, took_ms, \
                      created_at, opened_url) VALUES (?1, ?2, ?3, ?4, 0.5, ?5, ?6)",
-                    params![
+                    args![
                         Uuid::now_v7().to_string(),
-                        query,
+                        &query,
                         query.to_lowercase(),
                         found,
                         at,
@@ -340,36 +361,33 @@ mod tests {
                 )
                 .expect("old row");
             }
-            tx.commit().expect("commit");
-            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.batch("COMMIT").expect("commit");
+            conn.batch("PRAGMA wal_checkpoint(TRUNCATE)")
                 .expect("checkpoint");
         }
         let before = std::fs::metadata(&path).expect("size").len();
         let store = Store::open(dir.path()).expect("upgrade");
         assert_eq!(store.search_log_rows().expect("rows"), 2 + 2996);
-        let conn = store.conn().expect("conn");
-        let folded: (i64, i64, i64, i64) = conn
-            .query_row(
-                "SELECT searches, zero_results, opened, day FROM search_queries
-                 WHERE normalized = 'pod oom' ORDER BY day LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .expect("folded row");
+        let (folded, longest) = store
+            .read(|c| {
+                let row = c.query_one(
+                    "SELECT searches, zero_results, opened, day FROM search_queries
+                     WHERE normalized = 'pod oom' ORDER BY day LIMIT 1",
+                    &[],
+                )?;
+                let folded: (i64, i64, i64, i64) =
+                    (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+                let longest: i64 =
+                    c.query_value("SELECT max(length(normalized)) FROM search_queries", &[])?;
+                Ok((folded, longest))
+            })
+            .expect("folded rows");
         assert_eq!(
             folded,
             (3, 2, 1, 20_000),
             "three searches on one day, one row"
         );
-        let longest: i64 = conn
-            .query_row(
-                "SELECT max(length(normalized)) FROM search_queries",
-                [],
-                |r| r.get(0),
-            )
-            .expect("longest");
         assert_eq!(longest, 200, "cut to 200 characters");
-        drop(conn);
         // The first prune then applies the cap, and the file shrank at the upgrade.
         store
             .prune_search_log(WIDE, OffsetDateTime::now_utc())
