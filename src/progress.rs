@@ -259,21 +259,8 @@ mod tests {
 
     fn doc(id: &str, kind: Kind, detail: Detail) -> Arc<Document> {
         Arc::new(Document {
-            id: DocId::parse(id).expect("id"),
-            kind,
-            source_path: format!("{id}.md"),
-            title: id.into(),
-            summary: None,
-            tags: vec![],
-            aliases: vec![],
-            symptoms: vec![],
-            owner: None,
-            reviewed: None,
-            resources: vec![],
-            order: None,
-            body: Default::default(),
             detail,
-            content_hash: String::new(),
+            ..Document::sample(id, kind)
         })
     }
 

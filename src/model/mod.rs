@@ -287,6 +287,31 @@ impl Document {
     }
 }
 
+#[cfg(test)]
+impl Document {
+    /// A test document: `id` parsed, at `{id}.md`, titled by its id, with an empty body and
+    /// no front matter beyond its kind; tests override the fields they look at.
+    pub(crate) fn sample(id: &str, kind: Kind) -> Self {
+        Self {
+            id: DocId::parse(id).expect("test id"),
+            kind,
+            source_path: format!("{id}.md"),
+            title: id.to_owned(),
+            summary: None,
+            tags: vec![],
+            aliases: vec![],
+            symptoms: vec![],
+            owner: None,
+            reviewed: None,
+            resources: vec![],
+            order: None,
+            body: Body::default(),
+            detail: Detail::Guide,
+            content_hash: String::new(),
+        }
+    }
+}
+
 /// The URL of a document of `kind` with `id`.
 pub fn doc_url(kind: Kind, id: &DocId) -> String {
     let mut url = String::from(kind.url_prefix());

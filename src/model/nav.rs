@@ -190,22 +190,12 @@ mod tests {
     use crate::model::{Detail, Kind};
 
     fn doc(path: &str, title: &str, order: Option<i64>) -> Arc<Document> {
+        let id = path.strip_suffix(".md").expect("a markdown path");
         Arc::new(Document {
-            id: DocId::from_relative_path(path).expect("valid id"),
-            kind: Kind::Guide,
             source_path: path.into(),
             title: title.into(),
-            summary: None,
-            tags: vec![],
-            aliases: vec![],
-            symptoms: vec![],
-            owner: None,
-            reviewed: None,
-            resources: vec![],
             order,
-            body: Default::default(),
-            detail: Detail::Guide,
-            content_hash: String::new(),
+            ..Document::sample(id, Kind::Guide)
         })
     }
 

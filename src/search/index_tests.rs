@@ -11,21 +11,11 @@ fn section(anchor: Option<&str>, heading: &str, text: &str) -> Section {
 
 fn doc(id: &str, kind: Kind, title: &str, tags: &[&str], sections: Vec<Section>) -> Document {
     Document {
-        id: DocId::parse(id).expect("test id"),
-        kind,
-        source_path: format!("{id}.md"),
         title: title.to_owned(),
-        summary: None,
         tags: tags.iter().map(|t| (*t).to_owned()).collect(),
-        aliases: vec![],
-        symptoms: vec![],
         owner: Some("team-sre".into()),
-        reviewed: None,
-        resources: vec![],
-        order: None,
         body: Body::new("", sections),
-        detail: Detail::Guide,
-        content_hash: String::new(),
+        ..Document::sample(id, kind)
     }
 }
 

@@ -439,21 +439,9 @@ mod tests {
 
     pub(crate) fn doc(id: &str, kind: Kind, sections: Vec<Section>) -> Document {
         Document {
-            id: DocId::parse(id).expect("test id"),
-            kind,
-            source_path: format!("{id}.md"),
             title: "T".into(),
-            summary: None,
-            tags: vec![],
-            aliases: vec![],
-            symptoms: vec![],
-            owner: None,
-            reviewed: None,
-            resources: vec![],
-            order: None,
             body: Body::new("", sections),
-            detail: Detail::Guide,
-            content_hash: String::new(),
+            ..Document::sample(id, kind)
         }
     }
 
