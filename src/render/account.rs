@@ -4,37 +4,7 @@ use maud::{Markup, html};
 
 use crate::records::{ApiToken, User};
 
-use super::layout::{self, Crumb, Page, PageContext};
-
-/// `next` when it is a path on this site, `/` otherwise: an open redirect to another site
-/// (`//evil.example`, `https://…`, `/\evil`) would turn the sign-in page into a phishing aid.
-pub fn safe_next(next: Option<&str>) -> String {
-    let Some(next) = next else {
-        return "/".to_owned();
-    };
-    let mut chars = next.chars();
-    let local = chars.next() == Some('/')
-        && !matches!(chars.next(), Some('/' | '\\'))
-        && !next.chars().any(|c| c.is_control() || c == '\\')
-        && next.len() <= 2000;
-    if local {
-        next.to_owned()
-    } else {
-        "/".to_owned()
-    }
-}
-
-/// The sign-in page's URL, returning to `next` afterwards.
-pub fn sign_in_url(next: &str) -> String {
-    let next = safe_next(Some(next));
-    if next == "/" || next.starts_with("/sign-in") {
-        return "/sign-in".to_owned();
-    }
-    format!(
-        "/sign-in?next={}",
-        percent_encoding::utf8_percent_encode(&next, percent_encoding::NON_ALPHANUMERIC)
-    )
-}
+use super::layout::{self, Crumb, Page, PageContext, csrf_field, sign_out_form};
 
 /// What the sign-in page shows besides the form.
 #[derive(Debug, Clone, Copy)]
@@ -45,15 +15,6 @@ pub struct SignInView<'a> {
     pub name: &'a str,
     /// Why the last try failed.
     pub error: Option<&'a str>,
-}
-
-/// The hidden input every state-changing form carries.
-pub fn csrf_field(ctx: &PageContext<'_>) -> Markup {
-    html! {
-        @if let Some(token) = &ctx.csrf_token {
-            input type="hidden" name="csrf" value=(token);
-        }
-    }
 }
 
 /// The sign-in page.
@@ -186,16 +147,6 @@ pub fn account(ctx: &PageContext<'_>, view: &AccountView<'_>) -> Markup {
     )
 }
 
-/// The sign-out button (a POST form: a link could be triggered by any page).
-pub fn sign_out_form(ctx: &PageContext<'_>) -> Markup {
-    html! {
-        form class="inline-form" method="post" action="/sign-out" {
-            (csrf_field(ctx))
-            button class="button button-quiet" type="submit" { "Sign out" }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,33 +162,6 @@ mod tests {
             query: String::new(),
             live_generation: None,
         }
-    }
-
-    #[test]
-    fn only_local_paths_are_safe_redirects() {
-        assert_eq!(safe_next(Some("/modules/k8s?x=1")), "/modules/k8s?x=1");
-        for bad in [
-            "//evil.example/",
-            "/\\evil.example",
-            "https://evil.example/",
-            "evil",
-            "",
-            "/a\r\nSet-Cookie: x",
-            "/a\\b",
-        ] {
-            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
-        }
-        assert_eq!(safe_next(None), "/");
-    }
-
-    #[test]
-    fn sign_in_urls_encode_next() {
-        assert_eq!(sign_in_url("/"), "/sign-in");
-        assert_eq!(
-            sign_in_url("/my/training?x=1"),
-            "/sign-in?next=%2Fmy%2Ftraining%3Fx%3D1"
-        );
-        assert_eq!(sign_in_url("//evil"), "/sign-in");
     }
 
     #[test]

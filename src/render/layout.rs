@@ -3,6 +3,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 
+use super::urls::sign_in_url;
 use crate::model::NavNode;
 
 /// The signed-in person, when there is one. Filled in by the accounts layer; `None` renders
@@ -160,6 +161,25 @@ pub fn search_form(query: &str, id: &str, placeholder: &str) -> Markup {
     }
 }
 
+/// The hidden input every state-changing form carries.
+pub fn csrf_field(ctx: &PageContext<'_>) -> Markup {
+    html! {
+        @if let Some(token) = &ctx.csrf_token {
+            input type="hidden" name="csrf" value=(token);
+        }
+    }
+}
+
+/// The sign-out button (a POST form: a link could be triggered by any page).
+pub fn sign_out_form(ctx: &PageContext<'_>) -> Markup {
+    html! {
+        form class="inline-form" method="post" action="/sign-out" {
+            (csrf_field(ctx))
+            button class="button button-quiet" type="submit" { "Sign out" }
+        }
+    }
+}
+
 /// Sign-in state: the signed-in user's links and a sign-out button, or a sign-in link that
 /// returns to this page.
 fn viewer_menu(ctx: &PageContext<'_>) -> Markup {
@@ -175,9 +195,9 @@ fn viewer_menu(ctx: &PageContext<'_>) -> Markup {
                     " " a href="/requests" { "Requests" }
                     " " a href="/admin/search-feedback" { "Search feedback" }
                 }
-                " " (super::account::sign_out_form(ctx))
+                " " (sign_out_form(ctx))
             } @else {
-                a class="sign-in-link" href=(super::account::sign_in_url(&ctx.current_url)) { "Sign in" }
+                a class="sign-in-link" href=(sign_in_url(&ctx.current_url)) { "Sign in" }
             }
         }
     }

@@ -24,6 +24,8 @@ pub mod training;
 pub mod tree;
 pub mod tree_diagram;
 pub mod tree_outcome;
+pub mod tree_steps;
+pub mod urls;
 
 use maud::{Markup, PreEscaped, Render, html};
 

@@ -10,9 +10,10 @@ use maud::{Markup, html};
 use crate::model::{Document, Kind, Module, Question, Site};
 use crate::records::Attempt;
 
-use super::account::{csrf_field, sign_in_url};
 use super::document::{body_of, document_page};
 use super::layout::PageContext;
+use super::layout::csrf_field;
+use super::urls::sign_in_url;
 use super::{TrustedHtml, format_date, plural};
 
 /// A module page for whoever is reading (no attempt history).

@@ -5,7 +5,8 @@ use maud::{Markup, html};
 
 use crate::records::{HelpRequest, RequestStatus};
 
-use super::layout::{self, Crumb, Page, PageContext};
+use super::layout::{self, Crumb, Page, PageContext, csrf_field};
+use super::tree_steps::encode_id;
 
 /// One request with what the page shows next to it, gathered by the handler.
 #[derive(Debug, Clone)]
@@ -39,7 +40,7 @@ impl RequestFilter {
             params.push(format!("status={}", s.as_str()));
         }
         if let Some(t) = &self.tree {
-            params.push(format!("tree={}", super::tree::encode_id(t)));
+            params.push(format!("tree={}", encode_id(t)));
         }
         if params.is_empty() {
             "/requests".to_owned()
@@ -143,9 +144,7 @@ fn request_item(ctx: &PageContext<'_>, row: &RequestRow<'_>, filter: &RequestFil
                 _ => p class="muted" { "No note." },
             }
             form class="request-actions" method="post" action={ "/requests/" (r.id.0) "/status" } {
-                @if let Some(token) = &ctx.csrf_token {
-                    input type="hidden" name="csrf" value=(token);
-                }
+                (csrf_field(ctx))
                 input type="hidden" name="return" value=(filter.url());
                 @for s in STATUSES {
                     @if s != r.status {

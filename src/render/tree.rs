@@ -8,7 +8,6 @@
 //! the diagram in [`super::tree_diagram`].
 
 use maud::{Markup, html};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::model::{Document, Outcome, Site, Tree, TreeNode, Walk};
 
@@ -16,62 +15,7 @@ use super::TrustedHtml;
 use super::document::{body_of, crumbs_for, document_page};
 use super::layout::{self, Crumb, Page, PageContext};
 use super::tree_outcome::{self, LeafState};
-
-/// Characters escaped in a node id inside a query value: everything but the unreserved ones,
-/// so the `,` that separates trail steps can never come from an id.
-const ID_IN_QUERY: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// One node id, escaped for a query value.
-pub fn encode_id(id: &str) -> String {
-    utf8_percent_encode(id, ID_IN_QUERY).to_string()
-}
-
-/// Node ids joined with `,`, each escaped: the `trail` parameter and the forms' `path` field.
-pub fn encode_path<S: AsRef<str>>(ids: &[S]) -> String {
-    ids.iter()
-        .map(|id| encode_id(id.as_ref()))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// The URL of the step reached by `path` (node ids from the start; the last is the step).
-pub fn step_url<S: AsRef<str>>(tree_url: &str, path: &[S]) -> String {
-    match path.split_last() {
-        None => tree_url.to_owned(),
-        Some((at, [])) => format!("{tree_url}?at={}", encode_id(at.as_ref())),
-        Some((at, before)) => format!(
-            "{tree_url}?at={}&trail={}",
-            encode_id(at.as_ref()),
-            encode_path(before)
-        ),
-    }
-}
-
-/// The diagram's URL.
-pub fn diagram_url(tree_url: &str) -> String {
-    format!("{tree_url}?view=diagram")
-}
-
-/// Per node (file order), the URL of the step a shortest walk reaches it by, `None` when no
-/// walk reaches it.
-pub fn shortest_step_urls(tree: &Tree, tree_url: &str) -> Vec<Option<String>> {
-    tree.shortest_walks()
-        .into_iter()
-        .map(|walk| {
-            walk.map(|indexes| {
-                let ids: Vec<&str> = indexes
-                    .iter()
-                    .filter_map(|&i| tree.nodes.get(i).map(|n| n.id.as_str()))
-                    .collect();
-                step_url(tree_url, &ids)
-            })
-        })
-        .collect()
-}
+use super::tree_steps::{answer_label, diagram_url, shortest_step_urls, step_url};
 
 /// The tree's page: introduction, the start question to begin the walk, then every step for
 /// reference (and for search hits to land on).
@@ -149,14 +93,6 @@ fn choice_buttons(tree_url: &str, path: &[&str], node: &TreeNode) -> Markup {
             }
         }
     }
-}
-
-/// The label of the choice that leads from `from` to `to` (the first, when several do).
-pub fn answer_label<'t>(from: &'t TreeNode, to: &TreeNode) -> &'t str {
-    from.choices
-        .iter()
-        .find(|c| c.to == to.id)
-        .map_or("", |c| c.label.as_str())
 }
 
 /// One step of a walk: the trail so far, the question and its body, the answers, and on a
@@ -334,22 +270,5 @@ pub fn outcome_badge(outcome: Outcome) -> Markup {
     match outcome {
         Outcome::Resolved => html! { span class="badge badge-resolved" { "Resolved" } },
         Outcome::Escalate => html! { span class="badge badge-escalate" { "Escalate" } },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn step_urls_escape_ids_and_separate_them_with_commas() {
-        assert_eq!(step_url("/trees/t", &["start"]), "/trees/t?at=start");
-        assert_eq!(
-            step_url("/trees/t", &["start", "a,b", "x y"]),
-            "/trees/t?at=x%20y&trail=start,a%2Cb"
-        );
-        let none: [&str; 0] = [];
-        assert_eq!(step_url("/trees/t", &none), "/trees/t");
-        assert_eq!(encode_path(&["a-b_c.d~e", "é"]), "a-b_c.d~e,%C3%A9");
     }
 }

@@ -10,8 +10,8 @@ use maud::{Markup, html};
 
 use crate::model::{Outcome, Walk};
 
-use super::layout::PageContext;
-use super::tree::{answer_label, encode_path, step_url};
+use super::layout::{PageContext, csrf_field};
+use super::tree_steps::{answer_label, encode_path, step_url};
 
 /// Longest note a help request keeps (the store's limit too).
 pub const NOTE_MAX: usize = 4000;
@@ -86,9 +86,7 @@ pub fn leaf(
 /// The hidden fields every outcome form carries.
 fn hidden_fields(ctx: &PageContext<'_>, ids: &[&str], outcome: Outcome) -> Markup {
     html! {
-        @if let Some(token) = &ctx.csrf_token {
-            input type="hidden" name="csrf" value=(token);
-        }
+        (csrf_field(ctx))
         input type="hidden" name="path" value=(encode_path(ids));
         input type="hidden" name="outcome" value=(outcome.as_str());
     }

@@ -108,7 +108,7 @@ fn decode(value: &str) -> String {
     percent_decode_str(value).decode_utf8_lossy().into_owned()
 }
 
-/// The node ids of a form's `path` field (as [`render::tree::encode_path`] wrote them).
+/// The node ids of a form's `path` field (as [`render::tree_steps::encode_path`] wrote them).
 fn parse_path_field(raw: &str) -> Vec<String> {
     if raw.is_empty() {
         return Vec::new();
@@ -198,7 +198,7 @@ async fn diagram(
     let empty = crate::model::Tree::default();
     let tree = doc.tree().unwrap_or(&empty);
     let layout = render::tree_diagram::layout(tree, stats.is_some());
-    let hrefs = render::tree::shortest_step_urls(tree, &doc.url());
+    let hrefs = render::tree_steps::shortest_step_urls(tree, &doc.url());
     let title = format!("Diagram of the troubleshooting tree “{}”", doc.title);
     let svg = render::tree_diagram::svg(render::tree_diagram::DiagramInput {
         tree,
@@ -250,7 +250,7 @@ pub(super) async fn post_form(
     let user_id = user.0.map(|i| i.user.id);
     let ids = walk.ids();
     let (_, request) = record(&state, doc, &ids, outcome, note, contact, user_id).await?;
-    let step = render::tree::step_url(&doc.url(), &ids);
+    let step = render::tree_steps::step_url(&doc.url(), &ids);
     let target = match request {
         Some(r) => format!("{step}&request={}", r.0),
         None => format!("{step}&done=1"),

@@ -39,7 +39,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use super::AppError;
 use crate::store::{User, UserName};
 
-pub use crate::render::account::{safe_next, sign_in_url};
+pub use crate::render::urls::{safe_next, sign_in_url};
 pub use csrf::{check_form_token, is_cross_site};
 pub use middleware::authenticate;
 pub use request::RequestMeta;

@@ -9,7 +9,7 @@ use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{self, HeaderMap};
 
 use crate::config::AuthConfig;
-use crate::render::account::safe_next;
+use crate::render::urls::safe_next;
 use crate::store::sessions::SESSION_IDLE;
 
 /// What the middleware learned about the connection, for handlers (in request extensions).

@@ -83,7 +83,7 @@ pub(super) async fn list(
             let walk_url = doc.zip(tree).and_then(|(d, t)| {
                 t.walk(&r.trail)
                     .ok()
-                    .map(|_| render::tree::step_url(&d.url(), &r.trail))
+                    .map(|_| render::tree_steps::step_url(&d.url(), &r.trail))
             });
             RequestRow {
                 request: r,
