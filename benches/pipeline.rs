@@ -24,6 +24,8 @@
 
 #[path = "../tests/common/copy_tree.rs"]
 mod copy_tree;
+#[path = "support/query_shapes.rs"]
+mod query_shapes;
 use copy_tree::copy_tree;
 
 use std::collections::BTreeSet;
@@ -229,22 +231,6 @@ fn replace_timings(snapshot: &Snapshot) {
     );
 }
 
-/// Query shapes people type (the same as benches/search.rs), for in-process latency at scale.
-const QUERIES: &[(&str, &str)] = &[
-    ("one_word", "pgbouncer"),
-    ("two_words", "sync windows"),
-    ("symptom", "postgres server ran out of disk space"),
-    ("alert_name", "SidekiqQueueTooLarge"),
-    ("snake_identifier", "pg_txid_xmin_age"),
-    ("typo", "promethues high memroy"),
-    (
-        "pasted_error",
-        r#"psql: error: could not connect to server: Connection refused Is the server running on host "localhost" (::1)"#,
-    ),
-    ("common_words", "how to check the status of the service"),
-    ("no_match", "zzqxv wqpxz"),
-];
-
 /// p50 / p99 of single in-process searches, per shape and over all shapes together.
 fn search_percentiles(snapshot: &Snapshot) {
     let Some(index) = snapshot.search.as_ref() else {
@@ -256,7 +242,7 @@ fn search_percentiles(snapshot: &Snapshot) {
         .unwrap_or(200);
     let mut all = Vec::new();
     eprintln!("pipeline bench: search, {runs} runs per shape: shape, p50, p99, total hits");
-    for (name, q) in QUERIES {
+    for (name, q) in query_shapes::SHAPES {
         let request = selfserve::search::SearchRequest::new(*q);
         let total = index.search(&request).map_or(0, |r| r.total);
         let mut times: Vec<Duration> = (0..runs)

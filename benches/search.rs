@@ -13,34 +13,17 @@
 
 #[path = "../tests/relevance/corpus.rs"]
 mod corpus;
+#[path = "support/query_shapes.rs"]
+mod query_shapes;
 
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use query_shapes::SHAPES;
 use selfserve::search::semantic::SemanticLeg;
 use selfserve::search::{Ranking, SearchIndex, SearchRequest};
-
-/// One query per shape people type.
-const SHAPES: &[(&str, &str)] = &[
-    ("one_word", "pgbouncer"),
-    ("two_words", "sync windows"),
-    ("symptom", "postgres server ran out of disk space"),
-    ("alert_name", "SidekiqQueueTooLarge"),
-    ("snake_identifier", "pg_txid_xmin_age"),
-    ("typo", "promethues high memroy"),
-    (
-        "pasted_error",
-        r#"psql: error: could not connect to server: Connection refused Is the server running on host "localhost" (::1)"#,
-    ),
-    (
-        "long_log_line",
-        "2024-09-09T11:12:31Z level=error msg=\"Cannot get current offset of topic __consumer_offsets partition 46: x509: certificate has expired or is not yet valid: current time 2024-09-09T11:12:31Z is after 2024-09-01T00:00:00Z\" component=kafka-consumer retry=5",
-    ),
-    ("common_words", "how to check the status of the service"),
-    ("no_match", "zzqxv wqpxz"),
-];
 
 fn corpus_dir() -> Option<PathBuf> {
     corpus::corpus_dir().or_else(|| {
