@@ -29,6 +29,17 @@ struct FileState {
     broken_save: Option<Vec<Diagnostic>>,
 }
 
+impl FileState {
+    /// A file served as built from bytes hashing to `hash`, with no broken save held back.
+    fn served(built: BuiltFile, hash: String) -> Self {
+        Self {
+            built,
+            hash,
+            broken_save: None,
+        }
+    }
+}
+
 /// What an update changed, for the search index and open pages.
 #[derive(Debug, Clone, Default)]
 pub struct Changes {
@@ -156,14 +167,7 @@ impl ContentState {
         for built in built {
             let rel_path = built.document.source_path.clone();
             let hash = built.document.content_hash.clone();
-            self.files.insert(
-                rel_path,
-                FileState {
-                    built,
-                    hash,
-                    broken_save: None,
-                },
-            );
+            self.files.insert(rel_path, FileState::served(built, hash));
         }
     }
 
@@ -472,14 +476,7 @@ impl ContentState {
                 }
                 _ => {
                     changes.upserted.push(Arc::clone(&built.document));
-                    self.files.insert(
-                        rel_path,
-                        FileState {
-                            built,
-                            hash,
-                            broken_save: None,
-                        },
-                    );
+                    self.files.insert(rel_path, FileState::served(built, hash));
                 }
             }
         }
