@@ -1,9 +1,10 @@
 //! The account, token and backup commands as an operator's script runs them: the real
 //! binary, a temporary data folder, stdout and stderr checked separately.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
+
+use crate::support::run_to_end;
 
 /// Runs `selfserve ARGS --data DATA`, feeding `stdin` when given.
 fn run(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
@@ -11,20 +12,8 @@ fn run(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     cmd.args(args)
         .arg("--data")
         .arg(data)
-        .env_remove("RUST_BACKTRACE")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("the binary starts");
-    if let Some(input) = stdin {
-        let mut pipe = child.stdin.take().expect("stdin is piped");
-        pipe.write_all(input.as_bytes()).expect("write stdin");
-    }
-    child.wait_with_output().expect("the binary finishes")
+        .env_remove("RUST_BACKTRACE");
+    run_to_end(cmd, stdin)
 }
 
 fn stdout(out: &Output) -> String {

@@ -3,9 +3,8 @@
 //! counts and checksums equal and tokens still working; a filled target refused.
 //! The PostgreSQL parts need `SELFSERVE_TEST_POSTGRES` and are skipped with a notice without.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Instant;
 
 use selfserve::model::Outcome;
@@ -14,26 +13,16 @@ use selfserve::store::{
     DatabaseUrl, NewAttempt, NewOutcome, SearchLogEntry, SearchLogLimits, Store, UserName,
 };
 
+use crate::support::run_to_end;
+
 /// Runs `selfserve ARGS` with `env` set, feeding `stdin` when given.
 fn run(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_selfserve"));
     cmd.args(args)
         .env_remove("SELFSERVE_DATABASE")
         .env_remove("RUST_BACKTRACE")
-        .envs(env.iter().copied())
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("the binary starts");
-    if let Some(input) = stdin {
-        let mut pipe = child.stdin.take().expect("stdin is piped");
-        pipe.write_all(input.as_bytes()).expect("write stdin");
-    }
-    child.wait_with_output().expect("the binary finishes")
+        .envs(env.iter().copied());
+    run_to_end(cmd, stdin)
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -7,6 +7,7 @@ use std::fs;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -279,6 +280,25 @@ impl TestApp {
     ) -> Response {
         request_to(self.addr, method, path, headers, body)
     }
+}
+
+/// Runs `command` (a configured `selfserve` command line) to its end with stdout and stderr
+/// captured, feeding `stdin` when given (closed before waiting, so a prompt sees its end).
+pub fn run_to_end(mut command: Command, stdin: Option<&str>) -> Output {
+    command
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("the binary starts");
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        pipe.write_all(input.as_bytes()).expect("write stdin");
+    }
+    child.wait_with_output().expect("the binary finishes")
 }
 
 /// One request to any server (a replica, a proxy), on a new connection.
