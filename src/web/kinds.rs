@@ -1,7 +1,6 @@
 //! The one place a document's address is routed: `/{kind}/{id}`, and the forms posted to it,
-//! to the area that serves that kind, and [`page`]: the view of each kind. The prefixes come
-//! from [`Kind::url_prefix`]; the matches below stop compiling when a kind is added without
-//! its handlers.
+//! to the area that serves that kind, and [`page`]: the view of each kind. The matches below
+//! stop compiling when a kind is added without its handlers.
 //!
 //! Each route carries its method guard on its resource (`cfg.route` moves it there), so a
 //! request skips addresses that do not take its method. No other area registers a path under
@@ -15,47 +14,49 @@ use super::{pages, qualifications, training, trees};
 use crate::model::{Document, Kind, Site};
 use crate::render::{self, PageContext};
 
-/// Registers every document address.
+/// Registers every document address. The patterns are written out (each is the kind's
+/// [`Kind::url_prefix`] and `{id:.*}`, see the test below) so that `tests/it/routes.rs`, which
+/// reads them from the source, holds each to an access rule.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     for kind in Kind::ALL {
-        let page = format!("{}{{id:.*}}", kind.url_prefix());
         match kind {
             Kind::Guide => {
                 cfg.route(
-                    &page,
+                    "/docs/{id:.*}",
                     web::get().to(|r, s, i| pages::document(r, s, i, Kind::Guide)),
                 );
             }
             Kind::Troubleshooting => {
-                cfg.route(&page, web::get().to(trees::tree_page)).service(
-                    web::resource(page.as_str())
-                        .guard(guard::Post())
-                        .app_data(web::FormConfig::default().limit(trees::BODY_LIMIT))
-                        .route(web::post().to(trees::post_form)),
-                );
+                cfg.route("/trees/{id:.*}", web::get().to(trees::tree_page))
+                    .service(
+                        web::resource("/trees/{id:.*}")
+                            .guard(guard::Post())
+                            .app_data(web::FormConfig::default().limit(trees::BODY_LIMIT))
+                            .route(web::post().to(trees::post_form)),
+                    );
             }
             Kind::Module => {
                 // Without a guard, any method on `…/attempt` stops here (405 but for POST).
                 cfg.service(
-                    web::resource(format!("{page}/attempt"))
+                    web::resource("/modules/{id:.*}/attempt")
                         .app_data(web::FormConfig::default().limit(training::BODY_LIMIT))
                         .route(web::post().to(training::submit_form)),
                 )
-                .route(&page, web::get().to(training::module_page));
+                .route("/modules/{id:.*}", web::get().to(training::module_page));
             }
             Kind::Path => {
-                cfg.route(&page, web::get().to(training::path_page));
+                cfg.route("/paths/{id:.*}", web::get().to(training::path_page));
             }
             Kind::Resource => {
                 // The resource page needs the viewer's record; whatever else is asked under
                 // `/resources/` (another kind, a folder, an unknown id) redirects or 404s.
                 cfg.service(
-                    web::resource(page.as_str())
+                    web::resource("/resources/{id:.*}")
                         .guard(guard::fn_guard(qualifications::names_a_resource))
                         .route(web::get().to(qualifications::resource_page)),
                 )
                 .route(
-                    &page,
+                    "/resources/{id:.*}",
                     web::get().to(|r, s, i| pages::document(r, s, i, Kind::Resource)),
                 );
             }
@@ -72,5 +73,19 @@ pub fn page(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
         Kind::Module => render::module::page(ctx, site, doc),
         Kind::Path => render::path::page(ctx, site, doc),
         Kind::Resource => render::resource::page(ctx, site, doc),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_routed_at_its_url_prefix() {
+        let source = include_str!("kinds.rs");
+        for kind in Kind::ALL {
+            let pattern = format!("\"{}{{id:.*}}\"", kind.url_prefix());
+            assert!(source.contains(&pattern), "no route {pattern} for {kind}");
+        }
     }
 }
