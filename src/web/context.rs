@@ -1,11 +1,23 @@
-//! Builds the [`PageContext`] a view needs from the request and the snapshot. The accounts layer
+//! Both ends of a page handler: the [`PageContext`] a view needs, built from the request and
+//! the snapshot, and [`html`], the response it answers with. The accounts layer
 //! hands over who is signed in by inserting a [`Viewer`] and a [`CsrfToken`] into the request's
 //! extensions (from its middleware); nothing here needs to change when it does.
 
-use actix_web::{HttpMessage, HttpRequest};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
+use maud::Markup;
 
 use crate::model::Site;
 use crate::render::{PageContext, Viewer};
+
+/// The content type of every HTML page.
+pub const TEXT_HTML: &str = "text/html; charset=utf-8";
+
+/// A 200 HTML response.
+pub fn html(markup: Markup) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(TEXT_HTML)
+        .body(markup.into_string())
+}
 
 /// The per-session token forms echo back, stored in request extensions by the accounts layer.
 #[derive(Debug, Clone, PartialEq, Eq)]

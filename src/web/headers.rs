@@ -11,7 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::web;
 
 use super::AppState;
-use super::auth::RequestMeta;
+use super::auth::{CHALLENGE, RequestMeta};
 
 /// The policy for the site's own pages: only same-origin files, images may be data URLs.
 pub const HTML_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
@@ -22,11 +22,6 @@ pub const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), 
 /// Over HTTPS: browsers use nothing else for a year (not `includeSubDomains`: other hosts of
 /// the domain are not ours to decide for).
 pub const HSTS: &str = "max-age=31536000";
-
-/// The challenge of a 401 that does not name its own: an API token (`Authorization: Bearer`)
-/// is what a client can send; browsers sign in through the form, and a Bearer challenge, unlike
-/// Basic, opens no password dialog.
-pub const CHALLENGE: &str = r#"Bearer realm="selfserve""#;
 
 /// Middleware: adds the headers. A handler that set its own CSP (content assets) or its own
 /// challenge keeps it.

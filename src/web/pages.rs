@@ -17,14 +17,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::Markup;
 
 use super::auth::SESSION_COOKIE;
-use super::context::page_context;
+use super::context::{TEXT_HTML, html, page_context};
 use super::{AppError, AppState};
 use crate::model::{Document, Kind, Site, find_folder};
 use crate::page_cache::CachedPage;
 use crate::render::{self, PageContext};
 use crate::snapshot::Snapshot;
-
-const TEXT_HTML: &str = "text/html; charset=utf-8";
 
 /// Registers the home page, tags and diagnostics (document addresses are in [`super::kinds`]).
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -32,13 +30,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tags", web::get().to(tags))
         .route("/tags/{tag}", web::get().to(tag))
         .route("/diagnostics", web::get().to(diagnostics));
-}
-
-/// A 200 HTML response.
-pub fn html(markup: Markup) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(TEXT_HTML)
-        .body(markup.into_string())
 }
 
 /// A 200 HTML response for the page at canonical URL `key`, from the snapshot's cache when

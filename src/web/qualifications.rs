@@ -16,9 +16,8 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::auth::{CurrentUser, Identity, RequireAdmin, RequireUser};
-use super::context::page_context;
+use super::context::{html, page_context};
 use super::error::blocking;
-use super::pages::html;
 use super::{AppError, AppState};
 use crate::export::{self, Format};
 use crate::model::{DocId, Document, Kind, Site};

@@ -238,7 +238,7 @@ async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
         search_id,
         badges: &badges,
     };
-    Ok(super::pages::html(render::search::page(&ctx, &view)))
+    Ok(super::context::html(render::search::page(&ctx, &view)))
 }
 
 /// `GET /search?sid=ID&open=URL`: records the click (with click feedback on, as a choice

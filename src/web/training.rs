@@ -9,9 +9,9 @@ pub(super) mod attempt;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::auth::{CurrentUser, RequireUser, check_form_token};
-use super::context::page_context;
+use super::context::{html, page_context};
 use super::error::blocking;
-use super::pages::{self, html};
+use super::pages;
 use super::{AppError, AppState};
 use crate::grade;
 use crate::model::{Document, Kind, Site};

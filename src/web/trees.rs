@@ -26,9 +26,8 @@ use percent_encoding::percent_decode_str;
 use serde::Deserialize;
 
 use super::auth::{CurrentUser, RequestMeta, check_form_token};
-use super::context::page_context;
+use super::context::{html, page_context};
 use super::error::blocking;
-use super::pages::html;
 use super::{AppError, AppState};
 use crate::model::{Document, Kind, MAX_WALK, Outcome, Site, Walk};
 use crate::render;

@@ -187,7 +187,7 @@ fn is_html(res: &ServiceResponse<BoxBody>) -> bool {
 fn reject(req: ServiceRequest, err: AppError) -> ServiceResponse<BoxBody> {
     let challenge = match err {
         AppError::InvalidToken => Some(r#"Bearer realm="selfserve", error="invalid_token""#),
-        AppError::Unauthorized => Some(crate::web::headers::CHALLENGE),
+        AppError::Unauthorized => Some(super::CHALLENGE),
         _ => None,
     };
     let mut response = HttpResponse::from_error(err);

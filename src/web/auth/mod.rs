@@ -44,6 +44,11 @@ pub use csrf::{check_form_token, is_cross_site};
 pub use middleware::authenticate;
 pub use request::RequestMeta;
 
+/// The challenge of a 401 that does not name its own: an API token (`Authorization: Bearer`)
+/// is what a client can send; browsers sign in through the form, and a Bearer challenge, unlike
+/// Basic, opens no password dialog.
+pub const CHALLENGE: &str = r#"Bearer realm="selfserve""#;
+
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "selfserve_session";
 

@@ -11,9 +11,8 @@ use super::{RequireSession, SESSION_COOKIE, check_form_token};
 use crate::render::account::{self, AccountView, SignInView};
 use crate::store::sessions::account_delay;
 use crate::store::{LoginKey, Store, StoreError, TokenId, UserName};
-use crate::web::context::page_context;
+use crate::web::context::{html, page_context};
 use crate::web::error::blocking;
-use crate::web::pages::html;
 use crate::web::{AppError, AppState};
 
 /// Registers the account routes.

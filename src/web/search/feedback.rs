@@ -7,15 +7,14 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::super::auth::RequireAdmin;
-use super::super::context::page_context;
 use super::super::error::blocking;
-use super::super::pages::html;
 use super::super::{AppError, AppState};
 use crate::model::Site;
 use crate::render::search_feedback::{FeedbackPage, FeedbackRow, FeedbackRule};
 use crate::search::Fusion;
 use crate::store::QueryFeedback;
 use crate::store::search_clicks::{HALF_LIFE_DAYS, MIN_SEARCHES};
+use crate::web::context::{html, page_context};
 
 /// Most queries listed, most searched first.
 const LISTED: usize = 500;

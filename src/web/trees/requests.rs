@@ -13,9 +13,8 @@ use crate::render;
 use crate::render::requests::{RequestFilter, RequestRow};
 use crate::store::{HelpFilter, RequestId, RequestStatus, UserId};
 use crate::web::auth::{RequireAdmin, check_form_token};
-use crate::web::context::page_context;
+use crate::web::context::{html, page_context};
 use crate::web::error::blocking;
-use crate::web::pages::html;
 
 /// `?status=&tree=`; empty values mean "any".
 #[derive(Debug, Deserialize)]
