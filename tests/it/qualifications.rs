@@ -82,6 +82,15 @@ fn ada_qualifies(app: &TestApp) -> String {
     token
 }
 
+/// The tokens of qualified Ada (see [`ada_qualifies`]), learner `eve` and admin `root`.
+fn ada_eve_and_admin(app: &TestApp) -> (String, String, String) {
+    let ada = ada_qualifies(app);
+    add_user(app, "eve", false, None);
+    let eve = token_for(app, "eve");
+    add_user(app, "root", true, None);
+    (ada, eve, token_for(app, "root"))
+}
+
 #[test]
 fn a_learner_who_passed_every_module_is_qualified_until_a_year_after_the_oldest_pass() {
     let app = app();
@@ -149,22 +158,13 @@ fn missing_modules_are_listed_in_path_order_and_as_of_looks_back() {
         &token,
     );
     assert_eq!(bad.status, 400);
-    assert!(
-        bad.json()["error"]
-            .as_str()
-            .expect("sentence")
-            .contains("YYYY-MM-DD")
-    );
+    assert!(bad.error().contains("YYYY-MM-DD"), "{}", bad.body);
 }
 
 #[test]
 fn access_rules_401_403_404() {
     let app = app();
-    let ada = ada_qualifies(&app);
-    add_user(&app, "eve", false, None);
-    let eve = token_for(&app, "eve");
-    add_user(&app, "root", true, None);
-    let admin = token_for(&app, "root");
+    let (ada, eve, admin) = ada_eve_and_admin(&app);
 
     for path in [
         "/api/v1/qualified?learner=ada&resource=sandbox",
@@ -183,12 +183,7 @@ fn access_rules_401_403_404() {
     assert_eq!(probe.status, 403);
     let unknown = get_as(&app, "/api/v1/learners/nobody/qualifications", &admin);
     assert_eq!(unknown.status, 404);
-    assert!(
-        unknown.json()["error"]
-            .as_str()
-            .expect("sentence")
-            .contains("nobody")
-    );
+    assert!(unknown.error().contains("nobody"), "{}", unknown.body);
     let unknown = get_as(
         &app,
         "/api/v1/qualified?learner=nobody&resource=sandbox",
@@ -222,11 +217,7 @@ fn a_session_cookie_works_for_the_learners_own_answers() {
 #[test]
 fn profiles_are_for_the_learner_and_admins() {
     let app = app();
-    let ada = ada_qualifies(&app);
-    add_user(&app, "eve", false, None);
-    let eve = token_for(&app, "eve");
-    add_user(&app, "root", true, None);
-    let admin = token_for(&app, "root");
+    let (ada, eve, admin) = ada_eve_and_admin(&app);
     assert_eq!(get_as(&app, "/learners/ada", &ada).status, 200);
     assert_eq!(get_as(&app, "/learners/ada", &eve).status, 403);
     let seen = get_as(&app, "/learners/ada", &admin);
@@ -245,11 +236,7 @@ fn profiles_are_for_the_learner_and_admins() {
 #[test]
 fn the_resource_page_leads_with_what_the_viewer_can_do() {
     let app = app();
-    let ada = ada_qualifies(&app);
-    add_user(&app, "eve", false, None);
-    let eve = token_for(&app, "eve");
-    add_user(&app, "root", true, None);
-    let admin = token_for(&app, "root");
+    let (ada, eve, admin) = ada_eve_and_admin(&app);
 
     let qualified = get_as(&app, "/resources/sandbox", &ada);
     assert_eq!(qualified.status, 200);

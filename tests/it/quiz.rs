@@ -368,11 +368,7 @@ fn a_pool_hands_out_drawn_questions_and_grades_only_those() {
         &json!({"attempt": attempt, "answers": key}),
     );
     assert_eq!(replay.status, 409, "{}", replay.body);
-    assert!(
-        replay.json()["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("already graded"))
-    );
+    assert!(replay.error().contains("already graded"), "{}", replay.body);
 
     let next = api_get(&app, &token, "pool").json();
     assert_ne!(
@@ -452,13 +448,7 @@ fn an_attempt_handed_out_before_the_module_changed_is_refused_as_stale() {
         &json!({"attempt": attempt, "answers": key}),
     );
     assert_eq!(res.status, 409, "{}", res.body);
-    assert!(
-        res.json()["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("changed since")),
-        "{}",
-        res.body
-    );
+    assert!(res.error().contains("changed since"), "{}", res.body);
     let fresh = api_get(&app, &token, "pool").json();
     assert_ne!(
         fresh["attempt"], module["attempt"],

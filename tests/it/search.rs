@@ -46,18 +46,10 @@ fn limits_are_clamped_and_bad_values_explained() {
 
     let res = app.get("/api/v1/search?q=kubernetes&limit=ten");
     assert_eq!(res.status, 400);
-    assert!(
-        res.json()["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("limit"))
-    );
+    assert!(res.error().contains("limit"), "{}", res.body);
     let res = app.get("/api/v1/search?q=kubernetes&kind=blog");
     assert_eq!(res.status, 400);
-    assert!(
-        res.json()["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("unknown kind"))
-    );
+    assert!(res.error().contains("unknown kind"), "{}", res.body);
     let res = app.get("/search?q=kubernetes&kind=blog");
     assert_eq!(res.status, 400);
 }
@@ -179,13 +171,7 @@ fn pages_are_served_while_the_index_builds_and_search_says_to_wait() {
     let api = app.get("/api/v1/search?q=OOMKilled");
     assert_eq!(api.status, 503, "{}", api.body);
     assert_eq!(api.header("retry-after"), Some("2"));
-    assert!(
-        api.json()["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("still being built")),
-        "{}",
-        api.body
-    );
+    assert!(api.error().contains("still being built"), "{}", api.body);
     let page = app.get("/search?q=OOMKilled");
     assert_eq!(page.status, 503);
     assert!(page.body.contains("still being built"), "{}", page.body);

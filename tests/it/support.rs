@@ -79,6 +79,14 @@ impl Response {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|err| panic!("not JSON ({err}): {}", self.body))
     }
+
+    /// The sentence of a JSON error answer (`{"error": …}`); panics on any other body.
+    pub fn error(&self) -> String {
+        match &self.json()["error"] {
+            serde_json::Value::String(sentence) => sentence.clone(),
+            _ => panic!("no error sentence: {}", self.body),
+        }
+    }
 }
 
 impl TestApp {

@@ -5,7 +5,7 @@
 mod check;
 mod requests;
 
-use selfserve::store::UserName;
+use selfserve::store::{TreeStats, UserName};
 use serde_json::json;
 
 use crate::auth::{Browser, cookie_value, csrf_in};
@@ -58,6 +58,14 @@ fn post_outcome(app: &TestApp, body: &serde_json::Value) -> Response {
     app.post_json(OUTCOMES, body, &[])
 }
 
+/// The pod-crash tree's statistics as stored.
+fn stats(app: &TestApp) -> TreeStats {
+    app.state
+        .store
+        .tree_stats("troubleshooting/pod-crash")
+        .expect("stats")
+}
+
 #[test]
 fn a_reader_walks_from_the_start_to_a_leaf_by_links_and_records_it() {
     let app = app();
@@ -105,11 +113,7 @@ fn a_reader_walks_from_the_start_to_a_leaf_by_links_and_records_it() {
     assert_eq!(back, format!("{leaf_url}&done=1"));
     assert!(app.get(&back).body.contains("Glad it is fixed"));
 
-    let stats = app
-        .state
-        .store
-        .tree_stats("troubleshooting/pod-crash")
-        .expect("stats");
+    let stats = stats(&app);
     assert_eq!((stats.walks, stats.resolved, stats.escalated), (1, 1, 0));
     assert_eq!(stats.nodes["config"].stopped_at, 1);
 }
@@ -241,9 +245,9 @@ fn bad_outcome_posts_are_400_with_a_sentence() {
     );
     assert_eq!(malformed.status, 400);
     assert!(
-        malformed.json()["error"]
-            .as_str()
-            .is_some_and(|e| e.starts_with("The body is not valid JSON"))
+        malformed.error().starts_with("The body is not valid JSON"),
+        "{}",
+        malformed.body
     );
     let not_json = app.request("POST", OUTCOMES, &[("Content-Type", "text/plain")], b"{}");
     assert_eq!(not_json.status, 400);
@@ -253,14 +257,7 @@ fn bad_outcome_posts_are_400_with_a_sentence() {
         &[],
     );
     assert_eq!(unknown.status, 404);
-    assert_eq!(
-        app.state
-            .store
-            .tree_stats("troubleshooting/pod-crash")
-            .expect("stats")
-            .walks,
-        0
-    );
+    assert_eq!(stats(&app).walks, 0);
 }
 
 #[test]
@@ -287,14 +284,7 @@ fn outcome_posts_are_rate_limited_per_client() {
     );
     assert_eq!(form.status, 429);
     assert!(form.header("retry-after").is_some());
-    assert_eq!(
-        app.state
-            .store
-            .tree_stats("troubleshooting/pod-crash")
-            .expect("stats")
-            .walks,
-        30
-    );
+    assert_eq!(stats(&app).walks, 30);
 }
 
 #[test]
