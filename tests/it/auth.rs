@@ -8,6 +8,8 @@ mod trust;
 pub use browser::*;
 use selfserve::store::{UserName, UserSource};
 
+use crate::support::user_named;
+
 #[test]
 fn the_right_password_signs_in_with_a_safe_session_cookie() {
     let app = app();
@@ -293,12 +295,7 @@ fn a_trusted_proxy_header_signs_in_and_creates_the_account() {
     );
     assert_eq!(res.status, 200, "{}", res.body);
     assert!(res.body.contains("sso.user@example.com"));
-    let user = app
-        .state
-        .store
-        .find_user(&UserName::parse("sso.user@example.com").expect("n"))
-        .expect("query")
-        .expect("created on first sight");
+    let user = user_named(&app.state.store, "sso.user@example.com");
     assert_eq!(user.source, UserSource::Proxy);
     assert_eq!(user.email.as_deref(), Some("sso.user@example.com"));
     // Each request is authenticated by the header alone: no session is started.

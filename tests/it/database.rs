@@ -13,7 +13,7 @@ use selfserve::store::{
     DatabaseUrl, NewAttempt, NewOutcome, SearchLogEntry, SearchLogLimits, Store, UserName,
 };
 
-use crate::support::run_to_end;
+use crate::support::{run_to_end, user_named};
 
 /// Runs `selfserve ARGS` with `env` set, feeding `stdin` when given.
 fn run(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
@@ -179,10 +179,7 @@ fn fill(folder: &Path) -> String {
     let token = run(&["token", "create", "ada", "--data", data], &[], None);
     assert_ok(&token);
     let store = Store::open(folder).expect("open");
-    let ada = store
-        .find_user(&UserName::parse("ada").expect("name"))
-        .expect("find")
-        .expect("ada");
+    let ada = user_named(&store, "ada");
     for (module, score) in [("basics", 100), ("reading", 40), ("reading", 100)] {
         let attempt = NewAttempt {
             user_id: ada.id,

@@ -4,12 +4,12 @@
 
 use std::process::{Command, Output, Stdio};
 
-use selfserve::store::{NewAttempt, UserName};
+use selfserve::store::NewAttempt;
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 use crate::auth::{add_user, sign_in, token_for};
-use crate::support::TestApp;
+use crate::support::{TestApp, user_named};
 
 /// The training fixture plus two resources: `sandbox` needs path `next-steps` (which requires
 /// `intro` first: modules basics, reading, advanced v2), `notes` needs `intro` only.
@@ -42,12 +42,7 @@ fn get_as(app: &TestApp, path: &str, token: &str) -> crate::support::Response {
 
 /// Records a pass of `module` at `version` for `name`, `days_ago` days ago.
 fn pass(app: &TestApp, name: &str, module: &str, version: u32, days_ago: i64) {
-    let user = app
-        .state
-        .store
-        .find_user(&UserName::parse(name).expect("name"))
-        .expect("find")
-        .expect("exists");
+    let user = user_named(&app.state.store, name);
     let attempt = NewAttempt {
         user_id: user.id,
         module_id: module,

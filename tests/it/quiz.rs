@@ -5,12 +5,12 @@
 use std::fs;
 use std::path::Path;
 
-use selfserve::store::{NewAttempt, UserName};
+use selfserve::store::NewAttempt;
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
 use crate::auth::{Browser, add_user, sign_in, token_for};
-use crate::support::{Response, TestApp};
+use crate::support::{Response, TestApp, user_named};
 
 /// Two questions on two sections; `extra` adds front matter (a review policy).
 fn module(id: &str, extra: &str) -> String {
@@ -204,13 +204,7 @@ fn the_fourth_failure_in_a_row_waits_ten_minutes_on_the_api_and_the_page() {
 fn the_wait_doubles_from_the_stored_attempts_and_a_pass_resets_it() {
     let app = app();
     let (_me, token) = learner(&app, "ada");
-    let ada = app
-        .state
-        .store
-        .find_user(&UserName::parse("ada").expect("name"))
-        .expect("query")
-        .expect("ada")
-        .id;
+    let ada = user_named(&app.state.store, "ada").id;
     // Three failures eleven minutes ago: the first wait (10 minutes) is over.
     let then = OffsetDateTime::now_utc() - Duration::minutes(11);
     for _ in 0..3 {

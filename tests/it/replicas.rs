@@ -17,7 +17,7 @@ use selfserve::store::testing::{Scratch, postgres_url};
 use selfserve::store::{Store, UserName};
 use serde_json::json;
 
-use crate::support::{Response, copy_dir, fixture, request_to};
+use crate::support::{Response, copy_dir, fixture, request_to, user_named};
 
 const NGINX: &str = "/usr/sbin/nginx";
 
@@ -468,9 +468,6 @@ fn two_replicas_behind_nginx_share_one_postgres() {
 }
 
 fn attempts_of(store: &Store, name: &str) -> u64 {
-    let user = store
-        .find_user(&UserName::parse(name).expect("name"))
-        .expect("find")
-        .expect("exists");
+    let user = user_named(store, name);
     store.attempts_for_user(user.id).expect("attempts").len() as u64
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use selfserve::store::{Store, UserName};
 use time::OffsetDateTime;
 
-use crate::support::{Response, TestApp};
+use crate::support::{Response, TestApp, user_named};
 
 /// How a row's request carries its body; `{csrf}` in it becomes the caller's token.
 #[derive(Debug, Clone, Copy)]
@@ -310,10 +310,7 @@ const ROLES: [&str; 4] = [
 
 /// A fresh session for `name` straight from the store (no password hashing per row).
 fn session(store: &Store, name: &str) -> (String, String) {
-    let user = store
-        .find_user(&UserName::parse(name).expect("name"))
-        .expect("query")
-        .expect("user exists");
+    let user = user_named(store, name);
     let (token, csrf) = store
         .create_session(user.id, OffsetDateTime::now_utc())
         .expect("session");

@@ -12,8 +12,8 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use selfserve::store::DatabaseUrl;
 use selfserve::store::testing::{Scratch, postgres_url};
+use selfserve::store::{DatabaseUrl, Store, User, UserName};
 use selfserve::web::{self, AppState};
 
 /// The path of a fixture content folder under `tests/fixtures/`.
@@ -288,6 +288,14 @@ impl TestApp {
     ) -> Response {
         request_to(self.addr, method, path, headers, body)
     }
+}
+
+/// The account called `name`, which the test made.
+pub fn user_named(store: &Store, name: &str) -> User {
+    store
+        .find_user(&UserName::parse(name).expect("name"))
+        .expect("find the account")
+        .unwrap_or_else(|| panic!("no account {name}"))
 }
 
 /// Runs `command` (a configured `selfserve` command line) to its end with stdout and stderr

@@ -2,11 +2,11 @@
 //! server-side grading and results, "mark as read", path progress, "My training", admin
 //! access to learners, and 200 concurrent attempts.
 
-use selfserve::store::{NewAttempt, UserName};
+use selfserve::store::NewAttempt;
 use serde_json::json;
 
 use crate::auth::{Browser, add_user, app, sign_in, token_for};
-use crate::support::TestApp;
+use crate::support::{TestApp, user_named};
 
 /// A learner `name` (password `pw`) signed in through the form.
 fn learner(app: &TestApp, name: &str) -> Browser {
@@ -239,12 +239,7 @@ fn the_quiz_form_is_graded_on_the_server_with_explanations_and_what_to_review() 
     assert!(right.body.contains(" with 100%"));
     assert!(!right.body.contains("What to review"));
 
-    let ada = app
-        .state
-        .store
-        .find_user(&UserName::parse("ada").expect("n"))
-        .expect("q")
-        .expect("ada");
+    let ada = user_named(&app.state.store, "ada");
     let attempts = app.state.store.attempts_for_user(ada.id).expect("attempts");
     assert_eq!(attempts.len(), 2);
     assert_eq!(attempts[0].answers_json, "[[0],[0,2]]");
@@ -308,12 +303,7 @@ fn a_module_without_questions_is_passed_by_marking_it_read() {
         "{}",
         page.body
     );
-    let ada = app
-        .state
-        .store
-        .find_user(&UserName::parse("ada").expect("n"))
-        .expect("q")
-        .expect("ada");
+    let ada = user_named(&app.state.store, "ada");
     let attempt = app
         .state
         .store
@@ -383,12 +373,7 @@ fn path_pages_show_each_modules_state_progress_and_prerequisites() {
     );
 
     // A pass at version 1 of a module now at version 2 no longer counts.
-    let ada = app
-        .state
-        .store
-        .find_user(&UserName::parse("ada").expect("n"))
-        .expect("q")
-        .expect("ada");
+    let ada = user_named(&app.state.store, "ada");
     app.state
         .store
         .record_attempt(&NewAttempt {
