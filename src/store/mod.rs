@@ -41,7 +41,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rusqlite::{Connection, OpenFlags};
-use time::OffsetDateTime;
 
 pub use accounts::{User, UserId, UserName, UserSource};
 pub use attempts::{Attempt, AttemptId, Gated, NewAttempt, Pass};
@@ -341,18 +340,6 @@ impl Store {
         }
     }
 
-    /// A pooled SQLite connection (code not yet moved onto [`Self::read`]/[`Self::write`]).
-    pub(crate) fn conn(
-        &self,
-    ) -> Result<r2d2::PooledConnection<r2d2_sqlite::SqliteConnectionManager>> {
-        match &self.backend {
-            Backend::Sqlite(db) => Ok(db.raw()?),
-            Backend::Postgres(_) => Err(StoreError::Invalid(
-                "this operation works on SQLite only".into(),
-            )),
-        }
-    }
-
     /// Cheap liveness check for `/healthz`.
     pub fn ping(&self) -> Result<()> {
         self.read(|conn| Ok(conn.query_value::<i64>("SELECT 1", &[]).map(drop)?))
@@ -382,43 +369,6 @@ fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {
     }
 }
 
-/// Seconds since the Unix epoch: how every `*_at` column stores time (UTC, comparable).
-pub(crate) fn unix(t: OffsetDateTime) -> i64 {
-    t.unix_timestamp()
-}
-
-/// Reads a `*_at` column back into a time.
-pub(crate) fn time_at(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<OffsetDateTime> {
-    let secs: i64 = row.get(idx)?;
-    OffsetDateTime::from_unix_timestamp(secs).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Integer, Box::new(e))
-    })
-}
-
-/// Reads a nullable `*_at` column.
-pub(crate) fn opt_time_at(
-    row: &rusqlite::Row<'_>,
-    idx: usize,
-) -> rusqlite::Result<Option<OffsetDateTime>> {
-    let secs: Option<i64> = row.get(idx)?;
-    secs.map(|s| {
-        OffsetDateTime::from_unix_timestamp(s).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(
-                idx,
-                rusqlite::types::Type::Integer,
-                Box::new(e),
-            )
-        })
-    })
-    .transpose()
-}
-
-/// Reads a `COUNT(*)`-style column as `u64` (SQLite integers are signed; counts never are).
-pub(crate) fn count_at(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<u64> {
-    let n: i64 = row.get(idx)?;
-    Ok(u64::try_from(n).unwrap_or(0))
-}
-
 /// `n` bytes from the operating system's generator, as lowercase hex.
 pub(crate) fn random_hex(n: usize) -> Result<String> {
     use rand::TryRngCore;
@@ -433,16 +383,6 @@ pub(crate) fn random_hex(n: usize) -> Result<String> {
 /// A plain hash suffices because the secrets are 256 random bits, not guessable passwords.
 pub(crate) fn sha256_hex(secret: &str) -> String {
     crate::digest::sha256_hex(secret.as_bytes())
-}
-
-/// True when an error is a UNIQUE constraint violation (a duplicate name or token).
-pub(crate) fn is_unique_violation(err: &rusqlite::Error) -> bool {
-    matches!(
-        err,
-        rusqlite::Error::SqliteFailure(e, _)
-            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-    )
 }
 
 #[cfg(test)]

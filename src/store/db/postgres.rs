@@ -104,7 +104,8 @@ impl r2d2::ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut PreparedClient) -> Result<(), DbError> {
-        Ok(conn.client.simple_query("")?).map(drop)
+        conn.client.simple_query("")?;
+        Ok(())
     }
 
     fn has_broken(&self, conn: &mut PreparedClient) -> bool {
