@@ -12,6 +12,8 @@
 #   nginx      the same page's bytes saved to disk, served by nginx on another loopback port
 #   search     GET /api/v1/search?q=... (--query)
 #   attempt    POST /api/v1/modules/{id}/attempts, signed in with the token (Bearer)
+#              (--database postgres://…: the records in that PostgreSQL instead of SQLite;
+#              --database pg: a throwaway cluster started by scripts/pg-cluster.sh)
 #   qualified  GET /api/v1/qualified?learner=...&resource=... with the token
 # and prints req/s, p50 and p99 for each plus the page/nginx ratio measured in this run.
 # An endpoint that does not answer 2xx before the run is reported with its status, not loaded.
@@ -37,8 +39,9 @@ while [ $# -gt 0 ]; do
     --query) QUERY="$2"; shift 2 ;;
     --module) MODULE="$2"; shift 2 ;;
     --resource) RESOURCE="$2"; shift 2 ;;
+    --database) DATABASE="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
 done
@@ -47,18 +50,25 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 DATA="$WORK/data"
 LEARNER="loadtest"
+if [ "${DATABASE:-}" = pg ]; then
+  chmod 755 "$WORK"
+  DATABASE="$("$SCRIPTS_DIR/pg-cluster.sh" start "$WORK/pg")"
+  trap 'KEEP=1 cleanup; "$SCRIPTS_DIR/pg-cluster.sh" stop "$WORK/pg"; rm -rf "$WORK"' EXIT
+fi
+DB_ARGS=(--data "$DATA")
+[ -z "${DATABASE:-}" ] || DB_ARGS+=(--database "$DATABASE")
 TOKEN=""
 
 # ── an account and a token (the CLI, before the server holds the database) ──
-if printf 'load-test-password-1\n' | "$BIN" user add "$LEARNER" --password-stdin --data "$DATA" >"$WORK/user.log" 2>&1; then
-  TOKEN="$("$BIN" token create "$LEARNER" --data "$DATA" 2>"$WORK/token.log" | tail -1 || true)"
+if printf 'load-test-password-1\n' | "$BIN" user add "$LEARNER" --password-stdin "${DB_ARGS[@]}" >"$WORK/user.log" 2>&1; then
+  TOKEN="$("$BIN" token create "$LEARNER" "${DB_ARGS[@]}" 2>"$WORK/token.log" | tail -1 || true)"
 fi
 if [ -z "$TOKEN" ]; then
   log "note: could not create a learner and token with the CLI ($(head -c 200 "$WORK/user.log" "$WORK/token.log" 2>/dev/null | tr '\n' ' '))"
 fi
 
 # ── the server ──
-start_server "$CONTENT" "$DATA" "$WORK/server.log"
+start_server "$CONTENT" "$DATA" "$WORK/server.log" ${DATABASE:+--database "$DATABASE"}
 wait_ready "$WORK/server.log" 600 || die "the server did not start"
 log "selfserve at $SERVER_URL ($(elapsed "$SERVER_START") s to /healthz) over $CONTENT"
 # The search index is built in the background after /healthz: wait for it, or its build
@@ -215,16 +225,20 @@ fi
 # ── nothing lost? (the server must be stopped so its writes are in the database) ──
 stop_server
 if [ -n "${OK_attempt:-}" ]; then
-  rows="$(python3 -c 'import sqlite3, sys
+  if [ -n "${DATABASE:-}" ]; then
+    rows="$(psql "$DATABASE" -Atc 'SELECT COUNT(*) FROM attempts' 2>/dev/null || echo "?")"
+  else
+    rows="$(python3 -c 'import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 print(db.execute("select count(*) from attempts").fetchone()[0])' "$DATA/selfserve.db" 2>/dev/null || echo "?")"
+  fi
   # One attempt came from the probe before the run; requests still in flight when wrk stopped
   # may be recorded without wrk counting their answers, so rows >= 2xx answers + 1 is "nothing lost".
   NOTES+=("quiz attempts: wrk saw $OK_attempt answers 2xx; the database holds $rows attempts (incl. 1 probe): $([ "$rows" != "?" ] && [ "$rows" -ge $((OK_attempt + 1)) ] && echo "nothing lost" || echo "CHECK: rows missing")")
 fi
 
 echo
-echo "selfserve $(basename "$BIN") over $CONTENT; wrk $THREADS threads, $CONNECTIONS connections, ${DURATION}s each; $(nproc) cores shared by server and wrk"
+echo "selfserve $(basename "$BIN") over $CONTENT, records in ${DATABASE:-SQLite}; wrk $THREADS threads, $CONNECTIONS connections, ${DURATION}s each; $(nproc) cores shared by server and wrk"
 echo
 echo "| what | req/s | p50 (ms) | p99 (ms) | requests | non-2xx |"
 echo "|---|---:|---:|---:|---:|---:|"
