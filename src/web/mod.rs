@@ -15,6 +15,7 @@ pub mod kinds;
 pub mod live;
 pub mod pages;
 pub mod qualifications;
+mod query;
 pub mod search;
 pub mod training;
 pub mod trees;

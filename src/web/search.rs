@@ -31,6 +31,7 @@ use uuid::Uuid;
 
 use super::auth::{Identity, RequestMeta};
 use super::context::page_context;
+use super::query::{self, decode};
 use super::{AppError, AppState};
 use crate::model::{DocId, Kind, Site};
 use crate::render;
@@ -89,8 +90,7 @@ impl Params {
     pub fn parse(query_string: &str) -> Self {
         let mut params = Params::default();
         let mut seen_q = false;
-        for pair in query_string.split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        for (key, value) in query::pairs(query_string) {
             let value = decode(value);
             let slot = match decode(key).as_str() {
                 "q" if !seen_q => {
@@ -121,12 +121,6 @@ impl Params {
             offset: number("offset", self.offset.as_deref())?,
         })
     }
-}
-
-fn decode(raw: &str) -> String {
-    percent_decode_str(&raw.replace('+', " "))
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 /// A whole number; out-of-range ones saturate (the search clamps them), words are a 400.
@@ -247,10 +241,10 @@ async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
 fn open(req: &HttpRequest, state: &AppState) -> Option<HttpResponse> {
     let mut sid = None;
     let mut target = None;
-    for pair in req.query_string().split('&') {
-        match pair.split_once('=') {
-            Some(("sid", v)) if sid.is_none() => sid = Uuid::parse_str(&decode(v)).ok(),
-            Some(("open", v)) if target.is_none() => target = Some(decode(v)),
+    for (key, value) in query::pairs(req.query_string()) {
+        match key {
+            "sid" if sid.is_none() => sid = Uuid::parse_str(&decode(value)).ok(),
+            "open" if target.is_none() => target = Some(decode(value)),
             _ => {}
         }
     }

@@ -22,12 +22,12 @@ use std::time::Instant;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use percent_encoding::percent_decode_str;
 use serde::Deserialize;
 
 use super::auth::{CurrentUser, RequestMeta, check_form_token};
 use super::context::{html, page_context};
 use super::error::blocking;
+use super::query::{self, decode};
 use super::{AppError, AppState};
 use crate::model::{Document, Kind, MAX_WALK, Outcome, Site, Walk};
 use crate::render;
@@ -72,8 +72,7 @@ impl StepQuery {
     /// percent-decoding). Unknown parameters are ignored, as links from elsewhere may add some.
     fn parse(raw: &str) -> StepQuery {
         let mut q = StepQuery::default();
-        for pair in raw.split('&') {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        for (key, value) in query::pairs(raw) {
             match key {
                 "at" => q.at = Some(decode(value)),
                 "trail" if !value.is_empty() => {
@@ -101,10 +100,6 @@ impl StepQuery {
             .chain(self.at.as_deref())
             .collect()
     }
-}
-
-fn decode(value: &str) -> String {
-    percent_decode_str(value).decode_utf8_lossy().into_owned()
 }
 
 /// The node ids of a form's `path` field (as [`render::tree_steps::encode_path`] wrote them).
