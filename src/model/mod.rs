@@ -108,6 +108,28 @@ pub struct TreeNode {
     pub outcome: Option<Outcome>,
 }
 
+#[cfg(test)]
+impl TreeNode {
+    /// A test node titled `title` with no body, a choice `Answer {to}` to each of `to`, and
+    /// `outcome` when it is a leaf.
+    pub(crate) fn sample(id: &str, title: &str, to: &[&str], outcome: Option<Outcome>) -> Self {
+        Self {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            body_html: String::new(),
+            text: String::new(),
+            choices: to
+                .iter()
+                .map(|t| Choice {
+                    label: format!("Answer {t}"),
+                    to: (*t).to_owned(),
+                })
+                .collect(),
+            outcome,
+        }
+    }
+}
+
 /// A parsed troubleshooting tree.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Tree {

@@ -229,23 +229,9 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::model::Choice;
 
     fn node(id: &str, to: &[&str], outcome: Option<Outcome>) -> TreeNode {
-        TreeNode {
-            id: id.to_owned(),
-            title: id.to_uppercase(),
-            body_html: String::new(),
-            text: String::new(),
-            choices: to
-                .iter()
-                .map(|t| Choice {
-                    label: format!("to {t}"),
-                    to: (*t).to_owned(),
-                })
-                .collect(),
-            outcome,
-        }
+        TreeNode::sample(id, &id.to_uppercase(), to, outcome)
     }
 
     /// start → {a, b}; a → {done, start}; b → {ask}; plus an unreachable `lost`.
