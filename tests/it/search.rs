@@ -436,16 +436,20 @@ fn sample_ids(q: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The title of the sample site's page listed first in `ids`.
+fn first_title(ids: &[String]) -> Option<String> {
+    let (site, _) = sample_site();
+    ids.first()
+        .and_then(|id| site.get_str(id))
+        .map(|d| d.title.clone())
+}
+
 #[test]
 fn on_the_sample_site_crashloop_and_imagepull_find_their_pages() {
     let (site, _) = sample_site();
     let ids = sample_ids("crashloop");
-    let first = ids
-        .first()
-        .and_then(|id| site.get_str(id))
-        .map(|d| d.title.clone());
     assert_eq!(
-        first.as_deref(),
+        first_title(&ids).as_deref(),
         Some("Pod stuck in CrashLoopBackOff"),
         "{ids:?}"
     );
@@ -463,12 +467,8 @@ fn on_the_sample_site_crashloop_and_imagepull_find_their_pages() {
     );
     // A symptom written in the page's front matter.
     let ids = sample_ids("restart count keeps going up");
-    let first = ids
-        .first()
-        .and_then(|id| site.get_str(id))
-        .map(|d| d.title.clone());
     assert_eq!(
-        first.as_deref(),
+        first_title(&ids).as_deref(),
         Some("Pod stuck in CrashLoopBackOff"),
         "{ids:?}"
     );
