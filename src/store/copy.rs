@@ -38,7 +38,8 @@ pub struct Table {
 }
 
 /// Every table with records, parents before children. `write_probe` (what `/healthz` writes
-/// after a failed write) holds nothing worth copying.
+/// after a failed write) and `rate_windows` (rate limits' windows of a minute or so) hold
+/// nothing worth copying.
 pub const TABLES: &[Table] = &[
     Table {
         name: "users",

@@ -221,6 +221,18 @@ CREATE TABLE click_pages (
 CREATE INDEX click_pages_by_age ON click_pages(last_at);
 "#;
 
+/// Fixed-window rate limits shared by every replica (issue 17; `store::rate_limits`): `key`
+/// names what is limited for whom (`outcomes:ADDRESS`), `count` the slots taken in the window
+/// that ends at `ends_at`. Transient: ended windows are pruned and `migrate-store` skips them.
+const V_RATE_WINDOWS: &str = r#"
+CREATE TABLE rate_windows (
+    key     TEXT    PRIMARY KEY,
+    count   INTEGER NOT NULL CHECK (count >= 1),
+    ends_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX rate_windows_by_end ON rate_windows(ends_at);
+"#;
+
 /// Every schema version, oldest first: version N is `VERSIONS[N - 1]`. Append; never edit a
 /// released version. PostgreSQL databases start at version 5, so versions 2 and 3 rewrite
 /// data only SQLite files can hold and are SQLite-only there.
@@ -234,6 +246,7 @@ pub(crate) const VERSIONS: &[Version] = &[
     ],
     &[Part::Both(V_QUIZ_HANDOUTS)],
     &[Part::Both(V_SEARCH_CLICKS)],
+    &[Part::Both(V_RATE_WINDOWS)],
 ];
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //! Each area lives in its own file and adds `impl Store` blocks: [`accounts`] (users; the
 //! argon2id hashing is in `passwords`), [`sessions`] (browser sessions, sign-in rate
 //! limits), [`tokens`] (API tokens), [`attempts`] (quiz attempts and passes), [`outcomes`]
-//! (tree walks, help requests), [`search_log`] (bounded), [`search_clicks`] (click
+//! (tree walks, help requests), [`rate_limits`] (limits every replica shares), [`search_log`] (bounded), [`search_clicks`] (click
 //! feedback, bounded and decaying) and [`backup`]; [`health`] says
 //! whether the disk takes writes and refuses an emptied database. The schema is in
 //! `migrations`.
@@ -30,6 +30,7 @@ pub mod health;
 mod migrations;
 pub mod outcomes;
 mod passwords;
+pub mod rate_limits;
 pub mod search_clicks;
 pub mod search_log;
 pub mod sessions;
@@ -49,6 +50,7 @@ pub use handouts::Handout;
 pub use outcomes::{
     HelpFilter, HelpRequest, NewOutcome, NodeStats, OutcomeId, RequestId, RequestStatus, TreeStats,
 };
+pub use rate_limits::RateSlot;
 pub use search_clicks::{Choice, PageFeedback, QueryFeedback};
 pub use search_log::{QueryCount, QueryKey, SearchLogEntry, SearchLogLimits};
 pub use sessions::{LoginKey, Session};
