@@ -175,7 +175,29 @@ pub struct RawFrontMatter {
     /// Whether a module shuffles its choices per attempt.
     pub shuffle: Option<bool>,
     /// A module's attempt limits.
-    pub attempts: Option<super::module_settings::RawAttempts>,
+    pub attempts: Option<RawAttempts>,
+}
+
+/// `attempts:` as written: `{free: 3, delay: 10m, max_delay: 1d}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAttempts {
+    /// Failures in a row without a wait.
+    pub free: Option<i64>,
+    /// The first wait.
+    pub delay: Option<RawDuration>,
+    /// The longest wait.
+    pub max_delay: Option<RawDuration>,
+}
+
+/// A duration as written: `10m`, `2 hours`; a bare number is refused with a hint.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum RawDuration {
+    /// `10m`, `1d`, `90 seconds`.
+    Text(String),
+    /// A number without a unit.
+    Number(i64),
 }
 
 /// Parsed front matter and where each key sits in the file, for later diagnostics.

@@ -4,33 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use serde::Deserialize;
-
-use super::front_matter::FrontMatter;
+use super::front_matter::{FrontMatter, RawAttempts, RawDuration};
 use crate::model::diagnostic::{Diagnostic, LineIndex, Position};
 use crate::model::{AttemptLimits, Question, QuizSettings, Review};
-
-/// `attempts:` as written: `{free: 3, delay: 10m, max_delay: 1d}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawAttempts {
-    /// Failures in a row without a wait.
-    pub free: Option<i64>,
-    /// The first wait.
-    pub delay: Option<RawDuration>,
-    /// The longest wait.
-    pub max_delay: Option<RawDuration>,
-}
-
-/// A duration as written: `10m`, `2 hours`; a bare number is refused with a hint.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
-pub enum RawDuration {
-    /// `10m`, `1d`, `90 seconds`.
-    Text(String),
-    /// A number without a unit.
-    Number(i64),
-}
 
 /// The longest wait an author may ask for.
 const MAX_WAIT_SECS: u64 = 30 * 24 * 60 * 60;
