@@ -11,6 +11,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::auth::{Browser, add_user, sign_in, token_for};
 use crate::support::{Response, TestApp, user_named};
+use crate::training::{attempts_api, submit};
 
 /// Two questions on two sections; `extra` adds front matter (a review policy).
 fn module(id: &str, extra: &str) -> String {
@@ -51,14 +52,6 @@ fn app() -> TestApp {
     })
 }
 
-fn api_post(app: &TestApp, token: &str, module: &str, body: &Value) -> Response {
-    app.post_json(
-        &format!("/api/v1/modules/{module}/attempts"),
-        body,
-        &[("Authorization", &format!("Bearer {token}"))],
-    )
-}
-
 fn api_get(app: &TestApp, token: &str, module: &str) -> Response {
     app.get_with(
         &format!("/api/v1/modules/{module}"),
@@ -71,17 +64,12 @@ fn learner(app: &TestApp, name: &str) -> (Browser, String) {
     (sign_in(app, name, "pw"), token_for(app, name))
 }
 
-fn form(app: &TestApp, me: &Browser, module: &str, answers: &str) -> Response {
-    let body = format!("csrf={}&{answers}", me.csrf);
-    app.post_form(&format!("/modules/{module}/attempt"), &body, &me.headers())
-}
-
 #[test]
 fn a_failed_attempt_under_the_default_policy_shows_the_score_and_sections_not_marks() {
     let app = app();
     let (me, token) = learner(&app, "ada");
     // The first question right, the second wrong.
-    let res = api_post(&app, &token, "score", &json!({"answers": [[0], [0]]}));
+    let res = attempts_api(&app, &token, "score", &json!({"answers": [[0], [0]]}));
     assert_eq!(res.status, 200, "{}", res.body);
     let json = res.json();
     assert_eq!(json["score"], 50);
@@ -96,7 +84,7 @@ fn a_failed_attempt_under_the_default_policy_shows_the_score_and_sections_not_ma
         json["sections"],
         json!([{"anchor": "alpha", "title": "Alpha"}, {"anchor": "beta", "title": "Beta"}]),
     );
-    let page = form(&app, &me, "score", "q0=0&q1=0");
+    let page = submit(&app, &me, "score", "q0=0&q1=0");
     assert_eq!(page.status, 200, "{}", page.body);
     let body = &page.body;
     assert!(body.contains("Not passed yet"), "{body}");
@@ -118,16 +106,16 @@ fn a_failed_attempt_under_the_default_policy_shows_the_score_and_sections_not_ma
 fn the_questions_policy_marks_wrong_questions_and_the_answers_policy_shows_keys() {
     let app = app();
     let (me, token) = learner(&app, "ada");
-    let res = api_post(&app, &token, "marks", &json!({"answers": [[0], [0]]}));
+    let res = attempts_api(&app, &token, "marks", &json!({"answers": [[0], [0]]}));
     assert_eq!(res.json()["correct"], json!([true, false]), "{}", res.body);
-    let page = form(&app, &me, "marks", "q0=0&q1=0");
+    let page = submit(&app, &me, "marks", "q0=0&q1=0");
     assert!(page.body.contains("result-wrong"), "{}", page.body);
     assert!(!page.body.contains("EXPLAIN-"), "{}", page.body);
     assert!(!page.body.contains("Right answer"), "{}", page.body);
 
-    let res = api_post(&app, &token, "keys", &json!({"answers": [[0], [0]]}));
+    let res = attempts_api(&app, &token, "keys", &json!({"answers": [[0], [0]]}));
     assert_eq!(res.json()["correct"], json!([true, false]), "{}", res.body);
-    let page = form(&app, &me, "keys", "q0=0&q1=0");
+    let page = submit(&app, &me, "keys", "q0=0&q1=0");
     assert!(page.body.contains("result-wrong"), "{}", page.body);
     assert!(page.body.contains("EXPLAIN-second"), "{}", page.body);
     assert!(
@@ -141,12 +129,12 @@ fn the_questions_policy_marks_wrong_questions_and_the_answers_policy_shows_keys(
 fn a_pass_shows_everything() {
     let app = app();
     let (me, token) = learner(&app, "ada");
-    let res = api_post(&app, &token, "score", &json!({"answers": [[0], [1]]}));
+    let res = attempts_api(&app, &token, "score", &json!({"answers": [[0], [1]]}));
     assert_eq!(
         res.json(),
         json!({"score": 100, "passed": true, "correct": [true, true]})
     );
-    let page = form(&app, &me, "score", "q0=0&q1=1");
+    let page = submit(&app, &me, "score", "q0=0&q1=1");
     assert!(page.body.contains("Passed"), "{}", page.body);
     assert!(page.body.contains("result-right"), "{}", page.body);
     assert!(page.body.contains("EXPLAIN-first"), "{}", page.body);
@@ -159,10 +147,10 @@ fn the_fourth_failure_in_a_row_waits_ten_minutes_on_the_api_and_the_page() {
     let (me, token) = learner(&app, "ada");
     let wrong = json!({"answers": [[1], [0]]});
     for n in 1..=3 {
-        let res = api_post(&app, &token, "score", &wrong);
+        let res = attempts_api(&app, &token, "score", &wrong);
         assert_eq!(res.status, 200, "free attempt {n}: {}", res.body);
     }
-    let res = api_post(&app, &token, "score", &wrong);
+    let res = attempts_api(&app, &token, "score", &wrong);
     assert_eq!(res.status, 429, "{}", res.body);
     let retry: u64 = res
         .header("retry-after")
@@ -173,10 +161,10 @@ fn the_fourth_failure_in_a_row_waits_ten_minutes_on_the_api_and_the_page() {
     assert!(error.contains("10 minutes"), "{error}");
     assert!(error.ends_with('.'), "a sentence: {error}");
     // The right answers do not get through either: the wait comes before grading counts.
-    let right = api_post(&app, &token, "score", &json!({"answers": [[0], [1]]}));
+    let right = attempts_api(&app, &token, "score", &json!({"answers": [[0], [1]]}));
     assert_eq!(right.status, 429);
 
-    let page = form(&app, &me, "score", "q0=0&q1=1");
+    let page = submit(&app, &me, "score", "q0=0&q1=1");
     assert_eq!(page.status, 429);
     assert!(page.header("retry-after").is_some());
     assert!(page.body.contains("10 minutes"), "{}", page.body);
@@ -224,8 +212,8 @@ fn the_wait_doubles_from_the_stored_attempts_and_a_pass_resets_it() {
             .expect("record");
     }
     let wrong = json!({"answers": [[1], [0]]});
-    assert_eq!(api_post(&app, &token, "score", &wrong).status, 200);
-    let res = api_post(&app, &token, "score", &wrong);
+    assert_eq!(attempts_api(&app, &token, "score", &wrong).status, 200);
+    let res = attempts_api(&app, &token, "score", &wrong);
     assert_eq!(res.status, 429);
     let retry: u64 = res
         .header("retry-after")
@@ -241,10 +229,10 @@ fn the_wait_doubles_from_the_stored_attempts_and_a_pass_resets_it() {
     let (_bob, bob) = learner(&app, "bob");
     let right = json!({"answers": [[0], [1]]});
     for body in [&wrong, &wrong, &right, &wrong, &wrong, &wrong] {
-        let res = api_post(&app, &bob, "score", body);
+        let res = attempts_api(&app, &bob, "score", body);
         assert_eq!(res.status, 200, "{}", res.body);
     }
-    assert_eq!(api_post(&app, &bob, "score", &right).status, 429);
+    assert_eq!(attempts_api(&app, &bob, "score", &right).status, 429);
 }
 
 #[test]
@@ -252,7 +240,7 @@ fn admins_see_attempt_counts_and_waits_per_learner() {
     let app = app();
     let (_me, token) = learner(&app, "ada");
     for _ in 0..3 {
-        api_post(&app, &token, "score", &json!({"answers": [[1], [0]]}));
+        attempts_api(&app, &token, "score", &json!({"answers": [[1], [0]]}));
     }
     add_user(&app, "root", true, Some("pw"));
     let admin = sign_in(&app, "root", "pw");
@@ -327,12 +315,12 @@ fn a_pool_hands_out_drawn_questions_and_grades_only_those() {
         ),
     ];
     for (body, status, needle) in refused {
-        let res = api_post(&app, &token, "pool", &body);
+        let res = attempts_api(&app, &token, "pool", &body);
         assert_eq!(res.status, status, "{body}: {}", res.body);
         let error = res.json()["error"].as_str().unwrap_or_default().to_owned();
         assert!(error.contains(needle), "{body}: {error}");
     }
-    let stolen = api_post(
+    let stolen = attempts_api(
         &app,
         &bob,
         "pool",
@@ -344,7 +332,7 @@ fn a_pool_hands_out_drawn_questions_and_grades_only_those() {
         stolen.body
     );
 
-    let res = api_post(
+    let res = attempts_api(
         &app,
         &token,
         "pool",
@@ -355,7 +343,7 @@ fn a_pool_hands_out_drawn_questions_and_grades_only_those() {
         res.json(),
         json!({"score": 100, "passed": true, "correct": [true, true]})
     );
-    let replay = api_post(
+    let replay = attempts_api(
         &app,
         &token,
         "pool",
@@ -402,10 +390,10 @@ fn the_pool_page_carries_the_attempt_in_a_hidden_field_and_grades_it() {
         answers.push(format!("q{q}={position}"));
     }
     assert!(!body.contains(r#"id="q2-0""#), "only the drawn questions");
-    let res = form(&app, &me, "pool", &answers.join("&"));
+    let res = submit(&app, &me, "pool", &answers.join("&"));
     assert_eq!(res.status, 200, "{}", res.body);
     assert!(res.body.contains(" with 100%"), "{}", res.body);
-    let again = form(&app, &me, "pool", &answers.join("&"));
+    let again = submit(&app, &me, "pool", &answers.join("&"));
     assert_eq!(again.status, 409, "{}", again.body);
 }
 
@@ -435,7 +423,7 @@ fn an_attempt_handed_out_before_the_module_changed_is_refused_as_stale() {
     {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let res = api_post(
+    let res = attempts_api(
         &app,
         &token,
         "pool",

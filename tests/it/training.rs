@@ -14,12 +14,19 @@ fn learner(app: &TestApp, name: &str) -> Browser {
     sign_in(app, name, "pw")
 }
 
-fn submit(app: &TestApp, me: &Browser, module: &str, answers: &str) -> crate::support::Response {
+/// Posts the quiz form of `module` as `me` with `answers` (`q0=1&q1=0`).
+pub(crate) fn submit(
+    app: &TestApp,
+    me: &Browser,
+    module: &str,
+    answers: &str,
+) -> crate::support::Response {
     let body = format!("csrf={}&{answers}", me.csrf);
     app.post_form(&format!("/modules/{module}/attempt"), &body, &me.headers())
 }
 
-fn attempts_api(
+/// Posts `body` to the attempts API of `module` with `token`.
+pub(crate) fn attempts_api(
     app: &TestApp,
     token: &str,
     module: &str,
