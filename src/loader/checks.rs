@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use crate::model::{DocId, Document, Kind};
 use crate::model::diagnostic::{Diagnostic, LineIndex, Position};
+use crate::model::{DocId, Document, Kind};
 
 use super::BuiltFile;
 

@@ -4,8 +4,8 @@
 
 use crate::digest::sha256_hex;
 
-use crate::model::{DocId, Kind};
 use crate::model::diagnostic::{Diagnostic, LineIndex, Position};
+use crate::model::{DocId, Kind};
 use crate::parse::front_matter::{self, FrontMatter};
 use crate::source::SourceFile;
 
