@@ -106,9 +106,6 @@ pub struct AppState {
     pub live: Option<Arc<crate::live::LiveState>>,
     /// The database (accounts, sessions, attempts, outcomes); call it inside `web::block`.
     pub store: Store,
-    /// Per-client limit on recording tree outcomes (anonymous posts are allowed); shared by
-    /// every worker, so it lives here rather than in per-worker app data.
-    pub tree_limiter: Arc<trees::RateLimiter>,
     /// Where search indexes keep their files: a folder under `data_dir` once loaded (see
     /// `search/storage.rs`), RAM for a state made with [`AppState::new`].
     pub index_storage: IndexStorage,
@@ -173,7 +170,6 @@ impl AppState {
             live: None,
             store,
             index_storage: IndexStorage::Memory,
-            tree_limiter: Arc::default(),
             semantic: SemanticLeg::off(),
         }
     }

@@ -18,7 +18,6 @@ pub mod limit;
 mod requests;
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -33,8 +32,6 @@ use crate::model::{Document, Kind, MAX_WALK, Outcome, Site, Walk};
 use crate::render;
 use crate::render::tree_outcome::{CONTACT_MAX, LeafState, NOTE_MAX};
 use crate::store::{NewOutcome, OutcomeId, RequestId, UserId};
-
-pub use limit::RateLimiter;
 
 /// Largest form or JSON body accepted when recording an outcome: a full note, escaped.
 pub(super) const BODY_LIMIT: usize = 64 * 1024;
@@ -231,7 +228,7 @@ pub(super) async fn post_form(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     check_form_token(&req, form.csrf.as_deref())?;
-    if let Some(limited) = rate_limit(&req, &state) {
+    if let Some(limited) = rate_limit(&req, &state).await? {
         return Ok(limited);
     }
     let snapshot = state.snapshot.load_full();
@@ -317,9 +314,12 @@ pub(super) fn clean_text(
     Ok(Some(text.to_owned()))
 }
 
-/// Counts an outcome post against the client's limit: `Some(429 with Retry-After)` when the
-/// client is over it.
-pub(super) fn rate_limit(req: &HttpRequest, state: &AppState) -> Option<HttpResponse> {
+/// Counts an outcome post against the client's limit (in the store, so every replica counts
+/// it): `Some(429 with Retry-After)` when the client is over it.
+pub(super) async fn rate_limit(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<Option<HttpResponse>, AppError> {
     use actix_web::HttpMessage;
     let client = req
         .extensions()
@@ -327,7 +327,12 @@ pub(super) fn rate_limit(req: &HttpRequest, state: &AppState) -> Option<HttpResp
         .and_then(|m| m.client_ip)
         .or_else(|| req.peer_addr().map(|a| a.ip()));
     // Without an address (a Unix socket in front) there is nobody to count against.
-    let wait = state.tree_limiter.hit(client?, Instant::now()).err()?;
+    let Some(client) = client else {
+        return Ok(None);
+    };
+    let Some(wait) = limit::take_outcome_slot(state.store.clone(), client).await? else {
+        return Ok(None);
+    };
     // Built from the AppError so the error-page middleware keeps its sentence (JSON under
     // /api/, a page elsewhere) and copies the header.
     let mut res = HttpResponse::from_error(AppError::TooManyRequests);
@@ -335,7 +340,7 @@ pub(super) fn rate_limit(req: &HttpRequest, state: &AppState) -> Option<HttpResp
         header::RETRY_AFTER,
         header::HeaderValue::from(limit::retry_after_secs(wait)),
     );
-    Some(res)
+    Ok(Some(res))
 }
 
 /// Stores the walk (and for an escalation, its help request) off the async workers.

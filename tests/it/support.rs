@@ -178,6 +178,24 @@ impl TestApp {
         Some(app)
     }
 
+    /// Starts a server over a copy of a fixture with its records in `database`, such as
+    /// another app's ([`Self::database`]): two servers on one database are two replicas.
+    pub fn start_on(name: &str, database: &DatabaseUrl) -> Self {
+        let dirs = tempfile::tempdir().expect("temp dir");
+        let content = dirs.path().join("content");
+        let data = dirs.path().join("data");
+        copy_dir(&fixture(name), &content);
+        Self::boot_on(dirs, content, data, Some(database), true, false)
+    }
+
+    /// Where this server keeps its records.
+    pub fn database(&self) -> DatabaseUrl {
+        self.scratch.as_ref().map_or_else(
+            || DatabaseUrl::in_data_dir(&self.data),
+            |scratch| scratch.url.clone(),
+        )
+    }
+
     fn boot(dirs: tempfile::TempDir, content: PathBuf, data: PathBuf) -> Self {
         Self::boot_with(dirs, content, data, true)
     }

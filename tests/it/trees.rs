@@ -287,6 +287,30 @@ fn outcome_posts_are_rate_limited_per_client() {
     assert_eq!(stats(&app).walks, 30);
 }
 
+/// Replicas (issue 17): two servers on one database share each client's budget, on SQLite
+/// and, when a test server is configured, on PostgreSQL.
+#[test]
+fn servers_on_one_database_share_the_outcome_limit() {
+    let body = json!({"path": ["start", "oom"], "outcome": "resolved"});
+    let firsts = [
+        Some(app()),
+        TestApp::start_postgres_with("trees-basic", |_| {}),
+    ];
+    for first in firsts.into_iter().flatten() {
+        let second = TestApp::start_on("trees-basic", &first.database());
+        for i in 0..30 {
+            let to = if i % 2 == 0 { &first } else { &second };
+            assert_eq!(post_outcome(to, &body).status, 200, "post {i}");
+        }
+        for to in [&first, &second] {
+            let limited = post_outcome(to, &body);
+            assert_eq!(limited.status, 429);
+            assert!(limited.header("retry-after").is_some());
+        }
+        assert_eq!(stats(&first).walks, 30);
+    }
+}
+
 #[test]
 fn the_diagram_links_every_node_and_shows_counts_to_admins_only() {
     let app = app();

@@ -143,7 +143,7 @@ pub(super) async fn post_outcome(
     user: CurrentUser,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(limited) = rate_limit(&req, &state) {
+    if let Some(limited) = rate_limit(&req, &state).await? {
         return Ok(limited);
     }
     let snapshot = state.snapshot.load_full();
