@@ -275,19 +275,24 @@ fn parse_yaml(block: &str, block_start: Position) -> Result<RawFrontMatter, (Pos
         });
         (
             pos,
-            format!("front matter is not valid: {}", yaml_message(&err)),
+            format!(
+                "front matter is not valid: {}",
+                friendly(&yaml_sentence(&err))
+            ),
         )
     })
 }
 
-/// The error's sentence without the source snippet and location suffix saphyr appends.
-fn yaml_message(err: &serde_saphyr::Error) -> String {
+/// The error's sentence without the source snippet and location suffix saphyr appends, and
+/// without a closing full stop: callers put it after words of their own (front matter here,
+/// quiz blocks in `quiz`).
+pub(crate) fn yaml_sentence(err: &serde_saphyr::Error) -> String {
     let text = err.without_snippet().to_string();
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
     let trimmed = first
         .rsplit_once(" at line ")
         .map_or(first, |(message, _)| message);
-    friendly(trimmed.trim_end_matches('.'))
+    trimmed.trim_end_matches('.').to_owned()
 }
 
 /// serde's wording for a value that is neither a string nor a list of strings names a Rust
@@ -343,6 +348,18 @@ fn key_positions(block: &str, format: Format, block_start: Position) -> BTreeMap
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_yaml_sentence_has_no_snippet_location_or_full_stop() {
+        let err = serde_saphyr::from_str::<Vec<String>>("[a, b\n").expect_err("unclosed list");
+        let sentence = yaml_sentence(&err);
+        assert!(!sentence.is_empty());
+        assert!(!sentence.contains(" at line "), "{sentence}");
+        assert!(
+            !sentence.contains('\n') && !sentence.ends_with('.'),
+            "{sentence}"
+        );
+    }
 
     #[test]
     fn splits_yaml_front_matter() {

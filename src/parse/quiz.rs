@@ -9,6 +9,7 @@ use serde_saphyr::{Location, Spanned};
 
 use crate::model::{Question, QuestionHtml};
 
+use super::front_matter::yaml_sentence;
 use super::inline::inline_html;
 use super::markdown::QuizBlock;
 use crate::model::diagnostic::{Diagnostic, LineIndex, Position};
@@ -131,7 +132,7 @@ impl Ctx<'_> {
                 let at = self.at(e.location(), 0);
                 self.error(
                     at,
-                    format!("quiz block is not valid YAML: {}", yaml_message(&e)),
+                    format!("quiz block is not valid YAML: {}", yaml_sentence(&e)),
                 );
                 return Vec::new();
             }
@@ -322,7 +323,7 @@ fn split_items(yaml: &str) -> Vec<(usize, String)> {
 
 /// A serde error inside a question, in the author's terms.
 fn question_error(err: &serde_saphyr::Error) -> String {
-    let message = yaml_message(err);
+    let message = yaml_sentence(err);
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let key = rest.split('`').next().unwrap_or(rest);
         return format!(
@@ -338,16 +339,6 @@ fn question_error(err: &serde_saphyr::Error) -> String {
         other => other,
     };
     format!("quiz question is not valid: {plain}")
-}
-
-/// The error's sentence without the source snippet and location suffix saphyr appends.
-fn yaml_message(err: &serde_saphyr::Error) -> String {
-    let text = err.without_snippet().to_string();
-    let first = text.lines().next().unwrap_or("invalid YAML").trim();
-    let trimmed = first
-        .rsplit_once(" at line ")
-        .map_or(first, |(message, _)| message);
-    trimmed.trim_end_matches('.').to_owned()
 }
 
 /// A question's first words, for messages.
