@@ -187,7 +187,7 @@ pub fn folder_title(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Detail, Kind};
+    use crate::model::Kind;
 
     fn doc(path: &str, title: &str, order: Option<i64>) -> Arc<Document> {
         let id = path.strip_suffix(".md").expect("a markdown path");

@@ -435,7 +435,7 @@ pub fn truncate_words(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Body, DocId, Kind, Section, Tree, TreeNode};
+    use crate::model::{Body, Kind, Section, Tree, TreeNode};
 
     pub(crate) fn doc(id: &str, kind: Kind, sections: Vec<Section>) -> Document {
         Document {
