@@ -328,25 +328,14 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::model::{Detail, DocId, Document, Kind, build_nav};
+    use crate::model::{Document, Kind, build_nav};
 
     fn doc(path: &str) -> Arc<Document> {
+        let id = path.strip_suffix(".md").expect("a markdown path");
         Arc::new(Document {
-            id: DocId::from_relative_path(path).expect("valid id"),
-            kind: Kind::Guide,
             source_path: path.into(),
             title: path.into(),
-            summary: None,
-            tags: vec![],
-            aliases: vec![],
-            symptoms: vec![],
-            owner: None,
-            reviewed: None,
-            resources: vec![],
-            order: None,
-            body: Default::default(),
-            detail: Detail::Guide,
-            content_hash: String::new(),
+            ..Document::sample(id, Kind::Guide)
         })
     }
 

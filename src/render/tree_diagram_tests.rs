@@ -1,24 +1,11 @@
 //! Tests of the tree diagram: layering, ordering, merged and back edges, wrapping, SVG.
 
 use super::*;
-use crate::model::{Choice, Outcome, TreeNode};
+use crate::model::{Outcome, TreeNode};
 use crate::records::TreeStats;
 
 fn node(id: &str, title: &str, to: &[&str], outcome: Option<Outcome>) -> TreeNode {
-    TreeNode {
-        id: id.to_owned(),
-        title: title.to_owned(),
-        body_html: String::new(),
-        text: String::new(),
-        choices: to
-            .iter()
-            .map(|t| Choice {
-                label: format!("go {t}"),
-                to: (*t).to_owned(),
-            })
-            .collect(),
-        outcome,
-    }
+    TreeNode::sample(id, title, to, outcome)
 }
 
 /// start → a, b; a → done, start (back); b → done; `lost` unreachable.

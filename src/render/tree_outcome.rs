@@ -133,22 +133,11 @@ fn help_form(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Choice, Tree, TreeNode};
+    use crate::model::{Tree, TreeNode};
 
     fn tree() -> Tree {
-        let node = |id: &str, to: &[&str], outcome| TreeNode {
-            id: id.into(),
-            title: format!("Title {id}"),
-            body_html: String::new(),
-            text: String::new(),
-            choices: to
-                .iter()
-                .map(|t| Choice {
-                    label: format!("Answer {t}"),
-                    to: (*t).into(),
-                })
-                .collect(),
-            outcome,
+        let node = |id: &str, to: &[&str], outcome| {
+            TreeNode::sample(id, &format!("Title {id}"), to, outcome)
         };
         Tree {
             intro_html: String::new(),
