@@ -26,6 +26,22 @@ pub struct NewAttempt<'a> {
     pub passed: bool,
 }
 
+#[cfg(test)]
+impl<'a> NewAttempt<'a> {
+    /// A test attempt at version 1 of `module_id`, answered `[[0],[1,2]]`, scoring 100 when
+    /// `passed` and 50 when not.
+    pub(crate) fn sample(user_id: UserId, module_id: &'a str, passed: bool) -> Self {
+        Self {
+            user_id,
+            module_id,
+            module_version: 1,
+            answers_json: "[[0],[1,2]]",
+            score: if passed { 100 } else { 50 },
+            passed,
+        }
+    }
+}
+
 /// A stored attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {

@@ -244,12 +244,8 @@ mod tests {
 
     fn attempt(user_id: UserId, module_id: &str, version: u32, passed: bool) -> NewAttempt<'_> {
         NewAttempt {
-            user_id,
-            module_id,
             module_version: version,
-            answers_json: "[[0],[1,2]]",
-            score: if passed { 100 } else { 50 },
-            passed,
+            ..NewAttempt::sample(user_id, module_id, passed)
         }
     }
 

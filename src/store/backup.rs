@@ -155,14 +155,7 @@ mod tests {
             .expect("user");
         for _ in 0..50 {
             store
-                .record_attempt(&NewAttempt {
-                    user_id: ada.id,
-                    module_id: "m",
-                    module_version: 1,
-                    answers_json: "[[0]]",
-                    score: 100,
-                    passed: true,
-                })
+                .record_attempt(&NewAttempt::sample(ada.id, "m", true))
                 .expect("attempt");
         }
         let dest = dir.path().join("copy.db");
@@ -202,14 +195,7 @@ mod tests {
             std::thread::spawn(move || {
                 for _ in 0..300 {
                     store
-                        .record_attempt(&NewAttempt {
-                            user_id: ada.id,
-                            module_id: "m",
-                            module_version: 1,
-                            answers_json: "[[0]]",
-                            score: 0,
-                            passed: false,
-                        })
+                        .record_attempt(&NewAttempt::sample(ada.id, "m", false))
                         .expect("attempt during backup");
                 }
             })

@@ -102,17 +102,6 @@ mod tests {
             .collect()
     }
 
-    fn attempt(user_id: UserId, module_id: &str, passed: bool) -> NewAttempt<'_> {
-        NewAttempt {
-            user_id,
-            module_id,
-            module_version: 1,
-            answers_json: "[]",
-            score: if passed { 100 } else { 0 },
-            passed,
-        }
-    }
-
     #[test]
     fn bulk_writes_land_in_one_go_and_module_passes_read_back() {
         for (store, _db) in stores() {
@@ -122,10 +111,10 @@ mod tests {
             assert_eq!(ids.len(), 2);
             let t = OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time");
             let rows = vec![
-                (attempt(ids[0], "a", true), t),
-                (attempt(ids[0], "b", false), t),
-                (attempt(ids[1], "b", true), t),
-                (attempt(ids[1], "c", true), t),
+                (NewAttempt::sample(ids[0], "a", true), t),
+                (NewAttempt::sample(ids[0], "b", false), t),
+                (NewAttempt::sample(ids[1], "b", true), t),
+                (NewAttempt::sample(ids[1], "c", true), t),
             ];
             assert_eq!(store.record_attempts_bulk(rows).expect("attempts"), 4);
             let passes = store.passes_for_modules(&["a", "b"]).expect("passes");
@@ -145,9 +134,10 @@ mod tests {
                 .create_users_bulk(&names(&["ada"]), false)
                 .expect("users");
             let t = OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time");
-            let mut bad = attempt(ids[0], "b", true);
+            let mut bad = NewAttempt::sample(ids[0], "b", true);
             bad.answers_json = "[[";
-            let err = store.record_attempts_bulk(vec![(attempt(ids[0], "a", true), t), (bad, t)]);
+            let err = store
+                .record_attempts_bulk(vec![(NewAttempt::sample(ids[0], "a", true), t), (bad, t)]);
             assert!(err.is_err());
             assert_eq!(store.attempt_count().expect("count"), 0);
             let dup = store.create_users_bulk(&names(&["eve", "ADA"]), false);

@@ -116,14 +116,7 @@ mod tests {
             .open_handout(ada, "m", "h1", || "[2]".into())
             .expect("again");
         assert_eq!(first, again, "a reload shows the same questions");
-        let attempt = NewAttempt {
-            user_id: ada,
-            module_id: "m",
-            module_version: 1,
-            answers_json: "[]",
-            score: 0,
-            passed: false,
-        };
+        let attempt = NewAttempt::sample(ada, "m", false);
         let now = OffsetDateTime::now_utc();
         let ok = |_: &[(OffsetDateTime, bool)]| Ok::<(), ()>(());
         assert!(matches!(
