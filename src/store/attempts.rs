@@ -60,7 +60,7 @@ pub(super) fn check_score(attempt: &NewAttempt<'_>) -> Result<()> {
 }
 
 /// The one INSERT of a graded attempt (inside the caller's transaction, if any).
-fn insert_attempt(
+pub(super) fn insert_attempt(
     conn: &mut dyn Conn,
     attempt: &NewAttempt<'_>,
     at: OffsetDateTime,

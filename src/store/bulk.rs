@@ -45,19 +45,7 @@ impl Store {
             for (attempt, at) in attempts {
                 super::attempts::check_score(&attempt)?;
                 // The table's json_valid check refuses bad answers; no need to parse twice.
-                tx.execute(
-                    "INSERT INTO attempts (user_id, module_id, module_version, answers, score, passed, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    args![
-                        attempt.user_id.0,
-                        attempt.module_id,
-                        attempt.module_version,
-                        attempt.answers_json,
-                        attempt.score,
-                        attempt.passed,
-                        at,
-                    ],
-                )?;
+                super::attempts::insert_attempt(tx, &attempt, at)?;
                 count += 1;
             }
             Ok(count)
