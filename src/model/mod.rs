@@ -389,6 +389,21 @@ impl Site {
         DocId::parse(id).ok().and_then(|id| self.documents.get(&id))
     }
 
+    /// The document with this id text, or else the README (or index) page of the folder it
+    /// names, so a folder's address (`guides/k8s/`) lands on its landing page.
+    pub fn get_or_folder_index(&self, id: &str) -> Option<&Arc<Document>> {
+        if let Some(doc) = self.get_str(id) {
+            return Some(doc);
+        }
+        let folder = id.trim_end_matches('/');
+        if folder.is_empty() {
+            return None;
+        }
+        ["README", "readme", "index"]
+            .iter()
+            .find_map(|name| self.get_str(&format!("{folder}/{name}")))
+    }
+
     /// Documents of one kind, in id order.
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Arc<Document>> {
         self.documents.values().filter(move |d| d.kind == kind)
@@ -418,5 +433,26 @@ impl Site {
     /// Number of errors (not warnings).
     pub fn error_count(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_address_finds_its_readme_or_index_page() {
+        let mut site = Site::default();
+        for id in ["guides/k8s/README", "ops/index", "ops/db"] {
+            let doc = Document::sample(id, Kind::Guide);
+            site.documents.insert(doc.id.clone(), Arc::new(doc));
+        }
+        let found = |id: &str| site.get_or_folder_index(id).map(|d| d.id.as_str());
+        assert_eq!(found("ops/db"), Some("ops/db"));
+        assert_eq!(found("guides/k8s/"), Some("guides/k8s/README"));
+        assert_eq!(found("guides/k8s"), Some("guides/k8s/README"));
+        assert_eq!(found("ops/"), Some("ops/index"));
+        assert_eq!(found("guides/"), None);
+        assert_eq!(found("/"), None);
     }
 }

@@ -1,8 +1,9 @@
 //! Both ends of a page handler: the [`PageContext`] a view needs, built from the request and
-//! the snapshot, and [`html`], the response it answers with. The accounts layer
+//! the snapshot, and [`html`] (or [`found`]), the response it answers with. The accounts layer
 //! hands over who is signed in by inserting a [`Viewer`] and a [`CsrfToken`] into the request's
 //! extensions (from its middleware); nothing here needs to change when it does.
 
+use actix_web::http::header;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use maud::Markup;
 
@@ -17,6 +18,13 @@ pub fn html(markup: Markup) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(TEXT_HTML)
         .body(markup.into_string())
+}
+
+/// A 302 to `url`: a page that lives at another address.
+pub fn found(url: &str) -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, url))
+        .finish()
 }
 
 /// The per-session token forms echo back, stored in request extensions by the accounts layer.

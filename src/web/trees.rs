@@ -24,7 +24,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::auth::{CurrentUser, RequestMeta, check_form_token};
-use super::context::{html, page_context};
+use super::context::{found, html, page_context};
 use super::error::blocking;
 use super::query::{self, decode};
 use super::{AppError, AppState};
@@ -117,12 +117,12 @@ pub(super) async fn tree_page(
     let site = &snapshot.site;
     let id = id.into_inner();
     if id.is_empty() {
-        return Ok(redirect("/"));
+        return Ok(found("/"));
     }
-    let doc = match site.get_str(&id).or_else(|| folder_index(site, &id)) {
+    let doc = match site.get_or_folder_index(&id) {
         Some(doc) if doc.kind == Kind::Troubleshooting && doc.id.as_str() == id => doc,
         // Another kind, or a folder's index page: its own URL (as `pages` does for the rest).
-        Some(doc) => return Ok(redirect(&doc.url())),
+        Some(doc) => return Ok(found(&doc.url())),
         None => return Err(AppError::unknown_document(&id)),
     };
     let query = StepQuery::parse(req.query_string());
@@ -157,17 +157,6 @@ pub(super) async fn tree_page(
             Ok(bad_request_page(markup))
         }
     }
-}
-
-/// A folder address (`/trees/troubleshooting/`) answered by its README or index page.
-fn folder_index<'s>(site: &'s Site, id: &str) -> Option<&'s Arc<Document>> {
-    let folder = id.trim_end_matches('/');
-    if folder.is_empty() {
-        return None;
-    }
-    ["README", "readme", "index"]
-        .iter()
-        .find_map(|name| site.get_str(&format!("{folder}/{name}")))
 }
 
 /// `?view=diagram`: the layout and SVG, plus counts when an admin asks.
@@ -369,12 +358,6 @@ pub(super) async fn record(
         })
     })
     .await
-}
-
-fn redirect(to: &str) -> HttpResponse {
-    HttpResponse::Found()
-        .insert_header((header::LOCATION, to))
-        .finish()
 }
 
 fn bad_request_page(markup: maud::Markup) -> HttpResponse {
