@@ -17,9 +17,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::Markup;
 
 use super::auth::SESSION_COOKIE;
-use super::context::{TEXT_HTML, html, page_context};
+use super::context::{TEXT_HTML, found, html, page_context};
 use super::{AppError, AppState};
-use crate::model::{Document, Kind, Site, find_folder};
+use crate::model::{Kind, find_folder};
 use crate::page_cache::CachedPage;
 use crate::render::{self, PageContext};
 use crate::snapshot::Snapshot;
@@ -143,7 +143,7 @@ pub(crate) async fn document(
         // `/docs/` and friends: the home page lists every section.
         return Ok(found("/"));
     }
-    let Some(doc) = lookup(site, &id) else {
+    let Some(doc) = site.get_or_folder_index(&id) else {
         return folder(&req, &snapshot, &id, kind);
     };
     if doc.kind != kind || doc.id.as_str() != id {
@@ -187,27 +187,6 @@ fn folder(
     cached(snapshot, &ctx, url, || {
         Ok(render::folder::page(&ctx, site, folder))
     })
-}
-
-fn found(url: &str) -> HttpResponse {
-    HttpResponse::Found()
-        .insert_header((header::LOCATION, url))
-        .finish()
-}
-
-/// The document with this id, or the index page of the folder it names.
-fn lookup<'a>(site: &'a Site, id: &str) -> Option<&'a Document> {
-    if let Some(doc) = site.get_str(id) {
-        return Some(doc);
-    }
-    let folder = id.trim_end_matches('/');
-    if folder.is_empty() {
-        return None;
-    }
-    ["README", "readme", "index"]
-        .iter()
-        .find_map(|name| site.get_str(&format!("{folder}/{name}")))
-        .map(AsRef::as_ref)
 }
 
 async fn tags(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
