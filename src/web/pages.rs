@@ -7,6 +7,8 @@
 //! the snapshot's [`PageCache`](crate::page_cache::PageCache), by [`serve_cached`] before
 //! authentication and routing when the request carries no credentials.
 
+use std::sync::Arc;
+
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
@@ -19,7 +21,7 @@ use maud::Markup;
 use super::auth::SESSION_COOKIE;
 use super::context::{TEXT_HTML, found, html, page_context};
 use super::{AppError, AppState};
-use crate::model::{Kind, find_folder};
+use crate::model::{Document, Kind, Site, find_folder};
 use crate::page_cache::CachedPage;
 use crate::render::{self, PageContext};
 use crate::snapshot::Snapshot;
@@ -127,6 +129,29 @@ async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
     })
 }
 
+/// What a document address `/{kind}/{id}` names.
+pub(crate) enum Address<'s> {
+    /// The document of that kind with exactly that id.
+    Document(&'s Arc<Document>),
+    /// A page at another URL: the home page for an empty id (`/docs/` and friends: it lists
+    /// every section), else a document of another kind or a folder's README or index page.
+    Elsewhere(String),
+    /// No document and no folder index page.
+    Missing,
+}
+
+/// Resolves the address of a document of `kind` with `id`, as every kind's handler does.
+pub(crate) fn resolve<'s>(site: &'s Site, id: &str, kind: Kind) -> Address<'s> {
+    if id.is_empty() {
+        return Address::Elsewhere("/".to_owned());
+    }
+    match site.get_or_folder_index(id) {
+        Some(doc) if doc.kind == kind && doc.id.as_str() == id => Address::Document(doc),
+        Some(doc) => Address::Elsewhere(doc.url()),
+        None => Address::Missing,
+    }
+}
+
 /// Any document page. A document of another kind redirects to its own URL, and a folder
 /// address redirects to the folder's README or index page, or shows the folder's generated
 /// listing when it has neither, so guessed URLs still land.
@@ -139,16 +164,11 @@ pub(crate) async fn document(
     let snapshot = state.snapshot.load_full();
     let site = &snapshot.site;
     let id = id.into_inner();
-    if id.is_empty() {
-        // `/docs/` and friends: the home page lists every section.
-        return Ok(found("/"));
-    }
-    let Some(doc) = site.get_or_folder_index(&id) else {
-        return folder(&req, &snapshot, &id, kind);
+    let doc = match resolve(site, &id, kind) {
+        Address::Document(doc) => doc,
+        Address::Elsewhere(url) => return Ok(found(&url)),
+        Address::Missing => return folder(&req, &snapshot, &id, kind),
     };
-    if doc.kind != kind || doc.id.as_str() != id {
-        return Ok(found(&doc.url()));
-    }
     let url = doc.url();
     let ctx = page_context(&req, site, url.as_str());
     // Guides are the same for every anonymous reader. The other kinds have their own

@@ -26,6 +26,7 @@ use serde::Deserialize;
 use super::auth::{CurrentUser, RequestMeta, check_form_token};
 use super::context::{found, html, page_context};
 use super::error::blocking;
+use super::pages::{self, Address};
 use super::query::{self, decode};
 use super::{AppError, AppState};
 use crate::model::{Document, Kind, MAX_WALK, Outcome, Site, Walk};
@@ -116,14 +117,11 @@ pub(super) async fn tree_page(
     let snapshot = state.snapshot.load_full();
     let site = &snapshot.site;
     let id = id.into_inner();
-    if id.is_empty() {
-        return Ok(found("/"));
-    }
-    let doc = match site.get_or_folder_index(&id) {
-        Some(doc) if doc.kind == Kind::Troubleshooting && doc.id.as_str() == id => doc,
-        // Another kind, or a folder's index page: its own URL (as `pages` does for the rest).
-        Some(doc) => return Ok(found(&doc.url())),
-        None => return Err(AppError::unknown_document(&id)),
+    // As `pages` resolves the other kinds, but a tree address naming nothing is a 404.
+    let doc = match pages::resolve(site, &id, Kind::Troubleshooting) {
+        Address::Document(doc) => doc,
+        Address::Elsewhere(url) => return Ok(found(&url)),
+        Address::Missing => return Err(AppError::unknown_document(&id)),
     };
     let query = StepQuery::parse(req.query_string());
     let url = doc.url();
