@@ -101,6 +101,7 @@ if [ -z "$MODULE" ]; then
   f="$(grep -rlE '^kind: *module' "$CONTENT" --include='*.md' 2>/dev/null | sort | head -1 || true)"
   [ -n "$f" ] || f="$(find "$CONTENT" -path '*/modules/*.md' | sort | head -1)"
   [ -z "$f" ] || MODULE="$(doc_id "$f")"
+  MODULE_FILE="$f"
 fi
 if [ -z "$RESOURCE" ]; then
   f="$(grep -rlE '^kind: *resource' "$CONTENT" --include='*.md' 2>/dev/null | sort | head -1 || true)"
@@ -184,10 +185,7 @@ fi
 if [ -n "$MODULE" ] && [ -n "$TOKEN" ]; then
   code="$(status -H "Authorization: Bearer $TOKEN" "$SERVER_URL/api/v1/modules/$MODULE")"
   if [ "$code" = 200 ]; then
-    answers="$(python3 -c 'import json, sys
-m = json.load(open(sys.argv[1]))
-qs = m.get("questions", [])
-print(json.dumps({"answers": [[0] for _ in qs]}))' "$WORK/probe.body" 2>/dev/null || echo '{"answers": []}')"
+    answers="$(right_answers "${MODULE_FILE:-}" "$WORK/probe.body")"
     cat >"$WORK/attempt.lua" <<EOF
 wrk.method = "POST"
 wrk.body = '$answers'

@@ -141,8 +141,8 @@ for n in 1 2; do
   start_replicas "$n"
   start_proxy
   page="$(curl -s "$PROXY_URL/" | grep -o 'href="/docs/[^"#]*"' | sed 's/^href="//; s/"$//' | grep -v '/$' | head -1)"
-  body="$(curl -s -H "Authorization: Bearer $TOKEN" "$PROXY_URL/api/v1/modules/$MODULE_ID" |
-    python3 -c 'import json, sys; m = json.load(sys.stdin); print(json.dumps({"answers": [[0] for _ in m.get("questions", [])]}))')"
+  curl -s -H "Authorization: Bearer $TOKEN" "$PROXY_URL/api/v1/modules/$MODULE_ID" >"$WORK/module.json"
+  body="$(right_answers "$MODULE" "$WORK/module.json")"
   sed -i "s|^wrk.method = \"POST\"|wrk.method = \"POST\"\nwrk.body = '$body'|" "$WORK/attempt.lua"
   for what in page search attempt qualified; do
     case "$what" in

@@ -29,9 +29,21 @@ pub mod urls;
 
 use maud::{Markup, PreEscaped, Render, html};
 
-use crate::model::Kind;
+use crate::model::{Document, Kind, Site};
 
 pub use layout::{Crumb, Page, PageContext, Viewer};
+
+/// A document's page as anyone may see it, without a learner's record (the web layer's
+/// handlers of each kind add that): the view of its kind.
+pub fn document_page(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
+    match doc.kind {
+        Kind::Guide => document::guide(ctx, site, doc),
+        Kind::Troubleshooting => tree::page(ctx, site, doc),
+        Kind::Module => module::page(ctx, site, doc),
+        Kind::Path => path::page(ctx, site, doc),
+        Kind::Resource => resource::page(ctx, site, doc),
+    }
+}
 
 /// HTML produced by the Markdown renderer, which sanitises it with `ammonia` (or, for quiz
 /// text, escapes all but a few fixed tags) before it is stored in the model. This is the only

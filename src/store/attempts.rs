@@ -40,6 +40,27 @@ fn recent_results(
     )
 }
 
+/// How many of a learner's latest results the retry gate reads first. The wait depends on
+/// nothing older than the last pass, so when these hold a pass (the usual case) they are
+/// enough; only a longer run of failures is read again, in full.
+const FIRST_LOOK: usize = 8;
+
+/// A learner's latest results at one module, newest first, back to the last pass (or
+/// `limit` of them when there is none): what the retry wait is worked out from.
+fn results_since_last_pass(
+    conn: &mut dyn Conn,
+    user_id: UserId,
+    module_id: &str,
+    limit: usize,
+) -> DbResult<Vec<(OffsetDateTime, bool)>> {
+    let first = recent_results(conn, user_id, module_id, limit.min(FIRST_LOOK))?;
+    let complete = first.len() < FIRST_LOOK || first.iter().any(|&(_, passed)| passed);
+    if complete || limit <= FIRST_LOOK {
+        return Ok(first);
+    }
+    recent_results(conn, user_id, module_id, limit)
+}
+
 fn pass_from_row(r: &Row) -> DbResult<Pass> {
     Ok(Pass {
         user_id: UserId(r.get(0)?),
@@ -103,7 +124,8 @@ impl Store {
     }
 
     /// Stores a graded attempt only if `gate` allows it given the learner's latest attempts at
-    /// the module (newest first, at most `history` of them, as `(time, passed)`), and, for a
+    /// the module (newest first, back to the last pass and at most `history` of them, as
+    /// `(time, passed)`), and, for a
     /// handed-out attempt, only if that hand-out is still unused (it is marked used in the same
     /// transaction, so two concurrent posts of one hand-out cannot both count). The check and
     /// the insert share one write transaction that holds the learner's lock on the module,
@@ -122,7 +144,7 @@ impl Store {
                 "attempts:{}:{}",
                 attempt.user_id.0, attempt.module_id
             ))?;
-            let past = recent_results(tx, attempt.user_id, attempt.module_id, history)?;
+            let past = results_since_last_pass(tx, attempt.user_id, attempt.module_id, history)?;
             if let Err(refusal) = gate(&past) {
                 return Ok(Gated::Refused(refusal));
             }

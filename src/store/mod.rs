@@ -313,6 +313,7 @@ impl Store {
     ) -> Result<T> {
         on_plain_thread(self.is_postgres(), || {
             let database = self.database();
+            let _turn = database.writer_turn();
             let mut conn = database.connect()?;
             conn.begin_transaction()?;
             match f(&mut *conn) {

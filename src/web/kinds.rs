@@ -8,11 +8,9 @@
 //! comes before the `{id:.*}` pattern that would take it too.
 
 use actix_web::{guard, web};
-use maud::Markup;
 
 use super::{pages, qualifications, training, trees};
-use crate::model::{Document, Kind, Site};
-use crate::render::{self, PageContext};
+use crate::model::Kind;
 
 /// Registers every document address. The patterns are written out (each is the kind's
 /// [`Kind::url_prefix`] and `{id:.*}`, see the test below) so that `tests/it/routes.rs`, which
@@ -61,18 +59,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 );
             }
         }
-    }
-}
-
-/// A document's page as anyone may see it, without a learner's record (the kinds' own
-/// handlers above add that): the view of its kind.
-pub fn page(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
-    match doc.kind {
-        Kind::Guide => render::document::guide(ctx, site, doc),
-        Kind::Troubleshooting => render::tree::page(ctx, site, doc),
-        Kind::Module => render::module::page(ctx, site, doc),
-        Kind::Path => render::path::page(ctx, site, doc),
-        Kind::Resource => render::resource::page(ctx, site, doc),
     }
 }
 

@@ -176,10 +176,10 @@ pub(crate) async fn document(
     // a fallback, so they are never cached here.
     if doc.kind == Kind::Guide {
         return cached(&snapshot, &ctx, &url, || {
-            Ok(super::kinds::page(&ctx, site, doc))
+            Ok(crate::render::document_page(&ctx, site, doc))
         });
     }
-    Ok(html(super::kinds::page(&ctx, site, doc)))
+    Ok(html(crate::render::document_page(&ctx, site, doc)))
 }
 
 /// The generated listing of a folder with no README or index page (`/docs/{folder}/`), which

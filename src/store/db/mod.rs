@@ -151,6 +151,12 @@ pub trait Database: Send + Sync {
     fn connect(&self) -> DbResult<Box<dyn Conn + '_>>;
     /// The SQL dialect.
     fn dialect(&self) -> Dialect;
+    /// Held for the length of a write transaction where the database has one writer at a
+    /// time (SQLite): this process's writers then queue on a fair lock instead of SQLite's
+    /// busy handler, which sleeps and retries. `None` where writers run side by side.
+    fn writer_turn(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
+        None
+    }
 }
 
 /// A pool of at most `size` connections made by `manager`, opened on demand (a CLI command

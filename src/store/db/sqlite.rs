@@ -28,6 +28,8 @@ pub struct SqliteDatabase {
     path: PathBuf,
     /// A page limit for tests (`health`), applied to new connections too.
     max_pages: Arc<Mutex<Option<u64>>>,
+    /// This process's write transactions, one at a time (see [`Database::writer_turn`]).
+    writer: Mutex<()>,
 }
 
 impl SqliteDatabase {
@@ -49,6 +51,7 @@ impl SqliteDatabase {
             pool,
             path,
             max_pages,
+            writer: Mutex::new(()),
         })
     }
 
@@ -84,6 +87,12 @@ impl Database for SqliteDatabase {
 
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
+    }
+
+    fn writer_turn(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
+        // A writer that panicked left no transaction open (the connection rolled back), so
+        // the lock's poison carries no meaning here.
+        Some(self.writer.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
 
