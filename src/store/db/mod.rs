@@ -46,9 +46,10 @@ pub enum DbError {
     /// The disk failed a read or write, or the database became read-only.
     #[error("the database's disk failed")]
     DiskFailed(#[source] BoxError),
-    /// The database cannot be reached or refused the connection.
-    #[error("the database cannot be reached")]
-    Unreachable(#[source] BoxError),
+    /// The database cannot be reached or refused the connection. Shows the driver's reason
+    /// alone: the store's sentence before it already says what happened.
+    #[error(transparent)]
+    Unreachable(BoxError),
     /// A column did not hold the type the code reads it as (a bug, or a hand-edited row).
     #[error("column {index} holds {found}, not {wanted}")]
     Column {

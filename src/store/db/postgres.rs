@@ -27,6 +27,7 @@ const MIGRATION_LOCK: i64 = 0x73_656c_6673_6572;
 /// Made before the first migration: where the version is kept, and `json_valid`, which the
 /// schema's CHECKs use and PostgreSQL lacks.
 const MIGRATION_PRELUDE: &str = r#"
+SET client_min_messages TO WARNING;
 CREATE TABLE IF NOT EXISTS selfserve_schema (version BIGINT NOT NULL);
 CREATE OR REPLACE FUNCTION json_valid(doc TEXT) RETURNS BOOLEAN
     LANGUAGE plpgsql IMMUTABLE AS $$
