@@ -21,6 +21,14 @@ use super::semantic::VectorSet;
 use super::storage::{Created, IndexStorage};
 use super::{query, snippet, tokenizer};
 
+#[path = "index_results.rs"]
+mod results;
+#[path = "index_writing.rs"]
+mod writing;
+
+use results::{facets, fuse, hit};
+use writing::add_document;
+
 /// The name of the word-matching leg in `SearchResults::legs`.
 pub const LEXICAL: &str = "lexical";
 /// The name of the meaning-matching leg in `SearchResults::legs`.
@@ -108,23 +116,6 @@ struct Inner {
     /// The index's folder on disk, deleted when dropped; declared last so it outlives the
     /// reader and writer above (fields drop in order).
     _folder: Option<tempfile::TempDir>,
-}
-
-impl Drop for Inner {
-    /// A live writer may be merging in the background; letting it finish first keeps it
-    /// from writing into the folder while the folder is being removed (which left the
-    /// folder behind).
-    fn drop(&mut self) {
-        let slot = self
-            .writer
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(writer) = slot.take()
-            && let Err(error) = writer.wait_merging_threads()
-        {
-            tracing::warn!(%error, "a search index merge failed while the index was dropped");
-        }
-    }
 }
 
 /// The search index of one snapshot (and, through live reload, of the next ones).
@@ -445,211 +436,6 @@ struct Candidate<'a> {
     score: Score,
     ord: u64,
     meta: &'a Arc<PageMeta>,
-}
-
-/// Scores every candidate with both legs and mixes the scores (see [`Fusion`]): the best
-/// lexical candidates get their best passage's similarity, and pages near in meaning that
-/// the words missed join as candidates.
-fn fuse<'a>(
-    candidates: &mut Vec<Candidate<'a>>,
-    pages: &'a Pages,
-    vectors: &VectorSet,
-    query: &[f32],
-    fusion: &Fusion,
-    weight: f32,
-) {
-    let best_lexical = candidates.iter().map(|c| c.score).fold(0.0, f32::max);
-    if fusion.lexical_rescored > 0 && candidates.len() > fusion.lexical_rescored {
-        candidates.select_nth_unstable_by(fusion.lexical_rescored - 1, |a, b| {
-            b.score.total_cmp(&a.score)
-        });
-    }
-    // Similarity and best passage of each candidate that gets one.
-    let mut similarity: Vec<Option<(f32, u32)>> = candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            (i < fusion.lexical_rescored)
-                .then(|| vectors.page(&c.meta.doc.id).and_then(|p| p.best(query)))
-                .flatten()
-        })
-        .collect();
-    let present: HashSet<&DocId> = candidates.iter().map(|c| &c.meta.doc.id).collect();
-    let mut added: Vec<Candidate<'a>> = Vec::new();
-    for near in vectors.nearest(query, fusion.semantic_candidates) {
-        if near.similarity < fusion.semantic_only_min || present.contains(&near.id) {
-            continue;
-        }
-        let Some(meta) = pages.by_id.get(&near.id).and_then(|&n| pages.get(n)) else {
-            continue;
-        };
-        added.push(Candidate {
-            score: 0.0,
-            ord: u64::from(near.ord),
-            meta,
-        });
-        similarity.push(Some((near.similarity, near.ord)));
-    }
-    drop(present);
-    candidates.extend(added);
-    let best_similarity = similarity
-        .iter()
-        .flatten()
-        .map(|(s, _)| *s)
-        .fold(f32::MIN, f32::max);
-    for (c, sim) in candidates.iter_mut().zip(similarity) {
-        let lexical = if best_lexical > 0.0 {
-            c.score / best_lexical
-        } else {
-            0.0
-        };
-        // A page the words did not match lands on its nearest passage.
-        if c.score <= 0.0
-            && let Some((_, ord)) = sim
-        {
-            c.ord = u64::from(ord);
-        }
-        c.score = fusion.mix(weight, lexical, sim.map(|(s, _)| s), best_similarity);
-    }
-}
-
-impl Inner {
-    /// The writer, created on first use (the lock is held by the caller).
-    fn writer<'a>(
-        &self,
-        slot: &'a mut Option<IndexWriter>,
-    ) -> Result<&'a mut IndexWriter, SearchError> {
-        Ok(match slot {
-            Some(writer) => writer,
-            None => {
-                let writer = self.index.writer_with_num_threads(1, LIVE_ARENA_BYTES)?;
-                // Live edits delete an entry's old version and add the new one. tantivy's
-                // default never merges a segment for its deletes, so the large segment of
-                // the initial build kept every replaced entry: memory grew stepwise over a
-                // 2,000-edit soak. Rewriting a segment once a quarter of it is deleted bounds
-                // that at about a quarter of the index.
-                let mut policy = tantivy::indexer::LogMergePolicy::default();
-                policy.set_del_docs_ratio_before_merge(DELETED_SHARE_BEFORE_MERGE);
-                writer.set_merge_policy(Box::new(policy));
-                slot.insert(writer)
-            }
-        })
-    }
-}
-
-/// Adds every entry of `doc` under a fresh page number (not committed).
-fn add_document(
-    writer: &IndexWriter,
-    fields: &Fields,
-    pages: &mut Pages,
-    doc: &Arc<Document>,
-) -> Result<(), SearchError> {
-    let number = pages.by_number.len() as u64;
-    let tags: Vec<String> = doc.tags.iter().map(|t| t.trim().to_lowercase()).collect();
-    let tag_ids: Vec<u32> = tags.iter().map(|t| pages.tag_number(t)).collect();
-    let summary = doc.summary.clone().unwrap_or_default();
-    let path = schema::path_words(doc);
-    let owner = doc.owner.clone().unwrap_or_default();
-    let folder = schema::landing_folder(doc).and_then(super::tokenizer::normalize);
-    let body = doc.body.texts();
-    let entries = schema::entries(doc, &body);
-    for (ord, entry) in entries.iter().enumerate() {
-        let mut d = doc!(
-            fields.id => doc.id.as_str(),
-            fields.page => number,
-            fields.ord => ord as u64,
-            fields.kind => doc.kind.as_str(),
-            fields.title => doc.title.as_str(),
-            fields.heading => entry.heading,
-            fields.body => entry.text.as_ref(),
-            fields.summary => summary.as_str(),
-            fields.tags => tags.join(" "),
-            fields.owner => owner.as_str(),
-            fields.path => path.as_str(),
-        );
-        if let Some(folder) = &folder {
-            d.add_text(fields.folder, folder);
-        }
-        for tag in &tags {
-            d.add_text(fields.tag, tag);
-            d.add_text(fields.spell, tag);
-        }
-        for phrase in doc.aliases.iter().chain(&doc.symptoms) {
-            d.add_text(fields.aliases, phrase);
-            d.add_text(fields.spell, phrase);
-        }
-        for text in [doc.title.as_str(), entry.heading, entry.text.as_ref()] {
-            d.add_text(fields.spell, text);
-        }
-        if ord == 0 {
-            let names = std::iter::once(&doc.title)
-                .chain(&tags)
-                .chain(&doc.aliases)
-                .chain(&doc.symptoms);
-            for name in names {
-                d.add_text(fields.names, name);
-            }
-        }
-        writer.add_document(d)?;
-    }
-    let meta = PageMeta {
-        doc: Arc::clone(doc),
-        summary: schema::display_summary(doc, &body),
-        tag_ids,
-        places: entries.iter().map(|e| e.place).collect(),
-    };
-    pages.by_number.push(Some(Arc::new(meta)));
-    pages.by_id.insert(doc.id.clone(), number);
-    Ok(())
-}
-
-/// A hit landing on entry `ord` of its page, with the snippet.
-fn hit(ord: u64, score: Score, meta: &PageMeta, highlight: &HashSet<String>) -> Hit {
-    let place = usize::try_from(ord)
-        .ok()
-        .and_then(|ord| meta.places.get(ord));
-    let doc = &meta.doc;
-    let (heading, url, text) = match place {
-        Some(place) => place.resolve(doc),
-        None => ("", String::new(), std::borrow::Cow::Borrowed("")),
-    };
-    let mut snippet_parts = snippet::snippet(&text, highlight);
-    if snippet_parts.is_empty() {
-        snippet_parts = snippet::snippet(&meta.summary, highlight);
-    }
-    Hit {
-        id: doc.id.to_string(),
-        title: doc.title.clone(),
-        kind: doc.kind,
-        url,
-        summary: meta.summary.clone(),
-        snippet: snippet::to_html(&snippet_parts),
-        snippet_parts,
-        score,
-        section: (!heading.is_empty()).then(|| heading.to_owned()),
-        breadcrumb: schema::breadcrumb(doc),
-    }
-}
-
-fn facets(kinds: BTreeMap<Kind, usize>, counts: &[usize], names: &[String]) -> Facets {
-    let mut tags: Vec<TagCount> = counts
-        .iter()
-        .zip(names)
-        .filter(|(count, _)| **count > 0)
-        .map(|(&count, tag)| TagCount {
-            tag: tag.clone(),
-            count,
-        })
-        .collect();
-    tags.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.tag.cmp(&b.tag)));
-    tags.truncate(MAX_TAG_FACETS);
-    Facets {
-        kinds: kinds
-            .into_iter()
-            .map(|(kind, count)| KindCount { kind, count })
-            .collect(),
-        tags,
-    }
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
