@@ -1,8 +1,9 @@
-//! Account views: the sign-in form and the account page with its API tokens.
+//! Account views: the sign-in form and the account page with its API tokens and the
+//! change-password form.
 
 use maud::{Markup, html};
 
-use crate::records::{ApiToken, User};
+use crate::records::{ApiToken, User, UserSource};
 
 use super::layout::{self, Crumb, Page, PageContext, csrf_field, sign_out_form};
 
@@ -65,6 +66,19 @@ pub struct AccountView<'a> {
     pub tokens: &'a [ApiToken],
     /// A token just created: shown this once.
     pub new_token: Option<&'a str>,
+    /// How the last password change went.
+    pub password: Option<PasswordNotice<'a>>,
+    /// The shortest new password accepted (the store's rule, shown beside the field).
+    pub min_password_chars: usize,
+}
+
+/// The sentence shown above the change-password form after a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordNotice<'a> {
+    /// The password was changed.
+    Changed(&'a str),
+    /// It was not: why, and what to do.
+    Refused(&'a str),
 }
 
 /// The account page: who you are, your API tokens, sign out.
@@ -79,7 +93,7 @@ pub fn account(ctx: &PageContext<'_>, view: &AccountView<'_>) -> Markup {
                 div { dt { "E-mail" } dd { (email) } }
             }
         }
-        p { a href="/my/training" { "My training" } }
+        p { a href="/my/training" { "My training" } " · " a href="/my/requests" { "My help requests" } }
         section aria-labelledby="tokens-title" {
             h2 id="tokens-title" { "API tokens" }
             p class="muted" {
@@ -131,6 +145,7 @@ pub fn account(ctx: &PageContext<'_>, view: &AccountView<'_>) -> Markup {
                 button class="button" type="submit" { "Create token" }
             }
         }
+        (password_section(ctx, view))
         section aria-labelledby="sign-out-title" {
             h2 id="sign-out-title" { "Sign out" }
             (sign_out_form(ctx))
@@ -145,6 +160,51 @@ pub fn account(ctx: &PageContext<'_>, view: &AccountView<'_>) -> Markup {
             ..Page::default()
         },
     )
+}
+
+/// "Change password": the form for accounts with a local password; accounts that sign in
+/// through single sign-on (or tokens only) have none to change here.
+fn password_section(ctx: &PageContext<'_>, view: &AccountView<'_>) -> Markup {
+    let local = view.user.has_password && view.user.source == UserSource::Local;
+    html! {
+        section class="change-password" aria-labelledby="password-title" {
+            h2 id="password-title" { "Change password" }
+            @match view.password {
+                Some(PasswordNotice::Changed(text)) => {
+                    p class="notice notice-success" role="status" { (text) }
+                },
+                Some(PasswordNotice::Refused(text)) => {
+                    p class="notice notice-danger" role="alert" { (text) }
+                },
+                None => {},
+            }
+            @if local {
+                form class="stacked-form" method="post" action="/account/password" {
+                    (csrf_field(ctx))
+                    label for="password-current" { "Current password" }
+                    input id="password-current" name="current" type="password"
+                        autocomplete="current-password" required maxlength="1024";
+                    label for="password-new" { "New password" }
+                    input id="password-new" name="new" type="password" autocomplete="new-password"
+                        required minlength=(view.min_password_chars) maxlength="1024"
+                        aria-describedby="password-rule";
+                    p id="password-rule" class="muted" {
+                        "At least " (view.min_password_chars) " characters. "
+                        "Changing it signs you out everywhere else."
+                    }
+                    label for="password-confirm" { "New password again" }
+                    input id="password-confirm" name="confirm" type="password"
+                        autocomplete="new-password" required maxlength="1024";
+                    button class="button" type="submit" { "Change password" }
+                }
+            } @else {
+                p class="muted" {
+                    "Your account signs in through single sign-on or API tokens and has no password here; "
+                    "change it where you sign in."
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

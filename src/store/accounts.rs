@@ -3,7 +3,8 @@
 use time::OffsetDateTime;
 
 use super::db::{DbError, DbResult, Row, args};
-use super::passwords::{MAX_PASSWORD_BYTES, dummy_hash, hash_password, password_matches};
+pub use super::passwords::MAX_PASSWORD_BYTES;
+use super::passwords::{dummy_hash, hash_password, password_matches};
 use super::{Result, Store, StoreError};
 pub use crate::records::{User, UserId, UserName, UserSource};
 
@@ -16,6 +17,23 @@ pub struct Disabled {
     pub sessions: usize,
     /// API tokens revoked (those revoked before are not counted).
     pub tokens: usize,
+}
+
+/// Shortest password a person may choose for themselves on the account page.
+pub const MIN_CHOSEN_PASSWORD_CHARS: usize = 8;
+
+/// What [`Store::change_own_password`] came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordChange {
+    /// Stored; this many other sessions were ended.
+    Changed {
+        /// Sessions of the account other than the kept one.
+        other_sessions: usize,
+    },
+    /// The current password given is not the account's.
+    WrongCurrent,
+    /// The account has no local password (single sign-on) or is disabled: nothing to change.
+    NoPassword,
 }
 
 /// The columns [`user_from_row`] reads, in order; `u` is the users table's alias.
@@ -193,6 +211,48 @@ impl Store {
         Ok(User {
             has_password: true,
             ..user
+        })
+    }
+
+    /// A person changing their own password: checks `current` against the stored hash, then
+    /// stores `new` and ends every other session of the account, keeping the one whose cookie
+    /// token is `keep_session` (the browser that made the change stays signed in).
+    pub fn change_own_password(
+        &self,
+        user: UserId,
+        current: &str,
+        new: &str,
+        keep_session: Option<&str>,
+    ) -> Result<PasswordChange> {
+        let stored = self.read(|c| {
+            Ok(c.query_opt(
+                "SELECT password_hash FROM users WHERE id = ?1 AND disabled = 0",
+                args![user.0],
+            )?
+            .map(|r| r.get::<Option<String>>(0))
+            .transpose()?
+            .flatten())
+        })?;
+        let Some(stored) = stored else {
+            return Ok(PasswordChange::NoPassword);
+        };
+        if current.len() > MAX_PASSWORD_BYTES || !password_matches(current, &stored) {
+            return Ok(PasswordChange::WrongCurrent);
+        }
+        let hash = hash_password(new)?;
+        let kept = keep_session.map(super::sha256_hex).unwrap_or_default();
+        let ended = self.write(|tx| {
+            tx.execute(
+                "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+                args![hash.as_str(), user.0],
+            )?;
+            Ok(tx.execute(
+                "DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2",
+                args![user.0, kept.as_str()],
+            )?)
+        })?;
+        Ok(PasswordChange::Changed {
+            other_sessions: usize::try_from(ended).unwrap_or(usize::MAX),
         })
     }
 

@@ -305,3 +305,51 @@ fn colliding_names_do_not_stop_the_migration() {
         .expect("start-up does not fail");
     assert_eq!(stored_names(&raw), ["Ada", "ADA", "bob"]);
 }
+
+#[test]
+fn changing_ones_own_password_keeps_this_session_only() {
+    for (store, _db) in stores() {
+        let ada = store
+            .create_user(&name("ada"), false, Some("old password"))
+            .expect("create");
+        let now = OffsetDateTime::now_utc();
+        let (mine, _) = store.create_session(ada.id, now).expect("session");
+        let (other, _) = store.create_session(ada.id, now).expect("session");
+        assert_eq!(
+            store
+                .change_own_password(ada.id, "wrong", "new password", Some(&mine))
+                .expect("change"),
+            PasswordChange::WrongCurrent
+        );
+        assert_eq!(
+            store
+                .change_own_password(ada.id, "old password", "new password", Some(&mine))
+                .expect("change"),
+            PasswordChange::Changed { other_sessions: 1 }
+        );
+        assert!(store.session_user(&mine, now).expect("read").is_some());
+        assert!(store.session_user(&other, now).expect("read").is_none());
+        let ada_name = name("ada");
+        assert!(
+            store
+                .verify_password(&ada_name, "old password")
+                .expect("verify")
+                .is_none()
+        );
+        assert!(
+            store
+                .verify_password(&ada_name, "new password")
+                .expect("verify")
+                .is_some()
+        );
+        let sso = store
+            .create_user(&name("sso"), false, None)
+            .expect("create");
+        assert_eq!(
+            store
+                .change_own_password(sso.id, "", "new password", None)
+                .expect("change"),
+            PasswordChange::NoPassword
+        );
+    }
+}

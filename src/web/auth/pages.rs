@@ -1,4 +1,5 @@
-//! Sign-in (with its rate limits), sign-out, and the account page with its API tokens.
+//! Sign-in (with its rate limits), sign-out, and the account page with its API tokens and
+//! the change-password form.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
@@ -8,7 +9,8 @@ use time::{Duration, OffsetDateTime};
 use super::request::{RequestMeta, removal_cookie, session_cookie};
 use super::safe_next;
 use super::{RequireSession, SESSION_COOKIE, check_form_token};
-use crate::render::account::{self, AccountView, SignInView};
+use crate::render::account::{self, AccountView, PasswordNotice, SignInView};
+use crate::store::accounts::{MAX_PASSWORD_BYTES, MIN_CHOSEN_PASSWORD_CHARS, PasswordChange};
 use crate::store::sessions::account_delay;
 use crate::store::{LoginKey, Store, StoreError, TokenId, UserName};
 use crate::web::context::{html, page_context};
@@ -21,6 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/sign-in", web::post().to(sign_in))
         .route("/sign-out", web::post().to(sign_out))
         .route("/account", web::get().to(account_page))
+        .route("/account/password", web::post().to(change_password))
         .route("/account/tokens", web::post().to(create_token))
         .route("/account/tokens/{id}/revoke", web::post().to(revoke_token));
 }
@@ -46,6 +49,24 @@ struct SignInForm {
 #[derive(Debug, Deserialize)]
 struct TokenOnlyForm {
     csrf: Option<String>,
+}
+
+/// The change-password form.
+#[derive(Debug, Deserialize)]
+struct PasswordForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `?password=changed` on the account page, after a change redirected there.
+#[derive(Debug, Deserialize)]
+struct AccountQuery {
+    password: Option<String>,
 }
 
 /// The new-token form.
@@ -262,8 +283,12 @@ async fn account_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     RequireSession(me): RequireSession,
+    query: web::Query<AccountQuery>,
 ) -> Result<HttpResponse, AppError> {
-    render_account(&req, &state, &me, None).await
+    let notice = (query.password.as_deref() == Some("changed")).then_some(PasswordNotice::Changed(
+        "Your password is changed. Every other session of your account is signed out.",
+    ));
+    render_account(&req, &state, &me, None, notice).await
 }
 
 async fn render_account(
@@ -271,6 +296,7 @@ async fn render_account(
     state: &AppState,
     me: &super::Identity,
     new_token: Option<&str>,
+    password: Option<PasswordNotice<'_>>,
 ) -> Result<HttpResponse, AppError> {
     let store = state.store.clone();
     let name = me.user.name.clone();
@@ -281,6 +307,8 @@ async fn render_account(
         user: &me.user,
         tokens: &tokens,
         new_token,
+        password,
+        min_password_chars: MIN_CHOSEN_PASSWORD_CHARS,
     };
     Ok(html(account::account(&ctx, &view)))
 }
@@ -297,7 +325,7 @@ async fn create_token(
     let label = form.into_inner().label;
     let (_, token) = blocking(move || store.create_token(&name, &label)).await?;
     // Shown in this response only; a reload asks to resubmit rather than showing it again.
-    render_account(&req, &state, &me, Some(&token)).await
+    render_account(&req, &state, &me, Some(&token), None).await
 }
 
 async fn revoke_token(
@@ -327,4 +355,136 @@ async fn revoke_token(
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/account"))
         .finish())
+}
+
+/// `POST /account/password`: a signed-in person changes their own password. The current one
+/// is checked first (a borrowed or stolen session must not lock the owner out), wrong guesses
+/// count against the sign-in limit of this account from this address, and on success every
+/// other session of the account ends while this one stays signed in.
+async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    RequireSession(me): RequireSession,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    check_form_token(&req, form.csrf.as_deref())?;
+    let form = form.into_inner();
+    let refuse = |status: StatusCode, text: String| {
+        let (req, state, me) = (&req, &state, &me);
+        async move {
+            let mut res =
+                render_account(req, state, me, None, Some(PasswordNotice::Refused(&text))).await?;
+            *res.status_mut() = status;
+            Ok::<_, AppError>(res)
+        }
+    };
+    if !me.user.has_password {
+        return refuse(
+            StatusCode::CONFLICT,
+            "Your account has no password here: it signs in through single sign-on or API tokens."
+                .into(),
+        )
+        .await;
+    }
+    if form.new.chars().count() < MIN_CHOSEN_PASSWORD_CHARS {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "The new password is too short; choose one of at least {MIN_CHOSEN_PASSWORD_CHARS} characters."
+            ),
+        )
+        .await;
+    }
+    if form.new.len() > MAX_PASSWORD_BYTES {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "The new password is too long; choose one of at most {MAX_PASSWORD_BYTES} bytes."
+            ),
+        )
+        .await;
+    }
+    if form.new != form.confirm {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "The two new passwords differ; type the same new password in both fields.".into(),
+        )
+        .await;
+    }
+    let client = req
+        .extensions()
+        .get::<RequestMeta>()
+        .and_then(|m| m.client_ip);
+    // The sign-in counters: guessing the current password through a session is guessing a
+    // password, limited per account and address like the sign-in form.
+    let pair = client.map(|ip| LoginKey::AccountFromClient(me.user.name.clone(), ip));
+    let account = LoginKey::Account(me.user.name.clone());
+    let now = OffsetDateTime::now_utc();
+    let keep = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+    let store = state.store.clone();
+    let user_id = me.user.id;
+    let outcome = blocking(move || {
+        if let Some(key) = &pair
+            && let Some(wait) = store.login_retry_after(key, now)?
+        {
+            return Ok(Err(wait));
+        }
+        let change =
+            store.change_own_password(user_id, &form.current, &form.new, keep.as_deref())?;
+        match change {
+            PasswordChange::WrongCurrent => {
+                for key in pair.iter().chain([&account]) {
+                    store.record_login_failure(key, now)?;
+                }
+            }
+            PasswordChange::Changed { .. } => {
+                if let Some(key) = &pair {
+                    store.clear_login_failures(key)?;
+                }
+            }
+            PasswordChange::NoPassword => {}
+        }
+        Ok(Ok(change))
+    })
+    .await?;
+    match outcome {
+        Err(wait) => {
+            let minutes = (wait.whole_seconds().max(1) + 59) / 60;
+            let mut res = refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "Too many wrong passwords from this address; wait {} and try again.",
+                    if minutes == 1 {
+                        "a minute".to_owned()
+                    } else {
+                        format!("{minutes} minutes")
+                    }
+                ),
+            )
+            .await?;
+            if let Ok(value) =
+                header::HeaderValue::from_str(&wait.whole_seconds().max(1).to_string())
+            {
+                res.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            Ok(res)
+        }
+        Ok(PasswordChange::WrongCurrent) => {
+            refuse(
+                StatusCode::FORBIDDEN,
+                "The current password is wrong; type the password you sign in with.".into(),
+            )
+            .await
+        }
+        Ok(PasswordChange::NoPassword) => refuse(
+            StatusCode::CONFLICT,
+            "Your account has no password here: it signs in through single sign-on or API tokens."
+                .into(),
+        )
+        .await,
+        // Redirected, so reloading the page does not post the form again.
+        Ok(PasswordChange::Changed { .. }) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/account?password=changed"))
+            .finish()),
+    }
 }
