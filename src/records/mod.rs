@@ -12,7 +12,8 @@ pub mod search;
 pub use accounts::{ApiToken, LoginKey, Session, TokenId, User, UserId, UserName, UserSource};
 pub use learning::{Attempt, AttemptId, Gated, Handout, NewAttempt, Pass};
 pub use outcomes::{
-    HelpFilter, HelpRequest, NewOutcome, NodeStats, OutcomeId, RequestId, RequestStatus, TreeStats,
+    Answer, HelpFilter, HelpRequest, NewOutcome, NodeStats, OutcomeId, Reply, RequestId,
+    RequestStatus, SentRequest, TreeStats,
 };
 pub use search::{
     Choice, MAX_QUERY_CHARS, PageFeedback, QueryCount, QueryFeedback, QueryKey, SearchLogEntry,

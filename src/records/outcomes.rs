@@ -69,6 +69,39 @@ pub struct NewOutcome<'a> {
     pub contact: Option<&'a str>,
     /// The reader, when signed in (walks are allowed anonymously).
     pub user_id: Option<UserId>,
+    /// The answers chosen on the way, in order (kept with an escalation's help request).
+    pub answers: &'a [Answer],
+}
+
+/// One answer of a walk, as the reader saw it: the question's title and the chosen answer's
+/// label, copied when the request is sent (the tree may change later).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Answer {
+    /// The question.
+    pub question: String,
+    /// The answer chosen.
+    pub answer: String,
+}
+
+/// The platform team's reply to a help request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// What they wrote.
+    pub text: String,
+    /// Who replied (gone when the account was deleted).
+    pub by: Option<UserId>,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// A help request just opened, with the secret of its private link. The secret is returned
+/// this once; the database keeps only its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentRequest {
+    /// Row id.
+    pub id: RequestId,
+    /// 256 random bits in hex: whoever holds it may read the request and its reply.
+    pub private_token: String,
 }
 
 /// A help request, as admins list it.
@@ -92,8 +125,12 @@ pub struct HelpRequest {
     pub user_id: Option<UserId>,
     /// When it was opened.
     pub created_at: OffsetDateTime,
-    /// When its status last changed (the creation time until then).
+    /// When its status or reply last changed (the creation time until then).
     pub updated_at: OffsetDateTime,
+    /// The answers chosen on the walk (empty for requests older than their keeping).
+    pub answers: Vec<Answer>,
+    /// The platform team's reply, once there is one.
+    pub reply: Option<Reply>,
 }
 
 /// Which help requests to list; `Default` lists all.
@@ -103,6 +140,8 @@ pub struct HelpFilter<'a> {
     pub status: Option<RequestStatus>,
     /// Only this tree.
     pub tree_id: Option<&'a str>,
+    /// Only this requester's.
+    pub user_id: Option<UserId>,
 }
 
 /// How walks through one tree went.

@@ -1,9 +1,13 @@
 //! The platform team's list of help requests (admin-only): filter by status and tree, read the
-//! walk that led to each request, and move it open → answered → closed.
+//! answers and note that led to each request, reply (which marks it answered), and move it
+//! open → answered → closed. The parts a requester sees too (answers, reply) are here as well,
+//! for [`super::requests_mine`].
 
 use maud::{Markup, html};
 
 use crate::records::{HelpRequest, RequestStatus};
+
+use super::tree_outcome::NOTE_MAX;
 
 use super::layout::{self, Crumb, Page, PageContext, csrf_field};
 use super::tree_steps::encode_id;
@@ -21,6 +25,8 @@ pub struct RequestRow<'a> {
     pub walk_url: Option<String>,
     /// The learner's account name, when the request was sent signed in.
     pub user: Option<String>,
+    /// The account name of whoever replied, when known.
+    pub replied_by: Option<String>,
 }
 
 /// The current filter, as the query string had it.
@@ -118,7 +124,7 @@ fn request_item(ctx: &PageContext<'_>, row: &RequestRow<'_>, filter: &RequestFil
                         None => code { (r.tree_id) },
                     }
                 }
-                span class={ "badge request-status request-status-" (r.status.as_str()) } { (r.status.as_str()) }
+                (status_badge(r.status))
             }
             p class="request-meta muted" {
                 "Sent " time datetime=(rfc3339(r.created_at)) { (short_time(r.created_at)) }
@@ -133,15 +139,31 @@ fn request_item(ctx: &PageContext<'_>, row: &RequestRow<'_>, filter: &RequestFil
                     " · updated " time datetime=(rfc3339(r.updated_at)) { (short_time(r.updated_at)) }
                 }
             }
-            ol class="request-trail" aria-label="Walk" {
-                @for title in &row.trail { li { (title) } }
-            }
+            (answers(row))
             @if let Some(url) = &row.walk_url {
                 p { a href=(url) { "Open the step where the walk ended" } }
             }
-            @match &r.note {
-                Some(note) if !note.trim().is_empty() => blockquote class="request-note" { (note) },
-                _ => p class="muted" { "No note." },
+            (note(r))
+            @if let Some(reply) = &r.reply {
+                div class="request-reply" {
+                    p class="request-reply-head" {
+                        "Reply"
+                        @if let Some(name) = &row.replied_by { " by " strong { (name) } }
+                        ", " time datetime=(rfc3339(reply.at)) { (short_time(reply.at)) }
+                    }
+                    blockquote class="request-reply-text" { (reply.text) }
+                }
+            }
+            form class="request-reply-form" method="post" action={ "/requests/" (r.id.0) "/reply" } {
+                (csrf_field(ctx))
+                input type="hidden" name="return" value=(filter.url());
+                label for={ "reply-" (r.id.0) } { "Reply" }
+                textarea id={ "reply-" (r.id.0) } name="reply" rows="4" maxlength=(NOTE_MAX) required {
+                    @if let Some(reply) = &r.reply { (reply.text) }
+                }
+                button type="submit" class="button" {
+                    @if r.reply.is_some() { "Update the reply" } @else { "Send reply" }
+                }
             }
             form class="request-actions" method="post" action={ "/requests/" (r.id.0) "/status" } {
                 (csrf_field(ctx))
@@ -158,6 +180,48 @@ fn request_item(ctx: &PageContext<'_>, row: &RequestRow<'_>, filter: &RequestFil
     }
 }
 
+/// The walk as questions and the answers chosen, then where it ended; requests from before
+/// answers were kept show the steps' titles.
+pub(super) fn answers(row: &RequestRow<'_>) -> Markup {
+    let r = row.request;
+    html! {
+        @if r.answers.is_empty() {
+            ol class="request-trail" aria-label="Walk" {
+                @for title in &row.trail { li { (title) } }
+            }
+        } @else {
+            div class="request-answers" {
+                p class="request-answers-title" { "Answers" }
+                ol {
+                    @for a in &r.answers {
+                        li { (a.question) " → " strong { (a.answer) } }
+                    }
+                    @if let Some(end) = row.trail.last() {
+                        li class="request-answers-end" { "Ended at: " (end) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The requester's note.
+pub(super) fn note(r: &HelpRequest) -> Markup {
+    html! {
+        @match &r.note {
+            Some(note) if !note.trim().is_empty() => blockquote class="request-note" { (note) },
+            _ => p class="muted" { "No note." },
+        }
+    }
+}
+
+/// The status as a coloured label.
+pub(super) fn status_badge(status: RequestStatus) -> Markup {
+    html! {
+        span class={ "badge request-status request-status-" (status.as_str()) } { (status.as_str()) }
+    }
+}
+
 /// The button text for moving a request from `from` to `to`.
 fn action_label(from: RequestStatus, to: RequestStatus) -> &'static str {
     match (from, to) {
@@ -167,12 +231,12 @@ fn action_label(from: RequestStatus, to: RequestStatus) -> &'static str {
     }
 }
 
-fn rfc3339(t: time::OffsetDateTime) -> String {
+pub(super) fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
 
-fn short_time(t: time::OffsetDateTime) -> String {
+pub(super) fn short_time(t: time::OffsetDateTime) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     t.format(format).unwrap_or_default()
 }

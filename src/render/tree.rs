@@ -127,7 +127,7 @@ pub fn step_page(
                 (choice_buttons(&url, &ids, node))
             }
             @if let Some(outcome) = node.outcome {
-                (tree_outcome::leaf(ctx, &url, walk, outcome, leaf))
+                (tree_outcome::leaf(ctx, &url, walk, outcome, &leaf))
             }
             nav class="tree-walk-nav" aria-label="Walk" {
                 a class="tree-start-over" href=(step_url(&url, &ids[..1])) { "Start over" }

@@ -18,8 +18,8 @@ pub const NOTE_MAX: usize = 4000;
 /// Longest contact line.
 pub const CONTACT_MAX: usize = 200;
 
-/// Where the end of a walk stands, from the step URL's query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where the end of a walk stands, from the step URL's query (or a refused form).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LeafState {
     /// Nothing recorded yet: ask.
     Ask,
@@ -29,20 +29,47 @@ pub enum LeafState {
     Recorded,
     /// The help request with this id was created.
     RequestSent(i64),
+    /// The help form came back refused: shown again with what was typed and why.
+    Refused(HelpDraft),
 }
 
-/// The outcome part of a leaf step.
+/// A help form as it was sent, when it is shown again with a problem.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HelpDraft {
+    /// The note as typed.
+    pub note: String,
+    /// The contact as typed.
+    pub contact: String,
+    /// Sent from a `.resolved` step after "no, it did not fix it".
+    pub not_fixed: bool,
+    /// What is wrong with the note, shown beside it.
+    pub note_error: Option<String>,
+}
+
+/// The sentence beside an empty note.
+pub const NOTE_REQUIRED: &str =
+    "Write what you tried and what you see: the platform team needs it to help you.";
+
+/// The outcome part of a leaf step. Its frame says what the box is: a finished outcome
+/// (`tree-outcome-done`, success), the "did this fix it?" question (`tree-outcome-check`) or
+/// the help-request form (`tree-outcome-help`, neutral: asking is not a failure).
 pub fn leaf(
     ctx: &PageContext<'_>,
     tree_url: &str,
     walk: &Walk<'_>,
     outcome: Outcome,
-    state: LeafState,
+    state: &LeafState,
 ) -> Markup {
     let ids: Vec<&str> = walk.steps().iter().map(|n| n.id.as_str()).collect();
     let here = step_url(tree_url, &ids);
+    let frame = match (outcome, state) {
+        (_, LeafState::Recorded | LeafState::RequestSent(_)) => "tree-outcome-done",
+        (Outcome::Resolved, LeafState::Ask) => "tree-outcome-check",
+        _ => "tree-outcome-help",
+    };
+    let empty = HelpDraft::default();
     html! {
-        section class={ "tree-outcome tree-outcome-" (outcome.as_str()) } aria-labelledby="tree-outcome-title" {
+        section class={ "tree-outcome " (frame) } aria-labelledby="tree-outcome-title" {
             @match (outcome, state) {
                 (_, LeafState::Recorded) => {
                     h2 id="tree-outcome-title" { "Glad it is fixed" }
@@ -53,7 +80,7 @@ pub fn leaf(
                     p {
                         "The platform team has your answers and your note. "
                         @if ctx.viewer.is_some() {
-                            "They can see your account name, and will reply through the contact you gave or your usual channels."
+                            "Their reply will be under " a href="/my/requests" { "My help requests" } "."
                         } @else {
                             "They will reply through the contact you gave, if any."
                         }
@@ -71,15 +98,25 @@ pub fn leaf(
                         }
                     }
                 }
+                (_, LeafState::Refused(draft)) => {
+                    h2 id="tree-outcome-title" { (help_title(outcome, draft.not_fixed)) }
+                    (help_form(ctx, tree_url, walk, &ids, draft.not_fixed, draft))
+                }
                 (Outcome::Resolved, LeafState::NeedHelp) | (Outcome::Escalate, _) => {
-                    h2 id="tree-outcome-title" {
-                        @if outcome == Outcome::Resolved { "Sorry it did not help: ask the platform team" }
-                        @else { "Send a help request to the platform team" }
-                    }
-                    (help_form(ctx, tree_url, walk, &ids, outcome))
+                    @let not_fixed = outcome == Outcome::Resolved;
+                    h2 id="tree-outcome-title" { (help_title(outcome, not_fixed)) }
+                    (help_form(ctx, tree_url, walk, &ids, not_fixed, &empty))
                 }
             }
         }
+    }
+}
+
+fn help_title(outcome: Outcome, not_fixed: bool) -> &'static str {
+    if not_fixed || outcome == Outcome::Resolved {
+        "Sorry it did not help: ask the platform team"
+    } else {
+        "Send a help request to the platform team"
     }
 }
 
@@ -92,19 +129,21 @@ fn hidden_fields(ctx: &PageContext<'_>, ids: &[&str], outcome: Outcome) -> Marku
     }
 }
 
-/// The help-request form, prefilled with the walk (sent along as the request's trail).
+/// The help-request form, prefilled with the walk (sent along as the request's trail and
+/// answers) and, when it comes back refused, with what was typed.
 fn help_form(
     ctx: &PageContext<'_>,
     tree_url: &str,
     walk: &Walk<'_>,
     ids: &[&str],
-    leaf_outcome: Outcome,
+    not_fixed: bool,
+    draft: &HelpDraft,
 ) -> Markup {
     let steps = walk.steps();
     html! {
         form method="post" action=(tree_url) class="tree-help-form" {
             (hidden_fields(ctx, ids, Outcome::Escalate))
-            @if leaf_outcome == Outcome::Resolved {
+            @if not_fixed {
                 input type="hidden" name="not_fixed" value="1";
             }
             fieldset class="tree-help-trail" {
@@ -116,12 +155,21 @@ fn help_form(
                     li { (walk.current().title) }
                 }
             }
-            label for="tree-note" { "What did you try, and what do you see?" }
-            textarea id="tree-note" name="note" rows="6" maxlength=(NOTE_MAX)
-                placeholder="Paste error messages, the command you ran, the service or namespace…" {}
+            label for="tree-note" {
+                "What did you try, and what do you see? " span class="muted" { "(required)" }
+            }
+            @if let Some(error) = &draft.note_error {
+                p id="tree-note-error" class="help-field-error" { (error) }
+            }
+            textarea id="tree-note" name="note" rows="6" maxlength=(NOTE_MAX) required
+                aria-invalid=[draft.note_error.as_ref().map(|_| "true")]
+                aria-describedby=[draft.note_error.as_ref().map(|_| "tree-note-error")]
+                placeholder="Paste error messages, the command you ran, the service or namespace…" {
+                (draft.note)
+            }
             label for="tree-contact" { "How can we reach you? " span class="muted" { "(optional)" } }
             input id="tree-contact" name="contact" type="text" maxlength=(CONTACT_MAX)
-                autocomplete="email" placeholder="Email or chat handle";
+                autocomplete="email" placeholder="Email or chat handle" value=(draft.contact);
             @if let Some(viewer) = &ctx.viewer {
                 p class="muted" { "The request is sent as " strong { (viewer.name) } "." }
             }
@@ -166,7 +214,14 @@ mod tests {
     fn a_resolved_leaf_asks_and_offers_help_on_no() {
         let t = tree();
         let walk = t.walk(&["start", "fix"]).expect("walk");
-        let html = leaf(&ctx(), "/trees/t", &walk, Outcome::Resolved, LeafState::Ask).into_string();
+        let html = leaf(
+            &ctx(),
+            "/trees/t",
+            &walk,
+            Outcome::Resolved,
+            &LeafState::Ask,
+        )
+        .into_string();
         assert!(html.contains("Did this fix it?"));
         assert!(html.contains(r#"name="csrf" value="tok""#));
         assert!(html.contains(r#"name="path" value="start,fix""#));
@@ -179,7 +234,7 @@ mod tests {
             "/trees/t",
             &walk,
             Outcome::Resolved,
-            LeafState::NeedHelp,
+            &LeafState::NeedHelp,
         )
         .into_string();
         assert!(help.contains(r#"name="outcome" value="escalate""#));
@@ -190,7 +245,14 @@ mod tests {
     fn an_escalate_leaf_shows_the_trail_in_the_form() {
         let t = tree();
         let walk = t.walk(&["start", "ask"]).expect("walk");
-        let html = leaf(&ctx(), "/trees/t", &walk, Outcome::Escalate, LeafState::Ask).into_string();
+        let html = leaf(
+            &ctx(),
+            "/trees/t",
+            &walk,
+            Outcome::Escalate,
+            &LeafState::Ask,
+        )
+        .into_string();
         assert!(
             html.contains("Title start → <strong>Answer ask</strong>"),
             "{html}"
@@ -201,7 +263,7 @@ mod tests {
             "/trees/t",
             &walk,
             Outcome::Escalate,
-            LeafState::RequestSent(7),
+            &LeafState::RequestSent(7),
         )
         .into_string();
         assert!(sent.contains("Help request #7 sent") && !sent.contains("<form"));

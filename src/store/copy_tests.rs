@@ -100,8 +100,8 @@ fn fill(store: &Store) {
                     args![4_i64, "oom", "v1", "[\"start\",\"oom\"]", "escalate", "ça plante", None::<i64>, 60_i64],
                 ),
                 (
-                    "INSERT INTO help_requests VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    args![9_i64, 4_i64, "oom", "[\"start\"]", "help", "ada@x", "open", 3_i64, 60_i64, 61_i64],
+                    "INSERT INTO help_requests VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    args![9_i64, 4_i64, "oom", "[\"start\"]", "help", "ada@x", "answered", 3_i64, 60_i64, 61_i64, "[{\"question\":\"Crash?\",\"answer\":\"Oui, ça plante\"}]", "Raise the limit", 3_i64, 61_i64, "5eed"],
                 ),
                 (
                     "INSERT INTO search_queries VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -233,6 +233,21 @@ CREATE TABLE rate_windows (
 CREATE INDEX rate_windows_by_end ON rate_windows(ends_at);
 "#;
 
+/// Help requests keep what the requester saw and hear back (issue 15): `answers` (JSON, the
+/// questions and the answers chosen, in order), the platform team's `reply` with who sent it
+/// and when, and `token_hash`, the SHA-256 of the request's private link (the link itself is
+/// shown once). Older requests keep NULLs there and still list. The second index answers "my
+/// requests, newest first".
+const V_HELP_REQUEST_REPLIES: &str = r#"
+ALTER TABLE help_requests ADD COLUMN answers TEXT CHECK (answers IS NULL OR json_valid(answers));
+ALTER TABLE help_requests ADD COLUMN reply TEXT;
+ALTER TABLE help_requests ADD COLUMN replied_by INTEGER REFERENCES users(id) ON DELETE SET NULL;
+ALTER TABLE help_requests ADD COLUMN replied_at INTEGER;
+ALTER TABLE help_requests ADD COLUMN token_hash TEXT;
+CREATE UNIQUE INDEX help_requests_by_token ON help_requests(token_hash);
+CREATE INDEX help_requests_by_user ON help_requests(user_id, created_at);
+"#;
+
 /// Every schema version, oldest first: version N is `VERSIONS[N - 1]`. Append; never edit a
 /// released version. PostgreSQL databases start at version 5, so versions 2 and 3 rewrite
 /// data only SQLite files can hold and are SQLite-only there.
@@ -247,6 +262,7 @@ pub(crate) const VERSIONS: &[Version] = &[
     &[Part::Both(V_QUIZ_HANDOUTS)],
     &[Part::Both(V_SEARCH_CLICKS)],
     &[Part::Both(V_RATE_WINDOWS)],
+    &[Part::Both(V_HELP_REQUEST_REPLIES)],
 ];
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub mod copy;
 pub mod db;
 pub mod handouts;
 pub mod health;
+pub mod help_requests;
 mod migrations;
 pub mod outcomes;
 mod passwords;
@@ -48,7 +49,8 @@ pub use attempts::{Attempt, AttemptId, Gated, NewAttempt, Pass};
 pub use db::DatabaseUrl;
 pub use handouts::Handout;
 pub use outcomes::{
-    HelpFilter, HelpRequest, NewOutcome, NodeStats, OutcomeId, RequestId, RequestStatus, TreeStats,
+    Answer, HelpFilter, HelpRequest, NewOutcome, NodeStats, OutcomeId, Reply, RequestId,
+    RequestStatus, SentRequest, TreeStats,
 };
 pub use rate_limits::RateSlot;
 pub use search_clicks::{Choice, PageFeedback, QueryFeedback};

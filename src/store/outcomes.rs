@@ -2,18 +2,18 @@
 
 use time::OffsetDateTime;
 
-use super::accounts::UserId;
 use super::db::{DbError, DbResult, args};
 use super::{Result, Store, StoreError};
 use crate::model::Outcome;
 pub use crate::records::{
-    HelpFilter, HelpRequest, NewOutcome, NodeStats, OutcomeId, RequestId, RequestStatus, TreeStats,
+    Answer, HelpFilter, HelpRequest, NewOutcome, NodeStats, OutcomeId, Reply, RequestId,
+    RequestStatus, SentRequest, TreeStats,
 };
 
-/// Longest note or contact kept; a help request is not a file upload.
-const MAX_TEXT: usize = 4000;
+/// Longest note, contact or reply kept; a help request is not a file upload.
+pub(super) const MAX_TEXT: usize = 4000;
 
-fn check_text(what: &str, text: Option<&str>) -> Result<()> {
+pub(super) fn check_text(what: &str, text: Option<&str>) -> Result<()> {
     match text {
         Some(t) if t.len() > MAX_TEXT => Err(StoreError::Invalid(format!(
             "the {what} must be at most {MAX_TEXT} bytes long"
@@ -23,14 +23,15 @@ fn check_text(what: &str, text: Option<&str>) -> Result<()> {
 }
 
 /// A stored trail: the CHECK admits only JSON, so a misfit is a hand-edited row.
-fn parse_trail(json: &str) -> DbResult<Vec<String>> {
+pub(super) fn parse_trail(json: &str) -> DbResult<Vec<String>> {
     serde_json::from_str(json).map_err(|e| DbError::Other(Box::new(e)))
 }
 
 impl Store {
     /// Stores a walk; an escalation also opens a help request in the same transaction, so
-    /// there is never an escalation without its request.
-    pub fn record_outcome(&self, o: &NewOutcome<'_>) -> Result<(OutcomeId, Option<RequestId>)> {
+    /// there is never an escalation without its request. The request's private-link secret
+    /// is returned this once and stored only as its SHA-256.
+    pub fn record_outcome(&self, o: &NewOutcome<'_>) -> Result<(OutcomeId, Option<SentRequest>)> {
         if o.trail.is_empty() {
             return Err(StoreError::Invalid(
                 "the path of a walk must not be empty".into(),
@@ -40,73 +41,34 @@ impl Store {
         check_text("contact", o.contact)?;
         let trail = serde_json::to_string(o.trail)
             .map_err(|e| StoreError::Invalid(format!("the path cannot be stored: {e}")))?;
+        let answers = serde_json::to_string(o.answers)
+            .map_err(|e| StoreError::Invalid(format!("the answers cannot be stored: {e}")))?;
         let now = OffsetDateTime::now_utc();
         let user_id = o.user_id.map(|u| u.0);
+        let private_token = if o.outcome == Outcome::Escalate {
+            Some(super::random_hex(32)?)
+        } else {
+            None
+        };
         self.write(|tx| {
             let outcome_id = OutcomeId(tx.query_value(
                 "INSERT INTO tree_outcomes (tree_id, tree_version, trail, outcome, note, user_id, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
                 args![o.tree_id, o.tree_version, &trail, o.outcome.as_str(), o.note, user_id, now],
             )?);
-            let request_id = if o.outcome == Outcome::Escalate {
-                Some(RequestId(tx.query_value(
-                    "INSERT INTO help_requests (outcome_id, tree_id, trail, note, contact, user_id, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING id",
-                    args![outcome_id.0, o.tree_id, &trail, o.note, o.contact, user_id, now],
-                )?))
-            } else {
-                None
+            let request = match &private_token {
+                Some(token) => Some(SentRequest {
+                    id: RequestId(tx.query_value(
+                        "INSERT INTO help_requests (outcome_id, tree_id, trail, note, contact, user_id, created_at, updated_at, answers, token_hash)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9) RETURNING id",
+                        args![outcome_id.0, o.tree_id, &trail, o.note, o.contact, user_id, now, &answers, super::sha256_hex(token)],
+                    )?),
+                    private_token: token.clone(),
+                }),
+                None => None,
             };
-            Ok((outcome_id, request_id))
+            Ok((outcome_id, request))
         })
-    }
-
-    /// Help requests matching `filter`, newest first.
-    pub fn list_help_requests(&self, filter: HelpFilter<'_>) -> Result<Vec<HelpRequest>> {
-        self.read(|c| {
-            Ok(c.query_map(
-                "SELECT id, outcome_id, tree_id, trail, note, contact, status, user_id, created_at, updated_at
-                 FROM help_requests
-                 WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1)
-                   AND (CAST(?2 AS TEXT) IS NULL OR tree_id = ?2)
-                 ORDER BY created_at DESC, id DESC",
-                args![filter.status.map(RequestStatus::as_str), filter.tree_id],
-                |r| {
-                    let status: String = r.get(6)?;
-                    Ok(HelpRequest {
-                        id: RequestId(r.get(0)?),
-                        outcome_id: OutcomeId(r.get(1)?),
-                        tree_id: r.get(2)?,
-                        trail: parse_trail(&r.get::<String>(3)?)?,
-                        note: r.get(4)?,
-                        contact: r.get(5)?,
-                        // The CHECK constraint admits only the three names.
-                        status: RequestStatus::parse(&status).unwrap_or(RequestStatus::Open),
-                        user_id: r.get::<Option<i64>>(7)?.map(UserId),
-                        created_at: r.get(8)?,
-                        updated_at: r.get(9)?,
-                    })
-                },
-            )?)
-        })
-    }
-
-    /// Moves a help request to `status`.
-    pub fn set_request_status(&self, id: RequestId, status: RequestStatus) -> Result<()> {
-        let now = OffsetDateTime::now_utc();
-        let changed = self.read(|c| {
-            Ok(c.execute(
-                "UPDATE help_requests SET status = ?1, updated_at = ?2 WHERE id = ?3",
-                args![status.as_str(), now, id.0],
-            )?)
-        })?;
-        if changed == 0 {
-            return Err(StoreError::NotFound(format!(
-                "there is no help request with id {}",
-                id.0
-            )));
-        }
-        Ok(())
     }
 
     /// Counts walks, endings and per-node visits of one tree, all versions together.
@@ -160,6 +122,7 @@ mod tests {
             note: Some("still broken"),
             contact: None,
             user_id: None,
+            answers: &[],
         }
     }
 
@@ -179,11 +142,12 @@ mod tests {
         let (oid, rid) = store
             .record_outcome(&walk("pods", &t, Outcome::Escalate))
             .expect("e");
-        let rid = rid.expect("a request");
+        let rid = rid.expect("a request").id;
         let open = store
             .list_help_requests(HelpFilter {
                 status: Some(RequestStatus::Open),
                 tree_id: Some("pods"),
+                ..Default::default()
             })
             .expect("list");
         assert_eq!(open.len(), 1);

@@ -7,15 +7,20 @@
 //! - `GET /trees/{id}?at=NODE&trail=START,…`: one step; the trail is validated as a walk;
 //! - `GET /trees/{id}?view=diagram`: the SVG diagram (with counts for admins);
 //! - `POST /trees/{id}`: the leaf forms (`path`, `outcome`, `note`, `contact`, `csrf`), then a
-//!   303 back to the step (`&done=1` or `&request=N`) so reloading never posts twice;
+//!   303 back to the step (`&done=1`) or to the new help request's private link, so reloading
+//!   never posts twice; a help request without a note comes back (400) with the form refilled;
 //! - `GET /api/v1/trees/{id}`, `POST /api/v1/trees/{id}/outcomes`: in [`super::api`];
-//! - `GET /requests`, `POST /requests/{id}/status`: see [`requests`].
+//! - `GET /requests`, `POST /requests/{id}/status`, `POST /requests/{id}/reply`: the platform
+//!   team's queue, see [`requests`];
+//! - `GET /my/requests`, `GET /requests/private/{token}`: the requester's side, see
+//!   [`requests_mine`]. A help form that is sent goes on to the request's private link.
 //!
 //! Query-string ids are percent-encoded and the trail is split on literal commas before
 //! decoding, so any node id survives the round trip.
 
 pub mod limit;
 mod requests;
+mod requests_mine;
 
 use std::sync::Arc;
 
@@ -31,18 +36,25 @@ use super::query::{self, decode};
 use super::{AppError, AppState};
 use crate::model::{Document, Kind, MAX_WALK, Outcome, Site, Walk};
 use crate::render;
-use crate::render::tree_outcome::{CONTACT_MAX, LeafState, NOTE_MAX};
-use crate::store::{NewOutcome, OutcomeId, RequestId, UserId};
+use crate::render::tree_outcome::{CONTACT_MAX, HelpDraft, LeafState, NOTE_MAX, NOTE_REQUIRED};
+use crate::store::{Answer, NewOutcome, OutcomeId, RequestId, SentRequest, UserId};
 
 /// Largest form or JSON body accepted when recording an outcome: a full note, escaped.
 pub(super) const BODY_LIMIT: usize = 64 * 1024;
 
 /// Registers the help-request routes (the tree's own address is in [`super::kinds`]).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/requests", web::get().to(requests::list)).route(
-        "/requests/{id}/status",
-        web::post().to(requests::set_status),
-    );
+    cfg.route("/requests", web::get().to(requests::list))
+        .route(
+            "/requests/{id}/status",
+            web::post().to(requests::set_status),
+        )
+        .route("/requests/{id}/reply", web::post().to(requests::reply))
+        .route(
+            "/requests/private/{token}",
+            web::get().to(requests_mine::private_page),
+        )
+        .route("/my/requests", web::get().to(requests_mine::my_page));
 }
 
 /// The troubleshooting tree with this id, or a 404 naming it.
@@ -223,15 +235,43 @@ pub(super) async fn post_form(
     let path = parse_path_field(&form.path);
     let outcome = parse_outcome(&form.outcome)?;
     let walk = ended_walk(doc, &path, outcome, form.not_fixed.is_some())?;
-    let note = clean_text("note", form.note.as_deref(), NOTE_MAX)?;
     let contact = clean_text("contact", form.contact.as_deref(), CONTACT_MAX)?;
+    let note = match clean_text("note", form.note.as_deref(), NOTE_MAX) {
+        // The platform team cannot help without it; the API keeps its optional note.
+        Ok(None) if outcome == Outcome::Escalate => Err(NOTE_REQUIRED.to_owned()),
+        Ok(note) => Ok(note),
+        Err(AppError::BadRequest(sentence)) => Err(sentence),
+        Err(other) => return Err(other),
+    };
+    let note = match note {
+        Ok(note) => note,
+        Err(sentence) => {
+            let draft = HelpDraft {
+                note: form.note.unwrap_or_default(),
+                contact: form.contact.unwrap_or_default(),
+                not_fixed: form.not_fixed.is_some(),
+                note_error: Some(sentence),
+            };
+            let ctx = page_context(&req, &snapshot.site, doc.url());
+            let page = render::tree::step_page(
+                &ctx,
+                &snapshot.site,
+                doc,
+                &walk,
+                LeafState::Refused(draft),
+            );
+            return Ok(bad_request_page(page));
+        }
+    };
     let user_id = user.0.map(|i| i.user.id);
     let ids = walk.ids();
-    let (_, request) = record(&state, doc, &ids, outcome, note, contact, user_id).await?;
-    let step = render::tree_steps::step_url(&doc.url(), &ids);
+    let (_, request) = record_walk(&state, doc, &ids, outcome, note, contact, user_id).await?;
     let target = match request {
-        Some(r) => format!("{step}&request={}", r.0),
-        None => format!("{step}&done=1"),
+        Some(sent) => format!(
+            "{}?sent=1",
+            requests_mine::private_path(&sent.private_token)
+        ),
+        None => format!("{}&done=1", render::tree_steps::step_url(&doc.url(), &ids)),
     };
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, target))
@@ -330,7 +370,8 @@ pub(super) async fn rate_limit(
     Ok(Some(res))
 }
 
-/// Stores the walk (and for an escalation, its help request) off the async workers.
+/// Stores the walk (and for an escalation, its help request) off the async workers; the API's
+/// answer, which names the request by id only.
 pub(super) async fn record(
     state: &AppState,
     doc: &Document,
@@ -340,10 +381,26 @@ pub(super) async fn record(
     contact: Option<String>,
     user_id: Option<UserId>,
 ) -> Result<(OutcomeId, Option<RequestId>), AppError> {
+    let (outcome_id, request) =
+        record_walk(state, doc, ids, outcome, note, contact, user_id).await?;
+    Ok((outcome_id, request.map(|r| r.id)))
+}
+
+/// [`record`], with the new request's private-link secret.
+async fn record_walk(
+    state: &AppState,
+    doc: &Document,
+    ids: &[String],
+    outcome: Outcome,
+    note: Option<String>,
+    contact: Option<String>,
+    user_id: Option<UserId>,
+) -> Result<(OutcomeId, Option<SentRequest>), AppError> {
     let store = state.store.clone();
     let tree_id = doc.id.as_str().to_owned();
     let version = doc.content_hash.clone();
     let trail = ids.to_vec();
+    let answers = answers_of(doc, ids);
     blocking(move || {
         store.record_outcome(&NewOutcome {
             tree_id: &tree_id,
@@ -353,9 +410,24 @@ pub(super) async fn record(
             note: note.as_deref(),
             contact: contact.as_deref(),
             user_id,
+            answers: &answers,
         })
     })
     .await
+}
+
+/// The questions and the answers chosen on a walk of `doc`, in order, as the reader saw them.
+fn answers_of(doc: &Document, ids: &[String]) -> Vec<Answer> {
+    let Some(walk) = doc.tree().and_then(|t| t.walk(ids).ok()) else {
+        return Vec::new();
+    };
+    walk.steps()
+        .windows(2)
+        .map(|pair| Answer {
+            question: pair[0].title.clone(),
+            answer: render::tree_steps::answer_label(pair[0], pair[1]).to_owned(),
+        })
+        .collect()
 }
 
 fn bad_request_page(markup: maud::Markup) -> HttpResponse {

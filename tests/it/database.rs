@@ -201,6 +201,7 @@ fn fill(folder: &Path) -> String {
             note: Some("still crashing, ça plante"),
             contact: Some("ada@example.com"),
             user_id: Some(ada.id),
+            answers: &[],
         })
         .expect("outcome");
     let limits = SearchLogLimits {

@@ -164,12 +164,21 @@ fn table() -> Vec<Row> {
             [303, 404, 404, 404],
         ),
         // Training.
+        // A graded post redirects to its results; the rows run in order, so ada's post is
+        // attempt 1, which ada and admins read and bob does not even see exists.
         row(
             "POST",
             "/modules/{id:.*}/attempt",
             "/modules/k8s-basics/attempt",
             Form("csrf={csrf}&q0=0"),
-            USER_PAGE,
+            [303; 4],
+        ),
+        row(
+            "GET",
+            "/modules/{id:.*}/attempts/{n:[0-9]+}",
+            "/modules/k8s-basics/attempts/1",
+            Body::None,
+            [303, 200, 404, 200],
         ),
         row(
             "GET",
@@ -223,6 +232,22 @@ fn table() -> Vec<Row> {
             Form("csrf={csrf}&status=closed"),
             [303, 403, 403, 404],
         ),
+        row(
+            "POST",
+            "/requests/{id}/reply",
+            "/requests/999999/reply",
+            Form("csrf={csrf}&reply=Try+again"),
+            [303, 403, 403, 404],
+        ),
+        // A private link that names no request is a 404 to everyone.
+        row(
+            "GET",
+            "/requests/private/{token}",
+            "/requests/private/0000000000000000000000000000000000000000000000000000000000000000",
+            Body::None,
+            [404; 4],
+        ),
+        row("GET", "/my/requests", "/my/requests", Body::None, USER_PAGE),
         // Qualifications.
         row(
             "GET",

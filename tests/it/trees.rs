@@ -1,8 +1,10 @@
 //! Troubleshooting trees end to end over `tests/fixtures/trees-basic`: walking by links, bad
 //! trails, the JSON API and its errors, the rate limit, stats on the diagram. Help requests are
-//! in [`requests`], `selfserve check` on `tests/fixtures/trees-broken` in [`check`].
+//! in [`requests`] (replies and the requester's pages in [`replies`]), `selfserve check` on
+//! `tests/fixtures/trees-broken` in [`check`].
 
 mod check;
+mod replies;
 mod requests;
 
 use selfserve::store::{TreeStats, UserName};

@@ -1,5 +1,7 @@
-//! `/requests`: the platform team's help-request queue (admins only). Anonymous visitors are
-//! sent to sign in, learners get 403 (both by [`RequireAdmin`]).
+//! `/requests`: the platform team's help-request queue (admins only): the list, replies and
+//! status moves. Anonymous visitors are sent to sign in, learners get 403 (both by
+//! [`RequireAdmin`]). [`rows`] gathers what a request is shown with, for the requester's pages
+//! too.
 
 use std::collections::BTreeMap;
 
@@ -8,10 +10,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::{AppError, AppState};
-use crate::model::Kind;
+use crate::model::{Kind, Site};
 use crate::render;
 use crate::render::requests::{RequestFilter, RequestRow};
-use crate::store::{HelpFilter, RequestId, RequestStatus, UserId};
+use crate::render::tree_outcome::NOTE_MAX;
+use crate::store::{HelpFilter, HelpRequest, RequestId, RequestStatus, UserId};
 use crate::web::auth::{RequireAdmin, check_form_token};
 use crate::web::context::{html, page_context};
 use crate::web::error::blocking;
@@ -47,10 +50,16 @@ pub(super) async fn list(
         let requests = store.list_help_requests(HelpFilter {
             status,
             tree_id: tree.as_deref(),
+            user_id: None,
         })?;
-        // One lookup per distinct learner, not per request.
+        // One lookup per distinct account (requesters and repliers), not per request.
         let mut users: BTreeMap<UserId, String> = BTreeMap::new();
-        for id in requests.iter().filter_map(|r| r.user_id) {
+        let ids = requests.iter().flat_map(|r| {
+            r.user_id
+                .into_iter()
+                .chain(r.reply.as_ref().and_then(|reply| reply.by))
+        });
+        for id in ids {
             if let std::collections::btree_map::Entry::Vacant(slot) = users.entry(id)
                 && let Some(user) = store.user_by_id(id)?
             {
@@ -63,7 +72,23 @@ pub(super) async fn list(
 
     let snapshot = state.snapshot.load_full();
     let site = &snapshot.site;
-    let rows: Vec<RequestRow<'_>> = requests
+    let rows = rows(site, &requests, &users);
+    let trees: Vec<(String, String)> = site
+        .of_kind(Kind::Troubleshooting)
+        .map(|d| (d.id.as_str().to_owned(), d.title.clone()))
+        .collect();
+    let ctx = page_context(&req, site, "/requests");
+    Ok(html(render::requests::page(&ctx, &rows, &filter, &trees)))
+}
+
+/// What each request is shown with: its tree, its steps' titles, the step where the walk
+/// ended, and the account names found in `users`.
+pub(super) fn rows<'r>(
+    site: &Site,
+    requests: &'r [HelpRequest],
+    users: &BTreeMap<UserId, String>,
+) -> Vec<RequestRow<'r>> {
+    requests
         .iter()
         .map(|r| {
             let doc = site
@@ -90,15 +115,14 @@ pub(super) async fn list(
                 trail,
                 walk_url,
                 user: r.user_id.and_then(|id| users.get(&id).cloned()),
+                replied_by: r
+                    .reply
+                    .as_ref()
+                    .and_then(|reply| reply.by)
+                    .and_then(|id| users.get(&id).cloned()),
             }
         })
-        .collect();
-    let trees: Vec<(String, String)> = site
-        .of_kind(Kind::Troubleshooting)
-        .map(|d| (d.id.as_str().to_owned(), d.title.clone()))
-        .collect();
-    let ctx = page_context(&req, site, "/requests");
-    Ok(html(render::requests::page(&ctx, &rows, &filter, &trees)))
+        .collect()
 }
 
 /// The status form's fields.
@@ -121,21 +145,68 @@ pub(super) async fn set_status(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     check_form_token(&req, form.csrf.as_deref())?;
-    let id: i64 = id
-        .parse()
-        .map_err(|_| AppError::NotFound(format!("There is no help request “{id}”.")))?;
+    let id = request_id(&id)?;
     let status = RequestStatus::parse(&form.status).map_err(AppError::BadRequest)?;
     let store = state.store.clone();
     blocking(move || store.set_request_status(RequestId(id), status)).await?;
+    Ok(back_to_list(&form.return_to, id))
+}
+
+/// The reply form's fields.
+#[derive(Debug, Deserialize)]
+pub(super) struct ReplyForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    reply: String,
+    #[serde(default, rename = "return")]
+    return_to: String,
+}
+
+/// `POST /requests/{id}/reply`: stores the reply (the requester reads it on their pages),
+/// marks the request answered, then back to the list.
+pub(super) async fn reply(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: RequireAdmin,
+    id: web::Path<String>,
+    form: web::Form<ReplyForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    check_form_token(&req, form.csrf.as_deref())?;
+    let id = request_id(&id)?;
+    let text = form.reply.trim().to_owned();
+    if text.is_empty() {
+        return Err(AppError::BadRequest(
+            "The reply is empty; write what the requester should do or know, then send it.".into(),
+        ));
+    }
+    if text.len() > NOTE_MAX {
+        return Err(AppError::BadRequest(format!(
+            "The reply is {} bytes long; at most {NOTE_MAX} are kept, so shorten it.",
+            text.len()
+        )));
+    }
+    let store = state.store.clone();
+    let by = admin.0.user.id;
+    blocking(move || store.reply_to_request(RequestId(id), &text, by)).await?;
+    Ok(back_to_list(&form.return_to, id))
+}
+
+/// A request id from the path; one that is not a number names no request.
+fn request_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::NotFound(format!("There is no help request “{raw}”.")))
+}
+
+/// The 303 back to the list a form was sent from, at the request.
+fn back_to_list(return_to: &str, id: i64) -> HttpResponse {
     // Only ever back to the list: `return` comes from the form and must not redirect away.
-    let back = if form.return_to.starts_with("/requests")
-        && !form.return_to.contains(['\r', '\n', '\\'])
-    {
-        form.return_to
+    let back = if return_to.starts_with("/requests") && !return_to.contains(['\r', '\n', '\\']) {
+        return_to
     } else {
-        "/requests".to_owned()
+        "/requests"
     };
-    Ok(HttpResponse::SeeOther()
+    HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("{back}#request-{id}")))
-        .finish())
+        .finish()
 }
