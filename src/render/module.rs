@@ -30,6 +30,16 @@ pub struct QuizState {
     pub wait: Option<String>,
     /// For a module that draws or shuffles: the hand-out id and its questions as shown.
     pub handout: Option<(String, Vec<Question>)>,
+    /// A refused submission's answers, as choice positions per question shown: the form
+    /// comes back with them checked.
+    pub answers: Vec<Vec<usize>>,
+    /// The questions (positions shown) a refused submission left unanswered.
+    pub unanswered: Vec<usize>,
+}
+
+/// The id of question `index` (counted from 0) in the form: what the error summary links to.
+pub fn question_anchor(index: usize) -> String {
+    format!("question-{}", index + 1)
 }
 
 /// A module page with the learner's quiz state.
@@ -44,6 +54,9 @@ pub fn page_with(ctx: &PageContext<'_>, site: &Site, doc: &Document, quiz: &Quiz
         .map(AsRef::as_ref)
         .collect();
     let main = html! {
+        @if !quiz.unanswered.is_empty() {
+            (error_summary(&quiz.unanswered))
+        }
         @if let Some(module) = doc.module() {
             dl class="facts" {
                 @if let Some(minutes) = module.minutes {
@@ -146,27 +159,7 @@ fn quiz_section(
                     }
                     ol class="quiz-questions" {
                         @for (i, question) in questions.iter().enumerate() {
-                            li class="quiz-question" {
-                                fieldset {
-                                    legend class="quiz-prompt" { (TrustedHtml(&question.html.prompt)) }
-                                    @if question.multiple {
-                                        p class="quiz-hint" { "Select all that apply." }
-                                    }
-                                    ul class={ "quiz-choices" @if question.multiple { " quiz-multiple" } } {
-                                        @for (j, choice) in question.html.choices.iter().enumerate() {
-                                            @let id = format!("q{i}-{j}");
-                                            li {
-                                                @if question.multiple {
-                                                    input type="checkbox" id=(id) name={ "q" (i) } value=(j);
-                                                } @else {
-                                                    input type="radio" id=(id) name={ "q" (i) } value=(j) required;
-                                                }
-                                                " " label for=(id) { (TrustedHtml(choice)) }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
+                            (question_fieldset(i, question, quiz))
                         }
                     }
                     button class="button" type="submit" { "Submit answers" }
@@ -177,9 +170,12 @@ fn quiz_section(
                     "; your result is recorded on the server."
                 }
                 ol class="quiz-questions quiz-preview" {
-                    @for question in &module.questions {
+                    @for (i, question) in module.questions.iter().enumerate() {
                         li class="quiz-question" {
-                            p class="quiz-prompt" { (TrustedHtml(&question.html.prompt)) }
+                            p class="quiz-prompt" {
+                                span class="quiz-number" { (i + 1) "." } " "
+                                (TrustedHtml(&question.html.prompt))
+                            }
                             @if question.multiple {
                                 p class="quiz-hint" { "Select all that apply." }
                             }
@@ -193,5 +189,166 @@ fn quiz_section(
                 }
             }
         }
+    }
+}
+
+/// The list of unanswered questions at the top of a refused form, each a link to its
+/// question (the sentence beside the question says the same).
+fn error_summary(unanswered: &[usize]) -> Markup {
+    html! {
+        div class="notice notice-danger quiz-error-summary" role="alert" aria-labelledby="quiz-error-summary-title" {
+            p class="notice-title" id="quiz-error-summary-title" {
+                "Your answers were not submitted"
+            }
+            ul {
+                @for &i in unanswered {
+                    li { a href={ "#" (question_anchor(i)) } { "Answer question " (i + 1) " before submitting" } }
+                }
+            }
+        }
+    }
+}
+
+/// One question of the form: its number and prompt as the legend (so the number sits with
+/// the question, not with the first choice), the hint and any error as its description, and
+/// its choices with a refused submission's answers kept.
+fn question_fieldset(i: usize, question: &Question, quiz: &QuizState) -> Markup {
+    let anchor = question_anchor(i);
+    let missing = quiz.unanswered.contains(&i);
+    let chosen = quiz.answers.get(i).map(Vec::as_slice).unwrap_or_default();
+    let hint_id = format!("{anchor}-hint");
+    let error_id = format!("{anchor}-error");
+    let described_by: Vec<&str> = [
+        (missing, error_id.as_str()),
+        (question.multiple, hint_id.as_str()),
+    ]
+    .into_iter()
+    .filter_map(|(on, id)| on.then_some(id))
+    .collect();
+    html! {
+        li class={ "quiz-question" @if missing { " quiz-question-unanswered" } } id=(anchor) {
+            fieldset aria-describedby=[(!described_by.is_empty()).then(|| described_by.join(" "))] {
+                legend class="quiz-prompt" {
+                    span class="quiz-number" { (i + 1) "." } " "
+                    (TrustedHtml(&question.html.prompt))
+                }
+                @if missing {
+                    p class="quiz-error" id=(error_id) {
+                        @if question.multiple { "Select at least one answer to this question." }
+                        @else { "Choose an answer to this question." }
+                    }
+                }
+                @if question.multiple {
+                    p class="quiz-hint" id=(hint_id) { "Select all that apply." }
+                }
+                ul class={ "quiz-choices" @if question.multiple { " quiz-multiple" } } {
+                    @for (j, choice) in question.html.choices.iter().enumerate() {
+                        @let id = format!("q{i}-{j}");
+                        @let checked = chosen.contains(&j);
+                        li {
+                            @if question.multiple {
+                                input type="checkbox" id=(id) name={ "q" (i) } value=(j) checked[checked];
+                            } @else {
+                                input type="radio" id=(id) name={ "q" (i) } value=(j) required checked[checked];
+                            }
+                            " " label for=(id) { (TrustedHtml(choice)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::qualify::test_support::site;
+    use crate::render::layout::Viewer;
+
+    const QUIZ: &str = "---\nid: m\ntitle: M\n---\nLesson.\n\n```quiz\n\
+- question: One?\n  choices: [yes, no]\n  answer: 0\n\
+- question: Two?\n  choices: [a, b, c]\n  answer: [0, 2]\n```\n";
+
+    fn render(quiz: &QuizState, signed_in: bool) -> String {
+        let site = site(&[("training/modules/m.md", QUIZ)]);
+        let doc = site.get_str("m").expect("module m");
+        let ctx = PageContext {
+            site_title: &site.config.title,
+            nav: &site.nav,
+            current_url: doc.url(),
+            viewer: signed_in.then(|| Viewer {
+                name: "ada".into(),
+                is_admin: false,
+            }),
+            csrf_token: Some("token".into()),
+            today: time::OffsetDateTime::UNIX_EPOCH.date(),
+            query: String::new(),
+            live_generation: None,
+        };
+        page_with(&ctx, &site, doc, quiz).into_string()
+    }
+
+    #[test]
+    fn each_question_is_numbered_in_its_legend_and_choices_have_only_their_inputs() {
+        let html = render(&QuizState::default(), true);
+        assert!(
+            html.contains(r#"<li class="quiz-question" id="question-1"><fieldset><legend class="quiz-prompt"><span class="quiz-number">1.</span> One?</legend>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<fieldset aria-describedby="question-2-hint"><legend class="quiz-prompt"><span class="quiz-number">2.</span> Two?</legend>"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"<p class="quiz-hint" id="question-2-hint">"#));
+        assert!(!html.contains('☐'), "no text marker beside the checkboxes");
+        assert!(!html.contains("quiz-error"), "{html}");
+        assert!(!html.contains(" checked"), "{html}");
+    }
+
+    #[test]
+    fn a_refused_form_names_the_unanswered_questions_and_keeps_the_answers() {
+        let quiz = QuizState {
+            answers: vec![vec![1], Vec::new()],
+            unanswered: vec![1],
+            ..QuizState::default()
+        };
+        let html = render(&quiz, true);
+        let summary = html
+            .find("quiz-error-summary")
+            .expect("a summary of the problems");
+        assert!(
+            summary < html.find("quiz-questions").expect("the questions"),
+            "the summary comes first"
+        );
+        assert!(
+            html.contains(
+                r##"<li><a href="#question-2">Answer question 2 before submitting</a></li>"##
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<li class="quiz-question quiz-question-unanswered" id="question-2"><fieldset aria-describedby="question-2-error question-2-hint">"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<p class="quiz-error" id="question-2-error">Select at least one answer to this question.</p>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<input type="radio" id="q0-1" name="q0" value="1" required checked>"#),
+            "{html}"
+        );
+        assert!(!html.contains("Answer question 1"), "{html}");
+    }
+
+    #[test]
+    fn anonymous_readers_see_numbered_questions_without_a_form() {
+        let html = render(&QuizState::default(), false);
+        assert!(
+            html.contains(r#"<p class="quiz-prompt"><span class="quiz-number">2.</span> Two?</p>"#),
+            "{html}"
+        );
+        assert!(!html.contains("<form class=\"quiz-form\""), "{html}");
     }
 }

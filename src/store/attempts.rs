@@ -190,6 +190,17 @@ impl Store {
         self.read(|c| Ok(c.query_map(&sql, &[value], attempt_from_row)?))
     }
 
+    /// One attempt by its id (a results page reads it back; the caller checks whose it is).
+    pub fn attempt(&self, id: AttemptId) -> Result<Option<Attempt>> {
+        let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE id = ?1");
+        self.read(|c| {
+            Ok(c.query_opt(&sql, args![id.0])?
+                .as_ref()
+                .map(attempt_from_row)
+                .transpose()?)
+        })
+    }
+
     /// A learner's most recent attempt at a module.
     pub fn latest_attempt(&self, user_id: UserId, module_id: &str) -> Result<Option<Attempt>> {
         let sql = format!(
@@ -306,6 +317,14 @@ mod tests {
                 .expect("q")
                 .expect("some");
             assert_eq!(latest.id, second);
+            let read_back = store.attempt(first).expect("q").expect("stored");
+            assert_eq!((read_back.user_id, read_back.passed), (ada, false));
+            assert!(
+                store
+                    .attempt(AttemptId(first.0 + 1000))
+                    .expect("q")
+                    .is_none()
+            );
             assert!(latest.passed && latest.score == 100);
             assert!(store.latest_attempt(bob, "git").expect("q").is_none());
             assert_eq!(store.attempt_count().expect("count"), 4);

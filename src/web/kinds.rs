@@ -40,6 +40,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .app_data(web::FormConfig::default().limit(training::BODY_LIMIT))
                         .route(web::post().to(training::submit_form)),
                 )
+                // Where that post redirects: one stored attempt's results (a number, so any
+                // other `…/attempts/…` address falls through to the module page's 404).
+                .route(
+                    "/modules/{id:.*}/attempts/{n:[0-9]+}",
+                    web::get().to(training::results_page),
+                )
                 .route("/modules/{id:.*}", web::get().to(training::module_page));
             }
             Kind::Path => {

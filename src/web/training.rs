@@ -1,14 +1,20 @@
 //! Training over HTTP: module pages with their quiz form, graded submissions, path pages with
 //! the learner's progress, and "My training"; the modules API is in [`super::api`].
 //!
-//! Access: module and path pages are open (like every document); submitting needs a user;
+//! Access: module and path pages are open (like every document); submitting needs a user,
+//! and its results page (`form.rs`, `results.rs`) is for that user or an admin;
 //! `/my/training` needs a user; `/learners/{name}/training` is for that learner or an admin.
 
 pub(super) mod attempt;
+mod form;
+mod results;
+
+pub(super) use form::submit_form;
+pub(super) use results::results_page;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::auth::{CurrentUser, RequireUser, check_form_token};
+use super::auth::{CurrentUser, RequireUser};
 use super::context::{html, page_context};
 use super::error::blocking;
 use super::pages;
@@ -92,69 +98,6 @@ pub(super) async fn path_page(
         site,
         doc,
         Some(&progress),
-    )))
-}
-
-/// The quiz form as posted: `csrf`, and `q0=1`, `q1=0&q1=2` (checkboxes repeat their name).
-pub(super) async fn submit_form(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    RequireUser(me): RequireUser,
-    form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
-    let fields = form.into_inner();
-    let csrf = fields
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str());
-    check_form_token(&req, csrf)?;
-    let snapshot = state.snapshot.load_full();
-    let site = &snapshot.site;
-    let doc = exact(site, &id, Kind::Module).ok_or_else(|| unknown_module(&id))?;
-    let module = doc.module().ok_or_else(|| unknown_module(&id))?;
-    let handout = fields
-        .iter()
-        .find(|(k, _)| k == "attempt")
-        .map(|(_, v)| v.as_str());
-    // A pooled attempt has as many questions as were drawn; the grader checks the count.
-    let asked = match (module.settings.pooled(), module.settings.draw) {
-        (true, Some(n)) => n,
-        _ => module.questions.len(),
-    };
-    let mut raw: Vec<Vec<i64>> = vec![Vec::new(); asked];
-    for (key, value) in &fields {
-        let Some(index) = key.strip_prefix('q').and_then(|n| n.parse::<usize>().ok()) else {
-            continue;
-        };
-        let slot = raw.get_mut(index).ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "The form answers question {}, which this module does not have; reload the page.",
-                index + 1
-            ))
-        })?;
-        let choice = value.parse::<i64>().map_err(|_| {
-            AppError::BadRequest(format!(
-                "The answer to question {} is not a choice number.",
-                index + 1
-            ))
-        })?;
-        slot.push(choice);
-    }
-    let outcome = attempt::submit(state.store.clone(), &me, doc, module, handout, &raw).await?;
-    let sections =
-        attempt::sections_to_reread(doc, module, &outcome.shown, &outcome.graded.correct);
-    let ctx = page_context(&req, site, doc.url());
-    Ok(html(render::training::results(
-        &ctx,
-        doc,
-        module,
-        &render::training::Results {
-            shown: &outcome.shown,
-            answers: &outcome.answers,
-            graded: &outcome.graded,
-            sections: &sections,
-        },
     )))
 }
 

@@ -2,18 +2,21 @@
 //! fixture content folders. Each module covers one area.
 
 mod auth;
+mod browser;
 mod check;
 mod cli;
 mod content_trust;
 mod corpus;
 mod database;
 mod fuzz;
+mod http_cache;
 mod live;
 mod pages;
 mod postgres;
 mod qualifications;
 mod quiz;
 mod quiz_attack;
+mod quiz_flow;
 mod replicas;
 mod routes;
 mod search;

@@ -11,7 +11,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::auth::{Browser, add_user, sign_in, token_for};
 use crate::support::{Response, TestApp, user_named};
-use crate::training::{attempts_api, submit};
+use crate::training::{attempts_api, submit, submit_and_follow};
 
 /// Two questions on two sections; `extra` adds front matter (a review policy).
 fn module(id: &str, extra: &str) -> String {
@@ -84,8 +84,7 @@ fn a_failed_attempt_under_the_default_policy_shows_the_score_and_sections_not_ma
         json["sections"],
         json!([{"anchor": "alpha", "title": "Alpha"}, {"anchor": "beta", "title": "Beta"}]),
     );
-    let page = submit(&app, &me, "score", "q0=0&q1=0");
-    assert_eq!(page.status, 200, "{}", page.body);
+    let page = submit_and_follow(&app, &me, "score", "q0=0&q1=0");
     let body = &page.body;
     assert!(body.contains("Not passed yet"), "{body}");
     assert!(body.contains(" with 50%"), "{body}");
@@ -108,14 +107,14 @@ fn the_questions_policy_marks_wrong_questions_and_the_answers_policy_shows_keys(
     let (me, token) = learner(&app, "ada");
     let res = attempts_api(&app, &token, "marks", &json!({"answers": [[0], [0]]}));
     assert_eq!(res.json()["correct"], json!([true, false]), "{}", res.body);
-    let page = submit(&app, &me, "marks", "q0=0&q1=0");
+    let page = submit_and_follow(&app, &me, "marks", "q0=0&q1=0");
     assert!(page.body.contains("result-wrong"), "{}", page.body);
     assert!(!page.body.contains("EXPLAIN-"), "{}", page.body);
     assert!(!page.body.contains("Right answer"), "{}", page.body);
 
     let res = attempts_api(&app, &token, "keys", &json!({"answers": [[0], [0]]}));
     assert_eq!(res.json()["correct"], json!([true, false]), "{}", res.body);
-    let page = submit(&app, &me, "keys", "q0=0&q1=0");
+    let page = submit_and_follow(&app, &me, "keys", "q0=0&q1=0");
     assert!(page.body.contains("result-wrong"), "{}", page.body);
     assert!(page.body.contains("EXPLAIN-second"), "{}", page.body);
     assert!(
@@ -134,7 +133,7 @@ fn a_pass_shows_everything() {
         res.json(),
         json!({"score": 100, "passed": true, "correct": [true, true]})
     );
-    let page = submit(&app, &me, "score", "q0=0&q1=1");
+    let page = submit_and_follow(&app, &me, "score", "q0=0&q1=1");
     assert!(page.body.contains("Passed"), "{}", page.body);
     assert!(page.body.contains("result-right"), "{}", page.body);
     assert!(page.body.contains("EXPLAIN-first"), "{}", page.body);
@@ -390,8 +389,7 @@ fn the_pool_page_carries_the_attempt_in_a_hidden_field_and_grades_it() {
         answers.push(format!("q{q}={position}"));
     }
     assert!(!body.contains(r#"id="q2-0""#), "only the drawn questions");
-    let res = submit(&app, &me, "pool", &answers.join("&"));
-    assert_eq!(res.status, 200, "{}", res.body);
+    let res = submit_and_follow(&app, &me, "pool", &answers.join("&"));
     assert!(res.body.contains(" with 100%"), "{}", res.body);
     let again = submit(&app, &me, "pool", &answers.join("&"));
     assert_eq!(again.status, 409, "{}", again.body);

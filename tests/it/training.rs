@@ -25,6 +25,26 @@ pub(crate) fn submit(
     app.post_form(&format!("/modules/{module}/attempt"), &body, &me.headers())
 }
 
+/// Posts the quiz form like [`submit`], checks it answers `303 See Other` to the attempt's
+/// results page, and reads that page as `me`.
+pub(crate) fn submit_and_follow(
+    app: &TestApp,
+    me: &Browser,
+    module: &str,
+    answers: &str,
+) -> crate::support::Response {
+    let posted = submit(app, me, module, answers);
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    let location = posted.header("location").expect("a Location header");
+    assert!(
+        location.starts_with(&format!("/modules/{module}/attempts/")),
+        "{location}"
+    );
+    let page = app.get_with(location, &me.headers());
+    assert_eq!(page.status, 200, "{location}: {}", page.body);
+    page
+}
+
 /// Posts `body` to the attempts API of `module` with `token`.
 pub(crate) fn attempts_api(
     app: &TestApp,
@@ -223,8 +243,7 @@ fn a_cookie_session_may_post_json_attempts_but_not_other_encodings() {
 fn the_quiz_form_is_graded_on_the_server_with_explanations_and_what_to_review() {
     let app = app();
     let me = learner(&app, "ada");
-    let wrong = submit(&app, &me, "basics", "q0=1&q1=0");
-    assert_eq!(wrong.status, 200, "{}", wrong.body);
+    let wrong = submit_and_follow(&app, &me, "basics", "q0=1&q1=0");
     let body = &wrong.body;
     assert!(body.contains("Not passed yet"), "{body}");
     assert!(body.contains(" with 0%"), "{body}");
@@ -237,7 +256,7 @@ fn the_quiz_form_is_graded_on_the_server_with_explanations_and_what_to_review() 
         body.contains(r##"href="/modules/basics#deployments""##),
         "{body}"
     );
-    let right = submit(&app, &me, "basics", "q0=0&q1=2&q1=0");
+    let right = submit_and_follow(&app, &me, "basics", "q0=0&q1=2&q1=0");
     assert!(right.body.contains("Passed"), "{}", right.body);
     assert!(
         right.body.contains("EXPLAIN-MARKER-deployments-reconcile"),
@@ -301,8 +320,7 @@ fn a_module_without_questions_is_passed_by_marking_it_read() {
     let me = learner(&app, "ada");
     let page = app.get_with("/modules/reading", &me.headers());
     assert!(page.body.contains("Mark as read"), "{}", page.body);
-    let res = submit(&app, &me, "reading", "");
-    assert_eq!(res.status, 200);
+    let res = submit_and_follow(&app, &me, "reading", "");
     assert!(res.body.contains("Marked as read"), "{}", res.body);
     let page = app.get_with("/modules/reading", &me.headers());
     assert!(

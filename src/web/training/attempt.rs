@@ -11,7 +11,7 @@ use crate::model::{Document, Module, Question};
 use crate::quiz::delay::{self, Past};
 use crate::quiz::pool::{self, Drawn};
 use crate::quiz::review;
-use crate::store::{Gated, Handout, NewAttempt, Store, UserId};
+use crate::store::{AttemptId, Gated, Handout, NewAttempt, Store, UserId};
 use crate::web::AppError;
 use crate::web::auth::Identity;
 use crate::web::error::blocking;
@@ -19,12 +19,12 @@ use crate::web::error::blocking;
 /// A graded, stored submission and what it was graded against.
 #[derive(Debug)]
 pub struct Outcome {
+    /// The stored attempt: its results page is `/modules/{id}/attempts/{attempt}`.
+    pub id: AttemptId,
     /// Score, pass, per question right or wrong (in the order shown).
     pub graded: Graded,
     /// The questions as the learner saw them.
     pub shown: Vec<Question>,
-    /// The answers, as choice positions in the order shown.
-    pub answers: Vec<Vec<usize>>,
 }
 
 /// What a pooled attempt stores as its answers: the hand-out, the module's question indexes
@@ -88,6 +88,29 @@ pub async fn hand_out(
     Ok((handout, shown))
 }
 
+/// A submission checked against the questions the learner was shown, not yet graded.
+#[derive(Debug)]
+pub struct Checked {
+    /// The questions as the learner saw them.
+    pub shown: Vec<Question>,
+    /// For a pooled module: what its hand-out drew.
+    drawn: Option<Vec<Drawn>>,
+    /// The answers, normalised, as choice positions in the order shown (empty: unanswered).
+    pub answers: Vec<Vec<usize>>,
+}
+
+impl Checked {
+    /// The questions (by position shown) left without an answer.
+    pub fn unanswered(&self) -> Vec<usize> {
+        self.answers
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.is_empty())
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
 /// Grades `raw` (choice positions per question shown) and stores the attempt, unless the
 /// learner must wait (429) or the hand-out is unknown, someone else's, used or stale (4xx).
 pub async fn submit(
@@ -98,13 +121,49 @@ pub async fn submit(
     handout_id: Option<&str>,
     raw: &[Vec<i64>],
 ) -> Result<Outcome, AppError> {
+    let checked = check(store.clone(), me, doc, module, handout_id, raw).await?;
+    record(store, me, doc, module, handout_id, checked).await
+}
+
+/// Finds the questions the learner was shown (the module's, or their hand-out's, which must
+/// be valid) and checks `raw` against them; stores nothing.
+pub async fn check(
+    store: Store,
+    me: &Identity,
+    doc: &Document,
+    module: &Module,
+    handout_id: Option<&str>,
+    raw: &[Vec<i64>],
+) -> Result<Checked, AppError> {
     let (shown, drawn) = if module.settings.pooled() {
-        let (shown, drawn) = handed_out(store.clone(), me.user.id, doc, module, handout_id).await?;
+        let (shown, drawn) = handed_out(store, me.user.id, doc, module, handout_id).await?;
         (shown, Some(drawn))
     } else {
         (module.questions.clone(), None)
     };
     let answers = grade::check_answers_to(&shown, raw).map_err(bad_answers)?;
+    Ok(Checked {
+        shown,
+        drawn,
+        answers,
+    })
+}
+
+/// Grades a checked submission and stores it, unless the learner must wait (429) or the
+/// hand-out was used meanwhile (409).
+pub async fn record(
+    store: Store,
+    me: &Identity,
+    doc: &Document,
+    module: &Module,
+    handout_id: Option<&str>,
+    checked: Checked,
+) -> Result<Outcome, AppError> {
+    let Checked {
+        shown,
+        drawn,
+        answers,
+    } = checked;
     let graded = grade::grade_against(&shown, module.pass_percent, &answers);
     let answers_json = match (&drawn, handout_id) {
         (Some(drawn), Some(id)) => serde_json::to_string(&PooledAnswers {
@@ -143,11 +202,7 @@ pub async fn submit(
     })
     .await?;
     match gated {
-        Gated::Stored(_) => Ok(Outcome {
-            graded,
-            shown,
-            answers,
-        }),
+        Gated::Stored(id) => Ok(Outcome { id, graded, shown }),
         Gated::Refused(seconds) => Err(AppError::WaitBeforeRetry(wait_sentence(seconds), seconds)),
         Gated::HandoutUsed => Err(used()),
     }
