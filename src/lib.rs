@@ -19,6 +19,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod compression;
 pub mod config;
 pub mod digest;
 pub mod escape;

@@ -11,6 +11,12 @@
 //! by their canonical URL. Response headers are not stored: the middleware adds them to every
 //! answer, cached or not.
 //!
+//! Each entry keeps its body's strong entity tag (hashed once, at insert) and the compressed
+//! forms readers asked for. A coding is compressed the first time a reader asks for it, not
+//! at insert: browsers all ask for Brotli, so gzip is made only for the few clients that lack
+//! it, a miss answered to a client that takes no coding (monitoring, load tools) compresses
+//! nothing, and the byte budget holds no form nobody reads. Every form counts against it.
+//!
 //! Bounded by entries and bytes; when full, a clock sweep (second chance) evicts entries not
 //! read since the last sweep, which keeps the hot pages at the cost of one flag per entry.
 //! It holds no request types, so the snapshot can own it.
@@ -22,6 +28,8 @@ use std::sync::{Mutex, MutexGuard};
 use bytes::Bytes;
 use time::Date;
 
+use crate::compression::{self, Coding};
+
 /// Most pages kept per snapshot: the real corpus has ~1,150 documents.
 pub const MAX_ENTRIES: usize = 4096;
 /// Most bytes of page bodies kept per snapshot: at 1× (~40 KB a page) most of the site fits,
@@ -29,13 +37,57 @@ pub const MAX_ENTRIES: usize = 4096;
 /// An old snapshot's cache is freed with it once its last request ends.
 pub const MAX_BYTES: usize = 32 * 1024 * 1024;
 
-/// One rendered answer.
+/// One rendered answer and the forms of it made so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CachedPage {
     /// The whole body; cloning shares it.
     pub body: Bytes,
     /// The `Content-Type` it was answered with.
     pub content_type: &'static str,
+    /// [`compression::body_hash`] of `body`: its entity tags are made from it.
+    pub hash: String,
+    /// The Brotli body, once a reader asked for it.
+    brotli: Option<Bytes>,
+    /// The gzip body, once a reader asked for it.
+    gzip: Option<Bytes>,
+}
+
+impl CachedPage {
+    /// A page with no compressed form yet; hashes `body` (once: the hash is kept).
+    pub fn new(body: Bytes, content_type: &'static str) -> Self {
+        Self {
+            hash: compression::body_hash(&body),
+            body,
+            content_type,
+            brotli: None,
+            gzip: None,
+        }
+    }
+
+    /// The body in `coding`, if made; the plain body for [`Coding::Identity`].
+    pub fn encoded(&self, coding: Coding) -> Option<&Bytes> {
+        match coding {
+            Coding::Identity => Some(&self.body),
+            Coding::Brotli => self.brotli.as_ref(),
+            Coding::Gzip => self.gzip.as_ref(),
+        }
+    }
+
+    /// Keeps `body` as the form in `coding` (the plain body cannot be replaced).
+    pub fn set_encoded(&mut self, coding: Coding, body: Bytes) {
+        match coding {
+            Coding::Identity => {}
+            Coding::Brotli => self.brotli = Some(body),
+            Coding::Gzip => self.gzip = Some(body),
+        }
+    }
+
+    /// Bytes held: the body and every compressed form.
+    pub fn size(&self) -> usize {
+        self.body.len()
+            + self.brotli.as_ref().map_or(0, Bytes::len)
+            + self.gzip.as_ref().map_or(0, Bytes::len)
+    }
 }
 
 /// Rendered pages by canonical URL, for one snapshot and one day.
@@ -52,7 +104,7 @@ struct Inner {
     entries: HashMap<String, Slot>,
     /// Keys in the order the clock hand visits them.
     clock: VecDeque<String>,
-    /// Sum of the entries' body lengths.
+    /// Sum of the entries' [`CachedPage::size`].
     bytes: usize,
 }
 
@@ -105,7 +157,7 @@ impl PageCache {
     /// Keeps `page` for `key` on `day`, evicting others to stay within the limits. A page
     /// larger than the whole budget is not kept.
     pub fn insert(&self, day: Date, key: String, page: CachedPage) {
-        let size = page.body.len();
+        let size = page.size();
         if size > self.max_bytes || self.max_entries == 0 {
             return;
         }
@@ -115,18 +167,46 @@ impl PageCache {
         }
         if let Some(slot) = inner.entries.get_mut(&key) {
             // Two readers missed at once and both rendered: keep the newer, same key.
-            let old = std::mem::replace(&mut slot.page, page).body.len();
+            let old = std::mem::replace(&mut slot.page, page).size();
             inner.bytes = inner.bytes - old + size;
+            inner.make_room(0, self.max_entries, self.max_bytes);
             return;
         }
-        while inner.entries.len() >= self.max_entries || inner.bytes + size > self.max_bytes {
-            if !inner.evict_one() {
-                break;
-            }
-        }
+        inner.make_room(size, self.max_entries - 1, self.max_bytes);
         inner.bytes += size;
         inner.clock.push_back(key.clone());
         inner.entries.insert(key, Slot { page, used: false });
+    }
+
+    /// Adds the form in `coding` to the page kept for `key` on `day`, if that is still the
+    /// page hashed `hash` (a reader compressed it outside the lock; a reload or a second
+    /// render may have replaced it meanwhile) and the form is not there yet. Counted against
+    /// the byte budget like any body, so other pages may be evicted.
+    pub fn add_encoded(&self, day: Date, key: &str, hash: &str, coding: Coding, body: Bytes) {
+        let size = body.len();
+        let mut inner = self.lock();
+        if inner.day != Some(day) {
+            return;
+        }
+        let Some(slot) = inner.entries.get_mut(key) else {
+            return;
+        };
+        if slot.page.hash != hash || slot.page.encoded(coding).is_some() {
+            return;
+        }
+        if slot.page.size() + size > self.max_bytes {
+            return;
+        }
+        slot.page.set_encoded(coding, body);
+        // Just read: spared by the next sweep, so making room evicts others first.
+        slot.used = true;
+        inner.bytes += size;
+        inner.make_room(0, self.max_entries, self.max_bytes);
+    }
+
+    /// Bytes held by all entries, every compressed form included.
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
     }
 
     /// Pages kept.
@@ -162,6 +242,15 @@ impl Inner {
         };
     }
 
+    /// Evicts until `incoming` more bytes fit and at most `max_entries` entries remain.
+    fn make_room(&mut self, incoming: usize, max_entries: usize, max_bytes: usize) {
+        while self.entries.len() > max_entries || self.bytes + incoming > max_bytes {
+            if !self.evict_one() {
+                break;
+            }
+        }
+    }
+
     /// Advances the clock hand until one entry is evicted; false when there is none left.
     fn evict_one(&mut self) -> bool {
         while let Some(key) = self.clock.pop_front() {
@@ -172,7 +261,7 @@ impl Inner {
                 }
                 Some(_) => {
                     if let Some(slot) = self.entries.remove(&key) {
-                        self.bytes -= slot.page.body.len();
+                        self.bytes -= slot.page.size();
                     }
                     return true;
                 }
@@ -190,10 +279,10 @@ mod tests {
     use super::*;
 
     fn page(text: &str) -> CachedPage {
-        CachedPage {
-            body: Bytes::copy_from_slice(text.as_bytes()),
-            content_type: "text/html; charset=utf-8",
-        }
+        CachedPage::new(
+            Bytes::copy_from_slice(text.as_bytes()),
+            "text/html; charset=utf-8",
+        )
     }
 
     const DAY: Date = date!(2026 - 03 - 01);
@@ -237,5 +326,89 @@ mod tests {
         cache.insert(DAY, "/b".into(), page("1234"));
         cache.insert(DAY, "/c".into(), page("123456"));
         assert_eq!(cache.len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod encoded_tests {
+    use time::macros::date;
+
+    use super::*;
+
+    const DAY: Date = date!(2026 - 03 - 01);
+
+    fn page(text: &str) -> CachedPage {
+        CachedPage::new(Bytes::copy_from_slice(text.as_bytes()), "text/plain")
+    }
+
+    #[test]
+    fn compressed_forms_count_against_the_budget_and_leave_with_their_page() {
+        let cache = PageCache::with_limits(100, 40);
+        cache.insert(DAY, "/a".into(), page("0123456789"));
+        let hash = cache.get(DAY, "/a").expect("kept").hash;
+        cache.add_encoded(
+            DAY,
+            "/a",
+            &hash,
+            Coding::Brotli,
+            Bytes::from_static(b"bbbb"),
+        );
+        assert_eq!(cache.bytes(), 14);
+        // A second reader's copy of the same form is not counted twice.
+        cache.add_encoded(
+            DAY,
+            "/a",
+            &hash,
+            Coding::Brotli,
+            Bytes::from_static(b"bbbb"),
+        );
+        cache.add_encoded(DAY, "/a", &hash, Coding::Gzip, Bytes::from_static(b"ggggg"));
+        assert_eq!(cache.bytes(), 19);
+        let kept = cache.get(DAY, "/a").expect("kept");
+        assert_eq!(kept.encoded(Coding::Gzip).map(Bytes::len), Some(5));
+        assert_eq!(kept.size(), 19);
+
+        // Filling the budget evicts "/a" with all its forms.
+        cache.insert(DAY, "/b".into(), page(&"x".repeat(30)));
+        assert!(cache.get(DAY, "/a").is_none());
+        assert_eq!(cache.bytes(), 30);
+    }
+
+    #[test]
+    fn a_form_of_a_replaced_page_is_dropped() {
+        let cache = PageCache::default();
+        cache.insert(DAY, "/a".into(), page("old"));
+        let stale = cache.get(DAY, "/a").expect("kept").hash;
+        cache.insert(DAY, "/a".into(), page("new"));
+        cache.add_encoded(DAY, "/a", &stale, Coding::Brotli, Bytes::from_static(b"b"));
+        assert_eq!(cache.get(DAY, "/a").and_then(|p| p.brotli), None);
+        assert_eq!(cache.bytes(), 3);
+        // Nor is one for a page no longer kept, or kept for another day.
+        cache.add_encoded(
+            DAY,
+            "/gone",
+            &stale,
+            Coding::Brotli,
+            Bytes::from_static(b"b"),
+        );
+        assert_eq!(cache.bytes(), 3);
+    }
+
+    #[test]
+    fn adding_a_form_makes_room_by_evicting_other_pages() {
+        let cache = PageCache::with_limits(100, 20);
+        cache.insert(DAY, "/a".into(), page("aaaaaaaa"));
+        cache.insert(DAY, "/b".into(), page("bbbbbbbb"));
+        let hash = cache.get(DAY, "/b").expect("kept").hash;
+        cache.add_encoded(
+            DAY,
+            "/b",
+            &hash,
+            Coding::Gzip,
+            Bytes::from_static(b"gggggg"),
+        );
+        assert!(cache.get(DAY, "/a").is_none());
+        assert_eq!(cache.bytes(), 14);
+        assert!(cache.bytes() <= 20);
     }
 }

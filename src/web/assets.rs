@@ -6,14 +6,22 @@
 //! list, which the content walk produced, and then read through the confined content root
 //! (`source::ContentRoot`), which refuses at request time a file that has become a link out.
 //! What a content asset is served as comes from an explicit allow-list ([`asset_type`]).
+//!
+//! Both carry a strong ETag and answer `If-None-Match` with 304. Static files are also
+//! served Brotli or gzip, compressed once per file (at its first request) and kept for the
+//! life of the process.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use super::http_cache::{self, Representation};
 use super::{AppError, AppState};
+use crate::compression::{self, Coding};
 
 /// The `static/` folder.
 #[derive(rust_embed::RustEmbed)]
@@ -110,15 +118,76 @@ async fn static_file(req: HttpRequest, file: web::Path<String>) -> Result<HttpRe
         return Err(not_found());
     }
     let file = StaticFiles::get(&name).ok_or_else(not_found)?;
-    let etag = format!(
-        "\"{}\"",
-        crate::digest::hex(&file.metadata.sha256_hash()[..16])
-    );
-    let body = match file.data {
+    let encoded = static_encoded(&name, file);
+    let mut coding = http_cache::negotiate(req.headers());
+    let body = match coding {
+        Coding::Identity => encoded.plain.clone(),
+        Coding::Brotli => encoded.brotli.clone().unwrap_or_default(),
+        Coding::Gzip => encoded.gzip.clone().unwrap_or_default(),
+    };
+    let body = if body.is_empty() && !encoded.plain.is_empty() {
+        // Not smaller compressed (or an empty file): the plain body for everyone.
+        coding = Coding::Identity;
+        encoded.plain.clone()
+    } else {
+        body
+    };
+    Ok(Representation {
+        body,
+        coding,
+        etag: &coding.entity_tag(&encoded.hash),
+        content_type: &encoded.content_type,
+        cache_control: Some("public, max-age=3600"),
+        negotiated: encoded.brotli.is_some() || encoded.gzip.is_some(),
+    }
+    .respond(req.headers()))
+}
+
+/// A static file with its compressed forms.
+struct StaticEncoded {
+    /// rust-embed's SHA-256 of the file: the memo's check and the ETag's source.
+    sha256: [u8; 32],
+    /// Its first 16 bytes in hex.
+    hash: String,
+    content_type: String,
+    plain: Bytes,
+    brotli: Option<Bytes>,
+    gzip: Option<Bytes>,
+}
+
+/// Static files compressed so far, by name. In release builds a file never changes; in debug
+/// builds rust-embed reads `static/` afresh, so an entry is remade when the file's hash moves.
+static STATIC_ENCODED: LazyLock<Mutex<HashMap<String, Arc<StaticEncoded>>>> =
+    LazyLock::new(Mutex::default);
+
+fn static_encoded(name: &str, file: rust_embed::EmbeddedFile) -> Arc<StaticEncoded> {
+    let sha256 = file.metadata.sha256_hash();
+    let memo = |found: &Arc<StaticEncoded>| found.sha256 == sha256;
+    if let Some(found) = lock_static().get(name).filter(|found| memo(found)) {
+        return Arc::clone(found);
+    }
+    let plain = match file.data {
         Cow::Borrowed(bytes) => Bytes::from_static(bytes),
         Cow::Owned(bytes) => Bytes::from(bytes),
     };
-    Ok(respond(&req, &name, &etag, "public, max-age=3600", body))
+    // Outside the lock: two first readers may both compress; either result is the same.
+    let made = Arc::new(StaticEncoded {
+        sha256,
+        hash: crate::digest::hex(&sha256[..16]),
+        content_type: content_type(name),
+        brotli: compression::compress(Coding::Brotli, &plain),
+        gzip: compression::compress(Coding::Gzip, &plain),
+        plain,
+    });
+    lock_static().insert(name.to_owned(), Arc::clone(&made));
+    made
+}
+
+fn lock_static() -> std::sync::MutexGuard<'static, HashMap<String, Arc<StaticEncoded>>> {
+    // Entries are whole values swapped in at once: a panic elsewhere cannot leave one torn.
+    STATIC_ENCODED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// `GET /assets/{path}`: a non-Markdown file of the content folder.
@@ -144,20 +213,20 @@ async fn content_asset(
             }
             not_found()
         })?;
-    let etag = format!("\"{}\"", crate::digest::sha256_hex_prefix(&bytes, 16));
-    let mut response = respond(
-        &req,
-        &path,
-        &etag,
-        "public, max-age=300",
-        Bytes::from(bytes),
-    );
+    // Hashed per request: the file is read per request too (see the module doc), and may have
+    // changed on disk since the last one without a new snapshot (a server not watching).
+    let etag = Coding::Identity.entity_tag(&compression::body_hash(&bytes));
     let kind = asset_type(&path);
-    let ok = response.status() == actix_web::http::StatusCode::OK;
-    let headers = response.headers_mut();
-    if ok {
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime));
+    let mut response = Representation {
+        body: Bytes::from(bytes),
+        coding: Coding::Identity,
+        etag: &etag,
+        content_type: kind.mime,
+        cache_control: Some("public, max-age=300"),
+        negotiated: false,
     }
+    .respond(req.headers());
+    let headers = response.headers_mut();
     if kind.sandboxed {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
@@ -171,37 +240,6 @@ async fn content_asset(
         );
     }
     Ok(response)
-}
-
-/// A 200 with type, cache headers and ETag, or a 304 when the client has this version.
-fn respond(
-    req: &HttpRequest,
-    name: &str,
-    etag: &str,
-    cache: &'static str,
-    body: Bytes,
-) -> HttpResponse {
-    let fresh = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| {
-            tags.split(',')
-                .map(|t| t.trim().trim_start_matches("W/"))
-                .any(|t| t == etag || t == "*")
-        });
-    let mut builder = if fresh {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    builder
-        .insert_header((header::CACHE_CONTROL, cache))
-        .insert_header((header::ETAG, etag));
-    if fresh {
-        return builder.finish();
-    }
-    builder.content_type(content_type(name)).body(body)
 }
 
 /// The MIME type from the file name; text types say they are UTF-8.

@@ -37,12 +37,15 @@ pub async fn security_headers(
         .is_some_and(|state| RequestMeta::of(&req, &state.snapshot.load().site.config.auth).secure);
     let mut res = next.call(req).await?;
     let unauthorized = res.status() == StatusCode::UNAUTHORIZED;
+    // A 304 carries no Content-Type, but the browser shows the page it revalidated under the
+    // policy of this answer: it gets the strict one (files with their own keep theirs).
+    let not_modified = res.status() == StatusCode::NOT_MODIFIED;
     let headers = res.headers_mut();
     let is_html = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/html"));
-    if is_html && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+    if (is_html || not_modified) && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(HTML_CSP),

@@ -11,12 +11,14 @@ pub mod auth;
 pub mod context;
 pub mod error;
 pub mod headers;
+pub mod http_cache;
 pub mod kinds;
 pub mod live;
 pub mod pages;
 pub mod qualifications;
 mod query;
 pub mod search;
+mod standing;
 pub mod training;
 pub mod trees;
 
@@ -268,6 +270,8 @@ pub async fn start(
             .wrap(from_fn(pages::serve_cached))
             .wrap(from_fn(error::error_pages))
             .wrap(from_fn(headers::security_headers))
+            // Outermost: a HEAD is routed as a GET everywhere (the body is dropped on the way out).
+            .wrap(from_fn(http_cache::head_as_get))
     })
     .workers(worker_count())
     .bind(addr)

@@ -1,34 +1,42 @@
-//! HTML pages: home, any document (routed from `kinds`), folder listings, tags, diagnostics,
+//! HTML pages: home, the list of training paths, any document (routed from `kinds`), folder listings, tags, diagnostics,
 //! and the 404 fallback. Each handler loads one snapshot, looks its document up and calls a
 //! pure view in `render`.
 //!
 //! Pages that are the same for every anonymous reader (home, guides, folder listings, tags,
 //! diagnostics) go through [`cached`]: rendered once per snapshot and day, then served from
 //! the snapshot's [`PageCache`](crate::page_cache::PageCache), by [`serve_cached`] before
-//! authentication and routing when the request carries no credentials.
+//! authentication and routing when the request carries no credentials. Both answer with the
+//! coding the reader accepts (compressed once per page and coding, kept beside the page), a
+//! strong ETag and `Cache-Control: no-cache`, and 304 to an `If-None-Match` naming the ETag.
 
 use std::sync::Arc;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::Markup;
+use time::Date;
 
 use super::auth::SESSION_COOKIE;
 use super::context::{TEXT_HTML, found, html, page_context};
-use super::{AppError, AppState};
+use super::http_cache::{self, REVALIDATE, Representation};
+use super::{AppError, AppState, standing};
+use crate::compression::{self, Coding};
 use crate::model::{Document, Kind, Site, find_folder};
-use crate::page_cache::CachedPage;
+use crate::page_cache::{CachedPage, PageCache};
+use crate::progress::Record;
 use crate::render::{self, PageContext};
 use crate::snapshot::Snapshot;
 
 /// Registers the home page, tags and diagnostics (document addresses are in [`super::kinds`]).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
+        // `render::training_paths::URL`, written out so the route table test sees it.
+        .route("/training", web::get().to(training_paths))
         .route("/tags", web::get().to(tags))
         .route("/tags/{tag}", web::get().to(tag))
         .route("/diagnostics", web::get().to(diagnostics));
@@ -39,7 +47,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// CSRF token (anonymous pages never show them), and the day: handlers pass the canonical
 /// URL rather than the request's, so `?anything` cannot fill the cache with copies. `view`
 /// runs only on a miss, so work done inside it (and its 404s) is skipped on a hit.
+///
+/// `Cache-Control` is left to [`serve_cached`], outside authentication: a miss may leave
+/// with the anonymous CSRF cookie, and then authentication marks it `private, no-store`.
 fn cached(
+    req: &HttpRequest,
     snapshot: &Snapshot,
     ctx: &PageContext<'_>,
     key: &str,
@@ -52,17 +64,19 @@ fn cached(
     let page = match snapshot.pages.get(ctx.today, key) {
         Some(page) => page,
         None => {
-            let page = CachedPage {
-                body: Bytes::from(view()?.into_string()),
-                content_type: TEXT_HTML,
-            };
+            let page = CachedPage::new(Bytes::from(view()?.into_string()), TEXT_HTML);
             snapshot
                 .pages
                 .insert(ctx.today, key.to_owned(), page.clone());
             page
         }
     };
-    Ok(page_response(page))
+    let kept = Kept {
+        cache: &snapshot.pages,
+        day: ctx.today,
+        key,
+    };
+    Ok(page_response(req.headers(), &kept, page, None))
 }
 
 /// Middleware, between the error pages and authentication: answers an anonymous `GET` for a
@@ -74,17 +88,26 @@ fn cached(
 /// this snapshot and on this day. Requests carrying any credential, and sites that require
 /// sign-in, go the whole way. Answers keep the headers the outer middleware adds (CSP and
 /// friends); they lack only the anonymous CSRF cookie, which the pages with forms hand out.
+///
+/// Cached pages answered further in (a miss, rendered and kept) get their `Cache-Control`
+/// here too, unless authentication already marked them personal.
 pub async fn serve_cached(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if let Some(page) = cached_for_anonymous(&req) {
-        return Ok(req.into_response(page_response(page)));
+    if let Some(answer) = cached_for_anonymous(&req) {
+        return Ok(req.into_response(answer));
     }
-    Ok(next.call(req).await?.map_into_boxed_body())
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    let headers = res.headers_mut();
+    // Every other answer with an ETag (files) sets its own Cache-Control.
+    if headers.contains_key(header::ETAG) && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
+    }
+    Ok(res)
 }
 
-fn cached_for_anonymous(req: &ServiceRequest) -> Option<CachedPage> {
+fn cached_for_anonymous(req: &ServiceRequest) -> Option<HttpResponse> {
     if req.method() != Method::GET {
         return None;
     }
@@ -102,16 +125,54 @@ fn cached_for_anonymous(req: &ServiceRequest) -> Option<CachedPage> {
         return None;
     }
     let today = time::OffsetDateTime::now_utc().date();
-    snapshot.pages.get(today, req.path())
+    let key = req.path();
+    let page = snapshot.pages.get(today, key)?;
+    let kept = Kept {
+        cache: &snapshot.pages,
+        day: today,
+        key,
+    };
+    Some(page_response(req.headers(), &kept, page, Some(REVALIDATE)))
 }
 
-fn page_response(page: CachedPage) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(page.content_type),
-        ))
-        .body(page.body)
+/// Where a cached page is kept, so a coding made for this request is kept beside it.
+struct Kept<'a> {
+    cache: &'a PageCache,
+    day: Date,
+    key: &'a str,
+}
+
+/// The 200 (or 304) for `page` in the coding the request accepts. A coding not made yet for
+/// this page is made now, once: it is kept in the cache for every later reader.
+fn page_response(
+    request: &HeaderMap,
+    kept: &Kept<'_>,
+    page: CachedPage,
+    cache_control: Option<&'static str>,
+) -> HttpResponse {
+    let mut coding = http_cache::negotiate(request);
+    let body = if http_cache::client_has(request, &coding.entity_tag(&page.hash)) {
+        // A 304: no body is sent, so none is made.
+        Bytes::new()
+    } else if let Some(body) = page.encoded(coding) {
+        body.clone()
+    } else if let Some(body) = compression::compress(coding, &page.body) {
+        kept.cache
+            .add_encoded(kept.day, kept.key, &page.hash, coding, body.clone());
+        body
+    } else {
+        coding = Coding::Identity;
+        page.body.clone()
+    };
+    Representation {
+        body,
+        coding,
+        etag: &coding.entity_tag(&page.hash),
+        content_type: page.content_type,
+        cache_control,
+        negotiated: true,
+    }
+    .respond(request)
 }
 
 /// The default service: no route matched.
@@ -123,10 +184,39 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
 
 async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let snapshot = state.snapshot.load_full();
-    let ctx = page_context(&req, &snapshot.site, "/");
-    cached(&snapshot, &ctx, "/", || {
-        Ok(render::home::page(&ctx, &snapshot.site))
-    })
+    let site = &snapshot.site;
+    let ctx = page_context(&req, site, "/");
+    let Some(attempts) = standing::viewer_attempts(&req, &state).await else {
+        return cached(&req, &snapshot, &ctx, "/", || {
+            Ok(render::home::page(&ctx, site))
+        });
+    };
+    let record = Record::new(&attempts);
+    let paths = standing::path_progress(site, &record);
+    let statuses = standing::resource_statuses(site, &attempts);
+    let learner = render::home::HomeLearner {
+        paths: &paths,
+        statuses: &statuses,
+    };
+    Ok(html(render::home::page_for(&ctx, site, Some(&learner))))
+}
+
+/// `/training`: every training path, with the signed-in viewer's progress.
+async fn training_paths(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let snapshot = state.snapshot.load_full();
+    let site = &snapshot.site;
+    let url = render::training_paths::URL;
+    let ctx = page_context(&req, site, url);
+    let Some(attempts) = standing::viewer_attempts(&req, &state).await else {
+        return cached(&req, &snapshot, &ctx, url, || {
+            Ok(render::training_paths::index(&ctx, site, &[]))
+        });
+    };
+    let paths = standing::path_progress(site, &Record::new(&attempts));
+    Ok(html(render::training_paths::index(&ctx, site, &paths)))
 }
 
 /// What a document address `/{kind}/{id}` names.
@@ -143,7 +233,13 @@ pub(crate) enum Address<'s> {
 /// Resolves the address of a document of `kind` with `id`, as every kind's handler does.
 pub(crate) fn resolve<'s>(site: &'s Site, id: &str, kind: Kind) -> Address<'s> {
     if id.is_empty() {
-        return Address::Elsewhere("/".to_owned());
+        // `/paths/` lists every path; the other kinds' folders are on the home page.
+        let landing = if kind == Kind::Path {
+            render::training_paths::URL
+        } else {
+            "/"
+        };
+        return Address::Elsewhere(landing.to_owned());
     }
     match site.get_or_folder_index(id) {
         Some(doc) if doc.kind == kind && doc.id.as_str() == id => Address::Document(doc),
@@ -175,7 +271,7 @@ pub(crate) async fn document(
     // handlers (progress, quiz and outcome forms with CSRF tokens) and reach this one only as
     // a fallback, so they are never cached here.
     if doc.kind == Kind::Guide {
-        return cached(&snapshot, &ctx, &url, || {
+        return cached(&req, &snapshot, &ctx, &url, || {
             Ok(crate::render::document_page(&ctx, site, doc))
         });
     }
@@ -204,7 +300,7 @@ fn folder(
         return Ok(found(url));
     }
     let ctx = page_context(req, site, url);
-    cached(snapshot, &ctx, url, || {
+    cached(req, snapshot, &ctx, url, || {
         Ok(render::folder::page(&ctx, site, folder))
     })
 }
@@ -212,7 +308,7 @@ fn folder(
 async fn tags(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let snapshot = state.snapshot.load_full();
     let ctx = page_context(&req, &snapshot.site, "/tags");
-    cached(&snapshot, &ctx, "/tags", || {
+    cached(&req, &snapshot, &ctx, "/tags", || {
         Ok(render::tags::index(&ctx, &snapshot.site.tags()))
     })
 }
@@ -227,7 +323,7 @@ async fn tag(
     let tag = tag.into_inner();
     let url = render::tag_url(&tag);
     let ctx = page_context(&req, site, url.as_str());
-    cached(&snapshot, &ctx, &url, || {
+    cached(&req, &snapshot, &ctx, &url, || {
         // Collecting every tag walks every document: done on a miss only.
         let all = site.tags();
         let docs = all
@@ -243,7 +339,7 @@ async fn diagnostics(
 ) -> Result<HttpResponse, AppError> {
     let snapshot = state.snapshot.load_full();
     let ctx = page_context(&req, &snapshot.site, "/diagnostics");
-    cached(&snapshot, &ctx, "/diagnostics", || {
+    cached(&req, &snapshot, &ctx, "/diagnostics", || {
         Ok(render::diagnostics::page(&ctx, &snapshot.site))
     })
 }

@@ -9,6 +9,7 @@ mod content_trust;
 mod corpus;
 mod database;
 mod fuzz;
+mod home;
 mod http_cache;
 mod live;
 mod pages;

@@ -142,10 +142,7 @@ fn anonymous_pages_are_cached_per_snapshot_with_their_headers() {
 
 /// Puts a marker page in the current snapshot's cache, as if `url` had been rendered today.
 fn plant(app: &TestApp, url: &str) {
-    let page = CachedPage {
-        body: "PLANTED".into(),
-        content_type: "text/html; charset=utf-8",
-    };
+    let page = CachedPage::new("PLANTED".into(), "text/html; charset=utf-8");
     let today = time::OffsetDateTime::now_utc().date();
     app.state
         .snapshot
