@@ -268,4 +268,35 @@ mod tests {
         .into_string();
         assert!(sent.contains("Help request #7 sent") && !sent.contains("<form"));
     }
+
+    #[test]
+    fn frames_say_success_question_or_help_and_a_refused_form_keeps_its_text() {
+        let t = tree();
+        let fix = t.walk(&["start", "fix"]).expect("walk");
+        let ask = t.walk(&["start", "ask"]).expect("walk");
+        let frame = |walk: &Walk<'_>, outcome, state: &LeafState| {
+            leaf(&ctx(), "/trees/t", walk, outcome, state).into_string()
+        };
+        assert!(frame(&fix, Outcome::Resolved, &LeafState::Ask).contains("tree-outcome-check"));
+        assert!(frame(&fix, Outcome::Resolved, &LeafState::NeedHelp).contains("tree-outcome-help"));
+        assert!(frame(&ask, Outcome::Escalate, &LeafState::Ask).contains("tree-outcome-help"));
+        assert!(
+            frame(&ask, Outcome::Escalate, &LeafState::RequestSent(3))
+                .contains("tree-outcome-done")
+        );
+        assert!(frame(&fix, Outcome::Resolved, &LeafState::Recorded).contains("tree-outcome-done"));
+
+        let refused = LeafState::Refused(HelpDraft {
+            note: " ".into(),
+            contact: "ops@<x>".into(),
+            not_fixed: true,
+            note_error: Some(NOTE_REQUIRED.into()),
+        });
+        let html = frame(&fix, Outcome::Resolved, &refused);
+        assert!(html.contains("Sorry it did not help") && html.contains("not_fixed"));
+        assert!(html.contains(NOTE_REQUIRED));
+        assert!(html.contains(r#"aria-describedby="tree-note-error""#));
+        assert!(html.contains(r#"value="ops@&lt;x&gt;""#), "{html}");
+        assert!(html.contains("required"));
+    }
 }

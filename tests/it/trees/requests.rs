@@ -90,9 +90,9 @@ fn the_help_form_escalates_and_admins_move_the_request_along() {
     assert!(location.starts_with("/requests/private/"), "{location}");
     let sent = app.get(&location).body;
     let id: i64 = sent
-        .split_once("Help request #")
-        .and_then(|(_, rest)| rest.split_once(" sent"))
-        .and_then(|(n, _)| n.parse().ok())
+        .split_once(" sent</h1>")
+        .and_then(|(before, _)| before.rsplit_once('#'))
+        .and_then(|(_, n)| n.parse().ok())
         .expect("the request's number on its page");
 
     let admin = browser(&app, "root", true);
