@@ -75,6 +75,25 @@ pub struct PathProgress<'a> {
     pub total: usize,
     /// Required paths not yet complete (or missing).
     pub unmet: Vec<&'a DocId>,
+    /// When the path is complete: the resources it counts towards, each with the paths they
+    /// still wait on (none: the learner may request it now). Empty while incomplete.
+    pub opens: Vec<Opening<'a>>,
+}
+
+/// A resource a completed path counts towards.
+#[derive(Debug, Clone)]
+pub struct Opening<'a> {
+    /// The resource.
+    pub resource: &'a Document,
+    /// Other paths it requires that the learner has not completed (prerequisites included).
+    pub waiting_on: Vec<&'a Document>,
+}
+
+impl Opening<'_> {
+    /// True when nothing else is required: the learner may request the resource now.
+    pub fn ready(&self) -> bool {
+        self.waiting_on.is_empty()
+    }
 }
 
 impl<'a> PathProgress<'a> {
@@ -169,13 +188,46 @@ impl<'a> Record<'a> {
                     .collect()
             })
             .unwrap_or_default();
+        let opens = if passed == total {
+            self.openings(site, path)
+        } else {
+            Vec::new()
+        };
         PathProgress {
             path,
             modules,
             passed,
             total,
             unmet,
+            opens,
         }
+    }
+
+    /// The resources whose requirements include `path` (directly or as a prerequisite of a
+    /// path they require), with the required paths this learner has not completed.
+    fn openings<'s>(&self, site: &'s Site, path: &'s Document) -> Vec<Opening<'s>> {
+        site.of_kind(Kind::Resource)
+            .filter_map(|resource| {
+                let req = crate::qualify::Requirements::of(site, &resource.id)?;
+                if !req.paths.contains(&path.id) {
+                    return None;
+                }
+                let waiting_on = req
+                    .paths
+                    .iter()
+                    .filter(|id| **id != path.id)
+                    .filter_map(|id| site.get(id).map(AsRef::as_ref))
+                    .filter(|other| {
+                        let (_, passed, total) = self.modules_of(site, other);
+                        passed < total
+                    })
+                    .collect();
+                Some(Opening {
+                    resource: resource.as_ref(),
+                    waiting_on,
+                })
+            })
+            .collect()
     }
 
     fn modules_of<'s>(
@@ -207,8 +259,12 @@ impl<'a> Record<'a> {
     }
 }
 
-/// Every path for a learner: started ones first, then open ones, then completed ones; and the
-/// next module to take (in a started path if there is one).
+/// The paths a learner took up (some module of it attempted): unfinished ones first, then
+/// completed ones; and the next module to take in one of them.
+///
+/// Paths the learner never touched are left out, and so is a next step in them: the site's
+/// order of paths is not the learner's choice, so "take the first module of the first path"
+/// would push a path on them (pages link to the list of every path instead).
 pub fn overview<'s>(
     site: &'s Site,
     record: &Record<'_>,
@@ -216,12 +272,9 @@ pub fn overview<'s>(
     let mut paths: Vec<PathProgress<'s>> = site
         .of_kind(Kind::Path)
         .map(|p| record.path(site, p))
+        .filter(PathProgress::started)
         .collect();
-    let rank = |p: &PathProgress<'_>| match (p.complete(), p.started()) {
-        (false, true) => 0,
-        (false, false) => 1,
-        (true, _) => 2,
-    };
+    let rank = |p: &PathProgress<'_>| usize::from(p.complete());
     paths.sort_by_key(|p| rank(p));
     let next = paths
         .iter()
@@ -359,5 +412,17 @@ mod tests {
         let next = next.expect("a next step");
         assert_eq!(next.module.id.as_str(), "a");
         assert_eq!(next.state, ModuleState::NotStarted);
+    }
+
+    #[test]
+    fn the_overview_holds_only_paths_the_learner_took_up() {
+        let site = site();
+        let (paths, next) = overview(&site, &Record::new(&[]));
+        assert!(paths.is_empty() && next.is_none(), "nothing chosen yet");
+        let attempts = [attempt("a", 1, false)];
+        let (paths, next) = overview(&site, &Record::new(&attempts));
+        let ids: Vec<&str> = paths.iter().map(|p| p.path.id.as_str()).collect();
+        assert_eq!(ids, ["first"], "second was never touched");
+        assert_eq!(next.map(|n| n.module.id.as_str()), Some("a"));
     }
 }

@@ -74,23 +74,17 @@ pub fn decide_all(
         .collect()
 }
 
-/// The status a signed-in learner's search hit shows for a document: the document's own status
-/// when it is a resource, otherwise the status for the first resource its front matter lists
-/// (authors list the main one first). `None` for documents about no resource.
+/// The status a signed-in learner's search hit shows for a document: a resource's own status,
+/// `None` for every other kind. A guide or tree about a resource is open to everyone, so a
+/// "not qualified yet" beside it would read as "you may not read this".
 pub fn document_status(
     site: &Site,
     history: &History,
     doc: &Document,
     now: OffsetDateTime,
 ) -> Option<Status> {
-    let resource = if doc.resource().is_some() {
-        &doc.id
-    } else {
-        doc.resources
-            .iter()
-            .find(|id| site.get(id).is_some_and(|d| d.resource().is_some()))?
-    };
-    let req = Requirements::of(site, resource)?;
+    doc.resource()?;
+    let req = Requirements::of(site, &doc.id)?;
     Some(decide(&req, history, now, site.config.expiring_days).status)
 }
 

@@ -148,7 +148,7 @@ fn passes_with_ids_no_content_could_have_are_skipped() {
 }
 
 #[test]
-fn a_document_shows_its_own_status_or_its_first_resources() {
+fn only_resources_show_a_status() {
     let site = sample();
     let history = History::new(&[pass(1, "a", 1, 0)], None);
     let now = t0() + Duration::days(1);
@@ -157,7 +157,11 @@ fn a_document_shows_its_own_status_or_its_first_resources() {
         document_status(&site, &history, doc, now)
     };
     assert_eq!(status("ns"), Some(Status::Qualified));
-    assert_eq!(status("guides/ns-howto"), Some(Status::Qualified));
+    assert_eq!(
+        status("guides/ns-howto"),
+        None,
+        "a guide about it is open to all"
+    );
     assert_eq!(status("db"), Some(Status::Missing));
     assert_eq!(status("a"), None, "a module is about no resource");
 }

@@ -1,17 +1,29 @@
-//! The home page: what the knowledge base is, a search box, and a card per section (guides by
-//! folder, troubleshooting, training paths, resources) with counts.
+//! The home page, organised around what people come to do: **Fix something** (a search box
+//! and the troubleshooting trees), **Learn** (training paths, with the viewer's progress when
+//! signed in), **Get access** (self-service resources and the paths that qualify for each),
+//! then the guides by folder.
+//!
+//! Anonymous readers all get the same page (it is cached per snapshot); a signed-in viewer's
+//! page adds their progress and statuses through [`HomeLearner`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use maud::{Markup, html};
 
 use crate::model::{Document, Kind, Site, folder_title};
+use crate::progress::PathProgress;
+use crate::qualify::{Requirements, Status};
 
 use super::layout::{self, Page, PageContext, search_form};
 use super::plural;
+use super::qualifications::status_badge;
+use super::training_paths;
 
 /// How many documents a card lists before "and N more".
 const CARD_ITEMS: usize = 5;
+
+/// How many trees "Fix something" lists before linking to the rest.
+const TREE_ITEMS: usize = 8;
 
 /// One card: a titled group of documents.
 #[derive(Debug)]
@@ -24,31 +36,82 @@ pub struct Card<'a> {
     pub docs: Vec<&'a Document>,
 }
 
-/// Renders the home page.
+/// What the home page shows a signed-in viewer beyond the anonymous page.
+#[derive(Debug, Clone, Copy)]
+pub struct HomeLearner<'a> {
+    /// Their standing on every path.
+    pub paths: &'a [PathProgress<'a>],
+    /// Their status for each resource, by resource id.
+    pub statuses: &'a HashMap<String, Status>,
+}
+
+/// Renders the home page for anonymous readers (the same for everyone).
 pub fn page(ctx: &PageContext<'_>, site: &Site) -> Markup {
+    page_for(ctx, site, None)
+}
+
+/// Renders the home page; `learner` adds a signed-in viewer's progress and statuses.
+pub fn page_for(ctx: &PageContext<'_>, site: &Site, learner: Option<&HomeLearner<'_>>) -> Markup {
     let guides = guide_cards(site);
     let trees: Vec<&Document> = sorted(site.of_kind(Kind::Troubleshooting).map(AsRef::as_ref));
-    let paths: Vec<&Document> = sorted(site.of_kind(Kind::Path).map(AsRef::as_ref));
+    let paths = training_paths::paths_of(site);
     let resources: Vec<&Document> = sorted(site.of_kind(Kind::Resource).map(AsRef::as_ref));
     let guide_count: usize = guides.iter().map(|c| c.docs.len()).sum();
     let errors = site.error_count();
+    let progress_of =
+        |doc: &Document| learner.and_then(|l| l.paths.iter().find(|p| p.path.id == doc.id));
     let main = html! {
         section class="hero" {
             h1 { (site.config.title) }
             p class="lead" { (site.config.description) }
-            (search_form("", "home-search", "Search guides, troubleshooting and training"))
-            p class="muted" {
-                (plural(guide_count, "guide", "guides")) " · "
-                (plural(trees.len(), "troubleshooting tree", "troubleshooting trees")) " · "
-                (plural(paths.len(), "training path", "training paths")) " · "
-                (plural(resources.len(), "resource", "resources"))
-                @if errors > 0 {
-                    " · " a href="/diagnostics" { (plural(errors, "content error", "content errors")) }
+        }
+        div class="home-tasks" {
+            section class="home-task home-fix" id="fix" aria-labelledby="home-fix" {
+                h2 id="home-fix" { "Fix something" }
+                p class="home-task-lead" { "Describe the problem or paste the error message." }
+                (search_form("", "home-search", "Search guides, troubleshooting and training"))
+                @if !trees.is_empty() {
+                    h3 class="home-subhead" { "Troubleshooting" }
+                    (tree_list(trees.iter().take(TREE_ITEMS)))
+                    @if trees.len() > TREE_ITEMS {
+                        details class="home-more" {
+                            summary { (plural(trees.len() - TREE_ITEMS, "more troubleshooting tree", "more troubleshooting trees")) }
+                            (tree_list(trees.iter().skip(TREE_ITEMS)))
+                        }
+                    }
+                }
+            }
+            @if !paths.is_empty() {
+                section class="home-task home-learn" id="learn" aria-labelledby="home-learn" {
+                    h2 id="home-learn" { "Learn" }
+                    p class="home-task-lead" {
+                        "Short training paths; finishing one qualifies you for self-service resources."
+                    }
+                    ul class="path-index home-paths" {
+                        @for path in &paths {
+                            (training_paths::entry(site, path, progress_of(path)))
+                        }
+                    }
+                    p class="home-more" {
+                        a href=(training_paths::URL) { "All training paths" }
+                        @if learner.is_some() { " · " a href="/my/training" { "My training" } }
+                    }
+                }
+            }
+            @if !resources.is_empty() {
+                section class="home-task home-access" id="access" aria-labelledby="home-access" {
+                    h2 id="home-access" { "Get access" }
+                    p class="home-task-lead" { "Resources you can request yourself once you are qualified." }
+                    ul class="home-resources" {
+                        @for resource in &resources {
+                            (resource_entry(site, resource, learner))
+                        }
+                    }
                 }
             }
         }
         @if !guides.is_empty() {
-            section aria-labelledby="home-guides" {
+            section class="home-guides" aria-labelledby="home-guides" {
                 h2 id="home-guides" { "Guides" }
                 div class="cards" {
                     @for card in &guides {
@@ -57,20 +120,13 @@ pub fn page(ctx: &PageContext<'_>, site: &Site) -> Markup {
                 }
             }
         }
-        @if !(trees.is_empty() && paths.is_empty() && resources.is_empty()) {
-            section aria-labelledby="home-more" {
-                h2 id="home-more" { "Fix, learn, get access" }
-                div class="cards" {
-                    @if !trees.is_empty() {
-                        (card_markup(&Card { title: "Troubleshooting".into(), url: None, docs: trees }, "tree", "trees"))
-                    }
-                    @if !paths.is_empty() {
-                        (card_markup(&Card { title: "Training paths".into(), url: None, docs: paths }, "path", "paths"))
-                    }
-                    @if !resources.is_empty() {
-                        (card_markup(&Card { title: "Self-service resources".into(), url: None, docs: resources }, "resource", "resources"))
-                    }
-                }
+        p class="home-counts muted" {
+            (plural(guide_count, "guide", "guides")) " · "
+            (plural(trees.len(), "troubleshooting tree", "troubleshooting trees")) " · "
+            (plural(paths.len(), "training path", "training paths")) " · "
+            (plural(resources.len(), "resource", "resources"))
+            @if errors > 0 {
+                " · " a href="/diagnostics" { (plural(errors, "content error", "content errors")) }
             }
         }
     };
@@ -83,6 +139,53 @@ pub fn page(ctx: &PageContext<'_>, site: &Site) -> Markup {
             ..Page::default()
         },
     )
+}
+
+/// Troubleshooting trees, each with its summary.
+fn tree_list<'a>(trees: impl Iterator<Item = &'a &'a Document>) -> Markup {
+    html! {
+        ul class="home-trees" {
+            @for tree in trees {
+                li {
+                    a href=(tree.url()) { (tree.title) }
+                    @if let Some(summary) = &tree.summary {
+                        span class="home-item-summary" { (summary) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One resource under "Get access": its name, what qualifies for it, and the viewer's status.
+fn resource_entry(site: &Site, resource: &Document, learner: Option<&HomeLearner<'_>>) -> Markup {
+    let paths = Requirements::of(site, &resource.id)
+        .map(|r| r.paths)
+        .unwrap_or_default();
+    let status = learner.and_then(|l| l.statuses.get(resource.id.as_str()).copied());
+    html! {
+        li class="home-resource" {
+            a class="home-resource-title" href=(resource.url()) { (resource.title) }
+            @if let Some(status) = status { " " (status_badge(status)) }
+            @if let Some(summary) = &resource.summary {
+                span class="home-item-summary" { (summary) }
+            }
+            span class="home-resource-needs" {
+                @if paths.is_empty() {
+                    "No training needed."
+                } @else {
+                    "Needs: "
+                    @for (k, id) in paths.iter().enumerate() {
+                        @if k > 0 { ", " }
+                        @match site.get(id) {
+                            Some(d) => a href=(d.url()) { (d.title) },
+                            None => (id),
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn card_markup(card: &Card<'_>, one: &str, many: &str) -> Markup {

@@ -1,5 +1,6 @@
 //! Training paths: why the path exists, its modules in order (with the signed-in learner's
-//! state of each and a progress bar), what it requires and what it unlocks.
+//! state of each and a progress bar), what it requires and what it unlocks (once complete:
+//! which resources the learner may now request).
 
 use maud::{Markup, html};
 
@@ -42,6 +43,7 @@ pub fn page_with(
     let main = html! {
         @if let Some(progress) = progress {
             (progress_bar(progress))
+            (openings(progress))
             @if !progress.unmet.is_empty() {
                 div class="notice notice-warning" role="note" {
                     p class="notice-title" { "Prerequisites not met" }
@@ -104,6 +106,36 @@ pub fn progress_bar(progress: &PathProgress<'_>) -> Markup {
             }
             progress id=(id) max=(progress.total.max(1)) value=(progress.passed) {
                 (progress.percent()) "%"
+            }
+        }
+    }
+}
+
+/// For a completed path, the resources it counts towards: "You can now request X" when
+/// nothing else is required, else what X still needs. Nothing for an incomplete path.
+pub fn openings(progress: &PathProgress<'_>) -> Markup {
+    html! {
+        @if progress.complete() && !progress.opens.is_empty() {
+            div class="notice notice-success path-opens" role="note" {
+                p class="notice-title" { "Now open to you" }
+                ul class="path-opens-list" {
+                    @for opening in &progress.opens {
+                        li class={ "path-opening" @if opening.ready() { " opening-ready" } } {
+                            @if opening.ready() {
+                                "You can now request "
+                                a href=(opening.resource.url()) { (opening.resource.title) } "."
+                            } @else {
+                                a href=(opening.resource.url()) { (opening.resource.title) }
+                                " also needs "
+                                @for (k, path) in opening.waiting_on.iter().enumerate() {
+                                    @if k > 0 { ", " }
+                                    a href=(path.url()) { (path.title) }
+                                }
+                                "."
+                            }
+                        }
+                    }
+                }
             }
         }
     }

@@ -77,7 +77,13 @@ fn others_see_what_to_complete_first_with_links() {
     assert!(html.contains("(prerequisites first)"), "paths include base");
     assert!(!html.contains("Who may self-serve it"), "admins only");
     let anonymous = page(&ctx(&site, None), &site, doc).into_string();
-    assert!(anonymous.contains("Sign in to see whether you may self-serve"));
+    assert!(
+        anonymous.contains(
+            r#"<a class="q-sign-in" href="/sign-in?next=%2Fresources%2Fdb">Sign in to see whether you may request"#
+        ),
+        "{anonymous}"
+    );
+    assert!(!anonymous.contains("button-secondary"), "no portal button");
 }
 
 #[test]

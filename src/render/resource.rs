@@ -14,6 +14,7 @@ use super::layout::PageContext;
 use super::path::doc_links;
 use super::plural;
 use super::qualifications::status_badge;
+use super::urls::sign_in_url;
 
 /// Who holds a qualification for one resource, for admins.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -150,14 +151,19 @@ fn action(site: &Site, doc: &Document, decision: Option<&Decision>, signed_in: b
                     (request(false))
                 }
             },
+            // No decision, no portal button: it would offer a request nobody has checked.
             None => {
-                div class="notice q-action" {
+                div class="notice q-action q-anonymous" {
                     p class="notice-title" { "Self-service" }
                     p {
                         @if signed_in { "Your training record could not be read; try again in a moment." }
-                        @else { "Sign in to see whether you may self-serve this resource and what to complete first." }
+                        @else {
+                            a class="q-sign-in" href=(sign_in_url(&doc.url())) {
+                                "Sign in to see whether you may request " (doc.title)
+                            }
+                            " and what to complete first."
+                        }
                     }
-                    (request(false))
                 }
             },
         }

@@ -160,7 +160,9 @@ fn hits(view: &SearchView<'_>) -> Markup {
                         div class="search-hit-head" {
                             a class="search-hit-title" href=(view.hit_link(hit)) { (hit.title) }
                             " " (kind_badge(hit.kind))
-                            @if let Some(status) = view.badges.get(&hit.id) {
+                            // Qualification is about requesting a resource; guides and trees
+                            // are open to all, so they never carry one.
+                            @if let (Kind::Resource, Some(status)) = (hit.kind, view.badges.get(&hit.id)) {
                                 " " (super::qualifications::search_badge(*status))
                             }
                         }

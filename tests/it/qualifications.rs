@@ -248,7 +248,19 @@ fn the_resource_page_leads_with_what_the_viewer_can_do() {
     assert!(roster.body.contains(r#"<a href="/learners/ada">ada</a>"#));
     let anonymous = app.get("/resources/sandbox");
     assert_eq!(anonymous.status, 200);
-    assert!(anonymous.body.contains("Sign in to see whether"));
+    // Anonymous readers get no portal button, and a real link to sign in and come back.
+    assert!(
+        anonymous.body.contains(
+            r#"<a class="q-sign-in" href="/sign-in?next=%2Fresources%2Fsandbox">Sign in to see whether you may request"#
+        ),
+        "{}",
+        anonymous.body
+    );
+    assert!(
+        !anonymous.body.contains("portal.example.com"),
+        "{}",
+        anonymous.body
+    );
     // Other ids under /resources/ still go to the generic pages: redirects and 404s.
     assert_eq!(app.get("/resources/intro").status, 302);
     assert_eq!(app.get("/resources/nope").status, 404);

@@ -63,6 +63,7 @@ fn table() -> Vec<Row> {
     vec![
         // The site shell and documents (open to everyone).
         row("GET", "/", "/", Body::None, OPEN),
+        row("GET", "/training", "/training", Body::None, OPEN),
         row("GET", "/healthz", "/healthz", Body::None, OPEN),
         row("HEAD", "/healthz", "/healthz", Body::None, OPEN),
         row(
@@ -149,6 +150,14 @@ fn table() -> Vec<Row> {
             [303; 4],
         ),
         row("GET", "/account", "/account", Body::None, USER_PAGE),
+        // A new password too short: refused before the current one is checked.
+        row(
+            "POST",
+            "/account/password",
+            "/account/password",
+            Form("csrf={csrf}&current=x&new=short&confirm=short"),
+            [303, 400, 400, 400],
+        ),
         row(
             "POST",
             "/account/tokens",

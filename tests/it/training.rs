@@ -426,7 +426,9 @@ fn my_training_shows_paths_recent_attempts_and_the_next_step() {
     let empty = app.get_with("/my/training", &me.headers());
     assert_eq!(empty.status, 200);
     assert!(empty.body.contains("No attempts yet."));
-    assert!(empty.body.contains("Next step"), "{}", empty.body);
+    // Nothing chosen yet: no path is pushed, the list of every path is a link away.
+    assert!(!empty.body.contains("Next step"), "{}", empty.body);
+    assert!(empty.body.contains("Browse training paths"));
     submit(&app, &me, "basics", "q0=1&q1=0");
     let page = app.get_with("/my/training", &me.headers()).body;
     assert!(page.contains("Try again: "), "{page}");
@@ -434,7 +436,11 @@ fn my_training_shows_paths_recent_attempts_and_the_next_step() {
         page.contains(r#"<a href="/modules/basics">Platform basics</a>"#),
         "{page}"
     );
-    assert!(page.contains("Introduction path") && page.contains("Next steps path"));
+    assert!(page.contains(r#"<h3><a href="/paths/intro">Introduction path</a></h3>"#));
+    assert!(
+        !page.contains(r#"<h3><a href="/paths/next-steps">"#),
+        "never chosen"
+    );
     assert!(page.contains("<td>0%</td>"), "{page}");
     submit(&app, &me, "basics", "q0=0&q1=0&q1=2");
     let page = app.get_with("/my/training", &me.headers()).body;
