@@ -42,7 +42,7 @@ fn headings_get_ids_self_links_toc_and_title() {
     assert_eq!(out.first_h1.as_deref(), Some("The Title"));
     assert!(
         out.html.contains(
-            "<h2 id=\"setup\">Setup<a class=\"anchor\" href=\"#setup\" aria-hidden=\"true\" rel=\"noopener noreferrer\">#</a></h2>"
+            "<h2 id=\"setup\">Setup<a class=\"anchor\" href=\"#setup\" aria-label=\"Link to this section: Setup\" rel=\"noopener noreferrer\">#</a></h2>"
         ),
         "{}",
         out.html
@@ -243,20 +243,23 @@ fn code_blocks_mermaid_and_quiz_fences() {
     let text = "```rust title=\"x\"\nfn main() {}\n```\n\n```mermaid\ngraph TD; A-->B\n```\n\n    indented <b>\n\n```quiz\n- question: Q\n```\n";
     let out = r(text);
     assert!(
+        out.html.contains(
+            "<pre tabindex=\"0\"><code class=\"language-rust\"><span class=\"hl-storage hl-type hl-function hl-rust\">fn</span>"
+        ),
+        "{}",
         out.html
-            .contains("<pre><code class=\"language-rust\">fn main() {}\n</code></pre>"),
+    );
+    assert!(
+        out.html.contains(
+            "<figcaption>Mermaid diagram (shown as source)</figcaption><pre tabindex=\"0\">\
+             <code class=\"language-mermaid\">graph TD; A--&gt;B\n</code></pre>"
+        ),
         "{}",
         out.html
     );
     assert!(
         out.html
-            .contains("<pre class=\"mermaid\">graph TD; A--&gt;B\n</pre>"),
-        "{}",
-        out.html
-    );
-    assert!(
-        out.html
-            .contains("<pre><code>indented &lt;b&gt;\n</code></pre>"),
+            .contains("<pre tabindex=\"0\"><code>indented &lt;b&gt;\n</code></pre>"),
         "{}",
         out.html
     );
@@ -360,11 +363,26 @@ fn gfm_extras_render() {
         out.html
     );
     assert!(
-        out.html
-            .contains("<input disabled=\"\" type=\"checkbox\" checked=\"\">"),
+        out.html.contains(
+            "<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"Done\"> done"
+        ),
         "{}",
         out.html
     );
+    assert!(
+        out.html.contains("aria-label=\"Not done\"> todo"),
+        "{}",
+        out.html
+    );
+    // Wide tables scroll in their own box, which keyboards can reach.
+    assert!(
+        out.html.contains(
+            "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table 1\">\n<table>"
+        ),
+        "{}",
+        out.html
+    );
+    assert!(out.html.contains("</table>\n</div>"), "{}", out.html);
     assert!(out.html.contains("<del>gone</del>"), "{}", out.html);
     assert!(out.html.contains("<a href=\"#fn-1\""), "{}", out.html);
     assert!(

@@ -3,10 +3,12 @@
 //! Pure functions over text; nothing here reads files. pulldown-cmark's options live in
 //! [`markdown`], which runs the one rendering pipeline. Custom blocks form a closed set:
 //! MkDocs/Docusaurus admonitions and `[[_TOC_]]` are recognised in the text pre-pass
-//! (`admonition`), GitHub alerts, mermaid and quiz fences in the event pass (`writer`),
+//! (`admonition`), GitHub alerts, mermaid and quiz fences in the event pass (`writer`, which
+//! hands code blocks to `code_block` for highlighting),
 //! tree nodes in [`tree`] on top of the rendered events.
 
 mod admonition;
+mod code_block;
 mod depth;
 pub mod front_matter;
 mod headings;

@@ -13,17 +13,23 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         .add_clean_content_tags(["iframe", "noscript", "template"])
         // Classes carry no behaviour; callouts, code languages and mermaid need them.
         .add_generic_attributes(["class"])
-        .add_tag_attributes("a", ["id", "name", "aria-hidden"])
-        .add_tag_attributes("div", ["id"])
+        .add_tag_attributes("a", ["id", "name", "aria-hidden", "aria-label"])
+        // Scroll boxes (code blocks, wide tables) must be reachable by keyboard.
+        .add_tag_attributes("pre", ["tabindex"])
+        .add_tag_attributes("div", ["id", "role", "tabindex", "aria-label"])
         .add_tag_attributes("span", ["id"])
         .add_tag_attributes("section", ["id"])
         .add_tag_attributes("sup", ["id"])
         .add_tag_attributes("li", ["id"])
         .add_tag_attributes("details", ["open"])
         // Task-list checkboxes; the filter below keeps any other input a checkbox.
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("input", ["type", "checked", "disabled", "aria-label"])
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             ("input", "type") => Some("checkbox".into()),
+            // In the page's order or not at all: a positive tabindex would reorder the page.
+            (_, "tabindex") => (value == "0").then(|| value.into()),
+            // A scroll box is a region; other roles could misname the page's landmarks.
+            ("div", "role") => (value == "region").then(|| value.into()),
             _ => Some(value.into()),
         })
         // pulldown-cmark writes column alignment as `style="text-align: …"`.

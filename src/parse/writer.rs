@@ -10,6 +10,7 @@ use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, LinkType, Tag
 use crate::model::Section;
 
 use super::admonition::{self, Marker, Prepared};
+use super::code_block;
 use super::headings::{self, HeadingInfo};
 use super::links::{self, Resolved};
 use super::rendered::{
@@ -50,6 +51,8 @@ pub(super) struct Writer<'a, 'p> {
     heading_open: Option<usize>,
     code: Option<Code>,
     footnotes: HashMap<String, usize>,
+    /// Tables written so far: each scroll box's name is numbered, as landmarks need distinct names.
+    tables: usize,
 }
 
 impl<'a, 'p> Writer<'a, 'p> {
@@ -79,6 +82,7 @@ impl<'a, 'p> Writer<'a, 'p> {
             heading_open: None,
             code: None,
             footnotes: HashMap::new(),
+            tables: 0,
         }
     }
 
@@ -219,6 +223,31 @@ impl<'a, 'p> Writer<'a, 'p> {
                 };
                 self.push(Event::Start(image), range.start);
             }
+            // A wide table scrolls inside its own box (a focusable region, so keyboards can
+            // scroll it) instead of pushing the page sideways.
+            Event::Start(Tag::Table(_)) => {
+                self.tables += 1;
+                let open = format!(
+                    "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table {}\">\n",
+                    self.tables
+                );
+                self.html(open, range.start);
+                self.push(event, range.start);
+            }
+            Event::End(TagEnd::Table) => {
+                self.searchable(" ");
+                self.push(event, range.start);
+                self.html("</div>\n".to_owned(), range.start);
+            }
+            // A disabled checkbox still needs a name: it says whether the item is done.
+            Event::TaskListMarker(checked) => {
+                let html = if checked {
+                    "<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"Done\"> "
+                } else {
+                    "<input type=\"checkbox\" disabled=\"\" aria-label=\"Not done\"> "
+                };
+                self.push(Event::InlineHtml(CowStr::from(html)), range.start);
+            }
             Event::FootnoteReference(label) => {
                 let (id, n) = self.footnote(&label);
                 let html =
@@ -297,9 +326,12 @@ impl<'a, 'p> Writer<'a, 'p> {
         let Some(mark) = self.headings.get(n) else {
             return;
         };
+        // A real link with a name of its own: hidden from screen readers it would still be a
+        // tab stop that announces nothing.
         let close = format!(
-            "<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\">#</a></h{}>\n",
+            "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section: {}\">#</a></h{}>\n",
             escape_html(&mark.id),
+            escape_html(&mark.title),
             mark.level
         );
         self.html(close, at);
@@ -329,15 +361,7 @@ impl<'a, 'p> Writer<'a, 'p> {
         self.text.push(' ');
         self.text.push_str(&code.text);
         self.text.push(' ');
-        let escaped = escape_html(&code.text);
-        let html = match lang {
-            Some("mermaid") => format!("<pre class=\"mermaid\">{escaped}</pre>\n"),
-            Some(lang) => format!(
-                "<pre><code class=\"language-{}\">{escaped}</code></pre>\n",
-                escape_html(lang)
-            ),
-            None => format!("<pre><code>{escaped}</code></pre>\n"),
-        };
+        let html = code_block::code_html(lang, &code.text);
         self.html(html, code.start);
     }
 
