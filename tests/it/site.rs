@@ -36,8 +36,9 @@ fn home_introduces_the_site_and_lists_sections() {
         "Getting started",
         "Kubernetes",
         "Troubleshooting",
-        "Training paths",
-        "Self-service resources",
+        "Fix something",
+        "Learn",
+        "Get access",
     ] {
         assert!(body.contains(section), "missing {section}: {body}");
     }

@@ -427,7 +427,11 @@ fn my_training_shows_paths_recent_attempts_and_the_next_step() {
     assert_eq!(empty.status, 200);
     assert!(empty.body.contains("No attempts yet."));
     // Nothing chosen yet: no path is pushed, the list of every path is a link away.
-    assert!(!empty.body.contains("Next step"), "{}", empty.body);
+    assert!(
+        !empty.body.contains(r#"class="notice next-step""#),
+        "{}",
+        empty.body
+    );
     assert!(empty.body.contains("Browse training paths"));
     submit(&app, &me, "basics", "q0=1&q1=0");
     let page = app.get_with("/my/training", &me.headers()).body;
