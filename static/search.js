@@ -1,6 +1,6 @@
 // Search as you type in the header box, from GET /api/v1/search.
 // Keyboard: "/" focuses the box, arrows move through results, Enter opens the highlighted
-// one (or submits the form to the full results page), Escape closes the list.
+// one (or submits the form to the full results page), Escape closes the list and keeps the text.
 // Without this file the header box is a plain GET form to /search, which works on its own.
 // Builds every element with textContent: nothing from the server is parsed as HTML.
 (function () {
@@ -144,6 +144,8 @@
       var a = options()[active].querySelector("a");
       if (a) { window.location.assign(a.href); }
     } else if (event.key === "Escape") {
+      // Escape closes the list and keeps what was typed (a search box's default would erase it).
+      event.preventDefault();
       close();
     }
   });

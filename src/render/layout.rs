@@ -99,12 +99,15 @@ pub fn render(ctx: &PageContext<'_>, page: Page) -> Markup {
                     meta name="description" content=(description);
                 }
                 link rel="stylesheet" href="/static/style.css";
+                link rel="stylesheet" href="/static/highlight.css";
                 script src="/static/search.js" defer {}
                 link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
                 @if let Some(generation) = ctx.live_generation {
                     meta name="selfserve-generation" content=(generation);
                     script src="/static/live.js" defer {}
                 }
+                script src="/static/menu.js" defer {}
+                script src="/static/enhance.js" defer {}
                 @for script in &page.scripts {
                     script src=(script) defer {}
                 }
@@ -114,6 +117,7 @@ pub fn render(ctx: &PageContext<'_>, page: Page) -> Markup {
                 (header(ctx))
                 div class={ "page" @if page.aside.is_some() { " has-aside" } } {
                     nav id="site-nav" class="sidebar" aria-label="Site navigation" {
+                        (menu_extras(ctx))
                         (sidebar(ctx.nav, &ctx.current_url))
                     }
                     main id="main" class="content" tabindex="-1" {
@@ -132,31 +136,104 @@ pub fn render(ctx: &PageContext<'_>, page: Page) -> Markup {
     }
 }
 
-/// The header: site title, search box, section links and who is signed in.
+/// The header: site title, search box, section links and who is signed in. On a phone only
+/// the title, the search box and "Menu" show; "Menu" opens the sidebar as a panel that also
+/// holds the section and account links ([`menu_extras`]), through `#site-nav:target` without
+/// JavaScript and `menu.js` with it.
 fn header(ctx: &PageContext<'_>) -> Markup {
     html! {
         header class="site-header" {
             div class="header-inner" {
                 a class="site-title" href="/" { (ctx.site_title) }
-                (search_form(&ctx.query, "site-search", "Search the knowledge base"))
+                (named_search_form(&ctx.query, "site-search", "Search the knowledge base", Some("Site search")))
                 nav class="header-links" aria-label="Sections" {
-                    a href="/tags" { "Tags" }
-                    a class="menu-link" href="#site-nav" { "Menu" }
+                    (section_links())
                 }
                 (viewer_menu(ctx))
+                a class="menu-link" href="#site-nav" aria-controls="site-nav" {
+                    (icon_menu()) span class="menu-link-text" { "Menu" }
+                }
             }
+        }
+    }
+}
+
+/// The site's sections, in the header and in the phone menu.
+fn section_links() -> Markup {
+    html! {
+        a href="/tags" { "Tags" }
+        a href=(super::training_paths::URL) { "Training" }
+    }
+}
+
+/// What the phone menu holds besides the sidebar tree: a close link, the header's section links
+/// and the account links (hidden on wider screens, where the header shows them).
+fn menu_extras(ctx: &PageContext<'_>) -> Markup {
+    html! {
+        div class="menu-extras" {
+            a class="menu-close" href="#" { span aria-hidden="true" { "×" } " Close menu" }
+            ul class="menu-links" {
+                li { a href="/" { "Home" } }
+                li { a href="/tags" { "Tags" } }
+                li { a href=(super::training_paths::URL) { "Training" } }
+                @if let Some(viewer) = &ctx.viewer {
+                    (account_items(viewer))
+                    li { (sign_out_form(ctx)) }
+                } @else {
+                    li { a href=(sign_in_url(&ctx.current_url)) { "Sign in" } }
+                }
+            }
+        }
+    }
+}
+
+/// The signed-in person's links as list items (the phone menu's copy of [`viewer_menu`]).
+fn account_items(viewer: &Viewer) -> Markup {
+    html! {
+        li { a href="/account" { "Account (" (viewer.name) ")" } }
+        li { a href="/my/training" { "My training" } }
+        li { a href="/my/qualifications" { "Qualifications" } }
+        @if viewer.is_admin {
+            li { a href="/admin/qualifications" { "Matrix" } }
+            li { a href="/requests" { "Requests" } }
+            li { a href="/admin/search-feedback" { "Search feedback" } }
+        }
+    }
+}
+
+/// Three bars; decorative, the link's text names it.
+fn icon_menu() -> Markup {
+    html! {
+        svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false" {
+            path d="M3 6h18M3 12h18M3 18h18" stroke="currentColor" stroke-width="2" stroke-linecap="round" fill="none" {}
+        }
+    }
+}
+
+/// A magnifying glass; decorative, the button's text names it.
+fn icon_search() -> Markup {
+    html! {
+        svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false" {
+            circle cx="10.5" cy="10.5" r="6.5" stroke="currentColor" stroke-width="2.2" fill="none" {}
+            path d="M15.5 15.5 21 21" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" fill="none" {}
         }
     }
 }
 
 /// A search form posting to `/search`; used in the header, on the 404 page and the search page.
 pub fn search_form(query: &str, id: &str, placeholder: &str) -> Markup {
+    named_search_form(query, id, placeholder, None)
+}
+
+/// A search form with a name of its own: a page with two search landmarks (the header's and
+/// the page's) must tell them apart.
+fn named_search_form(query: &str, id: &str, placeholder: &str, name: Option<&str>) -> Markup {
     html! {
-        form class="search-form" action="/search" method="get" role="search" {
+        form class="search-form" action="/search" method="get" role="search" aria-label=[name] {
             label class="visually-hidden" for=(id) { "Search" }
             input id=(id) name="q" type="search" value=(query) placeholder=(placeholder)
                 autocomplete="off" maxlength="200";
-            button type="submit" { "Search" }
+            button type="submit" { (icon_search()) span class="search-button-text" { "Search" } }
         }
     }
 }
@@ -275,23 +352,41 @@ fn nav_tree(
                 @if node.children.is_empty() {
                     li { (nav_link(node, current)) }
                 } @else if scope == NavScope::Full {
-                    li {
-                        details open[depth == 0 || on_branch] {
-                            summary { (nav_link(node, current)) }
-                            (nav_tree(&node.children, rest, current, depth + 1, scope))
-                        }
-                    }
+                    li { (nav_folder(node, rest, current, depth, scope, depth == 0 || on_branch)) }
                 } @else if on_branch || (depth == 0 && scope == (NavScope::Bounded { open_top: true })) {
-                    li {
-                        details open {
-                            summary { (nav_link(node, current)) }
-                            (nav_tree(&node.children, rest, current, depth + 1, scope))
-                        }
-                    }
+                    li { (nav_folder(node, rest, current, depth, scope, true)) }
                 } @else {
                     // Collapsed: its entries are on the page it links to.
                     li class="closed" { (nav_link(node, current)) }
                 }
+            }
+        }
+    }
+}
+
+/// A folder with its entries: its link, then a `<details>` whose `<summary>` is only the
+/// toggle (a link inside a summary would be a control inside a control, which neither
+/// keyboards nor screen readers can tell apart). A folder without a page is named by its
+/// summary.
+fn nav_folder(
+    node: &NavNode,
+    branch: &[usize],
+    current: &str,
+    depth: usize,
+    scope: NavScope,
+    open: bool,
+) -> Markup {
+    html! {
+        @if node.url.is_some() {
+            (nav_link(node, current))
+            details open[open] {
+                summary aria-label={ "Pages in " (node.title) } {}
+                (nav_tree(&node.children, branch, current, depth + 1, scope))
+            }
+        } @else {
+            details open[open] {
+                summary { (node.title) }
+                (nav_tree(&node.children, branch, current, depth + 1, scope))
             }
         }
     }
@@ -324,71 +419,5 @@ fn footer(ctx: &PageContext<'_>) -> Markup {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
-    use super::*;
-    use crate::model::{Document, Kind, build_nav};
-
-    fn doc(path: &str) -> Arc<Document> {
-        let id = path.strip_suffix(".md").expect("a markdown path");
-        Arc::new(Document {
-            source_path: path.into(),
-            title: path.into(),
-            ..Document::sample(id, Kind::Guide)
-        })
-    }
-
-    #[test]
-    fn the_current_branch_is_open_and_the_page_marked() {
-        let docs = [
-            doc("guides/k/deploy.md"),
-            doc("guides/other/x.md"),
-            doc("guides/other/y.md"),
-        ];
-        let nav = build_nav(docs.iter());
-        let html = sidebar(&nav, "/docs/guides/k/deploy").into_string();
-        assert!(html.contains(r#"aria-current="page""#), "{html}");
-        // "guides" is open as a top-level folder and "k" as the current branch; "other" is closed.
-        assert_eq!(html.matches("<details open>").count(), 2, "{html}");
-        assert_eq!(html.matches("<details>").count(), 1, "{html}");
-    }
-
-    #[test]
-    fn a_large_site_shows_only_the_branch_its_siblings_and_the_top_level() {
-        // 12 top-level folders × 12 folders × 3 documents: 612 entries, over FULL_NAV_MAX.
-        let mut docs = Vec::new();
-        for a in 0..12 {
-            for b in 0..12 {
-                for c in 0..3 {
-                    docs.push(doc(&format!("t{a:02}/f{b:02}/d{c}.md")));
-                }
-            }
-        }
-        let nav = build_nav(docs.iter());
-        assert!(crate::model::nav_entries(&nav) > FULL_NAV_MAX);
-        let html = sidebar(&nav, "/docs/t03/f07/d1").into_string();
-        assert!(html.contains(r#"aria-current="page""#), "{html}");
-        // Siblings of the page and of its folder are listed…
-        assert!(html.contains(r#"href="/docs/t03/f07/d2""#), "{html}");
-        assert!(html.contains(r#"href="/docs/t03/f08/""#), "{html}");
-        // …other folders are links to their listing, without their entries.
-        assert!(html.contains(r#"href="/docs/t04/""#), "{html}");
-        assert!(!html.contains(r#"href="/docs/t03/f08/d0""#), "{html}");
-        assert!(!html.contains(r#"href="/docs/t04/f00/""#), "{html}");
-        // 12 top-level + 12 folders + 3 documents, not 612.
-        assert_eq!(
-            html.matches("<li>").count() + html.matches(r#"<li class="closed">"#).count(),
-            12 + 12 + 3,
-            "{html}"
-        );
-        assert_eq!(html.matches("<details").count(), 2, "{html}");
-    }
-
-    #[test]
-    fn breadcrumbs_link_all_but_the_last() {
-        let html = breadcrumbs(&[Crumb::link("Home", "/"), Crumb::text("Here")]).into_string();
-        assert!(html.contains(r#"<a href="/">Home</a>"#));
-        assert!(html.contains(r#"<span aria-current="page">Here</span>"#));
-    }
-}
+#[path = "layout_tests.rs"]
+mod tests;

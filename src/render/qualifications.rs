@@ -251,7 +251,8 @@ pub fn matrix_page(
         @if m.rows.is_empty() {
             p { "No learner matches these filters." }
         } @else {
-            div class="q-wrap" {
+            // A focusable region: the matrix scrolls in its own box, keyboards included.
+            div class="q-wrap" role="region" tabindex="0" aria-label="Qualification matrix" {
                 table class="q-matrix" {
                     thead { tr {
                         th scope="col" { a href=(name_link) { "Learner" } }
