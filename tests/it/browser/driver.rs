@@ -17,9 +17,11 @@ use serde_json::{Value, json};
 /// Where `.ci/run` installs axe-core (`npm ci` in tests/browser-deps).
 const AXE: &str = "tests/browser-deps/node_modules/axe-core/axe.min.js";
 
-/// Chromium's switches: headless in a container without a sandbox or GPU, and quiet on a
-/// machine without internet (background networking floods refused connections).
-const CHROMIUM_ARGS: [&str; 8] = [
+/// Chromium's switches: headless in a container without a sandbox or GPU, quiet on a
+/// machine without internet (background networking floods refused connections), and
+/// scrollbars overlaid as on a phone (so a 390 px viewport lays out 390 px).
+const CHROMIUM_ARGS: [&str; 9] = [
+    "--hide-scrollbars",
     "--headless",
     "--no-sandbox",
     "--disable-gpu",

@@ -65,7 +65,7 @@ async fn reply_as_admin(page: &Page, note: &str, reply: &str) -> Result<()> {
         shown.contains(reply) && shown.contains("answered"),
         "the admin list shows the reply and the new status: {shown}"
     );
-    page.click_text("header button", "Sign out").await?;
+    page.sign_out().await?;
     Ok(())
 }
 
@@ -78,7 +78,7 @@ fn a_help_request_from_a_dead_end_gets_a_reply_the_requester_can_read() {
             "Pool size is 20 per pod, 4 pods; sessions idle in transaction for minutes.";
         page.sign_in(LEARNER, PASSWORD).await?;
         send_help_request(page, signed_in_note).await?;
-        page.click_text("header button", "Sign out").await?;
+        page.sign_out().await?;
 
         let anonymous_note = "Anonymous: connections pile up after the nightly batch job.";
         let private_link = send_help_request(page, anonymous_note).await?;
@@ -108,7 +108,7 @@ fn a_help_request_from_a_dead_end_gets_a_reply_the_requester_can_read() {
             !mine.contains(anonymous_note),
             "“My help requests” lists only the person's own requests"
         );
-        page.click_text("header button", "Sign out").await?;
+        page.sign_out().await?;
 
         let path = private_link
             .split('?')

@@ -152,7 +152,7 @@ fn signing_in_names_the_person_in_the_header_and_signing_out_forgets_them() {
         );
 
         page.sign_in(LEARNER, PASSWORD).await?;
-        page.click_text("header button", "Sign out").await?;
+        page.sign_out().await?;
         ensure!(
             page.find_all(".viewer-name").await?.is_empty(),
             "after signing out the header names nobody"

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, bail};
 use fantoccini::Locator;
 use fantoccini::elements::Element;
 use serde_json::Value;
@@ -123,19 +123,45 @@ impl Page {
         Ok(())
     }
 
-    /// Signs in through the form, like a person, and checks the header names them.
+    /// Signs in through the form, like a person, and waits for the header to name them.
     pub async fn sign_in(&self, name: &str, password: &str) -> Result<()> {
         self.open("/sign-in").await?;
         self.type_into("#sign-in-name", name).await?;
         self.type_into("#sign-in-password", password).await?;
         self.click_text("main button[type=submit]", "Sign in")
             .await?;
-        let shown = self.text(".viewer-name").await?;
-        ensure!(
-            shown == name,
-            "the header names “{shown}” after signing in as {name}"
+        // The DOM's text: a phone's header may fold the name into its menu.
+        let named = format!(
+            "const n = document.querySelector('.viewer-name'); return n ? n.textContent === {name:?} : false;"
         );
-        Ok(())
+        self.wait_until(&named)
+            .await
+            .with_context(|| format!("the header names {name} after signing in"))
+    }
+
+    /// Signs out with the header's button and waits for its "Sign in" link.
+    pub async fn sign_out(&self) -> Result<()> {
+        self.click_text("header button", "Sign out").await?;
+        self.wait_until("return document.querySelector('a.sign-in-link') !== null;")
+            .await
+            .context("the header offers “Sign in” after signing out")
+    }
+
+    /// Waits up to 5 seconds for `script` to return true.
+    pub async fn wait_until(&self, script: &str) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            // A navigation under way makes a script fail; try again.
+            if let Ok(Value::Bool(true)) = self.js(script, vec![]).await {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                let text = self.body_text().await.unwrap_or_default();
+                let start: String = text.chars().take(300).collect();
+                bail!("not so after 5 s at {}: “{start}”", self.here().await);
+            }
+            actix_rt::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Why the page scrolls sideways (`scrollWidth > innerWidth`), naming the outermost
