@@ -6,8 +6,9 @@
 //! nodes above that lead to them (one barycentre pass, enough to untangle the fan-outs trees
 //! have), ties kept in discovery order. Unreachable nodes (a file with errors) get a last layer.
 //!
-//! Edges: a choice to the next layer is a curved arrow, its label staggered on two rows so the
-//! labels of neighbouring answers do not overlap. Choices back up ("start over") and sideways
+//! Edges: a choice to the next layer is a curved arrow, its label beside the curve on the side
+//! it bends towards (never on the line) and staggered on two rows so the labels of neighbouring
+//! answers do not overlap. The canvas is as wide as the boxes and the label texts need. Choices back up ("start over") and sideways
 //! (two questions sharing a step) are dashed, drawn at right angles through the gaps between
 //! rows and, going up, in a lane of their own right of every box, so they never cross a box.
 //! The SVG itself is drawn by [`svg`].
@@ -38,6 +39,12 @@ const TITLE_CHARS: usize = 23;
 const TITLE_LINES: usize = 4;
 /// Characters of an edge label per line; two lines at most.
 const LABEL_CHARS: usize = 20;
+/// Widest character of an edge label (11px text), for the label's extent.
+const LABEL_CHAR_W: i32 = 7;
+/// Height of an edge label's text above its baseline.
+const LABEL_ASCENT: i32 = 10;
+/// Gap between a downward edge and its label.
+const LABEL_OFFSET: i32 = 6;
 /// Distance between the vertical lanes of upward edges.
 const LANE_GAP: i32 = 12;
 /// Room reserved right of the lanes for upward edges' labels.
@@ -79,7 +86,7 @@ pub struct Label {
     pub x: i32,
     /// Anchor point of the first line's baseline.
     pub y: i32,
-    /// `start` or `middle` (SVG `text-anchor`).
+    /// `start`, `middle` or `end` (SVG `text-anchor`).
     pub anchor: &'static str,
     /// The wrapped text.
     pub lines: Vec<String>,
@@ -186,20 +193,51 @@ pub fn layout(tree: &Tree, counts: bool) -> Layout {
         y += row_h + V_GAP;
     }
     let nodes: Vec<Placed> = placed.into_iter().flatten().collect();
+    let lanes_from = MARGIN + inner_w + 16;
     let geometry = Geometry {
         nodes: &nodes,
         rows: &rows,
         pos: &pos,
-        lanes_from: MARGIN + inner_w + 16,
+        lanes_from,
     };
-    let edges = route_edges(tree, &geometry);
+    let mut edges = route_edges(tree, &geometry);
+    let mut nodes = nodes;
+    // A label left of a curve into the leftmost column may start left of the canvas: move
+    // everything right by as much.
+    let leftmost = edges
+        .iter()
+        .map(|e| label_box(&e.label).0)
+        .min()
+        .unwrap_or(MARGIN);
+    let shift = (MARGIN - leftmost).max(0);
+    if shift > 0 {
+        for p in &mut nodes {
+            p.x += shift;
+        }
+        for e in &mut edges {
+            e.label.x += shift;
+            for point in &mut e.points {
+                point.0 += shift;
+            }
+        }
+    }
     let lanes = edges.iter().filter(|e| e.route == Route::Up).count();
     let lanes = i32::try_from(lanes).unwrap_or(0);
-    let width = if lanes == 0 {
-        2 * MARGIN + inner_w
-    } else {
-        geometry.lanes_from + lanes * LANE_GAP + UP_LABEL_W + MARGIN
-    };
+    let lanes_end = shift
+        + if lanes == 0 {
+            2 * MARGIN + inner_w
+        } else {
+            lanes_from + lanes * LANE_GAP + UP_LABEL_W + MARGIN
+        };
+    // Every box and every label inside the canvas, however long the labels right of the
+    // rightmost boxes run.
+    let rightmost = edges
+        .iter()
+        .map(|e| label_box(&e.label).2)
+        .chain(nodes.iter().map(|p| p.x + BOX_W))
+        .max()
+        .unwrap_or(0);
+    let width = lanes_end.max(rightmost + MARGIN);
     let lowest_label = edges
         .iter()
         .map(|e| e.label.y + LABEL_LINE_H * i32::try_from(e.label.lines.len()).unwrap_or(1))
@@ -265,11 +303,30 @@ fn route_edges(tree: &Tree, g: &Geometry<'_>) -> Vec<Edge> {
             } else {
                 mid + 22
             };
-            let label = Label {
-                x: (x1 + x2) / 2,
-                y,
-                anchor: "middle",
-                lines,
+            // Beside the curve, not on it, on the side it bends towards (so a fan-out's
+            // labels sit outside its fan): clear of wherever the curve runs across the
+            // label's height.
+            let height = LABEL_LINE_H * i32::try_from(lines.len()).unwrap_or(1);
+            let (top, bottom) = (y - LABEL_ASCENT, y + height - LABEL_ASCENT);
+            let across: Vec<i32> = down_curve((x1, a_bottom), (x2, b_top))
+                .filter(|&(_, cy)| cy >= top - 2 && cy <= bottom + 2)
+                .map(|(cx, _)| cx)
+                .collect();
+            let middle = (x1 + x2) / 2;
+            let label = if x2 < x1 {
+                Label {
+                    x: across.iter().copied().min().unwrap_or(middle) - LABEL_OFFSET,
+                    y,
+                    anchor: "end",
+                    lines,
+                }
+            } else {
+                Label {
+                    x: across.iter().copied().max().unwrap_or(middle) + LABEL_OFFSET,
+                    y,
+                    anchor: "start",
+                    lines,
+                }
             };
             (Route::Down, vec![(x1, a_bottom), (x2, b_top)], label)
         } else if b.layer == a.layer && from != to {
@@ -324,6 +381,44 @@ fn route_edges(tree: &Tree, g: &Geometry<'_>) -> Vec<Edge> {
     }
     place_up_labels(&mut edges, g.lanes_from + lane * LANE_GAP + 4);
     edges
+}
+
+/// Points along a [`Route::Down`] edge as drawn (`M a C a.x,mid b.x,mid b`), 33 samples.
+pub fn down_curve(a: (i32, i32), b: (i32, i32)) -> impl Iterator<Item = (i32, i32)> {
+    let mid = f64::from(a.1 + b.1) / 2.0;
+    let (ax, ay, bx, by) = (
+        f64::from(a.0),
+        f64::from(a.1),
+        f64::from(b.0),
+        f64::from(b.1),
+    );
+    (0..=32).map(move |k| {
+        let t = f64::from(k) / 32.0;
+        let u = 1.0 - t;
+        let x = u * u * u * ax + 3.0 * u * u * t * ax + 3.0 * u * t * t * bx + t * t * t * bx;
+        let y = u * u * u * ay + 3.0 * u * u * t * mid + 3.0 * u * t * t * mid + t * t * t * by;
+        (x.round() as i32, y.round() as i32)
+    })
+}
+
+/// The box an edge label's text covers, estimated from its characters: (left, top, right,
+/// bottom).
+pub fn label_box(label: &Label) -> (i32, i32, i32, i32) {
+    let chars = label
+        .lines
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let width = i32::try_from(chars).unwrap_or(0) * LABEL_CHAR_W;
+    let height = LABEL_LINE_H * i32::try_from(label.lines.len()).unwrap_or(1);
+    let left = match label.anchor {
+        "middle" => label.x - width / 2,
+        "end" => label.x - width,
+        _ => label.x,
+    };
+    let top = label.y - LABEL_ASCENT;
+    (left, top, left + width, top + height)
 }
 
 /// Upward edges' labels go in one column right of the lanes, pushed apart vertically.

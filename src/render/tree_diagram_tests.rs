@@ -164,6 +164,75 @@ fn a_choice_within_a_layer_routes_across_under_the_row() {
     assert_no_edge_crosses_a_box(&l);
 }
 
+/// Boxes and label texts inside the canvas, and no downward edge running through its own
+/// label (the labels used to sit centred on their curve, and the canvas ended at the last
+/// box, cutting off the labels right of it).
+fn assert_inside_and_labels_beside_their_edges(l: &Layout) {
+    for p in &l.nodes {
+        assert!(p.x >= 0 && p.y >= 0, "{p:?}");
+        assert!(
+            p.x + BOX_W <= l.width && p.y + p.h <= l.height,
+            "{p:?} outside {}×{}",
+            l.width,
+            l.height
+        );
+    }
+    for e in &l.edges {
+        let (left, top, right, bottom) = label_box(&e.label);
+        assert!(left >= 0 && top >= 0, "label {:?} outside", e.label);
+        assert!(
+            right <= l.width && bottom <= l.height,
+            "label {:?} outside {}×{}",
+            e.label,
+            l.width,
+            l.height
+        );
+        if e.route == Route::Down {
+            let (a, b) = (e.points[0], e.points[1]);
+            for (x, y) in down_curve(a, b) {
+                let inside = x >= left && x <= right && y >= top && y <= bottom;
+                assert!(
+                    !inside,
+                    "edge {}→{} runs through its label at ({x},{y})",
+                    e.from, e.to
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn labels_sit_beside_their_edges_and_everything_fits() {
+    // A fan-out whose rightmost child has a long answer, a straight edge and a back edge.
+    let mut start = node(
+        "start",
+        "Which symptom do you see first?",
+        &["a", "b", "c"],
+        None,
+    );
+    for (choice, label) in start.choices.iter_mut().zip([
+        "Only after the last deploy went out",
+        "The pod restarts every few minutes",
+        "It never starts at all, not even once",
+    ]) {
+        choice.label = label.to_owned();
+    }
+    let t = Tree {
+        intro_html: String::new(),
+        nodes: vec![
+            start,
+            node("a", "A", &["done"], None),
+            node("b", "B", &["start"], None),
+            node("c", "C", &[], Some(Outcome::Escalate)),
+            node("done", "Done", &[], Some(Outcome::Resolved)),
+        ],
+    };
+    for counts in [false, true] {
+        assert_inside_and_labels_beside_their_edges(&layout(&t, counts));
+    }
+    assert_inside_and_labels_beside_their_edges(&layout(&tree(), false));
+}
+
 /// True when the axis-aligned segment `p`–`q` passes through the inside of the box.
 fn crosses(p: (i32, i32), q: (i32, i32), b: &Placed) -> bool {
     let (x0, x1) = (p.0.min(q.0), p.0.max(q.0));
@@ -223,5 +292,6 @@ proptest::proptest! {
             proptest::prop_assert!(e.label.y <= l.height);
         }
         assert_no_edge_crosses_a_box(&l);
+        assert_inside_and_labels_beside_their_edges(&l);
     }
 }
