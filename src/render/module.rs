@@ -13,6 +13,7 @@ use crate::records::Attempt;
 use super::document::{body_of, document_page};
 use super::layout::PageContext;
 use super::layout::csrf_field;
+use super::quiz_results::results_url;
 use super::urls::sign_in_url;
 use super::{TrustedHtml, format_date, plural};
 
@@ -74,7 +75,7 @@ pub fn page_with(ctx: &PageContext<'_>, site: &Site, doc: &Document, quiz: &Quiz
                 div { dt { "Version" } dd { (module.version) } }
             }
             @if let Some(last) = last {
-                (last_attempt(module, last))
+                (last_attempt(doc, module, last))
             }
         }
         (body_of(doc))
@@ -91,7 +92,7 @@ pub fn attempt_url(doc: &Document) -> String {
     format!("{}/attempt", doc.url())
 }
 
-fn last_attempt(module: &Module, last: &Attempt) -> Markup {
+fn last_attempt(doc: &Document, module: &Module, last: &Attempt) -> Markup {
     let current = last.module_version == module.version;
     html! {
         p class={ "notice " @if last.passed && current { "notice-success" } @else { "notice-warning" } } {
@@ -103,6 +104,9 @@ fn last_attempt(module: &Module, last: &Attempt) -> Markup {
             } @else {
                 "Your last attempt on " (format_date(last.created_at.date())) " scored "
                 (last.score) "%; " (module.pass_percent) "% passes. Review the lesson and try again."
+            }
+            @if !module.questions.is_empty() {
+                " " a class="quiz-last-results" href=(results_url(doc, last.id)) { "See that attempt's results" } "."
             }
         }
     }

@@ -145,7 +145,14 @@ pub fn overview(ctx: &PageContext<'_>, site: &Site, view: &TrainingView<'_>) -> 
                                 } }
                                 td { (attempt.module_version) }
                                 td { (attempt.score) "%" }
-                                td { @if attempt.passed { "passed" } @else { "failed" } }
+                                td {
+                                    @let verdict = if attempt.passed { "passed" } else { "failed" };
+                                    // Each attempt's own results page (kept per attempt).
+                                    @match site.get_str(&attempt.module_id).filter(|d| d.id.as_str() == attempt.module_id) {
+                                        Some(doc) => a href=(super::quiz_results::results_url(doc, attempt.id)) { (verdict) },
+                                        None => (verdict),
+                                    }
+                                }
                                 td { (format_date(attempt.created_at.date())) }
                             }
                         }

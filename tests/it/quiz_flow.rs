@@ -46,6 +46,15 @@ fn a_graded_post_redirects_to_a_results_page_that_only_its_learner_and_admins_re
     assert_eq!(again.status, 200);
     assert!(again.body.contains("Not passed yet with 0%"));
     assert_eq!(count(&app), 1, "reading results stores no attempt");
+    // The module page and "My training" link back to it.
+    for from in ["/modules/basics", "/my/training"] {
+        let page = app.get_with(from, &ada.headers());
+        assert!(
+            page.body.contains(&format!(r#"href="{location}""#)),
+            "{from}: {}",
+            page.body
+        );
+    }
 
     let bob = learner(&app, "bob");
     let theirs = app.get_with(&location, &bob.headers());

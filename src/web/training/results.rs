@@ -51,9 +51,7 @@ pub(in crate::web) async fn results_page(
     let read = read_back(module, &attempt);
     let sections = match (&read, attempt.passed) {
         (_, true) => Vec::new(),
-        (Some((shown, _, correct)), false) => {
-            attempt::sections_to_reread(doc, module, shown, correct)
-        }
+        (Some(read), false) => attempt::sections_to_reread(doc, module, &read.shown, &read.correct),
         (None, false) => every_section(doc),
     };
     let wait = if own && !module.questions.is_empty() {
@@ -70,10 +68,10 @@ pub(in crate::web) async fn results_page(
     );
     let results = AttemptResults {
         attempt: &attempt,
-        review: read.as_ref().map(|(shown, answers, correct)| Review {
-            shown,
-            answers,
-            correct,
+        review: read.as_ref().map(|read| Review {
+            shown: &read.shown,
+            answers: &read.answers,
+            correct: &read.correct,
         }),
         sections: &sections,
         wait: wait.as_deref(),
@@ -101,15 +99,20 @@ struct StoredPooled {
     answers: Vec<Vec<usize>>,
 }
 
+/// A stored attempt's questions, answers and marks, as [`read_back`] finds them.
+#[derive(Debug)]
+pub(super) struct ReadBack {
+    shown: Vec<Question>,
+    answers: Vec<Vec<usize>>,
+    correct: Vec<bool>,
+}
+
 /// A stored attempt read against the module as it is now: the questions it answered (a
 /// pooled attempt's in the order drawn, choices in the module's order), its answers and,
 /// per question, right or not. `None` when that cannot be told truthfully: a "mark as read",
 /// another version, answers that no longer fit, or a regrade that disagrees with the stored
 /// score (the key changed without a new version).
-pub(super) fn read_back(
-    module: &Module,
-    attempt: &Attempt,
-) -> Option<(Vec<Question>, Vec<Vec<usize>>, Vec<bool>)> {
+pub(super) fn read_back(module: &Module, attempt: &Attempt) -> Option<ReadBack> {
     if attempt.module_version != module.version {
         return None;
     }
@@ -135,11 +138,11 @@ pub(super) fn read_back(
         return None;
     }
     let graded = grade::grade_against(&shown, module.pass_percent, &answers);
-    (graded.score == attempt.score && graded.passed == attempt.passed).then_some((
+    (graded.score == attempt.score && graded.passed == attempt.passed).then_some(ReadBack {
         shown,
         answers,
-        graded.correct,
-    ))
+        correct: graded.correct,
+    })
 }
 
 #[cfg(test)]
@@ -175,11 +178,10 @@ mod tests {
     fn a_stored_attempt_reads_back_with_its_marks() {
         let site = site(&[("training/modules/m.md", QUIZ)]);
         let module = module_of(&site);
-        let (shown, answers, correct) =
-            read_back(&module, &stored("[[0],[0]]", 50, 1)).expect("read back");
-        assert_eq!(shown.len(), 2);
-        assert_eq!(answers, vec![vec![0], vec![0]]);
-        assert_eq!(correct, vec![true, false]);
+        let read = read_back(&module, &stored("[[0],[0]]", 50, 1)).expect("read back");
+        assert_eq!(read.shown.len(), 2);
+        assert_eq!(read.answers, vec![vec![0], vec![0]]);
+        assert_eq!(read.correct, vec![true, false]);
     }
 
     #[test]
@@ -187,9 +189,9 @@ mod tests {
         let site = site(&[("training/modules/m.md", QUIZ)]);
         let module = module_of(&site);
         let json = r#"{"attempt":"x","questions":[1,0],"answers":[[0,2],[1]]}"#;
-        let (shown, _, correct) = read_back(&module, &stored(json, 50, 1)).expect("read back");
-        assert_eq!(shown[0].html.prompt, "Two?");
-        assert_eq!(correct, vec![true, false]);
+        let read = read_back(&module, &stored(json, 50, 1)).expect("read back");
+        assert_eq!(read.shown[0].html.prompt, "Two?");
+        assert_eq!(read.correct, vec![true, false]);
     }
 
     #[test]
