@@ -191,14 +191,26 @@ fn menu_extras(ctx: &PageContext<'_>) -> Markup {
 fn account_items(viewer: &Viewer) -> Markup {
     html! {
         li { a href="/account" { "Account (" (viewer.name) ")" } }
-        li { a href="/my/training" { "My training" } }
-        li { a href="/my/qualifications" { "Qualifications" } }
-        @if viewer.is_admin {
-            li { a href="/admin/qualifications" { "Matrix" } }
-            li { a href="/requests" { "Requests" } }
-            li { a href="/admin/search-feedback" { "Search feedback" } }
+        @for (href, label) in viewer_links(viewer) {
+            li { a href=(href) { (label) } }
         }
     }
+}
+
+/// The signed-in person's own pages, then an admin's (the header's and the phone menu's).
+fn viewer_links(viewer: &Viewer) -> impl Iterator<Item = (&'static str, &'static str)> {
+    const EVERYONE: [(&str, &str); 3] = [
+        ("/my/training", "My training"),
+        ("/my/qualifications", "Qualifications"),
+        ("/my/requests", "My requests"),
+    ];
+    const ADMINS: [(&str, &str); 3] = [
+        ("/admin/qualifications", "Matrix"),
+        ("/requests", "Requests"),
+        ("/admin/search-feedback", "Search feedback"),
+    ];
+    let admin: &[(&str, &str)] = if viewer.is_admin { &ADMINS } else { &[] };
+    EVERYONE.into_iter().chain(admin.iter().copied())
 }
 
 /// Three bars; decorative, the link's text names it.
@@ -265,12 +277,8 @@ fn viewer_menu(ctx: &PageContext<'_>) -> Markup {
             @if let Some(viewer) = &ctx.viewer {
                 a class="viewer-name" href="/account" { (viewer.name) }
                 @if viewer.is_admin { " " span class="badge" { "admin" } }
-                " " a href="/my/training" { "My training" }
-                " " a href="/my/qualifications" { "Qualifications" }
-                @if viewer.is_admin {
-                    " " a href="/admin/qualifications" { "Matrix" }
-                    " " a href="/requests" { "Requests" }
-                    " " a href="/admin/search-feedback" { "Search feedback" }
+                @for (href, label) in viewer_links(viewer) {
+                    " " a href=(href) { (label) }
                 }
                 " " (sign_out_form(ctx))
             } @else {

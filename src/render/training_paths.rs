@@ -64,7 +64,7 @@ pub fn entry(site: &Site, path: &Document, progress: Option<&PathProgress<'_>>) 
     });
     html! {
         li class={ "path-entry" @if let Some(state) = state { " " (state) } } {
-            h3 class="path-entry-title" { a href=(path.url()) { (path.title) } }
+            h2 class="path-entry-title" { a href=(path.url()) { (path.title) } }
             @if let Some(summary) = &path.summary {
                 p class="path-entry-summary" { (summary) }
             }

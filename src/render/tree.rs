@@ -27,8 +27,8 @@ pub fn page(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
     let main = html! {
         (body_of(doc))
         @if let Some(start) = tree.nodes.first() {
-            section class="tree-step tree-step-start" aria-labelledby="tree-step-title" {
-                p class="tree-step-kicker" { "Start here" }
+            section class="tree-step tree-step-start" aria-labelledby="tree-step-kicker tree-step-title" {
+                p id="tree-step-kicker" class="tree-step-kicker" { "Start here" }
                 h2 id="tree-step-title" class="tree-step-title" { (start.title) }
                 div class="doc-body" { (TrustedHtml(&start.body_html)) }
                 @if start.choices.is_empty() {

@@ -33,11 +33,12 @@ pub fn svg(input: DiagramInput<'_>) -> Markup {
         stats,
         title,
     } = input;
+    // A `group`, not an `img`: its boxes are links, and an image may hold nothing interactive.
     html! {
         svg xmlns="http://www.w3.org/2000/svg" class="tree-diagram-svg"
             viewBox={ "0 0 " (layout.width) " " (layout.height) }
             width=(layout.width) height=(layout.height)
-            role="img" aria-labelledby="tree-diagram-title" {
+            role="group" aria-labelledby="tree-diagram-title" {
             title id="tree-diagram-title" { (title) }
             defs {
                 marker id="tree-arrow" viewBox="0 0 10 10" refX="9" refY="5"

@@ -276,11 +276,13 @@ fn every_kind_has_a_page() {
     let resource = app.get("/resources/k8s-namespace");
     assert_eq!(resource.status, 200);
     assert!(resource.body.contains("365 days"));
+    // Anonymous readers are asked to sign in; the portal button waits for a decision.
     assert!(
-        resource
+        !resource
             .body
             .contains("https://portal.example.com/namespaces/new")
     );
+    assert!(resource.body.contains("q-sign-in"));
     assert!(
         resource
             .body

@@ -25,7 +25,7 @@ pub enum Who {
 
 /// Every page kind: its name, its address, who looks at it. `{private}` is replaced with a
 /// help request's private link.
-pub const PAGE_KINDS: [(&str, &str, Who); 23] = [
+pub const PAGE_KINDS: [(&str, &str, Who); 27] = [
     ("home", "/", Who::Anonymous),
     (
         "guide",
@@ -61,6 +61,8 @@ pub const PAGE_KINDS: [(&str, &str, Who); 23] = [
     ("path", "/paths/database-operations", Who::Anonymous),
     ("resource", "/resources/prod-postgres", Who::Anonymous),
     ("search results", "/search?q=pgbouncer", Who::Anonymous),
+    ("training paths", "/training", Who::Anonymous),
+    ("diagnostics", "/diagnostics", Who::Anonymous),
     ("tags", "/tags", Who::Anonymous),
     ("tag", "/tags/postgres", Who::Anonymous),
     ("sign-in", "/sign-in", Who::Anonymous),
@@ -73,6 +75,8 @@ pub const PAGE_KINDS: [(&str, &str, Who); 23] = [
     ("my requests", "/my/requests", Who::Admin),
     ("requests (admin)", "/requests", Who::Admin),
     ("matrix", "/admin/qualifications", Who::Admin),
+    ("learner (admin)", "/learners/grace", Who::Admin),
+    ("search feedback", "/admin/search-feedback", Who::Admin),
 ];
 
 /// Makes the records the signed-in pages show (a help request from the administrator, one
