@@ -271,7 +271,8 @@ fn group_folder(source_path: &str) -> String {
     }
 }
 
-fn sorted<'a>(docs: impl Iterator<Item = &'a Document>) -> Vec<&'a Document> {
+/// Documents in listing order: their `order` first (unordered last), then title.
+pub(super) fn sorted<'a>(docs: impl Iterator<Item = &'a Document>) -> Vec<&'a Document> {
     let mut docs: Vec<&Document> = docs.collect();
     docs.sort_by(|a, b| {
         a.order

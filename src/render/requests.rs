@@ -117,15 +117,7 @@ fn request_item(ctx: &PageContext<'_>, row: &RequestRow<'_>, filter: &RequestFil
     let r = row.request;
     html! {
         li class={ "request request-" (r.status.as_str()) } id={ "request-" (r.id.0) } {
-            header class="request-head" {
-                h2 { "#" (r.id.0) " · "
-                    @match &row.tree {
-                        Some((title, url)) => a href=(url) { (title) },
-                        None => code { (r.tree_id) },
-                    }
-                }
-                (status_badge(r.status))
-            }
+            (request_head(row))
             p class="request-meta muted" {
                 "Sent " time datetime=(rfc3339(r.created_at)) { (short_time(r.created_at)) }
                 @match &row.user {
@@ -216,6 +208,22 @@ pub(super) fn note(r: &HelpRequest) -> Markup {
 }
 
 /// The status as a coloured label.
+/// A request's heading: its number, the tree it came from, its status.
+pub(super) fn request_head(row: &RequestRow<'_>) -> Markup {
+    let r = row.request;
+    html! {
+        header class="request-head" {
+            h2 { "#" (r.id.0) " · "
+                @match &row.tree {
+                    Some((title, url)) => a href=(url) { (title) },
+                    None => code { (r.tree_id) },
+                }
+            }
+            (status_badge(r.status))
+        }
+    }
+}
+
 pub(super) fn status_badge(status: RequestStatus) -> Markup {
     html! {
         span class={ "badge request-status request-status-" (status.as_str()) } { (status.as_str()) }

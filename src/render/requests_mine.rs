@@ -5,7 +5,7 @@
 use maud::{Markup, html};
 
 use super::layout::{self, Crumb, Page, PageContext};
-use super::requests::{RequestRow, answers, note, rfc3339, short_time, status_badge};
+use super::requests::{RequestRow, answers, note, request_head, rfc3339, short_time};
 
 /// `/my/requests`: the signed-in person's requests, newest first.
 pub fn my_page(ctx: &PageContext<'_>, rows: &[RequestRow<'_>]) -> Markup {
@@ -85,16 +85,7 @@ fn request_card(row: &RequestRow<'_>) -> Markup {
     let r = row.request;
     html! {
         article class={ "request request-" (r.status.as_str()) } id={ "request-" (r.id.0) } {
-            header class="request-head" {
-                h2 {
-                    "#" (r.id.0) " · "
-                    @match &row.tree {
-                        Some((title, url)) => a href=(url) { (title) },
-                        None => code { (r.tree_id) },
-                    }
-                }
-                (status_badge(r.status))
-            }
+            (request_head(row))
             p class="request-meta muted" {
                 "Sent " time datetime=(rfc3339(r.created_at)) { (short_time(r.created_at)) }
             }

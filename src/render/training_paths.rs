@@ -17,14 +17,7 @@ pub const URL: &str = "/training";
 
 /// The site's paths in sidebar order (`order`, then title).
 pub fn paths_of(site: &Site) -> Vec<&Document> {
-    let mut paths: Vec<&Document> = site.of_kind(Kind::Path).map(AsRef::as_ref).collect();
-    paths.sort_by(|a, b| {
-        a.order
-            .unwrap_or(i64::MAX)
-            .cmp(&b.order.unwrap_or(i64::MAX))
-            .then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase()))
-    });
-    paths
+    super::home::sorted(site.of_kind(Kind::Path).map(AsRef::as_ref))
 }
 
 /// The resources a path's completion counts towards (those listing it, directly or as a

@@ -24,7 +24,7 @@ pub const REVALIDATE: &str = "no-cache";
 /// Middleware, outermost: a `HEAD` is routed and answered as a `GET`. actix-http's encoder
 /// remembers the request was a `HEAD` (from the request line, before this runs) and sends
 /// the answer's headers, `Content-Length` of the full body included, without the body. A
-/// URL with no `GET` answers `HEAD` as it answers `GET` (405 on a POST-only address).
+/// URL with no `GET` answers `HEAD` as it answers `GET` (a POST-only address: 404, as `GET`).
 pub async fn head_as_get(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
