@@ -2,9 +2,15 @@
 
 use super::*;
 
-/// The HTML a page gets: the writer's output through the one sanitiser.
+/// The HTML a page gets: the writer's output through the one sanitiser, highlighted as pages
+/// are shown.
 fn sanitised(lang: Option<&str>, code: &str) -> String {
-    crate::parse::sanitize::clean(&code_html(lang, code))
+    let mut out = String::new();
+    highlight_rendered(
+        &crate::parse::sanitize::clean(&code_html(lang, code)),
+        &mut out,
+    );
+    out
 }
 
 #[test]

@@ -242,12 +242,20 @@ fn links_are_rewritten_and_recorded() {
 fn code_blocks_mermaid_and_quiz_fences() {
     let text = "```rust title=\"x\"\nfn main() {}\n```\n\n```mermaid\ngraph TD; A-->B\n```\n\n    indented <b>\n\n```quiz\n- question: Q\n```\n";
     let out = r(text);
+    // Stored plain; highlighted when a page shows it.
     assert!(
-        out.html.contains(
-            "<pre tabindex=\"0\"><code class=\"language-rust\"><span class=\"hl-storage hl-type hl-function hl-rust\">fn</span>"
-        ),
+        out.html
+            .contains("<pre tabindex=\"0\"><code class=\"language-rust\">fn main() {}\n</code>"),
         "{}",
         out.html
+    );
+    let mut shown = String::new();
+    crate::parse::highlight_rendered(&out.html, &mut shown);
+    assert!(
+        shown.contains(
+            "<pre tabindex=\"0\"><code class=\"language-rust\"><span class=\"hl-storage hl-type hl-function hl-rust\">fn</span>"
+        ),
+        "{shown}"
     );
     assert!(
         out.html.contains(

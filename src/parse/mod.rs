@@ -4,8 +4,8 @@
 //! [`markdown`], which runs the one rendering pipeline. Custom blocks form a closed set:
 //! MkDocs/Docusaurus admonitions and `[[_TOC_]]` are recognised in the text pre-pass
 //! (`admonition`), GitHub alerts, mermaid and quiz fences in the event pass (`writer`, which
-//! hands code blocks to `code_block` for highlighting),
-//! tree nodes in [`tree`] on top of the rendered events.
+//! hands code blocks to `code_block`, whose [`highlight_rendered`] colours them when a page is
+//! shown), tree nodes in [`tree`] on top of the rendered events.
 
 mod admonition;
 mod code_block;
@@ -22,3 +22,5 @@ mod sanitize;
 mod source_map;
 pub mod tree;
 mod writer;
+
+pub use code_block::highlight_rendered;

@@ -30,7 +30,7 @@ pub mod tree_outcome;
 pub mod tree_steps;
 pub mod urls;
 
-use maud::{Markup, PreEscaped, Render, html};
+use maud::{Markup, Render, html};
 
 use crate::model::{Document, Kind, Site};
 
@@ -56,8 +56,9 @@ pub fn document_page(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Mark
 pub struct TrustedHtml<'a>(pub &'a str);
 
 impl Render for TrustedHtml<'_> {
+    /// Code blocks are highlighted here, on the way out (see `parse::code_block`).
     fn render_to(&self, buffer: &mut String) {
-        PreEscaped(self.0).render_to(buffer);
+        crate::parse::highlight_rendered(self.0, buffer);
     }
 }
 

@@ -241,6 +241,25 @@ fn a_page_with_errors_still_renders_with_its_banner() {
 }
 
 #[test]
+fn code_blocks_are_highlighted_when_shown() {
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let app = TestApp::start_at(&sample);
+    let page = app.get("/docs/guides/ci-cd/pipeline-basics");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains(r#"<code class="language-yaml"><span class="hl-"#),
+        "{}",
+        page.body
+    );
+    // The cached copy is the same page.
+    assert_eq!(
+        app.get("/docs/guides/ci-cd/pipeline-basics").body,
+        page.body
+    );
+}
+
+#[test]
 fn every_kind_has_a_page() {
     let app = app();
     let tree = app.get("/trees/troubleshooting/pod-crash");
