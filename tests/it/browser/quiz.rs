@@ -71,7 +71,7 @@ fn a_failed_then_passed_quiz_goes_back_and_forward_without_resubmitting() {
         .iter()
         .map(|r| (0..).find(|j| !r.contains(j)).into_iter().collect())
         .collect();
-    run(&app, &tools, async |page, _| {
+    run(&app, &tools, async |page, tools| {
         page.sign_in(LEARNER, PASSWORD).await?;
         let module = format!("/modules/{MODULE}");
         page.open(&module).await?;
@@ -120,6 +120,28 @@ fn a_failed_then_passed_quiz_goes_back_and_forward_without_resubmitting() {
             "Back and Forward stored no new attempt: {} stored",
             attempts(&app)
         );
-        Ok(())
+        audit_results(page, tools, [&failed, &passed]).await
     });
+}
+
+/// axe on both results pages, light and dark; last, since switching schemes opens other pages.
+async fn audit_results(page: &Page, tools: &Tools, urls: [&str; 2]) -> Result<()> {
+    for dark in [false, true] {
+        super::audit::scheme(page, dark).await?;
+        for url in urls {
+            page.open(url).await?;
+            let blocking: Vec<String> = super::axe::audit(page, &tools.axe)
+                .await?
+                .iter()
+                .filter(|v| v.blocks())
+                .map(|v| v.describe())
+                .collect();
+            ensure!(
+                blocking.is_empty(),
+                "axe on the results page {url} (dark: {dark}):\n{}",
+                blocking.join("\n")
+            );
+        }
+    }
+    Ok(())
 }
