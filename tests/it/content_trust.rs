@@ -276,13 +276,7 @@ fn the_data_folder_cannot_be_the_content_folder() {
 
 #[test]
 fn a_link_out_saved_while_watching_is_reported_not_served() {
-    let app = TestApp::start_with("site-basic", |content| {
-        let toml = content.join("site.toml");
-        let mut text = fs::read_to_string(&toml).expect("site.toml");
-        text.push_str("watch = true\n");
-        fs::write(toml, text).expect("write site.toml");
-    });
-    selfserve::web::live::spawn_watcher(&app.state).expect("watcher starts");
+    let app = TestApp::start_watching("site-basic", |_| {});
     let outside = outside_of(&app.content);
     symlink(
         outside.join("passwd.png"),

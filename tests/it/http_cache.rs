@@ -239,13 +239,7 @@ fn pages_for_one_reader_are_private_uncompressed_and_carry_no_etag() {
 
 #[test]
 fn a_live_edit_gives_the_page_a_new_etag() {
-    let app = TestApp::start_with("site-basic", |content| {
-        let toml = content.join("site.toml");
-        let mut text = fs::read_to_string(&toml).expect("site.toml");
-        text.push_str("watch = true\n");
-        fs::write(toml, text).expect("write site.toml");
-    });
-    selfserve::web::live::spawn_watcher(&app.state).expect("watcher starts");
+    let app = TestApp::start_watching("site-basic", |_| {});
     get(&app, PAGE, &[]);
     let before = get(&app, PAGE, &[("Accept-Encoding", "br")]);
     let old = before.header("etag").expect("etag").to_owned();

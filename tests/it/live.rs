@@ -12,14 +12,7 @@ fn watched_app() -> TestApp {
 }
 
 fn watched(fixture: &str) -> TestApp {
-    let app = TestApp::start_with(fixture, |content| {
-        let toml = content.join("site.toml");
-        let mut text = fs::read_to_string(&toml).expect("site.toml");
-        text.push_str("watch = true\n");
-        fs::write(toml, text).expect("write site.toml");
-    });
-    selfserve::web::live::spawn_watcher(&app.state).expect("watcher starts");
-    app
+    TestApp::start_watching(fixture, |_| {})
 }
 
 /// Polls until `check` holds or five seconds pass.

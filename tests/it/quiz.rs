@@ -397,14 +397,9 @@ fn the_pool_page_carries_the_attempt_in_a_hidden_field_and_grades_it() {
 
 #[test]
 fn an_attempt_handed_out_before_the_module_changed_is_refused_as_stale() {
-    let app = TestApp::start_with("training", |content: &Path| {
+    let app = TestApp::start_watching("training", |content: &Path| {
         fs::write(content.join("training/modules/pool.md"), pool_module()).expect("write");
-        let toml = content.join("site.toml");
-        let mut text = fs::read_to_string(&toml).expect("site.toml");
-        text.push_str("watch = true\n");
-        fs::write(toml, text).expect("write site.toml");
     });
-    selfserve::web::live::spawn_watcher(&app.state).expect("watcher starts");
     let (_me, token) = learner(&app, "ada");
     let module = api_get(&app, &token, "pool").json();
     let attempt = module["attempt"].as_str().expect("attempt").to_owned();

@@ -105,6 +105,19 @@ impl TestApp {
         Self::boot(dirs, content, data)
     }
 
+    /// [`Self::start_with`], with `watch = true` in `site.toml` and the watcher running.
+    pub fn start_watching(name: &str, prepare: impl FnOnce(&Path)) -> Self {
+        let app = Self::start_with(name, |content| {
+            prepare(content);
+            let toml = content.join("site.toml");
+            let mut text = std::fs::read_to_string(&toml).expect("site.toml");
+            text.push_str("watch = true\n");
+            std::fs::write(toml, text).expect("write site.toml");
+        });
+        selfserve::web::live::spawn_watcher(&app.state).expect("watcher starts");
+        app
+    }
+
     /// Starts a server over a copy of a fixture whose search index is not built yet (what a
     /// server answers between binding and the end of the background index build).
     pub fn start_without_index(name: &str) -> Self {
