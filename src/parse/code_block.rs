@@ -183,7 +183,7 @@ const BLOCK_END: &str = "</code>";
 
 /// Highlighted blocks already worked out, by language and the block's escaped text; `None`
 /// for a block that stays plain. Emptied when it holds more than [`MEMO_MAX_BYTES`] of text.
-type Memo = HashMap<(Box<str>, Box<str>), Option<Arc<str>>>;
+type Memo = HashMap<Box<str>, HashMap<Box<str>, Option<Arc<str>>>>;
 static MEMO: LazyLock<Mutex<(Memo, usize)>> = LazyLock::new(Mutex::default);
 const MEMO_MAX_BYTES: usize = 32 * 1024 * 1024;
 
@@ -217,12 +217,13 @@ pub fn highlight_rendered(html: &str, out: &mut String) {
 }
 
 fn memoised(lang: &str, escaped: &str) -> Option<Arc<str>> {
-    let key = (Box::from(lang), Box::from(escaped));
+    // Looked up by borrowed text: a page shown again copies nothing.
     if let Some(found) = MEMO
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .0
-        .get(&key)
+        .get(lang)
+        .and_then(|blocks| blocks.get(escaped))
     {
         return found.clone();
     }
@@ -236,7 +237,10 @@ fn memoised(lang: &str, escaped: &str) -> Option<Arc<str>> {
         memo.1 = 0;
     }
     memo.1 += size;
-    memo.0.insert(key, highlighted.clone());
+    memo.0
+        .entry(Box::from(lang))
+        .or_default()
+        .insert(Box::from(escaped), highlighted.clone());
     highlighted
 }
 
