@@ -7,6 +7,11 @@
 //! modules of those owners. Search queries belong to nobody, so every owner sees them (never
 //! who searched).
 
+pub mod digest;
+
+pub mod deflection;
+pub mod items;
+
 use crate::config::SiteConfig;
 use crate::model::Site;
 
