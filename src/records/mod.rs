@@ -1,23 +1,28 @@
 //! The learner side's plain record types: accounts, sessions, tokens, attempts and passes,
-//! hand-outs, tree outcomes and help requests, the search log and click feedback.
+//! hand-outs, tree outcomes and help requests, the search log and click feedback, and
+//! "Was this helpful?" votes.
 //!
 //! `store` reads and writes them; views (`render`), rules (`grade`, `progress`, `qualify`) and
 //! `export` use them without knowing where they are kept, so nothing here mentions a database.
 
 pub mod accounts;
+pub mod feedback;
 pub mod learning;
 pub mod outcomes;
 pub mod search;
 
 pub use accounts::{ApiToken, LoginKey, Session, TokenId, User, UserId, UserName, UserSource};
+pub use feedback::{
+    DayVotes, FeedbackComment, FeedbackId, MAX_COMMENT_CHARS, NewFeedback, PageVotes,
+};
 pub use learning::{Attempt, AttemptId, Gated, Handout, NewAttempt, Pass};
 pub use outcomes::{
     Answer, HelpFilter, HelpRequest, NewOutcome, NodeStats, OutcomeId, Reply, RequestId,
-    RequestStatus, SentRequest, TreeStats,
+    RequestStatus, SentRequest, TreeStats, WalkDay, WalkRecord,
 };
 pub use search::{
-    Choice, MAX_QUERY_CHARS, PageFeedback, QueryCount, QueryFeedback, QueryKey, SearchLogEntry,
-    SearchLogLimits, day_of, normalize,
+    Choice, DayTotals, MAX_QUERY_CHARS, PageFeedback, QueryCount, QueryDay, QueryFeedback,
+    QueryKey, QueryTotals, SearchLogEntry, SearchLogLimits, SearchPeriod, day_of, normalize,
 };
 
 /// The reads that judging every learner at once needs (the qualification matrix and its

@@ -182,6 +182,12 @@ pub const TABLES: &[Table] = &[
         key: &["normalized", "page"],
         identity: false,
     },
+    Table {
+        name: "page_feedback",
+        columns: &["id", "doc_id", "helpful", "comment", "created_at"],
+        key: &["id"],
+        identity: true,
+    },
 ];
 
 /// Rows per INSERT: well under SQLite's and PostgreSQL's parameter limits, and few round

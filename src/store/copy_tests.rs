@@ -119,6 +119,14 @@ fn fill(store: &Store) {
                     "INSERT INTO click_pages VALUES (?1, ?2, ?3, ?4)",
                     args!["oom killed", "/guides/oom", 0.3_f64, 70_i64],
                 ),
+                (
+                    "INSERT INTO page_feedback VALUES (?1, ?2, ?3, ?4, ?5)",
+                    args![6_i64, "guides/oom", 0_i64, "Ça manque un exemple", 80_i64],
+                ),
+                (
+                    "INSERT INTO page_feedback VALUES (?1, ?2, ?3, ?4, ?5)",
+                    args![8_i64, "guides/oom", 1_i64, None::<String>, 81_i64],
+                ),
             ];
             for (sql, params) in rows {
                 c.execute(sql, params)?;
@@ -153,7 +161,7 @@ fn a_copy_round_trips_through_every_backend_and_refuses_a_filled_target() {
     for to in &hops {
         let report = copy_store(&from.url, &to.url).expect("copy");
         assert!(report.verified(), "{report:?}");
-        assert_eq!(report.rows(), 14);
+        assert_eq!(report.rows(), 16);
         let figures = checksums(&report);
         if let Some(expected) = &expected {
             assert_eq!(&figures, expected, "the same records on every backend");

@@ -248,6 +248,23 @@ CREATE UNIQUE INDEX help_requests_by_token ON help_requests(token_hash);
 CREATE INDEX help_requests_by_user ON help_requests(user_id, created_at);
 "#;
 
+/// "Was this helpful?" (issue 16): one row per vote on a page (`doc_id`, a content id like
+/// the others), with an optional comment of at most 2,000 characters. Nothing says who voted.
+/// Pruned like the search log: past its retention, and past its row cap oldest (lowest `id`)
+/// first. The first index answers one page's comments newest first, the second a period's
+/// figures per page (it covers the query, so the table is read only for comments).
+const V_PAGE_FEEDBACK: &str = r#"
+CREATE TABLE page_feedback (
+    id         INTEGER PRIMARY KEY,
+    doc_id     TEXT    NOT NULL CHECK (length(doc_id) BETWEEN 1 AND 1000),
+    helpful    INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+    comment    TEXT    CHECK (comment IS NULL OR length(comment) BETWEEN 1 AND 2000),
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX page_feedback_by_doc ON page_feedback(doc_id, created_at);
+CREATE INDEX page_feedback_by_time ON page_feedback(created_at, doc_id, helpful);
+"#;
+
 /// Every schema version, oldest first: version N is `VERSIONS[N - 1]`. Append; never edit a
 /// released version. PostgreSQL databases start at version 5, so versions 2 and 3 rewrite
 /// data only SQLite files can hold and are SQLite-only there.
@@ -263,6 +280,7 @@ pub(crate) const VERSIONS: &[Version] = &[
     &[Part::Both(V_SEARCH_CLICKS)],
     &[Part::Both(V_RATE_WINDOWS)],
     &[Part::Both(V_HELP_REQUEST_REPLIES)],
+    &[Part::Both(V_PAGE_FEEDBACK)],
 ];
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //! Each area lives in its own file and adds `impl Store` blocks: [`accounts`] (users; the
 //! argon2id hashing is in `passwords`), [`sessions`] (browser sessions, sign-in rate
 //! limits), [`tokens`] (API tokens), [`attempts`] (quiz attempts and passes), [`outcomes`]
-//! (tree walks, help requests), [`rate_limits`] (limits every replica shares), [`search_log`] (bounded), [`search_clicks`] (click
+//! (tree walks, help requests), [`page_feedback`] ("Was this helpful?", bounded), [`rate_limits`] (limits every replica shares), [`search_log`] (bounded), [`search_clicks`] (click
 //! feedback, bounded and decaying) and [`backup`]; [`health`] says
 //! whether the disk takes writes and refuses an emptied database. The schema is in
 //! `migrations`.
@@ -30,6 +30,7 @@ pub mod health;
 pub mod help_requests;
 mod migrations;
 pub mod outcomes;
+pub mod page_feedback;
 mod passwords;
 pub mod rate_limits;
 pub mod search_clicks;
@@ -38,6 +39,7 @@ pub mod sessions;
 #[doc(hidden)]
 pub mod testing;
 pub mod tokens;
+pub mod tree_walks;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
