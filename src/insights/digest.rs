@@ -264,6 +264,20 @@ pub fn assemble(input: DigestInput) -> Digest {
     }
 }
 
+/// An owner's name as part of a file name: letters, digits, `-` and `_` kept, the rest `_`.
+pub fn file_safe(owner: &str) -> String {
+    owner
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// The day a page's review falls due: `review_days` after its `reviewed:` date (the rule of
 /// the page's "Needs review" notice); none without a date.
 pub fn review_due(reviewed: Option<Date>, review_days: u32) -> Option<Date> {

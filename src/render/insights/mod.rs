@@ -3,7 +3,11 @@
 //! tables sortable without JavaScript ([`table`]). The pages themselves live beside these.
 
 pub mod charts;
+pub mod digest;
+pub mod modules;
+pub mod overview;
 pub mod table;
+pub mod trees;
 
 use maud::{Markup, html};
 
@@ -94,7 +98,7 @@ pub fn period_form(action: &str, days: u32) -> Markup {
                     option value=(days) selected { "Last " (days) " days" }
                 }
             }
-            button type="submit" class="button secondary" { "Show" }
+            button type="submit" class="button button-secondary" { "Show" }
         }
     }
 }

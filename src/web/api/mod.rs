@@ -6,6 +6,9 @@
 mod docs;
 mod health;
 mod insights;
+mod insights_digest;
+mod insights_modules;
+mod insights_trees;
 mod live;
 mod modules;
 mod qualifications;
@@ -26,7 +29,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/insights/search-feedback",
             web::get().to(insights::search_feedback),
+        )
+        .route(
+            "/api/v1/insights/digest",
+            web::get().to(insights_digest::digest),
         );
+    cfg.route(
+        "/api/v1/insights/trees",
+        web::get().to(insights_trees::overview),
+    )
+    .route(
+        "/api/v1/insights/trees/{id:.*}",
+        web::get().to(insights_trees::tree),
+    )
+    .route(
+        "/api/v1/insights/modules/{id:.*}",
+        web::get().to(insights_modules::module),
+    );
     cfg.service(
         web::resource("/api/v1/trees/{id:.*}/outcomes")
             // Only POSTs stop here; a GET falls through to the tree itself.

@@ -6,6 +6,11 @@
 //! pages, trees and modules (and the search gaps, which belong to nobody); anyone else signed
 //! in gets 403 and an anonymous visitor is sent to sign in (401 under `/api/`).
 
+pub(in crate::web) mod digest;
+pub(in crate::web) mod modules;
+mod overview;
+pub(in crate::web) mod trees;
+
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
@@ -18,7 +23,12 @@ use crate::insights::{Period, Scope};
 use crate::render::insights::table::QueryParams;
 
 /// Registers every insight page. Each area adds its own `configure` line.
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.configure(overview::routes);
+    cfg.configure(digest::routes);
+    cfg.configure(trees::routes);
+    cfg.configure(modules::routes);
+}
 
 /// Extractor: a signed-in admin or page owner, with what they may see.
 #[derive(Debug, Clone)]
