@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::front_matter_errors::explain;
 use crate::model::diagnostic::{Diagnostic, LineIndex, Position};
 
 /// Which syntax the front matter block uses.
@@ -105,6 +106,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "draw",
     "shuffle",
     "attempts",
+    "status",
+    "created",
 ];
 
 /// A value or a list of values: `tags: k8s` and `tags: [k8s]` mean the same.
@@ -176,6 +179,11 @@ pub struct RawFrontMatter {
     pub shuffle: Option<bool>,
     /// A module's attempt limits.
     pub attempts: Option<RawAttempts>,
+    /// `stub` marks a page that still needs writing (made from a search gap).
+    pub status: Option<String>,
+    /// When a stub was made, `YYYY-MM-DD`: `check` warns once it is older than
+    /// `[insights] stub_warn_days`.
+    pub created: Option<String>,
 }
 
 /// `attempts:` as written: `{free: 3, delay: 10m, max_delay: 1d}`.
@@ -267,19 +275,21 @@ pub fn parse(
 
 fn parse_yaml(block: &str, block_start: Position) -> Result<RawFrontMatter, (Position, String)> {
     serde_saphyr::from_str::<RawFrontMatter>(block).map_err(|err| {
-        let pos = err.location().map_or(block_start, |loc| {
-            Position::new(
-                block_start.line + u32::try_from(loc.line()).unwrap_or(1).saturating_sub(1),
-                u32::try_from(loc.column()).unwrap_or(1),
-            )
-        });
-        (
-            pos,
-            format!(
-                "front matter is not valid: {}",
-                friendly(&yaml_sentence(&err))
+        let sentence = yaml_sentence(&err);
+        match err.location() {
+            Some(loc) => explain(
+                block,
+                block_start,
+                usize::try_from(loc.line()).unwrap_or(1),
+                usize::try_from(loc.column()).unwrap_or(1),
+                &sentence,
+                ':',
             ),
-        )
+            None => (
+                block_start,
+                format!("front matter is not valid YAML: {sentence}"),
+            ),
+        }
     })
 }
 
@@ -295,18 +305,6 @@ pub(crate) fn yaml_sentence(err: &serde_saphyr::Error) -> String {
     trimmed.trim_end_matches('.').to_owned()
 }
 
-/// serde's wording for a value that is neither a string nor a list of strings names a Rust
-/// type; say what to write instead.
-fn friendly(message: &str) -> String {
-    if message.contains("untagged enum OneOrMany") {
-        "expected a word or a list of words such as `[a, b]` (tags, aliases, symptoms, \
-         resources, modules and requires take a list)"
-            .to_owned()
-    } else {
-        message.to_owned()
-    }
-}
-
 fn parse_toml(
     block: &str,
     file_text: &str,
@@ -314,9 +312,16 @@ fn parse_toml(
 ) -> Result<RawFrontMatter, (Position, String)> {
     toml::from_str::<RawFrontMatter>(block).map_err(|err| {
         let index = LineIndex::new(file_text);
-        let pos = index.position(offset + err.span().map_or(0, |s| s.start));
-        let message = friendly(err.message().trim_end_matches('.'));
-        (pos, format!("front matter is not valid TOML: {message}"))
+        let block_start = index.position(offset);
+        let at = index.position(offset + err.span().map_or(0, |s| s.start));
+        explain(
+            block,
+            block_start,
+            usize::try_from(at.line.saturating_sub(block_start.line) + 1).unwrap_or(1),
+            usize::try_from(at.column).unwrap_or(1),
+            err.message().trim_end_matches('.'),
+            '=',
+        )
     })
 }
 

@@ -11,6 +11,7 @@ mod admonition;
 mod code_block;
 mod depth;
 pub mod front_matter;
+mod front_matter_errors;
 mod headings;
 mod inline;
 mod links;

@@ -132,7 +132,10 @@ impl Ctx<'_> {
                 let at = self.at(e.location(), 0);
                 self.error(
                     at,
-                    format!("quiz block is not valid YAML: {}", yaml_sentence(&e)),
+                    format!(
+                        "quiz block is not valid YAML: {}",
+                        syntax_hint(&yaml_sentence(&e))
+                    ),
                 );
                 return Vec::new();
             }
@@ -333,12 +336,33 @@ fn question_error(err: &serde_saphyr::Error) -> String {
     if message.contains("untagged enum RawAnswer") {
         return "`answer` must be the index of the right choice (0 for the first) or a list of indexes".to_owned();
     }
+    if message.starts_with("cannot deserialize null into string") {
+        return "a choice is empty (`null`, `~` or a `-` with nothing after it); write the \
+                choice's text, in quotes if it is the word itself: `\"null\"`"
+            .to_owned();
+    }
     let plain = match message.as_str() {
         "expected sequence start" => "expected a list (`[a, b]`, or one `- item` per line)",
-        "expected string scalar" => "expected text",
-        other => other,
+        "expected string scalar" => {
+            "`question`, each choice and `explain` must be text; quote a value that starts with `[` or `{`"
+        }
+        other => return format!("quiz question is not valid: {}", syntax_hint(other)),
     };
     format!("quiz question is not valid: {plain}")
+}
+
+/// YAML's syntax messages that have a usual cause in quiz text, with what to do.
+fn syntax_hint(message: &str) -> String {
+    if message.contains("mapping values are not allowed") {
+        "a value contains `: `, which YAML reads as another key; quote the value, such as \
+         `question: \"Which one: A or B?\"`"
+            .to_owned()
+    } else if let Some(rest) = message.strip_prefix("unexpected character: `") {
+        let c = rest.trim_end_matches('\'');
+        format!("a value starts with `{c}`, which YAML reserves; put the value in quotes")
+    } else {
+        message.to_owned()
+    }
 }
 
 /// A question's first words, for messages.

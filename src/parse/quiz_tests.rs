@@ -259,3 +259,28 @@ proptest! {
         let _ = parse_quiz("m.md", &text, &block);
     }
 }
+
+#[test]
+fn serde_wording_never_reaches_the_author() {
+    let cases = [
+        (
+            "- question: Q\n  choices: [a, null]\n  answer: 0\n",
+            "7:16: error: a choice is empty (`null`, `~` or a `-` with nothing after it); write the choice's text, in quotes if it is the word itself: `\"null\"`",
+        ),
+        (
+            "- question: Q\n  choices:\n    - a\n    -\n  answer: 0\n",
+            "9:6: error: a choice is empty (`null`, `~` or a `-` with nothing after it); write the choice's text, in quotes if it is the word itself: `\"null\"`",
+        ),
+        (
+            "- question: [Q]\n  choices: [a, b]\n  answer: 0\n",
+            "6:13: error: quiz question is not valid: `question`, each choice and `explain` must be text; quote a value that starts with `[` or `{`",
+        ),
+        (
+            "- question: What: this\n  choices: [a, b]\n  answer: 0\n",
+            "6:17: error: quiz block is not valid YAML: a value contains `: `, which YAML reads as another key; quote the value, such as `question: \"Which one: A or B?\"`",
+        ),
+    ];
+    for (yaml, expected) in cases {
+        assert_eq!(quiz(yaml).1, [expected], "{yaml}");
+    }
+}

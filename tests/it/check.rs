@@ -112,7 +112,7 @@ fn check_reports_every_broken_file_with_path_line_col_and_exits_1() {
         );
     }
     let expect = [
-        "guides/bad-yaml.md:4:6: error: front matter is not valid",
+        "guides/bad-yaml.md:3:1: error: the list or mapping opened in `tags: [kubernetes` is never closed",
         "guides/unclosed.md:1:1: error: the front matter opened with `---` on line 1 is never closed",
         "guides/binary.md:4:1: error: the file is not UTF-8",
         "guides/empty.md:1:1: warning: the file is empty",
