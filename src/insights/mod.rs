@@ -11,6 +11,7 @@ pub mod digest;
 
 pub mod deflection;
 pub mod items;
+pub mod search;
 
 use crate::config::SiteConfig;
 use crate::model::Site;

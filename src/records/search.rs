@@ -72,6 +72,60 @@ pub struct QueryCount {
     pub opened: u64,
 }
 
+/// One normalised query's figures over a period: its rows of the log summed over the days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryTotals {
+    /// The query, normalised.
+    pub query: String,
+    /// Searches.
+    pub searches: u64,
+    /// Searches that found nothing.
+    pub zero_results: u64,
+    /// Searches that opened a result.
+    pub opened: u64,
+    /// Searches that found something and opened nothing (counted per day, so a day's
+    /// zero-result and opened searches never make it negative).
+    pub no_clicks: u64,
+    /// The last search, in seconds since 1970.
+    pub last_at: i64,
+    /// The last search on a day when it found nothing at least once (the log keeps one time
+    /// per query and day, so this is that day's last search).
+    pub last_zero_at: Option<i64>,
+}
+
+/// The whole log's figures on one UTC day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DayTotals {
+    /// Days since the Unix epoch.
+    pub day: i64,
+    /// Searches.
+    pub searches: u64,
+    /// Searches that found nothing.
+    pub zero_results: u64,
+    /// Searches that opened a result.
+    pub opened: u64,
+    /// Searches that found something and opened nothing.
+    pub no_clicks: u64,
+}
+
+/// The search log over a period, summed per query and per day.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SearchPeriod {
+    /// Each normalised query searched in the period, in no particular order.
+    pub queries: Vec<QueryTotals>,
+    /// Each day with searches, oldest first.
+    pub days: Vec<DayTotals>,
+}
+
+/// One row of the log: a normalised query's figures on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryDay {
+    /// The query, normalised.
+    pub query: String,
+    /// Its figures that day (`day` is the day).
+    pub figures: DayTotals,
+}
+
 /// Lowercase with runs of whitespace collapsed, cut to [`MAX_QUERY_CHARS`] characters:
 /// "Pod  OOM" and "pod oom" are one query, and no row holds more than 200 characters.
 pub fn normalize(query: &str) -> String {

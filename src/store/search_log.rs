@@ -13,7 +13,8 @@ use time::OffsetDateTime;
 use super::db::{Conn, DbResult, args};
 use super::{Result, Store};
 pub use crate::records::{
-    MAX_QUERY_CHARS, QueryCount, QueryKey, SearchLogEntry, SearchLogLimits, day_of, normalize,
+    DayTotals, MAX_QUERY_CHARS, QueryCount, QueryDay, QueryKey, QueryTotals, SearchLogEntry,
+    SearchLogLimits, SearchPeriod, day_of, normalize,
 };
 
 #[cfg(test)]
@@ -124,6 +125,88 @@ impl Store {
         self.query_counts("zero_results", "0", since, limit)
     }
 
+    /// The log from `first_day` (days since the Unix epoch) on, summed per normalised query
+    /// and per day, in one read: what the search insights group and chart. Both sums run in
+    /// the database, so a log at its row cap (200,000 rows by default) crosses the wire as
+    /// one row per distinct query and one per day.
+    pub fn search_period(&self, first_day: i64) -> Result<SearchPeriod> {
+        // PostgreSQL sums integers as NUMERIC, hence the casts. A day's searches that found
+        // something and opened nothing are counted per row, where zero-result and opened
+        // searches cannot overlap into a negative figure.
+        const NO_CLICKS: &str = "CAST(SUM(CASE WHEN searches - zero_results - opened > 0
+                 THEN searches - zero_results - opened ELSE 0 END) AS BIGINT)";
+        let per_query = format!(
+            "SELECT normalized, CAST(SUM(searches) AS BIGINT), CAST(SUM(zero_results) AS BIGINT),
+                    CAST(SUM(opened) AS BIGINT), {NO_CLICKS}, MAX(last_at),
+                    MAX(CASE WHEN zero_results > 0 THEN last_at END)
+             FROM search_queries WHERE day >= ?1 GROUP BY normalized"
+        );
+        let per_day = format!(
+            "SELECT day, CAST(SUM(searches) AS BIGINT), CAST(SUM(zero_results) AS BIGINT),
+                    CAST(SUM(opened) AS BIGINT), {NO_CLICKS}
+             FROM search_queries WHERE day >= ?1 GROUP BY day ORDER BY day"
+        );
+        self.read(|c| {
+            let queries = c.query_map(&per_query, args![first_day], |r| {
+                Ok(QueryTotals {
+                    query: r.get(0)?,
+                    searches: r.get(1)?,
+                    zero_results: r.get(2)?,
+                    opened: r.get(3)?,
+                    no_clicks: r.get(4)?,
+                    last_at: r.get(5)?,
+                    last_zero_at: r.get(6)?,
+                })
+            })?;
+            let days = c.query_map(&per_day, args![first_day], |r| {
+                Ok(DayTotals {
+                    day: r.get(0)?,
+                    searches: r.get(1)?,
+                    zero_results: r.get(2)?,
+                    opened: r.get(3)?,
+                    no_clicks: r.get(4)?,
+                })
+            })?;
+            Ok(SearchPeriod { queries, days })
+        })
+    }
+
+    /// The rows of `queries` (normalised) from `first_day` on, one per query and day, in no
+    /// particular order: the trends of the groups an insight page lists.
+    pub fn search_days_of(&self, first_day: i64, queries: &[String]) -> Result<Vec<QueryDay>> {
+        // Bounded lists of parameters: SQLite allows 32,766 and PostgreSQL 65,535 per query.
+        const CHUNK: usize = 500;
+        self.read(|c| {
+            let mut rows = Vec::new();
+            for chunk in queries.chunks(CHUNK) {
+                let placeholders: Vec<String> =
+                    (0..chunk.len()).map(|i| format!("?{}", i + 2)).collect();
+                let sql = format!(
+                    "SELECT normalized, day, searches, zero_results, opened,
+                            CASE WHEN searches - zero_results - opened > 0
+                                 THEN searches - zero_results - opened ELSE 0 END
+                     FROM search_queries WHERE day >= ?1 AND normalized IN ({})",
+                    placeholders.join(", ")
+                );
+                let mut params = vec![super::db::Value::from(first_day)];
+                params.extend(chunk.iter().map(super::db::Value::from));
+                rows.extend(c.query_map(&sql, &params, |r| {
+                    Ok(QueryDay {
+                        query: r.get(0)?,
+                        figures: DayTotals {
+                            day: r.get(1)?,
+                            searches: r.get(2)?,
+                            zero_results: r.get(3)?,
+                            opened: r.get(4)?,
+                            no_clicks: r.get(5)?,
+                        },
+                    })
+                })?);
+            }
+            Ok(rows)
+        })
+    }
+
     fn query_counts(
         &self,
         counted: &str,
@@ -149,6 +232,10 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "search_period_tests.rs"]
+mod period_tests;
 
 #[cfg(test)]
 mod tests {
