@@ -178,6 +178,7 @@ fn matrix_page(store: &Store, site: &Site) -> usize {
         viewer: Some(Viewer {
             name: "admin".into(),
             is_admin: true,
+            sees_insights: true,
         }),
         csrf_token: None,
         today: now.date(),

@@ -1,5 +1,6 @@
 //! `site.toml`: the site's settings, parsed once into one validated struct.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
@@ -29,6 +30,27 @@ pub struct SiteConfig {
     pub search_log: SearchLogConfig,
     /// What ranks search results besides the words.
     pub search: SearchConfig,
+    /// Who answers for an `owner:` value: `team-platform = ["ada", "grace"]` lets those
+    /// accounts see the insights of pages owned by `team-platform`. An account also owns
+    /// the pages whose `owner:` is its own name.
+    pub owners: BTreeMap<String, Vec<String>>,
+    /// The knowledge loop's settings.
+    pub insights: InsightsConfig,
+}
+
+/// `[insights]` in `site.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InsightsConfig {
+    /// `selfserve check` warns about a page stub (written from a search gap) still marked
+    /// as needing writing this many days after it was made.
+    pub stub_warn_days: u32,
+}
+
+impl Default for InsightsConfig {
+    fn default() -> Self {
+        Self { stub_warn_days: 14 }
+    }
 }
 
 /// Search ranking switches (`[search]` in `site.toml`).
@@ -130,6 +152,8 @@ impl Default for SiteConfig {
             auth: AuthConfig::default(),
             search_log: SearchLogConfig::default(),
             search: SearchConfig::default(),
+            owners: BTreeMap::new(),
+            insights: InsightsConfig::default(),
         }
     }
 }
@@ -192,6 +216,19 @@ impl SiteConfig {
             );
         }
         Ok(())
+    }
+
+    /// The `owner:` values `user` answers for: its own name and every `[owners]` entry that
+    /// lists it (names compare without case, as account names do).
+    pub fn owner_names_of(&self, user: &str) -> Vec<String> {
+        let mut names = vec![user.to_owned()];
+        names.extend(
+            self.owners
+                .iter()
+                .filter(|(_, members)| members.iter().any(|m| m.eq_ignore_ascii_case(user)))
+                .map(|(owner, _)| owner.clone()),
+        );
+        names
     }
 
     /// The "edit this page" link for a source file.

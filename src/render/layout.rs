@@ -14,6 +14,9 @@ pub struct Viewer {
     pub name: String,
     /// Admins see every learner, the matrix and insights.
     pub is_admin: bool,
+    /// Admins and the owners of pages see the insights (set per page from the site's
+    /// `owner:` values, see [`crate::insights::Scope`]).
+    pub sees_insights: bool,
 }
 
 /// What the shell needs to know about the request, beyond the page itself.
@@ -204,13 +207,20 @@ fn viewer_links(viewer: &Viewer) -> impl Iterator<Item = (&'static str, &'static
         ("/my/qualifications", "Qualifications"),
         ("/my/requests", "My requests"),
     ];
-    const ADMINS: [(&str, &str); 3] = [
+    const ADMINS: [(&str, &str); 2] = [
         ("/admin/qualifications", "Matrix"),
         ("/requests", "Requests"),
-        ("/admin/search-feedback", "Search feedback"),
     ];
     let admin: &[(&str, &str)] = if viewer.is_admin { &ADMINS } else { &[] };
-    EVERYONE.into_iter().chain(admin.iter().copied())
+    let insights: &[(&str, &str)] = if viewer.sees_insights {
+        &[("/insights", "Insights")]
+    } else {
+        &[]
+    };
+    EVERYONE
+        .into_iter()
+        .chain(admin.iter().copied())
+        .chain(insights.iter().copied())
 }
 
 /// Three bars; decorative, the link's text names it.

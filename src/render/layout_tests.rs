@@ -109,6 +109,7 @@ fn the_phone_menu_holds_the_header_and_account_links() {
     let admin = Viewer {
         name: "grace".into(),
         is_admin: true,
+        sees_insights: true,
     };
     let html = render(&ctx_for(&nav, Some(admin)), Page::default()).into_string();
     let menu = html

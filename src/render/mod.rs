@@ -11,6 +11,7 @@ pub mod document;
 pub mod errors;
 pub mod folder;
 pub mod home;
+pub mod insights;
 pub mod layout;
 pub mod module;
 pub mod path;

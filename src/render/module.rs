@@ -284,6 +284,7 @@ mod tests {
             viewer: signed_in.then(|| Viewer {
                 name: "ada".into(),
                 is_admin: false,
+                sees_insights: false,
             }),
             csrf_token: Some("token".into()),
             today: time::OffsetDateTime::UNIX_EPOCH.date(),

@@ -26,6 +26,7 @@ fn viewer(admin: bool) -> Option<Viewer> {
     Some(Viewer {
         name: "ada".into(),
         is_admin: admin,
+        sees_insights: admin,
     })
 }
 

@@ -42,7 +42,11 @@ pub fn page_context<'a>(
         site_title: &site.config.title,
         nav: &site.nav,
         current_url: current_url.into(),
-        viewer: extensions.get::<Viewer>().cloned(),
+        viewer: extensions.get::<Viewer>().map(|viewer| Viewer {
+            sees_insights: viewer.is_admin
+                || crate::insights::Scope::of(site, &viewer.name, false).is_some(),
+            ..viewer.clone()
+        }),
         csrf_token: extensions.get::<CsrfToken>().map(|t| t.0.clone()),
         today: time::OffsetDateTime::now_utc().date(),
         query: String::new(),

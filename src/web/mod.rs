@@ -12,6 +12,7 @@ pub mod context;
 pub mod error;
 pub mod headers;
 pub mod http_cache;
+pub mod insights;
 pub mod kinds;
 pub mod live;
 pub mod pages;
@@ -236,6 +237,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(trees::routes); // /requests
     cfg.configure(training::routes); // "My training"
     cfg.configure(qualifications::routes); // profiles, matrix
+    cfg.configure(insights::routes); // /insights/…
     cfg.configure(pages::routes); // home, tags, diagnostics
 }
 

@@ -314,7 +314,12 @@ fn only_admins_see_search_feedback() {
     assert_eq!(res.header("cache-control"), Some("private, no-store"));
     let home = app.get_with("/", &[("Cookie", admin.as_str())]);
     assert!(
-        home.body.contains("href=\"/admin/search-feedback\""),
-        "admins find it from the header"
+        home.body.contains("href=\"/insights\""),
+        "admins find the insights from the header"
+    );
+    let search = app.get_with("/insights/search", &[("Cookie", admin.as_str())]);
+    assert!(
+        search.body.contains("href=\"/admin/search-feedback\""),
+        "and the click feedback from the search insights"
     );
 }

@@ -122,6 +122,7 @@ pub async fn authenticate(
             ext.insert(Viewer {
                 name: identity.user.name.to_string(),
                 is_admin: identity.user.is_admin,
+                sees_insights: identity.user.is_admin,
             });
             ext.insert(identity.clone());
         }
