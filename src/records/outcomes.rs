@@ -166,3 +166,27 @@ pub struct NodeStats {
     /// Walks that ended at the node.
     pub stopped_at: u64,
 }
+
+/// How many walks of one tree ended one way on one UTC day (the deflection trend reads these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkDay {
+    /// The tree's document id.
+    pub tree_id: String,
+    /// Days since the Unix epoch, UTC.
+    pub day: i64,
+    /// How those walks ended.
+    pub outcome: Outcome,
+    /// How many.
+    pub walks: u64,
+}
+
+/// One stored walk as the per-node deflection figures read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkRecord {
+    /// Days since the Unix epoch, UTC, when it ended.
+    pub day: i64,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Node ids from the start to where it ended.
+    pub trail: Vec<String>,
+}
