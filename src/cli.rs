@@ -1,18 +1,24 @@
 //! Command-line interface (clap derive): the doc comments are the help text.
 
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::check::{self, CheckFormat};
+use crate::check::CheckFormat;
 use crate::store::DatabaseUrl;
 use crate::web::{self, ServeOptions};
 
 mod accounts;
+pub mod address;
+mod checking;
+pub mod errors;
+mod existing;
+mod generated;
 mod migrate_store;
+
+use existing::Missing;
 
 /// A knowledge base and learning platform for platform-engineering teams.
 #[derive(Debug, Parser)]
@@ -28,15 +34,34 @@ pub struct Cli {
 pub enum Command {
     /// Serve the site (the default command).
     Serve(ServeArgs),
-    /// Validate a content folder without serving it; exit 1 when it has errors.
+    /// Validate a content folder without serving it; exit 1 when it has errors, 2 when the
+    /// folder cannot be read or holds no Markdown file. Problems go to stdout, one line each;
+    /// a one-line summary to stderr.
     Check {
-        /// The content folder.
-        #[arg(default_value = "content")]
-        dir: PathBuf,
+        /// The content folder (default `content`). A folder holding `site.toml` is the
+        /// content root; a repository whose `content/site.toml` exists means its `content/`.
+        dir: Option<PathBuf>,
+        /// The content folder, as the other commands take it (same as DIR; give one).
+        #[arg(long, value_name = "DIR")]
+        content: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
     },
+    /// Start a content repository in DIR (new or empty): site.toml, one example of each kind,
+    /// CI jobs for GitLab and GitHub running `selfserve check`, a README. Never overwrites.
+    Init {
+        /// The folder to create or fill; it must be empty.
+        dir: PathBuf,
+    },
+    /// Print a shell completion script (e.g. `selfserve completions bash >
+    /// /etc/bash_completion.d/selfserve`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page in roff (e.g. `selfserve man > selfserve.1; man ./selfserve.1`).
+    Man,
     /// Manage accounts: add, list, disable, enable, reset passwords, grant admin.
     User(UserArgs),
     /// Manage API tokens (for scripts and provisioning systems).
@@ -215,9 +240,10 @@ pub struct ServeArgs {
     /// sqlite://DATA/selfserve.db.
     #[arg(long, value_name = "URL")]
     pub database: Option<String>,
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub addr: SocketAddr,
+    /// Address to listen on: IP:PORT or HOST:PORT (a host name is resolved; the server
+    /// listens on its first IPv4 address, else its first address).
+    #[arg(long, default_value = "127.0.0.1:8080", value_parser = address::listen_address)]
+    pub addr: std::net::SocketAddr,
     /// Reload content when files change.
     #[arg(long)]
     pub watch: bool,
@@ -229,7 +255,7 @@ impl Default for ServeArgs {
             content: PathBuf::from("content"),
             data: PathBuf::from("data"),
             database: None,
-            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            addr: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
             watch: false,
         }
     }
@@ -259,13 +285,16 @@ fn database_url(flag: Option<&str>, data: &Path) -> anyhow::Result<DatabaseUrl> 
     }
 }
 
-/// Starts logging to stderr; `RUST_LOG` overrides the default `info` level.
+/// Starts logging to stderr; `RUST_LOG` overrides the default `info` level. Colours only
+/// when stderr is a terminal: escape codes in a log file or a journal are noise.
 pub fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 
@@ -284,22 +313,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { dir, format } => match check::check(&dir) {
-            Ok(report) => {
-                let stdout = std::io::stdout();
-                let stderr = std::io::stderr();
-                check::write_report(&report, format, &mut stdout.lock(), &mut stderr.lock())?;
-                Ok(if report.errors() > 0 {
-                    ExitCode::from(1)
-                } else {
-                    ExitCode::SUCCESS
-                })
-            }
-            Err(err) => {
-                let _ = writeln!(std::io::stderr(), "error: {err}");
-                Ok(ExitCode::from(2))
-            }
-        },
+        Command::Check {
+            dir,
+            content,
+            format,
+        } => checking::run(dir, content, format),
+        Command::Init { dir } => {
+            let written = crate::init::scaffold(&dir)?;
+            eprintln!(
+                "created a content repository in {} ({} files); try `selfserve check {}` and `selfserve serve --content {}`",
+                dir.display(),
+                written.len(),
+                dir.display(),
+                dir.display(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => generated::completions(shell),
+        Command::Man => generated::man_page(),
         Command::User(args) => accounts::run_user(args),
         Command::Token(args) => accounts::run_token(args),
         Command::Backup {
@@ -308,7 +339,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             data,
             database,
         } => {
-            let url = database_url(database.as_deref(), &data)?;
+            let url = existing::require(
+                database_url(database.as_deref(), &data)?,
+                &data,
+                Missing::Refuse,
+            )?;
             crate::store::backup::backup_database(&url, &file, force)?;
             eprintln!("wrote a backup of {url} to {}", file.display());
             Ok(ExitCode::SUCCESS)
@@ -327,7 +362,11 @@ fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
             database,
             content,
         } => {
-            let database = database_url(database.as_deref(), &data)?;
+            let database = existing::require(
+                database_url(database.as_deref(), &data)?,
+                &data,
+                Missing::Refuse,
+            )?;
             // Parsed here rather than by clap so a bad date is one sentence and exit 1, like
             // every other input error of the command line.
             let as_of = as_of

@@ -25,6 +25,7 @@ pub mod digest;
 pub mod escape;
 pub mod export;
 pub mod grade;
+pub mod init;
 pub mod insights;
 pub mod live;
 pub mod loader;

@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     match selfserve::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", selfserve::cli::errors::sentence(&err));
             ExitCode::from(1)
         }
     }

@@ -6,17 +6,24 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use super::existing::{self, Missing};
 use super::{TokenArgs, TokenCommand, UserArgs, UserCommand, database_url, print_table};
+use crate::store::accounts::MIN_CHOSEN_PASSWORD_CHARS;
 use crate::store::{Store, TokenId, UserName};
 
 fn parse_name(raw: &str) -> anyhow::Result<UserName> {
     UserName::parse(raw).map_err(anyhow::Error::msg)
 }
 
-/// The database of `user` and `token`, created when missing (the first `user add` before
-/// the first `serve` sets a site up).
+/// The database of `user` and `token`: it must exist (see [`existing`]), and is brought up
+/// to date when an older version made it.
 fn open_store(data: &Path, database: Option<&str>) -> anyhow::Result<Store> {
-    Ok(Store::connect(&database_url(database, data)?)?)
+    open_store_or(data, database, Missing::Refuse)
+}
+
+fn open_store_or(data: &Path, database: Option<&str>, missing: Missing) -> anyhow::Result<Store> {
+    let url = existing::require(database_url(database, data)?, data, missing)?;
+    Ok(Store::connect(&url)?)
 }
 
 /// Reads a password from stdin: everything up to the end, minus one trailing line break.
@@ -34,7 +41,18 @@ fn password_from_stdin() -> anyhow::Result<String> {
             "the password on standard input is empty; pipe one in, e.g. `printf %s \"$PW\" | selfserve user add NAME --password-stdin`"
         );
     }
+    check_length(password)?;
     Ok(password.to_owned())
+}
+
+/// The same minimum as the account page's form: one rule wherever a password is set.
+fn check_length(password: &str) -> anyhow::Result<()> {
+    if password.chars().count() < MIN_CHOSEN_PASSWORD_CHARS {
+        anyhow::bail!(
+            "the password is too short; choose one of at least {MIN_CHOSEN_PASSWORD_CHARS} characters"
+        );
+    }
+    Ok(())
 }
 
 pub(super) fn run_user(args: UserArgs) -> anyhow::Result<ExitCode> {
@@ -47,7 +65,12 @@ pub(super) fn run_user(args: UserArgs) -> anyhow::Result<ExitCode> {
             let name = parse_name(&name)?;
             // Read stdin before touching the database, so a bad password changes nothing.
             let password = password_stdin.then(password_from_stdin).transpose()?;
-            let user = open_store(&args.data, args.database.as_deref())?.create_user(
+            let store = open_store_or(
+                &args.data,
+                args.database.as_deref(),
+                Missing::CreateInExistingFolder,
+            )?;
+            let user = store.create_user(
                 &name,
                 admin,
                 password.as_deref(),
@@ -175,4 +198,16 @@ fn yes_no(b: bool) -> String {
 fn format_time(t: time::OffsetDateTime) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
     t.format(&format).unwrap_or_else(|_| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_shorter_than_the_web_forms_minimum_are_refused() {
+        assert!(check_length("1234567").is_err_and(|e| e.to_string().contains("at least 8")));
+        assert!(check_length("12345678").is_ok());
+        assert!(check_length("ééééééé").is_err(), "characters, not bytes");
+    }
 }

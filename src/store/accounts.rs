@@ -19,7 +19,8 @@ pub struct Disabled {
     pub tokens: usize,
 }
 
-/// Shortest password a person may choose for themselves on the account page.
+/// Shortest password a person may choose: on the account page and with `selfserve user
+/// add|passwd --password-stdin`.
 pub const MIN_CHOSEN_PASSWORD_CHARS: usize = 8;
 
 /// What [`Store::change_own_password`] came to.

@@ -44,6 +44,13 @@ impl Store {
             Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
             _ => PathBuf::from("."),
         };
+        // Said here in words: SQLite would only answer "unable to open database file".
+        if !folder.is_dir() {
+            return Err(StoreError::Invalid(format!(
+                "the folder {} does not exist; create it first or write the backup to an existing folder",
+                folder.display()
+            )));
+        }
         let file_name = dest
             .file_name()
             .ok_or_else(|| StoreError::Invalid(format!("{} is not a file name", dest.display())))?;

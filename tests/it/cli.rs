@@ -47,10 +47,16 @@ fn assert_ok(out: &Output) {
 fn user_add_and_list() {
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("data");
+    assert_fails_with(
+        &run(&data, &["user", "add", "ada"], None),
+        "There is no database in",
+    );
+    assert!(!data.exists(), "a mistyped folder is not created");
+    std::fs::create_dir(&data).expect("mkdir");
     assert_ok(&run(
         &data,
         &["user", "add", "ada", "--admin", "--password-stdin"],
-        Some("s3cret\n"),
+        Some("s3cret-enough\n"),
     ));
     let bob = run(&data, &["user", "add", "bob@example.com"], None);
     assert_ok(&bob);
@@ -61,7 +67,7 @@ fn user_add_and_list() {
     );
     assert!(
         data.join("selfserve.db").is_file(),
-        "the data folder is created"
+        "the first user add creates the database in an existing folder"
     );
 
     let list = run(&data, &["user", "list"], None);
@@ -87,7 +93,7 @@ fn user_add_and_list() {
     let ada = selfserve::store::UserName::parse("ada").expect("name");
     assert!(
         store
-            .verify_password(&ada, "s3cret")
+            .verify_password(&ada, "s3cret-enough")
             .expect("verify")
             .is_some()
     );
@@ -131,7 +137,7 @@ fn disable_revokes_sessions_and_tokens_and_enable_restores_none() {
     assert_ok(&run(
         d,
         &["user", "add", "alice", "--password-stdin"],
-        Some("pw\n"),
+        Some("password\n"),
     ));
     let mut tokens = Vec::new();
     for label in ["ci", "laptop", "deploy"] {
@@ -162,7 +168,7 @@ fn disable_revokes_sessions_and_tokens_and_enable_restores_none() {
         stderr(&enabled)
     );
     // Enabled again, the account signs in with its password, but nothing old is back.
-    assert!(store.verify_password(&alice, "pw").expect("v").is_some());
+    assert!(store.verify_password(&alice, "password").expect("v").is_some());
     for token in &tokens {
         assert!(
             store.token_user(token, now).expect("q").is_none(),
@@ -200,8 +206,16 @@ fn bad_names_and_empty_passwords_are_refused() {
         Some("\n"),
     );
     assert_fails_with(&empty, "password on standard input is empty");
-    let list = run(dir.path(), &["user", "list"], None);
-    assert_eq!(stdout(&list).lines().count(), 1, "nothing was created");
+    let short = run(
+        dir.path(),
+        &["user", "add", "ada", "--password-stdin"],
+        Some("1234567\n"),
+    );
+    assert_fails_with(&short, "at least 8 characters");
+    assert_fails_with(
+        &run(dir.path(), &["user", "list"], None),
+        "There is no database",
+    );
 }
 
 #[test]
@@ -251,6 +265,7 @@ fn token_create_prints_only_the_token() {
 #[test]
 fn unknown_users_and_tokens_are_sentences() {
     let dir = tempfile::tempdir().expect("dir");
+    assert_ok(&run(dir.path(), &["user", "add", "ada"], None));
     assert_fails_with(
         &run(dir.path(), &["token", "create", "ghost"], None),
         "there is no user named ghost",
@@ -273,7 +288,7 @@ fn disable_enable_passwd_and_admin() {
     assert_ok(&run(
         d,
         &["user", "passwd", "ada", "--password-stdin"],
-        Some("pw\r\n"),
+        Some("password\r\n"),
     ));
     assert_ok(&run(d, &["user", "admin", "ada"], None));
     assert_ok(&run(d, &["user", "disable", "ada"], None));
@@ -282,7 +297,7 @@ fn disable_enable_passwd_and_admin() {
     let user = store.find_user(&ada).expect("q").expect("exists");
     assert!(user.is_admin && user.disabled && user.has_password);
     assert!(
-        store.verify_password(&ada, "pw").expect("v").is_none(),
+        store.verify_password(&ada, "password").expect("v").is_none(),
         "disabled"
     );
 
@@ -291,7 +306,7 @@ fn disable_enable_passwd_and_admin() {
     let user = store.find_user(&ada).expect("q").expect("exists");
     assert!(!user.is_admin && !user.disabled);
     assert!(
-        store.verify_password(&ada, "pw").expect("v").is_some(),
+        store.verify_password(&ada, "password").expect("v").is_some(),
         "CRLF dropped"
     );
     // passwd never takes a password from anywhere but stdin.
@@ -304,13 +319,44 @@ fn an_unusable_data_folder_is_a_sentence() {
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("a-file");
     std::fs::write(&file, "x").expect("write");
-    assert_fails_with(&run(&file, &["user", "list"], None), "cannot use");
+    assert_fails_with(&run(&file, &["user", "list"], None), "There is no database");
+}
+
+#[test]
+fn commands_other_than_user_add_never_create_a_database() {
+    let dir = tempfile::tempdir().expect("dir");
+    let typo = dir.path().join("typo");
+    for args in [
+        &["user", "list"][..],
+        &["token", "create", "ada"],
+        &["export", "qualifications"],
+    ] {
+        let out = run(&typo, args, None);
+        assert_fails_with(&out, "There is no database in");
+        assert!(stderr(&out).contains("selfserve serve --data"), "{args:?}");
+    }
+    assert!(!typo.exists());
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    assert_fails_with(&run(&empty, &["user", "list"], None), "There is no database");
+    assert!(!empty.join("selfserve.db").exists());
+}
+
+#[test]
+fn a_backup_into_a_missing_folder_names_the_folder() {
+    let dir = tempfile::tempdir().expect("dir");
+    assert_ok(&run(dir.path(), &["user", "add", "ada"], None));
+    let dest = dir.path().join("missing-dir/b.db");
+    let out = run(dir.path(), &["backup", dest.to_str().expect("utf-8")], None);
+    assert_fails_with(&out, "missing-dir does not exist");
+    assert!(!stderr(&out).contains("code 14"), "{}", stderr(&out));
 }
 
 #[test]
 fn backup_copies_the_database_and_keeps_existing_files() {
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("data");
+    std::fs::create_dir(&data).expect("mkdir");
     assert_ok(&run(&data, &["user", "add", "ada"], None));
     let dest = dir.path().join("backup.db");
     let dest_arg = dest.to_str().expect("utf-8 path");
@@ -337,6 +383,6 @@ fn backup_copies_the_database_and_keeps_existing_files() {
 
     let nowhere = dir.path().join("nowhere");
     let missing = run(&nowhere, &["backup", dest_arg, "--force"], None);
-    assert_fails_with(&missing, "there is no database");
+    assert_fails_with(&missing, "There is no database");
     assert!(!nowhere.exists(), "backup never creates a data folder");
 }

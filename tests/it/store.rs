@@ -57,6 +57,8 @@ fn post_attempt(addr: &str, token: &str) -> Option<u16> {
 fn a_killed_server_loses_no_acknowledged_attempt() {
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("data");
+    // `user add` creates a database only in an existing folder (a typo is refused).
+    std::fs::create_dir(&data).expect("mkdir");
     cli(&data, &["user", "add", "crash"]);
     let token = cli(&data, &["token", "create", "crash"]).trim().to_owned();
     let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/training");
@@ -251,6 +253,8 @@ fn serve_refuses(data: &Path) -> (std::process::ExitStatus, String) {
 fn an_emptied_database_is_refused_with_a_sentence() {
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("data");
+    // `user add` creates a database only in an existing folder (a typo is refused).
+    std::fs::create_dir(&data).expect("mkdir");
     cli(&data, &["user", "add", "keep"]);
     let db = data.join("selfserve.db");
     std::fs::File::create(&db).expect("truncate the database");
