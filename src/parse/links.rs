@@ -154,6 +154,12 @@ pub(super) fn resolve_link(
     let Some(resolved) = resolve(parent_dir(source_path), &path) else {
         return Resolved::AboveRoot;
     };
+    // MkDocs sites link `page.md/#anchor` (their pages are served as folders): the file is
+    // meant, not a folder named `page.md`, so it resolves like `page.md#anchor`.
+    let resolved = match resolved.strip_suffix('/') {
+        Some(file) if is_markdown(file) => file.to_owned(),
+        _ => resolved,
+    };
     // The fragment is kept as written (still percent-encoded) in the rewritten URL.
     let raw_fragment = dest.find('#').and_then(|i| dest.get(i..)).unwrap_or("");
     if image {
@@ -247,6 +253,29 @@ mod tests {
                 path: "ops".to_owned(),
                 url: "/assets/ops".to_owned()
             }
+        );
+    }
+
+    #[test]
+    fn a_slash_after_a_markdown_file_means_the_file() {
+        let at = |dest| resolve_link(dest, "guides/a.md", false, &Docs);
+        assert_eq!(
+            at("../ops/index.md/#x"),
+            Resolved::Doc {
+                path: "ops/index.md".to_owned(),
+                anchor: Some("x".to_owned()),
+                url: Some("/ops/index.md#x".to_owned())
+            }
+        );
+        assert_eq!(at("run.md/"), at("run.md"));
+        assert_eq!(
+            at("gone.md/#x"),
+            Resolved::Doc {
+                path: "guides/gone.md".to_owned(),
+                anchor: Some("x".to_owned()),
+                url: None
+            },
+            "a broken one is reported as the missing file, not as `gone.md/README.md`"
         );
     }
 
