@@ -220,8 +220,13 @@ impl ContentState {
         let mut documents = previous.documents.clone();
         let mut same_nav = true;
         for doc in &changes.upserted {
+            // A served document sharing its id with another file keeps that error only
+            // when every file is assembled again.
+            let shares_id = self.files.values().any(|f| {
+                f.built.document.id == doc.id && f.built.document.source_path != doc.source_path
+            });
             match previous.documents.get(&doc.id) {
-                Some(old) if old.source_path == doc.source_path => {
+                Some(old) if old.source_path == doc.source_path && !shares_id => {
                     same_nav &= old.title == doc.title && old.order == doc.order;
                     documents.insert(doc.id.clone(), Arc::clone(doc));
                 }

@@ -324,3 +324,28 @@ fn a_file_renamed_then_deleted_is_removed_though_only_its_new_name_is_reported()
     // a.md links to b.md, which is gone now.
     assert!(site.error_count() > 0);
 }
+
+#[test]
+fn editing_the_served_one_of_two_files_sharing_an_id_keeps_both_errors() {
+    let (dir, mut state) = fixture();
+    write(dir.path(), "guides/c.md", "---\nid: guides/b\ntitle: C\n---\n");
+    let changes = state.apply(&changed(&["guides/c.md"]));
+    let before = state.site_after(&state.site(), &changes);
+    let duplicate_errors = |site: &Site| {
+        site.diagnostics
+            .iter()
+            .filter(|d| d.message.contains("both have the id `guides/b`"))
+            .map(|d| d.path.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(duplicate_errors(&before), ["guides/b.md", "guides/c.md"]);
+    write(dir.path(), "guides/b.md", "---\ntitle: B two\n---\n## Part\n");
+    let changes = state.apply(&changed(&["guides/b.md"]));
+    let after = state.site_after(&before, &changes);
+    assert_eq!(duplicate_errors(&after), ["guides/b.md", "guides/c.md"]);
+    assert_eq!(
+        after.get_str("guides/b").map(|d| d.source_path.as_str()),
+        Some("guides/b.md"),
+        "the first by path is served"
+    );
+}

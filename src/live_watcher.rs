@@ -3,11 +3,12 @@
 //! whole, and remembers which pages each update touched so open pages can ask whether to
 //! reload (the web layer only answers that question and starts the thread).
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use super::{Changes, ContentState};
+use crate::model::diagnostic::Diagnostic;
 use crate::snapshot::{CurrentSnapshot, Snapshot};
 use crate::source::ContentRoot;
 use crate::source::watch::{ChangeBatch, ContentWatcher};
@@ -64,10 +65,12 @@ impl LiveState {
         let read_ms = started.elapsed().as_secs_f64() * 1000.0;
         let mut site_ms = 0.0;
         let mut generation = 0;
+        let mut problems = ProblemChanges::default();
         current.update(|previous| {
             let mut site = content.site_after(&previous.site, &changes);
             site.generation = previous.site.generation + 1;
             generation = site.generation;
+            problems = ProblemChanges::between(&previous.site.diagnostics, &site.diagnostics);
             site_ms = started.elapsed().as_secs_f64() * 1000.0 - read_ms;
             Snapshot::next(previous, site)
         });
@@ -99,6 +102,7 @@ impl LiveState {
             elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
             "content updated"
         );
+        problems.log();
         changes
     }
 
@@ -114,6 +118,39 @@ impl LiveState {
         log.iter()
             .filter(|u| u.generation > since)
             .any(|u| u.urls.as_ref().is_none_or(|urls| urls.contains(url)))
+    }
+}
+
+/// The problems an update brought and how many it cleared, so an author running `serve
+/// --watch` reads in the terminal what `check` would print, without the unchanged ones again.
+#[derive(Debug, Default, PartialEq)]
+struct ProblemChanges {
+    new: Vec<Diagnostic>,
+    fixed: usize,
+}
+
+impl ProblemChanges {
+    fn between(before: &[Diagnostic], after: &[Diagnostic]) -> Self {
+        let old: HashSet<&Diagnostic> = before.iter().collect();
+        let now: HashSet<&Diagnostic> = after.iter().collect();
+        Self {
+            new: after.iter().filter(|d| !old.contains(d)).cloned().collect(),
+            fixed: before.iter().filter(|d| !now.contains(d)).count(),
+        }
+    }
+
+    /// One log line per new problem, as `PATH:LINE:COL: error: MESSAGE`.
+    fn log(&self) {
+        for problem in &self.new {
+            if problem.is_error() {
+                tracing::error!("{problem}");
+            } else {
+                tracing::warn!("{problem}");
+            }
+        }
+        if self.fixed > 0 {
+            tracing::info!(fixed = self.fixed, "content problems fixed");
+        }
     }
 }
 
@@ -134,4 +171,26 @@ pub fn spawn_watcher(
         })
         .map_err(notify::Error::io)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::diagnostic::Position;
+
+    #[test]
+    fn only_problems_the_update_brought_are_listed() {
+        let kept = Diagnostic::error("a.md", Position::new(3, 1), "kept");
+        let fixed = Diagnostic::warning("b.md", Position::START, "fixed");
+        let new = Diagnostic::error("c.md", Position::new(2, 5), "new");
+        let changes = ProblemChanges::between(&[kept.clone(), fixed], &[kept, new.clone()]);
+        assert_eq!(
+            changes,
+            ProblemChanges {
+                new: vec![new],
+                fixed: 1
+            }
+        );
+        assert_eq!(changes.new[0].to_string(), "c.md:2:5: error: new");
+    }
 }

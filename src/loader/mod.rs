@@ -5,7 +5,7 @@
 //! 2. [`UrlMap`] over all heads: where each file is served (needed to rewrite links).
 //! 3. [`build_document`] per file: Markdown, trees, quizzes, and the shared front matter
 //!    checks; what each kind accepts and builds is one table and one function in [`kinds`].
-//! 4. [`cross_check`] over all documents: duplicate ids, links, anchors, images, references.
+//! 4. [`cross_check`] over all documents (and `duplicates`: ids shared by files), links, anchors, images, references.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -19,6 +19,7 @@ use crate::source::{self, ContentFiles, SourceError};
 
 mod checks;
 mod document;
+mod duplicates;
 mod head;
 pub mod kinds;
 
@@ -145,19 +146,12 @@ pub fn assemble<'a>(
 ) -> Site {
     let mut documents: BTreeMap<DocId, Arc<Document>> = BTreeMap::new();
     let mut by_path = BTreeMap::new();
+    let (left_out, duplicate_errors) = duplicates::duplicate_ids(built.clone());
+    diagnostics.extend(duplicate_errors);
     for file in built.clone() {
         diagnostics.extend(file.diagnostics.iter().cloned());
         let doc = &file.document;
-        if let Some(first) = documents.get(&doc.id) {
-            let pos = position_of_id(file);
-            diagnostics.push(Diagnostic::error(
-                &doc.source_path,
-                pos,
-                format!(
-                    "the id `{}` is already used by {}; give this document another `id:` or rename the file",
-                    doc.id, first.source_path
-                ),
-            ));
+        if left_out.contains(doc.source_path.as_str()) {
             continue;
         }
         by_path.insert(doc.source_path.clone(), doc.id.clone());

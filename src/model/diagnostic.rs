@@ -26,7 +26,7 @@ impl Severity {
 }
 
 /// One problem at one place in one file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Diagnostic {
     /// Path relative to the content root, `/`-separated.
     pub path: String,

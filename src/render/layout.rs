@@ -105,6 +105,7 @@ pub fn render(ctx: &PageContext<'_>, page: Page) -> Markup {
                 link rel="stylesheet" href="/static/highlight.css";
                 script src="/static/search.js" defer {}
                 link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
+                link rel="search" type="application/opensearchdescription+xml" title=(ctx.site_title) href="/opensearch.xml";
                 @if let Some(generation) = ctx.live_generation {
                     meta name="selfserve-generation" content=(generation);
                     script src="/static/live.js" defer {}

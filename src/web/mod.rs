@@ -9,6 +9,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod context;
+pub mod discovery;
 pub mod error;
 pub mod headers;
 pub mod http_cache;
@@ -239,6 +240,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(qualifications::routes); // profiles, matrix
     cfg.configure(insights::routes); // /insights/…
     cfg.configure(pages::routes); // home, tags, diagnostics
+    cfg.configure(discovery::routes); // /sitemap.xml, /robots.txt, /opensearch.xml
 }
 
 /// Binds `addr` (port 0 picks a free one) and returns the running server and its address.

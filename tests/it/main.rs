@@ -2,6 +2,7 @@
 //! fixture content folders. Each module covers one area.
 
 mod auth;
+mod authoring;
 mod browser;
 mod check;
 mod cli;
@@ -9,6 +10,7 @@ mod cli_tools;
 mod content_trust;
 mod corpus;
 mod database;
+mod discovery;
 mod fuzz;
 mod home;
 mod http_cache;

@@ -172,9 +172,13 @@ fn session_only_path(path: &str) -> bool {
     path == "/account" || path.starts_with("/account/")
 }
 
-/// Pages that stay reachable when `require_sign_in` is on.
+/// Pages that stay reachable when `require_sign_in` is on (`/robots.txt` tells crawlers to
+/// keep out, which they must be able to read).
 fn open_path(path: &str) -> bool {
-    path == "/sign-in" || path == "/healthz" || path.starts_with("/static/")
+    path == "/sign-in"
+        || path == "/healthz"
+        || path == "/robots.txt"
+        || path.starts_with("/static/")
 }
 
 fn is_html(res: &ServiceResponse<BoxBody>) -> bool {
@@ -441,6 +445,8 @@ mod tests {
         assert!(open_path("/sign-in"));
         assert!(open_path("/static/style.css"));
         assert!(open_path("/healthz"));
+        assert!(open_path("/robots.txt"));
+        assert!(!open_path("/sitemap.xml"));
         assert!(!open_path("/"));
         assert!(!open_path("/api/v1/docs/x"));
         assert!(!open_path("/sign-in/../account"));
