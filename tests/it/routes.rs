@@ -52,13 +52,21 @@ const USER_PAGE: [u16; 4] = [303, 200, 200, 200];
 const USER_API: [u16; 4] = [401, 200, 200, 200];
 /// Pages only admins see.
 const ADMIN_PAGE: [u16; 4] = [303, 403, 403, 200];
+/// Insight pages: admins, and `bob`, who answers for `team-platform` (see [`OWNERS`]);
+/// ada owns nothing.
+const INSIGHTS_PAGE: [u16; 4] = [303, 403, 200, 200];
+const INSIGHTS_API: [u16; 4] = [401, 403, 200, 200];
+/// `bob` answers for the fixture's `team-platform` pages (the guide and the tree), so he is
+/// a page owner for the insights and a learner for everything else.
+const OWNERS: &str = "\n[owners]\nteam-platform = [\"bob\"]\n";
 /// `ada`'s own records: ada and admins.
 const ADAS_PAGE: [u16; 4] = [303, 200, 403, 200];
 const ADAS_API: [u16; 4] = [401, 200, 403, 200];
 
 use Body::{Form, Json};
 
-/// The table. `site-basic` has a guide, a tree, a module, a path and a resource.
+/// The table. `site-basic` has a guide, a tree, a module, a path and a resource; `bob`
+/// answers for `team-platform`, which owns the guide and the tree.
 fn table() -> Vec<Row> {
     vec![
         // The site shell and documents (open to everyone).
@@ -125,6 +133,42 @@ fn table() -> Vec<Row> {
             "/api/v1/docs/guides/kubernetes/deploy",
             Body::None,
             OPEN,
+        ),
+        // "Was this helpful?": anyone may vote (4 votes each here, under the limit of 10).
+        row(
+            "POST",
+            "/api/v1/docs/{id:.*}/feedback",
+            "/api/v1/docs/guides/kubernetes/deploy/feedback",
+            Json(r#"{"helpful": true}"#),
+            [201; 4],
+        ),
+        row(
+            "POST",
+            "/docs/{id:.*}/feedback",
+            "/docs/guides/kubernetes/deploy/feedback",
+            Form("helpful=yes"),
+            [303; 4],
+        ),
+        row(
+            "GET",
+            "/insights/pages",
+            "/insights/pages",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/insights/pages/{id:.*}",
+            "/insights/pages/guides/kubernetes/deploy",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/api/v1/insights/pages",
+            "/api/v1/insights/pages",
+            Body::None,
+            INSIGHTS_API,
         ),
         row(
             "GET",
@@ -215,6 +259,22 @@ fn table() -> Vec<Row> {
             "/learners/ada/training",
             Body::None,
             ADAS_PAGE,
+        ),
+        // "Was this helpful?": anyone may answer (rate-limited per client address,
+        // ten a window: these rows come before the tree outcomes, which may count too).
+        row(
+            "POST",
+            "/api/v1/docs/{id:.*}/feedback",
+            "/api/v1/docs/guides/kubernetes/deploy/feedback",
+            Json(r#"{"helpful": false, "comment": "Which cluster?"}"#),
+            [201; 4],
+        ),
+        row(
+            "POST",
+            "/docs/{id:.*}/feedback",
+            "/docs/guides/kubernetes/deploy/feedback",
+            Form("csrf={csrf}&helpful=yes"),
+            [303; 4],
         ),
         // Trees and help requests.
         row(
@@ -334,6 +394,171 @@ fn table() -> Vec<Row> {
             Body::None,
             [401, 403, 403, 200],
         ),
+        // Insights (issue 16): admins see everything, an owner their pages.
+        row("GET", "/insights", "/insights", Body::None, INSIGHTS_PAGE),
+        row(
+            "GET",
+            "/insights/search",
+            "/insights/search?days=7",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/insights/search.csv",
+            "/insights/search.csv?days=7",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/api/v1/insights/search",
+            "/api/v1/insights/search?days=7",
+            Body::None,
+            INSIGHTS_API,
+        ),
+        row(
+            "GET",
+            "/insights/overview.csv",
+            "/insights/overview.csv?days=7",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/insights/digest",
+            "/insights/digest",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/insights/digest.csv",
+            "/insights/digest.csv?owner=team-platform",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/api/v1/insights/digest",
+            "/api/v1/insights/digest?owner=team-platform",
+            Body::None,
+            INSIGHTS_API,
+        ),
+        row(
+            "GET",
+            "/insights/trees",
+            "/insights/trees?days=7",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/insights/trees/{id:.*}",
+            "/insights/trees/troubleshooting/pod-crash",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/insights/modules",
+            "/insights/modules",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/api/v1/insights/trees",
+            "/api/v1/insights/trees?days=7",
+            Body::None,
+            INSIGHTS_API,
+        ),
+        row(
+            "GET",
+            "/api/v1/insights/trees/{id:.*}",
+            "/api/v1/insights/trees/troubleshooting/pod-crash",
+            Body::None,
+            INSIGHTS_API,
+        ),
+        row(
+            "GET",
+            "/insights/stubs/new",
+            "/insights/stubs/new?q=vpn+token",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        // A stub is written once: bob's post writes it, the admin's finds it there (409).
+        row(
+            "POST",
+            "/insights/stubs",
+            "/insights/stubs",
+            Form("csrf={csrf}&q=vpn+token&title=VPN+tokens&owner=team-platform"),
+            [303, 403, 201, 409],
+        ),
+        row(
+            "POST",
+            "/api/v1/insights/stubs",
+            "/api/v1/insights/stubs",
+            Json(r#"{"queries": ["kafka lag"], "title": "Kafka lag", "owner": "team-platform"}"#),
+            [401, 403, 201, 409],
+        ),
+        row(
+            "GET",
+            "/api/v1/insights/modules/{id:.*}",
+            "/api/v1/insights/modules/k8s-basics",
+            Body::None,
+            [401, 403, 403, 200],
+        ),
+        row(
+            "GET",
+            "/insights/pages",
+            "/insights/pages?days=7",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/insights/pages/{id:.*}",
+            "/insights/pages/guides/kubernetes/deploy",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/api/v1/insights/pages",
+            "/api/v1/insights/pages?days=7",
+            Body::None,
+            INSIGHTS_API,
+        ),
+        // The module names no owner: only admins see its figures.
+        row(
+            "GET",
+            "/insights/modules/{id:.*}",
+            "/insights/modules/k8s-basics",
+            Body::None,
+            [303, 403, 403, 200],
+        ),
+        row(
+            "GET",
+            "/api/v1/insights/trees",
+            "/api/v1/insights/trees?days=7",
+            Body::None,
+            INSIGHTS_API,
+        ),
+        row(
+            "GET",
+            "/api/v1/insights/trees/{id:.*}",
+            "/api/v1/insights/trees/troubleshooting/pod-crash",
+            Body::None,
+            INSIGHTS_API,
+        ),
+        row(
+            "GET",
+            "/api/v1/insights/modules/{id:.*}",
+            "/api/v1/insights/modules/k8s-basics",
+            Body::None,
+            [401, 403, 403, 200],
+        ),
     ]
 }
 
@@ -343,7 +568,7 @@ const LATER: &[&str] = &["/api/v1/search"];
 const ROLES: [&str; 4] = [
     "anonymous",
     "ada (learner)",
-    "bob (another learner)",
+    "bob (another learner, owner of team-platform)",
     "root (admin)",
 ];
 
@@ -372,7 +597,11 @@ fn send(app: &TestApp, row: &Row, cookie: &str, csrf: &str) -> Response {
 
 #[test]
 fn every_route_answers_each_role_as_its_access_rule_says() {
-    let app = TestApp::start("site-basic");
+    let app = TestApp::start_with("site-basic", |content| {
+        let toml = content.join("site.toml");
+        let text = std::fs::read_to_string(&toml).expect("site.toml");
+        std::fs::write(toml, text + OWNERS).expect("write site.toml");
+    });
     let store = &app.state.store;
     for (name, admin) in [("ada", false), ("bob", false), ("root", true)] {
         store
@@ -400,12 +629,15 @@ fn every_route_answers_each_role_as_its_access_rule_says() {
                 wrong.push(format!(
                     "{} {} as {}: expected {expected}, got {}",
                     row.method, row.path, ROLES[role], res.status
-                ));
+                ) + &res.body.chars().take(300).collect::<String>());
             }
             if res.status == 303 && *expected == 303 && role == 0 {
                 let location = res.header("location").unwrap_or_default();
                 let to_sign_in = location.starts_with("/sign-in");
-                let elsewhere = matches!(row.pattern, "/sign-out" | "/trees/{id:.*}");
+                let elsewhere = matches!(
+                    row.pattern,
+                    "/sign-out" | "/trees/{id:.*}" | "/docs/{id:.*}/feedback"
+                );
                 assert!(
                     to_sign_in || elsewhere,
                     "{} {}: {location}",
