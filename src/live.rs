@@ -266,6 +266,11 @@ impl ContentState {
             }
             if let Some(file) = self.files.get(path) {
                 self.push_file_diagnostics(file, &mut diagnostics);
+                diagnostics.extend(loader::stub_age_warning(
+                    &file.built,
+                    self.config.insights.stub_warn_days,
+                    loader::today_utc(),
+                ));
                 loader::cross_check(
                     &file.built,
                     &documents,

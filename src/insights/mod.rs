@@ -11,6 +11,7 @@ pub mod digest;
 
 pub mod deflection;
 pub mod items;
+pub mod stub;
 pub mod search;
 
 use crate::config::SiteConfig;

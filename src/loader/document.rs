@@ -101,6 +101,8 @@ pub fn build_document(head: FileHead, urls: &UrlMap) -> BuiltFile {
     let modules = id_list("modules", &raw.modules, &mut diagnostics);
     let requires = id_list("requires", &raw.requires, &mut diagnostics);
 
+    let stub = super::stubs::read_marker(path, &front, &mut diagnostics);
+
     let rules = KindRules::of(kind);
     for (key, is_set) in kind_specific_keys(raw) {
         if is_set && !rules.keys.contains(&key) {
@@ -176,6 +178,7 @@ pub fn build_document(head: FileHead, urls: &UrlMap) -> BuiltFile {
         images: rendered.images,
         references,
         diagnostics,
+        stub,
     }
 }
 

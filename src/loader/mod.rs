@@ -22,10 +22,12 @@ mod document;
 mod duplicates;
 mod head;
 pub mod kinds;
+mod stubs;
 
 pub use checks::cross_check;
 pub use document::{build_document, parse_date};
 pub use head::{FileHead, into_head, read_head};
+pub use stubs::{STUB_STATUS, StubMarker, stub_age_warning, today_utc};
 
 /// Stage 3 result: a document plus what the cross-check needs.
 #[derive(Debug, Clone)]
@@ -42,6 +44,8 @@ pub struct BuiltFile {
     pub references: Vec<(&'static str, DocId, Position)>,
     /// The file's own problems.
     pub diagnostics: Vec<Diagnostic>,
+    /// `status: stub`: a page that still needs writing (its age is judged at assembly).
+    pub stub: Option<StubMarker>,
 }
 
 /// Reads and builds the whole site from a content folder.
@@ -137,19 +141,33 @@ pub fn build_site(files: ContentFiles) -> (Site, Vec<BuiltFile>) {
     (site, built)
 }
 
-/// Stage 4 and assembly: builds the [`Site`] from built files, adding cross-file diagnostics.
+/// Stage 4 and assembly: builds the [`Site`] from built files, adding cross-file diagnostics;
+/// stubs are judged against today's date ([`assemble_on`] takes it).
 pub fn assemble<'a>(
     config: SiteConfig,
     built: impl Iterator<Item = &'a BuiltFile> + Clone,
     assets: BTreeSet<String>,
+    diagnostics: Vec<Diagnostic>,
+) -> Site {
+    assemble_on(config, built, assets, diagnostics, today_utc())
+}
+
+/// [`assemble`] on the day `today`: a stub older than `[insights] stub_warn_days` is a warning.
+pub fn assemble_on<'a>(
+    config: SiteConfig,
+    built: impl Iterator<Item = &'a BuiltFile> + Clone,
+    assets: BTreeSet<String>,
     mut diagnostics: Vec<Diagnostic>,
+    today: time::Date,
 ) -> Site {
     let mut documents: BTreeMap<DocId, Arc<Document>> = BTreeMap::new();
     let mut by_path = BTreeMap::new();
     let (left_out, duplicate_errors) = duplicates::duplicate_ids(built.clone());
     diagnostics.extend(duplicate_errors);
+    let warn_days = config.insights.stub_warn_days;
     for file in built.clone() {
         diagnostics.extend(file.diagnostics.iter().cloned());
+        diagnostics.extend(stub_age_warning(file, warn_days, today));
         let doc = &file.document;
         if left_out.contains(doc.source_path.as_str()) {
             continue;

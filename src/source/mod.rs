@@ -1,7 +1,9 @@
 //! The only code that reads the content folder: walks it, reads Markdown files and
-//! `site.toml`, lists assets, and reads an asset when the web layer serves one.
+//! `site.toml`, lists assets, and reads an asset when the web layer serves one; and the one
+//! code that writes it: a new page stub ([`stub_write`]).
 
 pub mod root;
+pub mod stub_write;
 pub mod watch;
 
 use std::collections::{BTreeSet, HashSet};

@@ -6,6 +6,7 @@
 mod docs;
 mod health;
 mod insights;
+mod insights_stubs;
 mod insights_digest;
 mod insights_modules;
 mod insights_trees;
@@ -45,6 +46,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/api/v1/insights/modules/{id:.*}",
         web::get().to(insights_modules::module),
+    );
+    cfg.service(
+        web::resource("/api/v1/insights/stubs")
+            .app_data(web::PayloadConfig::new(super::insights::stubs::BODY_LIMIT))
+            .route(web::post().to(insights_stubs::create_stub)),
     );
     cfg.service(
         web::resource("/api/v1/trees/{id:.*}/outcomes")

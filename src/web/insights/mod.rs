@@ -9,6 +9,7 @@
 pub(in crate::web) mod digest;
 pub(in crate::web) mod modules;
 mod overview;
+pub(in crate::web) mod stubs;
 pub(in crate::web) mod trees;
 
 use std::future::{Ready, ready};
@@ -28,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(digest::routes);
     cfg.configure(trees::routes);
     cfg.configure(modules::routes);
+    cfg.configure(stubs::routes);
 }
 
 /// Extractor: a signed-in admin or page owner, with what they may see.
