@@ -49,7 +49,7 @@ fn modules_in(site: &Site, scope: &Scope) -> Vec<Arc<Document>> {
         })
         .cloned()
         .collect();
-    modules.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+    modules.sort_by_cached_key(|d| d.title.to_lowercase());
     modules
 }
 

@@ -62,7 +62,7 @@ fn trees_in(site: &Site, scope: &Scope) -> Vec<Arc<Document>> {
         .filter(|d| d.kind == Kind::Troubleshooting && scope.covers(d.owner.as_deref()))
         .cloned()
         .collect();
-    trees.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+    trees.sort_by_cached_key(|d| d.title.to_lowercase());
     trees
 }
 
