@@ -328,7 +328,11 @@ fn a_file_renamed_then_deleted_is_removed_though_only_its_new_name_is_reported()
 #[test]
 fn editing_the_served_one_of_two_files_sharing_an_id_keeps_both_errors() {
     let (dir, mut state) = fixture();
-    write(dir.path(), "guides/c.md", "---\nid: guides/b\ntitle: C\n---\n");
+    write(
+        dir.path(),
+        "guides/c.md",
+        "---\nid: guides/b\ntitle: C\n---\n",
+    );
     let changes = state.apply(&changed(&["guides/c.md"]));
     let before = state.site_after(&state.site(), &changes);
     let duplicate_errors = |site: &Site| {
@@ -339,7 +343,11 @@ fn editing_the_served_one_of_two_files_sharing_an_id_keeps_both_errors() {
             .collect::<Vec<_>>()
     };
     assert_eq!(duplicate_errors(&before), ["guides/b.md", "guides/c.md"]);
-    write(dir.path(), "guides/b.md", "---\ntitle: B two\n---\n## Part\n");
+    write(
+        dir.path(),
+        "guides/b.md",
+        "---\ntitle: B two\n---\n## Part\n",
+    );
     let changes = state.apply(&changed(&["guides/b.md"]));
     let after = state.site_after(&before, &changes);
     assert_eq!(duplicate_errors(&after), ["guides/b.md", "guides/c.md"]);
