@@ -419,6 +419,27 @@ fn table() -> Vec<Row> {
         ),
         row(
             "GET",
+            "/insights/search",
+            "/insights/search?days=7",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/insights/search.csv",
+            "/insights/search.csv?days=7",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/api/v1/insights/search",
+            "/api/v1/insights/search?days=7",
+            Body::None,
+            INSIGHTS_API,
+        ),
+        row(
+            "GET",
             "/insights/overview.csv",
             "/insights/overview.csv?days=7",
             Body::None,

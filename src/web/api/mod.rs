@@ -9,6 +9,7 @@ mod insights;
 mod insights_stubs;
 mod insights_digest;
 mod insights_modules;
+mod insights_search;
 mod insights_trees;
 mod live;
 mod modules;
@@ -30,6 +31,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/insights/search-feedback",
             web::get().to(insights::search_feedback),
+        )
+        .route(
+            "/api/v1/insights/search",
+            web::get().to(insights_search::search_insights),
         )
         .route(
             "/api/v1/insights/digest",
