@@ -71,6 +71,9 @@ pub struct ExportRow<'a> {
     pub expires: Option<String>,
     /// Modules never passed at their current version, then modules whose pass expired.
     pub missing: Vec<&'a str>,
+    /// The account is disabled (it may not sign in); last, so existing CSV columns keep
+    /// their places.
+    pub disabled: bool,
 }
 
 /// RFC 3339 in UTC (`2026-12-26T10:00:00Z`): the one way the API and exports write times.
@@ -104,6 +107,7 @@ pub fn rows(matrix: &Matrix) -> impl Iterator<Item = ExportRow<'_>> {
             status: d.status,
             expires: d.expires.map(rfc3339),
             missing: d.missing.iter().map(|m| m.as_str()).collect(),
+            disabled: row.disabled,
         })
     })
 }
@@ -120,7 +124,9 @@ fn write_csv(matrix: &Matrix, out: impl Write) -> Result<(), ExportError> {
     let fail = |e: csv::Error| ExportError::Write(e.to_string());
     let mut writer = csv::Writer::from_writer(out);
     writer
-        .write_record(["learner", "resource", "status", "expires", "missing"])
+        .write_record([
+            "learner", "resource", "status", "expires", "missing", "disabled",
+        ])
         .map_err(fail)?;
     for row in rows(matrix) {
         let expires = row.expires.unwrap_or_default();
@@ -132,6 +138,7 @@ fn write_csv(matrix: &Matrix, out: impl Write) -> Result<(), ExportError> {
                 row.status.as_str(),
                 &expires,
                 &missing,
+                if row.disabled { "true" } else { "false" },
             ])
             .map_err(fail)?;
     }
@@ -183,6 +190,7 @@ mod tests {
             rows: vec![Row {
                 user: UserId(1),
                 name: "ada".into(),
+                disabled: false,
                 decisions: vec![
                     Decision {
                         resource: id("db"),
@@ -197,6 +205,18 @@ mod tests {
                         missing: vec![id("a"), id("k8s/b")],
                     },
                 ],
+            }, Row {
+                user: UserId(2),
+                name: "bob".into(),
+                disabled: true,
+                decisions: ["db", "ns"]
+                    .map(|r| Decision {
+                        resource: id(r),
+                        status: Status::Missing,
+                        expires: None,
+                        missing: vec![id("a")],
+                    })
+                    .into(),
             }],
         }
     }
@@ -208,9 +228,11 @@ mod tests {
         let text = String::from_utf8(out).expect("utf-8");
         assert_eq!(
             text,
-            "learner,resource,status,expires,missing\n\
-             ada,db,expiring,2026-03-10T08:30:00Z,\n\
-             ada,ns,missing,,a k8s/b\n"
+            "learner,resource,status,expires,missing,disabled\n\
+             ada,db,expiring,2026-03-10T08:30:00Z,,false\n\
+             ada,ns,missing,,a k8s/b,false\n\
+             bob,db,missing,,a,true\n\
+             bob,ns,missing,,a,true\n"
         );
     }
 
@@ -223,9 +245,13 @@ mod tests {
             value,
             serde_json::json!([
                 {"learner": "ada", "resource": "db", "status": "expiring",
-                 "expires": "2026-03-10T08:30:00Z", "missing": []},
+                 "expires": "2026-03-10T08:30:00Z", "missing": [], "disabled": false},
                 {"learner": "ada", "resource": "ns", "status": "missing",
-                 "expires": null, "missing": ["a", "k8s/b"]},
+                 "expires": null, "missing": ["a", "k8s/b"], "disabled": false},
+                {"learner": "bob", "resource": "db", "status": "missing",
+                 "expires": null, "missing": ["a"], "disabled": true},
+                {"learner": "bob", "resource": "ns", "status": "missing",
+                 "expires": null, "missing": ["a"], "disabled": true},
             ])
         );
     }

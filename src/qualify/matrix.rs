@@ -95,6 +95,9 @@ pub struct Row {
     pub user: UserId,
     /// The account name.
     pub name: String,
+    /// The account may not sign in (`user disable`): its passes still count, but a
+    /// provisioning system reading the export should know.
+    pub disabled: bool,
     /// One decision per column, in column order.
     pub decisions: Vec<Decision>,
 }
@@ -138,6 +141,7 @@ pub fn matrix(
             Row {
                 user: user.id,
                 name: user.name.to_string(),
+                disabled: user.disabled,
                 decisions: decide_all(catalog, &history, at, expiring_days),
             }
         })

@@ -138,6 +138,7 @@ fn the_matrix_stays_compact_at_500_by_30() {
         .map(|n| Row {
             user: UserId(n),
             name: format!("learner{n:03}"),
+            disabled: false,
             decisions: resources
                 .iter()
                 .enumerate()

@@ -393,6 +393,24 @@ fn an_index_on_disk_answers_as_one_in_ram_and_takes_edits() {
 }
 
 #[test]
+fn a_stopping_server_removes_its_folders_and_a_start_removes_a_previous_runs() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let parent = data.path().join("search");
+    let storage = IndexStorage::in_folder(&parent).expect("storage");
+    let held = SearchIndex::build_in(&sample(), &storage);
+    // A previous run of a server with this process id (a container's PID 1) left one.
+    let previous = parent.join(format!("{}-previous", std::process::id()));
+    std::fs::create_dir(&previous).expect("mkdir");
+    let again = IndexStorage::in_folder(&parent).expect("storage");
+    assert!(!previous.exists(), "a folder this process did not make is stale");
+    let folders = || std::fs::read_dir(&parent).expect("dir").count();
+    assert_eq!(folders(), 1, "the index in use stays");
+    again.remove_created_folders();
+    assert_eq!(folders(), 0, "removed while the index is still held");
+    assert!(search(&held, "sidekiq").total > 0, "a late reader still reads");
+}
+
+#[test]
 fn an_empty_site_answers_nothing() {
     let index = SearchIndex::default();
     assert_eq!(search(&index, "anything").total, 0);

@@ -11,13 +11,17 @@
 //! then read the finished index through memory maps. The files are a cache of the content
 //! folder, rebuilt at every start: each index gets its own temporary folder, deleted when
 //! the index is dropped, and folders left by a server that died are removed at start-up.
+//! A server that stops while other threads still hold its index (the `--watch` watcher)
+//! removes its folders itself ([`IndexStorage::remove_created_folders`]); and since a
+//! container's server often has the same process id every run, folders named after this
+//! process that it did not create are a previous run's and removed too.
 //! Nothing is worth an `fsync` then, so none is made (tantivy's own directory makes about
 //! ten per commit, which added ~15 ms to every live edit).
 
 use std::path::{Path, PathBuf};
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tantivy::directory::error::{
     DeleteError, LockError, OpenDirectoryError, OpenReadError, OpenWriteError,
@@ -30,6 +34,17 @@ use tantivy::schema::Schema;
 use tantivy::{HasLen, Index, IndexSettings};
 
 use super::request::SearchError;
+
+/// Index folders this process created (some may be gone since): the folders named after
+/// this process that are not listed here are a previous process's with the same id.
+static CREATED_FOLDERS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn created_folders() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    // A panic while the list was held leaves it complete enough to use.
+    CREATED_FOLDERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// Where a [`super::SearchIndex`] keeps its files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,6 +93,27 @@ impl IndexStorage {
         Ok(Self::Folder(parent.to_path_buf()))
     }
 
+    /// Removes every index folder this process made here, in use or not: for a server
+    /// that is stopping while other threads may still hold an index. Memory-mapped files
+    /// stay readable until unmapped, so a late reader does not crash.
+    pub fn remove_created_folders(&self) {
+        let Self::Folder(parent) = self else {
+            return;
+        };
+        let mut created = created_folders();
+        created.retain(|folder| {
+            if !folder.starts_with(parent) {
+                return true;
+            }
+            if let Err(error) = std::fs::remove_dir_all(folder)
+                && error.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(path = %folder.display(), %error, "could not remove a search index folder");
+            }
+            false
+        });
+    }
+
     /// A new, empty index with `schema`.
     pub(super) fn create(&self, schema: Schema) -> Result<Created, SearchError> {
         match self {
@@ -93,6 +129,7 @@ impl IndexStorage {
                         path: parent.clone(),
                         source,
                     })?;
+                created_folders().push(folder.path().to_path_buf());
                 let directory = IndexFolder::open(folder.path(), Reads::Copied)
                     .map_err(tantivy::TantivyError::from)?;
                 let index = Index::create(directory, schema, IndexSettings::default())?;
@@ -106,7 +143,9 @@ impl IndexStorage {
 }
 
 /// Removes index folders whose server process is gone. Folders are named after the process
-/// id that made them; without `/proc` (not Linux) nothing is removed.
+/// id that made them: another id that no longer runs, or this process's id on a folder
+/// this process did not create (a previous run with the same id, as in containers).
+/// Without `/proc` (not Linux) nothing is removed.
 fn remove_leftovers(parent: &Path) {
     let proc = Path::new("/proc");
     if !proc.join("self").exists() {
@@ -116,6 +155,7 @@ fn remove_leftovers(parent: &Path) {
         return;
     };
     let own = std::process::id();
+    let created = created_folders().clone();
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(pid) = name
@@ -125,9 +165,12 @@ fn remove_leftovers(parent: &Path) {
         else {
             continue;
         };
-        if pid != own
-            && !proc.join(pid.to_string()).exists()
-            && let Err(error) = std::fs::remove_dir_all(entry.path())
+        let stale = if pid == own {
+            !created.contains(&entry.path())
+        } else {
+            !proc.join(pid.to_string()).exists()
+        };
+        if stale && let Err(error) = std::fs::remove_dir_all(entry.path())
         {
             tracing::warn!(
                 path = %entry.path().display(),

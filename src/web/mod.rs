@@ -330,9 +330,13 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
             state.content_root.path().display()
         );
     }
-    actix_web::rt::System::new().block_on(async move {
+    let index_storage = state.index_storage.clone();
+    let served = actix_web::rt::System::new().block_on(async move {
         let (server, bound) = start(state, options.addr).await?;
         println!("selfserve listening on http://{bound}");
         server.await.map_err(ServeError::Io)
-    })
+    });
+    // The watcher and the index build may still hold the index, so dropping is not enough.
+    index_storage.remove_created_folders();
+    served
 }

@@ -138,3 +138,52 @@ fn serve_accepts_a_host_name_and_an_error_does_not_repeat_its_cause() {
     assert_eq!(error.matches(said).count(), 1, "said once: {error}");
     assert!(!stderr.contains("\u{1b}["), "no colour codes when stderr is not a terminal");
 }
+
+#[cfg(unix)]
+#[test]
+fn sigterm_with_watch_leaves_no_index_folder_behind() {
+    use std::io::BufRead;
+    let data = tempfile::tempdir().expect("dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_selfserve"))
+        .args(["serve", "--watch", "--addr", "127.0.0.1:0", "--data"])
+        .arg(data.path())
+        .current_dir(repo_root())
+        .env("SELFSERVE_SEMANTIC", "off")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut first = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("read");
+    assert!(first.contains("listening on"), "{first}");
+    let search = data.path().join("search");
+    let folders = || std::fs::read_dir(&search).map_or(0, |d| d.count());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while folders() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(folders(), 1, "the index is on disk while serving");
+    // One answered request: the server runs, its signal handlers with it.
+    let addr = first.trim().rsplit("http://").next().unwrap_or_default().to_owned();
+    let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+    std::io::Write::write_all(
+        &mut stream,
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .expect("send");
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).expect("answer");
+    assert!(answer.starts_with("HTTP/1.1"), "{answer}");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = child.wait().expect("the server stops");
+    assert!(status.success(), "a graceful stop: {status}");
+    assert_eq!(folders(), 0, "no index folder left in the data folder");
+}

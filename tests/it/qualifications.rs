@@ -311,7 +311,7 @@ fn the_matrix_is_for_admins_and_downloads_match_it() {
             .contains("attachment")
     );
     let lines: Vec<&str> = csv.body.lines().collect();
-    assert_eq!(lines[0], "learner,resource,status,expires,missing");
+    assert_eq!(lines[0], "learner,resource,status,expires,missing,disabled");
     assert_eq!(lines.len(), 1 + 2 * 2, "two learners × two resources");
     let json = get_as(&app, "/admin/qualifications.json?as_of=2020-01-01", &admin).json();
     assert!(
@@ -347,8 +347,9 @@ fn the_export_command_prints_the_matrix_and_looks_back_with_as_of() {
     );
     let text = String::from_utf8(out.stdout).expect("utf-8");
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "learner,resource,status,expires,missing");
+    assert_eq!(lines[0], "learner,resource,status,expires,missing,disabled");
     assert!(lines[1].starts_with("ada,notes,qualified,,"), "{text}");
+    assert!(lines[1].ends_with(",false"), "not disabled: {text}");
     assert!(lines[2].starts_with("ada,sandbox,qualified,20"), "{text}");
 
     let past = export(&app, &["--as-of", "2020-01-01", "--format", "json"]);
