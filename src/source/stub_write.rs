@@ -249,6 +249,19 @@ mod tests {
         assert_eq!(fs::read_dir(outside.path()).expect("list").count(), 0);
     }
 
+    #[test]
+    fn permission_read_only_and_full_disk_mean_not_writable() {
+        for err in [
+            io::Error::from(io::ErrorKind::PermissionDenied),
+            io::Error::from_raw_os_error(30), // EROFS
+            io::Error::from_raw_os_error(28), // ENOSPC
+        ] {
+            assert!(matches!(classify(err), StubWriteError::NotWritable(_)));
+        }
+        let other = io::Error::from(io::ErrorKind::InvalidData);
+        assert!(matches!(classify(other), StubWriteError::Io(_)));
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_read_only_folder_says_not_writable() {

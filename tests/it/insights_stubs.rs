@@ -185,26 +185,64 @@ fn only_admins_and_owners_write_stubs_and_owners_only_their_own() {
     assert!(clash.error().contains("guides/broken"), "{}", clash.body);
 }
 
+/// An empty read-only file system over a folder while it lives (root only: the only way to
+/// refuse root a write); `None` where mounting is not allowed.
+struct ReadOnlyMount(std::path::PathBuf);
+
+impl ReadOnlyMount {
+    fn over(folder: &std::path::Path) -> Option<Self> {
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs"])
+            .arg(folder)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()?;
+        status.success().then(|| Self(folder.to_path_buf()))
+    }
+}
+
+impl Drop for ReadOnlyMount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn a_read_only_content_folder_answers_with_the_markdown_to_copy() {
     use std::os::unix::fs::PermissionsExt;
     let app = app();
     let root = token(&app, "root", true);
+    let auth = format!("Bearer {root}");
+    let post = |title: &str| {
+        app.post_json(
+            "/api/v1/insights/stubs",
+            &json!({"queries": GAP, "title": title, "owner": "team-platform"}),
+            &[("Authorization", auth.as_str())],
+        )
+    };
     let guides = app.content.join("guides");
     std::fs::set_permissions(&guides, std::fs::Permissions::from_mode(0o555)).expect("chmod");
-    let res = post_stub(&app, Some(&root), "team-platform");
+    let mut title = "Quokka firmware rollback";
+    let mut res = post(title);
     std::fs::set_permissions(&guides, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let _mount;
     if res.status == 201 {
-        // Running as root: permissions do not stop the write.
-        return;
+        // Running as root: permissions do not stop the write; a read-only mount does.
+        let Some(mount) = ReadOnlyMount::over(&guides) else {
+            return;
+        };
+        _mount = mount;
+        title = "Quokka firmware rollback again";
+        res = post(title);
     }
     assert_eq!(res.status, 409, "{}", res.body);
     let body = res.json();
-    assert_eq!(body["path"], "guides/quokka-firmware-rollback.md");
+    let slug = title.to_lowercase().replace(' ', "-");
+    assert_eq!(body["path"], format!("guides/{slug}.md"));
     let markdown = body["markdown"].as_str().expect("markdown");
     assert!(
-        markdown.starts_with("---\ntitle: Quokka firmware rollback\n"),
+        markdown.starts_with(&format!("---\ntitle: {title}\n")),
         "{markdown}"
     );
     assert!(
@@ -213,4 +251,65 @@ fn a_read_only_content_folder_answers_with_the_markdown_to_copy() {
             .expect("error")
             .contains("merge request")
     );
+}
+
+/// A session cookie and its form token for `name`, made in the store.
+fn session(app: &TestApp, name: &str) -> (String, String) {
+    let store = &app.state.store;
+    let user = UserName::parse(name).expect("name");
+    store.create_user(&user, false, None).expect("create user");
+    let id = crate::support::user_named(store, name).id;
+    let (token, csrf) = store
+        .create_session(id, time::OffsetDateTime::now_utc())
+        .expect("session");
+    (format!("selfserve_session={token}"), csrf)
+}
+
+#[test]
+fn the_form_writes_the_page_and_lands_on_it() {
+    let app = app();
+    let (cookie, csrf) = session(&app, "bob");
+    let headers = [("Cookie", cookie.as_str())];
+
+    let form = app.get_with(
+        "/insights/stubs/new?q=quokka+firmware+rollback&q=rollback+quokka+firmware",
+        &headers,
+    );
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(
+        form.body.contains(r#"value="Quokka firmware rollback""#),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body
+            .contains(r#"name="q" value="rollback quokka firmware""#),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body.contains(r#"<option value="team-platform""#),
+        "{}",
+        form.body
+    );
+    assert_eq!(form.header("cache-control"), Some("private, no-store"));
+
+    let body = "q=quokka+firmware+rollback&q=rollback+quokka+firmware&title=Quokka+firmware+rollback&owner=team-platform";
+    let stale = app.post_form("/insights/stubs", body, &headers);
+    assert_eq!(
+        stale.status, 403,
+        "a post without the form token is refused"
+    );
+
+    let with_token = format!("csrf={csrf}&{body}");
+    let res = app.post_form("/insights/stubs", &with_token, &headers);
+    assert_eq!(res.status, 303, "{}", res.body);
+    let location = res.header("location").expect("location").to_owned();
+    assert_eq!(location, "/docs/guides/quokka-firmware-rollback");
+    let page = wait_for_page(&app, &location);
+    assert_eq!(page.status, 200, "{}", page.body);
+
+    let again = app.post_form("/insights/stubs", &with_token, &headers);
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(again.body.contains("already there"), "{}", again.body);
 }
