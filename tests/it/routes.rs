@@ -134,42 +134,6 @@ fn table() -> Vec<Row> {
             Body::None,
             OPEN,
         ),
-        // "Was this helpful?": anyone may vote (4 votes each here, under the limit of 10).
-        row(
-            "POST",
-            "/api/v1/docs/{id:.*}/feedback",
-            "/api/v1/docs/guides/kubernetes/deploy/feedback",
-            Json(r#"{"helpful": true}"#),
-            [201; 4],
-        ),
-        row(
-            "POST",
-            "/docs/{id:.*}/feedback",
-            "/docs/guides/kubernetes/deploy/feedback",
-            Form("helpful=yes"),
-            [303; 4],
-        ),
-        row(
-            "GET",
-            "/insights/pages",
-            "/insights/pages",
-            Body::None,
-            INSIGHTS_PAGE,
-        ),
-        row(
-            "GET",
-            "/insights/pages/{id:.*}",
-            "/insights/pages/guides/kubernetes/deploy",
-            Body::None,
-            INSIGHTS_PAGE,
-        ),
-        row(
-            "GET",
-            "/api/v1/insights/pages",
-            "/api/v1/insights/pages",
-            Body::None,
-            INSIGHTS_API,
-        ),
         row(
             "GET",
             "/api/v1/live",
@@ -260,21 +224,41 @@ fn table() -> Vec<Row> {
             Body::None,
             ADAS_PAGE,
         ),
-        // "Was this helpful?": anyone may answer (rate-limited per client address,
-        // ten a window: these rows come before the tree outcomes, which may count too).
+        // "Was this helpful?": anyone may vote (4 votes each here, under the limit of 10).
         row(
             "POST",
             "/api/v1/docs/{id:.*}/feedback",
             "/api/v1/docs/guides/kubernetes/deploy/feedback",
-            Json(r#"{"helpful": false, "comment": "Which cluster?"}"#),
+            Json(r#"{"helpful": true}"#),
             [201; 4],
         ),
         row(
             "POST",
             "/docs/{id:.*}/feedback",
             "/docs/guides/kubernetes/deploy/feedback",
-            Form("csrf={csrf}&helpful=yes"),
+            Form("helpful=yes"),
             [303; 4],
+        ),
+        row(
+            "GET",
+            "/insights/pages",
+            "/insights/pages?days=7",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/insights/pages/{id:.*}",
+            "/insights/pages/guides/kubernetes/deploy",
+            Body::None,
+            INSIGHTS_PAGE,
+        ),
+        row(
+            "GET",
+            "/api/v1/insights/pages",
+            "/api/v1/insights/pages?days=7",
+            Body::None,
+            INSIGHTS_API,
         ),
         // Trees and help requests.
         row(
@@ -419,27 +403,6 @@ fn table() -> Vec<Row> {
         ),
         row(
             "GET",
-            "/insights/search",
-            "/insights/search?days=7",
-            Body::None,
-            INSIGHTS_PAGE,
-        ),
-        row(
-            "GET",
-            "/insights/search.csv",
-            "/insights/search.csv?days=7",
-            Body::None,
-            INSIGHTS_PAGE,
-        ),
-        row(
-            "GET",
-            "/api/v1/insights/search",
-            "/api/v1/insights/search?days=7",
-            Body::None,
-            INSIGHTS_API,
-        ),
-        row(
-            "GET",
             "/insights/overview.csv",
             "/insights/overview.csv?days=7",
             Body::None,
@@ -530,27 +493,6 @@ fn table() -> Vec<Row> {
             Body::None,
             [401, 403, 403, 200],
         ),
-        row(
-            "GET",
-            "/insights/pages",
-            "/insights/pages?days=7",
-            Body::None,
-            INSIGHTS_PAGE,
-        ),
-        row(
-            "GET",
-            "/insights/pages/{id:.*}",
-            "/insights/pages/guides/kubernetes/deploy",
-            Body::None,
-            INSIGHTS_PAGE,
-        ),
-        row(
-            "GET",
-            "/api/v1/insights/pages",
-            "/api/v1/insights/pages?days=7",
-            Body::None,
-            INSIGHTS_API,
-        ),
         // The module names no owner: only admins see its figures.
         row(
             "GET",
@@ -558,27 +500,6 @@ fn table() -> Vec<Row> {
             "/insights/modules/k8s-basics",
             Body::None,
             [303, 403, 403, 200],
-        ),
-        row(
-            "GET",
-            "/api/v1/insights/trees",
-            "/api/v1/insights/trees?days=7",
-            Body::None,
-            INSIGHTS_API,
-        ),
-        row(
-            "GET",
-            "/api/v1/insights/trees/{id:.*}",
-            "/api/v1/insights/trees/troubleshooting/pod-crash",
-            Body::None,
-            INSIGHTS_API,
-        ),
-        row(
-            "GET",
-            "/api/v1/insights/modules/{id:.*}",
-            "/api/v1/insights/modules/k8s-basics",
-            Body::None,
-            [401, 403, 403, 200],
         ),
     ]
 }
@@ -650,7 +571,7 @@ fn every_route_answers_each_role_as_its_access_rule_says() {
                 wrong.push(format!(
                     "{} {} as {}: expected {expected}, got {}",
                     row.method, row.path, ROLES[role], res.status
-                ) + &res.body.chars().take(300).collect::<String>());
+                ));
             }
             if res.status == 303 && *expected == 303 && role == 0 {
                 let location = res.header("location").unwrap_or_default();
