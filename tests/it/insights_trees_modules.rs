@@ -280,6 +280,13 @@ fn known_attempts_give_the_item_analysis() {
         !page.body.contains("/insights/modules/k8s-basics"),
         "another owner's module"
     );
+    let csv = app.get_with("/insights/modules?format=csv", &[("Cookie", &cookie)]);
+    assert!(
+        csv.body
+            .contains("item-check,Item check,5,0.6000,3,0.4000,0\n"),
+        "{}",
+        csv.body
+    );
     let page = app.get_with("/insights/modules/item-check", &[("Cookie", &cookie)]);
     assert_eq!(page.status, 200);
     assert!(

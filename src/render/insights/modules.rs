@@ -36,6 +36,8 @@ pub struct ModuleLine {
     pub pass_rate: Option<f64>,
     /// Its question with the lowest facility.
     pub hardest: Option<Hardest>,
+    /// How many of its questions carry a warning (`insights::items::flag`).
+    pub flagged: u64,
 }
 
 /// What `/insights/modules/{id}` shows.
@@ -108,6 +110,7 @@ pub fn modules_page(ctx: &PageContext<'_>, params: &QueryParams, lines: &[Module
                     None => Cell::Text("—".into()),
                 },
                 Cell::share(l.hardest.as_ref().map(|h| h.facility)),
+                Cell::count(l.flagged),
             ]
         })
         .collect();
@@ -120,6 +123,7 @@ pub fn modules_page(ctx: &PageContext<'_>, params: &QueryParams, lines: &[Module
             col("pass", "Pass rate", true),
             col("hardest", "Hardest question", false),
             col("facility", "Its facility", true),
+            col("flagged", "Questions to check", true),
         ],
         rows,
         default_sort: ("module", false),
@@ -144,7 +148,8 @@ pub fn modules_page(ctx: &PageContext<'_>, params: &QueryParams, lines: &[Module
     let main = html! {
         p class="insights-lede" {
             "Which quiz questions learners get wrong, and which mislead them. " (COUNTED)
-            " Facility is the share of attempts that answered a question fully right; the hardest question is the one with the lowest."
+            " Facility is the share of attempts that answered a question fully right; the hardest question is the one with the lowest. "
+            "A question to check is one hardly anybody gets right, or one that learners who do well on the rest get wrong more often."
         }
         @if lines.is_empty() {
             p { "You answer for no module with a quiz." }

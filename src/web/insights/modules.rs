@@ -150,6 +150,11 @@ async fn modules_page(
                 attempts: a.attempts,
                 pass_rate: (a.attempts > 0).then(|| a.passed as f64 / a.attempts as f64),
                 hardest,
+                flagged: a
+                    .questions
+                    .iter()
+                    .filter(|q| items::flag(q).is_some())
+                    .count() as u64,
             }
         })
         .collect();
@@ -168,6 +173,7 @@ async fn modules_page(
                     .as_ref()
                     .map(|h| share_text(Some(h.facility)))
                     .unwrap_or_default(),
+                l.flagged.to_string(),
             ]
         });
         return csv_response(
@@ -179,6 +185,7 @@ async fn modules_page(
                 "pass_rate",
                 "hardest_question",
                 "hardest_facility",
+                "flagged_questions",
             ],
             rows,
         );
