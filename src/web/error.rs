@@ -201,9 +201,8 @@ pub async fn error_pages(
     // built, or plain text a handler wrote on purpose (`/healthz` answers monitors so).
     let built_as_text = response.error().is_none() && content_type.starts_with("text/plain");
     // An error a JSON handler built with more than a sentence (a stub's Markdown to copy).
-    let built_as_json = is_api
-        && response.error().is_none()
-        && content_type.starts_with("application/json");
+    let built_as_json =
+        is_api && response.error().is_none() && content_type.starts_with("application/json");
     if (is_api && app_error.is_some())
         || built_as_json
         || (!is_api && content_type.starts_with("text/html"))
