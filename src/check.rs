@@ -168,7 +168,10 @@ mod tests {
         std::fs::write(dir.path().join("notes.txt"), "hi").expect("write");
         let err = check(dir.path()).expect_err("no markdown");
         assert!(matches!(err, CheckError::NoMarkdown(_)), "{err}");
-        assert!(err.to_string().contains("is this the content folder?"), "{err}");
+        assert!(
+            err.to_string().contains("is this the content folder?"),
+            "{err}"
+        );
     }
 
     #[test]

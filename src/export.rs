@@ -187,37 +187,40 @@ mod tests {
         Matrix {
             at,
             resources: vec![id("db"), id("ns")],
-            rows: vec![Row {
-                user: UserId(1),
-                name: "ada".into(),
-                disabled: false,
-                decisions: vec![
-                    Decision {
-                        resource: id("db"),
-                        status: Status::Expiring,
-                        expires: Some(datetime!(2026-03-10 08:30 UTC)),
-                        missing: Vec::new(),
-                    },
-                    Decision {
-                        resource: id("ns"),
-                        status: Status::Missing,
-                        expires: None,
-                        missing: vec![id("a"), id("k8s/b")],
-                    },
-                ],
-            }, Row {
-                user: UserId(2),
-                name: "bob".into(),
-                disabled: true,
-                decisions: ["db", "ns"]
-                    .map(|r| Decision {
-                        resource: id(r),
-                        status: Status::Missing,
-                        expires: None,
-                        missing: vec![id("a")],
-                    })
-                    .into(),
-            }],
+            rows: vec![
+                Row {
+                    user: UserId(1),
+                    name: "ada".into(),
+                    disabled: false,
+                    decisions: vec![
+                        Decision {
+                            resource: id("db"),
+                            status: Status::Expiring,
+                            expires: Some(datetime!(2026-03-10 08:30 UTC)),
+                            missing: Vec::new(),
+                        },
+                        Decision {
+                            resource: id("ns"),
+                            status: Status::Missing,
+                            expires: None,
+                            missing: vec![id("a"), id("k8s/b")],
+                        },
+                    ],
+                },
+                Row {
+                    user: UserId(2),
+                    name: "bob".into(),
+                    disabled: true,
+                    decisions: ["db", "ns"]
+                        .map(|r| Decision {
+                            resource: id(r),
+                            status: Status::Missing,
+                            expires: None,
+                            missing: vec![id("a")],
+                        })
+                        .into(),
+                },
+            ],
         }
     }
 

@@ -29,7 +29,10 @@ pub const FILES: &[(&str, &str)] = &[
         "resources/deploy-pipeline.md",
         include_str!("init/template/resources/deploy-pipeline.md"),
     ),
-    (".gitlab-ci.yml", include_str!("init/template/.gitlab-ci.yml")),
+    (
+        ".gitlab-ci.yml",
+        include_str!("init/template/.gitlab-ci.yml"),
+    ),
     (
         ".github/workflows/check.yml",
         include_str!("init/template/.github/workflows/check.yml"),

@@ -70,11 +70,7 @@ pub(super) fn run_user(args: UserArgs) -> anyhow::Result<ExitCode> {
                 args.database.as_deref(),
                 Missing::CreateInExistingFolder,
             )?;
-            let user = store.create_user(
-                &name,
-                admin,
-                password.as_deref(),
-            )?;
+            let user = store.create_user(&name, admin, password.as_deref())?;
             let role = if user.is_admin { "admin" } else { "learner" };
             if user.has_password {
                 eprintln!("created {role} {}", user.name);

@@ -50,8 +50,8 @@ mod tests {
     #[test]
     fn a_missing_folder_is_refused_with_the_path_looked_at() {
         let data = Path::new("/typo");
-        let err = require(DatabaseUrl::in_data_dir(data), data, Missing::Refuse)
-            .expect_err("missing");
+        let err =
+            require(DatabaseUrl::in_data_dir(data), data, Missing::Refuse).expect_err("missing");
         let text = err.to_string();
         assert!(text.contains("There is no database in /typo"), "{text}");
         assert!(text.contains("/typo/selfserve.db"), "{text}");
@@ -67,8 +67,12 @@ mod tests {
         assert!(require(url, dir.path(), Missing::Refuse).is_err());
         let typo = dir.path().join("typo");
         assert!(
-            require(DatabaseUrl::in_data_dir(&typo), &typo, Missing::CreateInExistingFolder)
-                .is_err()
+            require(
+                DatabaseUrl::in_data_dir(&typo),
+                &typo,
+                Missing::CreateInExistingFolder
+            )
+            .is_err()
         );
     }
 

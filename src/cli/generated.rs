@@ -10,7 +10,12 @@ use super::Cli;
 /// `selfserve completions SHELL`: the script on stdout.
 pub(super) fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
     let mut command = Cli::command();
-    clap_complete::generate(shell, &mut command, "selfserve", &mut std::io::stdout().lock());
+    clap_complete::generate(
+        shell,
+        &mut command,
+        "selfserve",
+        &mut std::io::stdout().lock(),
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -55,9 +60,16 @@ mod tests {
     #[test]
     fn the_man_page_names_every_command() {
         let text = String::from_utf8(man_page_text().expect("renders")).expect("utf-8");
-        assert!(text.starts_with(".ie") || text.contains(".TH selfserve"), "{}", &text[..200]);
+        assert!(
+            text.starts_with(".ie") || text.contains(".TH selfserve"),
+            "{}",
+            &text[..200]
+        );
         for command in ["serve", "check", "init", "backup", "completions"] {
-            assert!(text.contains(&format!("SELFSERVE {}", command.to_uppercase())), "{command}");
+            assert!(
+                text.contains(&format!("SELFSERVE {}", command.to_uppercase())),
+                "{command}"
+            );
         }
         assert!(text.contains("\\-\\-content"), "options are listed");
     }
@@ -72,6 +84,9 @@ mod tests {
             &mut out,
         );
         let text = String::from_utf8(out).expect("utf-8");
-        assert!(text.contains("completions") && text.contains("export"), "subcommands");
+        assert!(
+            text.contains("completions") && text.contains("export"),
+            "subcommands"
+        );
     }
 }

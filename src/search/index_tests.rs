@@ -402,12 +402,18 @@ fn a_stopping_server_removes_its_folders_and_a_start_removes_a_previous_runs() {
     let previous = parent.join(format!("{}-previous", std::process::id()));
     std::fs::create_dir(&previous).expect("mkdir");
     let again = IndexStorage::in_folder(&parent).expect("storage");
-    assert!(!previous.exists(), "a folder this process did not make is stale");
+    assert!(
+        !previous.exists(),
+        "a folder this process did not make is stale"
+    );
     let folders = || std::fs::read_dir(&parent).expect("dir").count();
     assert_eq!(folders(), 1, "the index in use stays");
     again.remove_created_folders();
     assert_eq!(folders(), 0, "removed while the index is still held");
-    assert!(search(&held, "sidekiq").total > 0, "a late reader still reads");
+    assert!(
+        search(&held, "sidekiq").total > 0,
+        "a late reader still reads"
+    );
 }
 
 #[test]

@@ -170,8 +170,7 @@ fn remove_leftovers(parent: &Path) {
         } else {
             !proc.join(pid.to_string()).exists()
         };
-        if stale && let Err(error) = std::fs::remove_dir_all(entry.path())
-        {
+        if stale && let Err(error) = std::fs::remove_dir_all(entry.path()) {
             tracing::warn!(
                 path = %entry.path().display(),
                 %error,

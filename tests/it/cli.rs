@@ -168,7 +168,12 @@ fn disable_revokes_sessions_and_tokens_and_enable_restores_none() {
         stderr(&enabled)
     );
     // Enabled again, the account signs in with its password, but nothing old is back.
-    assert!(store.verify_password(&alice, "password").expect("v").is_some());
+    assert!(
+        store
+            .verify_password(&alice, "password")
+            .expect("v")
+            .is_some()
+    );
     for token in &tokens {
         assert!(
             store.token_user(token, now).expect("q").is_none(),
@@ -297,7 +302,10 @@ fn disable_enable_passwd_and_admin() {
     let user = store.find_user(&ada).expect("q").expect("exists");
     assert!(user.is_admin && user.disabled && user.has_password);
     assert!(
-        store.verify_password(&ada, "password").expect("v").is_none(),
+        store
+            .verify_password(&ada, "password")
+            .expect("v")
+            .is_none(),
         "disabled"
     );
 
@@ -306,7 +314,10 @@ fn disable_enable_passwd_and_admin() {
     let user = store.find_user(&ada).expect("q").expect("exists");
     assert!(!user.is_admin && !user.disabled);
     assert!(
-        store.verify_password(&ada, "password").expect("v").is_some(),
+        store
+            .verify_password(&ada, "password")
+            .expect("v")
+            .is_some(),
         "CRLF dropped"
     );
     // passwd never takes a password from anywhere but stdin.
@@ -338,7 +349,10 @@ fn commands_other_than_user_add_never_create_a_database() {
     assert!(!typo.exists());
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).expect("mkdir");
-    assert_fails_with(&run(&empty, &["user", "list"], None), "There is no database");
+    assert_fails_with(
+        &run(&empty, &["user", "list"], None),
+        "There is no database",
+    );
     assert!(!empty.join("selfserve.db").exists());
 }
 

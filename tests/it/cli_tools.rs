@@ -27,7 +27,11 @@ fn check_at_a_repository_root_checks_its_content_folder_and_says_so() {
     let out = selfserve(&["check", "."], repo_root());
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-    assert_eq!(stdout.trim(), "", "no false errors from target/ or tests/fixtures");
+    assert_eq!(
+        stdout.trim(),
+        "",
+        "no false errors from target/ or tests/fixtures"
+    );
     assert!(stderr.contains("checking ./content"), "{stderr}");
     let summary = stderr.trim_end().lines().last().unwrap_or_default();
     assert!(
@@ -46,7 +50,11 @@ fn check_takes_content_like_the_other_commands_but_not_both() {
 
     let both = selfserve(&["check", "content", "--content", "content"], root);
     assert_eq!(both.status.code(), Some(2));
-    assert!(text(&both.stderr).contains("give it once"), "{}", text(&both.stderr));
+    assert!(
+        text(&both.stderr).contains("give it once"),
+        "{}",
+        text(&both.stderr)
+    );
 }
 
 #[test]
@@ -56,7 +64,8 @@ fn check_of_an_empty_or_markdown_free_folder_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("no Markdown files under .") && stderr.contains("is this the content folder?"),
+        stderr.contains("no Markdown files under .")
+            && stderr.contains("is this the content folder?"),
         "{stderr}"
     );
     assert!(out.stdout.is_empty());
@@ -68,7 +77,12 @@ fn init_scaffolds_a_repository_that_checks_clean_and_never_overwrites() {
     let out = selfserve(&["init", "kb"], dir.path());
     assert!(out.status.success(), "{}", text(&out.stderr));
     let kb = dir.path().join("kb");
-    for file in ["site.toml", "README.md", ".gitlab-ci.yml", ".github/workflows/check.yml"] {
+    for file in [
+        "site.toml",
+        "README.md",
+        ".gitlab-ci.yml",
+        ".github/workflows/check.yml",
+    ] {
         assert!(kb.join(file).is_file(), "{file}");
     }
     let ci = std::fs::read_to_string(kb.join(".github/workflows/check.yml")).expect("read");
@@ -82,8 +96,15 @@ fn init_scaffolds_a_repository_that_checks_clean_and_never_overwrites() {
     let site_before = std::fs::read(kb.join("site.toml")).expect("read");
     let again = selfserve(&["init", "kb"], dir.path());
     assert_ne!(again.status.code(), Some(0));
-    assert!(text(&again.stderr).contains("is not empty"), "{}", text(&again.stderr));
-    assert_eq!(std::fs::read(kb.join("site.toml")).expect("read"), site_before);
+    assert!(
+        text(&again.stderr).contains("is not empty"),
+        "{}",
+        text(&again.stderr)
+    );
+    assert_eq!(
+        std::fs::read(kb.join("site.toml")).expect("read"),
+        site_before
+    );
 }
 
 #[test]
@@ -103,7 +124,10 @@ fn version_completions_and_man_page_come_from_the_definitions() {
     let man = selfserve(&["man"], root);
     assert!(man.status.success());
     let page = text(&man.stdout);
-    assert!(page.contains(".TH selfserve") && page.contains("SELFSERVE CHECK"), "{page}");
+    assert!(
+        page.contains(".TH selfserve") && page.contains("SELFSERVE CHECK"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -128,7 +152,10 @@ fn serve_accepts_a_host_name_and_an_error_does_not_repeat_its_cause() {
         .lines()
         .find(|l| l.starts_with("error: "))
         .unwrap_or_default();
-    assert!(error.contains(&format!("127.0.0.1:{port}")), "resolved: {error}");
+    assert!(
+        error.contains(&format!("127.0.0.1:{port}")),
+        "resolved: {error}"
+    );
     let cause = std::io::Error::from(std::io::ErrorKind::AddrInUse).to_string();
     let said = if error.contains("Address already in use") {
         "Address already in use"
@@ -136,7 +163,10 @@ fn serve_accepts_a_host_name_and_an_error_does_not_repeat_its_cause() {
         cause.as_str()
     };
     assert_eq!(error.matches(said).count(), 1, "said once: {error}");
-    assert!(!stderr.contains("\u{1b}["), "no colour codes when stderr is not a terminal");
+    assert!(
+        !stderr.contains("\u{1b}["),
+        "no colour codes when stderr is not a terminal"
+    );
 }
 
 #[cfg(unix)]
@@ -167,7 +197,12 @@ fn sigterm_with_watch_leaves_no_index_folder_behind() {
     }
     assert_eq!(folders(), 1, "the index is on disk while serving");
     // One answered request: the server runs, its signal handlers with it.
-    let addr = first.trim().rsplit("http://").next().unwrap_or_default().to_owned();
+    let addr = first
+        .trim()
+        .rsplit("http://")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
     std::io::Write::write_all(
         &mut stream,
