@@ -95,9 +95,12 @@ impl PageRef {
 /// A group of searches that found nothing during the week.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SearchGap {
-    /// The group's query as shown (its most frequent form).
+    /// The group's query as shown (its most searched form).
     pub query: String,
-    /// Searches in the week.
+    /// Every form of it that found nothing (the shown one first): the `aliases:` a page
+    /// answering them would carry.
+    pub queries: Vec<String>,
+    /// Searches that found nothing in the week.
     pub count: u64,
 }
 
@@ -351,6 +354,7 @@ mod tests {
             searches: (0..12)
                 .map(|i| SearchGap {
                     query: format!("q{i:02}"),
+                    queries: vec![format!("q{i:02}")],
                     count: if i == 5 { 9 } else { 1 },
                 })
                 .collect(),
@@ -400,16 +404,16 @@ mod tests {
                 "to": "2026-12-06",
                 "gaps": {
                     "searches": [
-                        {"query": "q05", "count": 9},
-                        {"query": "q00", "count": 1},
-                        {"query": "q01", "count": 1},
-                        {"query": "q02", "count": 1},
-                        {"query": "q03", "count": 1},
-                        {"query": "q04", "count": 1},
-                        {"query": "q06", "count": 1},
-                        {"query": "q07", "count": 1},
-                        {"query": "q08", "count": 1},
-                        {"query": "q09", "count": 1}
+                        {"query": "q05", "queries": ["q05"], "count": 9},
+                        {"query": "q00", "queries": ["q00"], "count": 1},
+                        {"query": "q01", "queries": ["q01"], "count": 1},
+                        {"query": "q02", "queries": ["q02"], "count": 1},
+                        {"query": "q03", "queries": ["q03"], "count": 1},
+                        {"query": "q04", "queries": ["q04"], "count": 1},
+                        {"query": "q06", "queries": ["q06"], "count": 1},
+                        {"query": "q07", "queries": ["q07"], "count": 1},
+                        {"query": "q08", "queries": ["q08"], "count": 1},
+                        {"query": "q09", "queries": ["q09"], "count": 1}
                     ],
                     "stubs": [
                         {"id": "guides/alpha", "title": "Alpha", "url": "/docs/guides/alpha"},

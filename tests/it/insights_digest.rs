@@ -116,8 +116,8 @@ fn an_owners_digest_lists_their_weeks_gaps_unhelpful_pages_and_overdue_reviews()
             "to": week.to().to_string(),
             "gaps": {
                 "searches": [
-                    {"query": "vpn token", "count": 4},
-                    {"query": "zookeeper", "count": 1}
+                    {"query": "vpn token", "queries": ["vpn token"], "count": 4},
+                    {"query": "zookeeper", "queries": ["zookeeper"], "count": 1}
                 ],
                 "stubs": []
             },
@@ -150,7 +150,7 @@ fn an_owners_digest_lists_their_weeks_gaps_unhelpful_pages_and_overdue_reviews()
     let json = res.json();
     assert_eq!(
         json["gaps"]["searches"],
-        serde_json::json!([{"query": "old gap", "count": 1}])
+        serde_json::json!([{"query": "old gap", "queries": ["old gap"], "count": 1}])
     );
     assert_eq!(json["unhelpful"][0]["not_helpful"], 4);
     assert_eq!(json["unhelpful"][0]["helpful"], 0);
@@ -237,6 +237,51 @@ fn a_digest_is_for_its_owners_and_admins() {
     assert!(
         csv.body
             .contains("overdue review,guides/kubernetes/deploy,Deploying to Kubernetes,/docs/guides/kubernetes/deploy,2020-07-13"),
+        "{}",
+        csv.body
+    );
+}
+
+#[test]
+fn the_overview_counts_what_needs_attention_in_the_viewers_scope() {
+    let today = OffsetDateTime::now_utc().date();
+    let app = TestApp::start_with("site-basic", |content| prepare(content, today));
+    let grace = cookie(&app, "grace", false);
+    let ada = cookie(&app, "ada", false);
+    let root = cookie(&app, "root", true);
+    search(&app, "vpn token", 0, OffsetDateTime::now_utc());
+
+    // The header links the insights for owners and admins only.
+    let home = |c: &str| app.get_with("/", &[("Cookie", c)]).body;
+    assert!(home(&grace).contains(r#"href="/insights""#));
+    assert!(home(&root).contains(r#"href="/insights""#));
+    assert!(!home(&ada).contains(r#"href="/insights""#));
+
+    assert_eq!(
+        app.get_with("/insights", &[("Cookie", ada.as_str())])
+            .status,
+        403
+    );
+    let figure = |body: &str, title: &str| -> String {
+        let card = body.split(title).nth(1).unwrap_or_default();
+        card.split("<span class=\"insights-figure\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    // grace: team-platform's one overdue page (Deploying); root: that and team-data's Kafka.
+    let page = app.get_with("/insights", &[("Cookie", grace.as_str())]);
+    assert_eq!(page.status, 200);
+    assert_eq!(page.header("cache-control"), Some("private, no-store"));
+    assert_eq!(figure(&page.body, "Reviews overdue</a>"), "1");
+    assert_eq!(figure(&page.body, "Searches that found nothing</a>"), "1");
+    let page = app.get_with("/insights", &[("Cookie", root.as_str())]);
+    assert_eq!(figure(&page.body, "Reviews overdue</a>"), "2");
+    let csv = app.get_with("/insights/overview.csv", &[("Cookie", root.as_str())]);
+    assert!(
+        csv.body
+            .contains("Reviews overdue,team-data,1,/insights/digest?owner=team-data"),
         "{}",
         csv.body
     );

@@ -36,6 +36,18 @@ fn query(owner: Option<&str>, week: Week) -> String {
     out.finish()
 }
 
+/// The stub form, filled with a gap's queries and the owner.
+fn stub_link(queries: &[String], owner: Option<&str>) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for q in queries {
+        out.append_pair("q", q);
+    }
+    if let Some(owner) = owner {
+        out.append_pair("owner", owner);
+    }
+    format!("/insights/stubs/new?{}", out.finish())
+}
+
 /// The page.
 pub fn page(ctx: &PageContext<'_>, view: &DigestView<'_>) -> Markup {
     let main = html! {
@@ -126,10 +138,14 @@ fn body(view: &DigestView<'_>, digest: &Digest) -> Markup {
                 columns: vec![
                     Column { key: "query", label: "Query", numeric: false },
                     Column { key: "count", label: "Searches", numeric: true },
+                    Column { key: "forms", label: "Also searched as", numeric: false },
+                    Column { key: "write", label: "Fill the gap", numeric: false },
                 ],
                 rows: digest.gaps.searches.iter().map(|g| vec![
                     Cell::Link { text: g.query.clone(), href: format!("/search?{}", form_urlencoded::Serializer::new(String::new()).append_pair("q", &g.query).finish()) },
                     Cell::count(g.count),
+                    Cell::Text(g.queries.iter().skip(1).cloned().collect::<Vec<_>>().join(", ")),
+                    Cell::Link { text: format!("Write a page for “{}”", g.query), href: stub_link(&g.queries, view.owner) },
                 ]).collect(),
                 default_sort: ("count", true),
             }, &params))

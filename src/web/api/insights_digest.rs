@@ -4,7 +4,7 @@
 //!
 //! ```json
 //! {"owner": "team-platform", "week": "2026-W49", "from": "2026-11-30", "to": "2026-12-06",
-//!  "gaps": {"searches": [{"query": "vpn token", "count": 4}],
+//!  "gaps": {"searches": [{"query": "vpn token", "queries": ["vpn token", "vpn tokens"], "count": 4}],
 //!           "stubs": [{"id", "title", "url"}]},
 //!  "unhelpful": [{"id", "title", "url", "helpful": 1, "not_helpful": 3, "helpful_rate": 0.25}],
 //!  "overdue_reviews": [{"id", "title", "url", "reviewed": "2026-01-05", "due": "2026-07-04"}]}

@@ -17,6 +17,7 @@ use crate::insights::digest::{
 };
 use crate::insights::site_owners;
 use crate::model::Site;
+use crate::records::QueryTotals;
 use crate::render::insights::digest::DigestView;
 use crate::render::insights::table::QueryParams;
 use crate::web::context::page_context;
@@ -111,19 +112,37 @@ pub(in crate::web) async fn gather(
         store.search_days_of(first_day, &zero)
     })
     .await?;
-    let mut gaps: Vec<SearchGap> = Vec::new();
-    for row in searches {
-        if row.figures.day > last_day || row.figures.zero_results == 0 {
-            continue;
-        }
-        match gaps.iter_mut().find(|g| g.query == row.query) {
-            Some(gap) => gap.count += row.figures.zero_results,
-            None => gaps.push(SearchGap {
+    // The week's totals per query, grouped as the search insights group them (stems, typos).
+    let mut totals: Vec<QueryTotals> = Vec::new();
+    for row in searches.into_iter().filter(|r| r.figures.day <= last_day) {
+        let f = row.figures;
+        match totals.iter_mut().find(|t| t.query == row.query) {
+            Some(t) => {
+                t.searches += f.searches;
+                t.zero_results += f.zero_results;
+                t.opened += f.opened;
+                t.no_clicks += f.no_clicks;
+            }
+            None => totals.push(QueryTotals {
                 query: row.query,
-                count: row.figures.zero_results,
+                searches: f.searches,
+                zero_results: f.zero_results,
+                opened: f.opened,
+                no_clicks: f.no_clicks,
+                last_at: 0,
+                last_zero_at: None,
             }),
         }
     }
+    totals.retain(|t| t.zero_results > 0);
+    let gaps: Vec<SearchGap> = crate::insights::search::group(&totals)
+        .into_iter()
+        .map(|g| SearchGap {
+            query: g.query,
+            queries: g.queries,
+            count: g.zero_results,
+        })
+        .collect();
 
     let owns = |o: Option<&str>| o.is_some_and(|o| o.eq_ignore_ascii_case(owner));
     let store = state.store.clone();

@@ -48,17 +48,17 @@ async fn figures<'a>(
 
     let store = state.store.clone();
     let searched = blocking(move || store.search_period(first_day)).await?;
-    let gaps = searched
-        .queries
+    // Grouped as the search insights group them, so the figure is the length of that list.
+    let gaps = crate::insights::search::group(&searched.queries)
         .iter()
-        .filter(|q| q.zero_results > 0)
+        .filter(|g| g.zero_results > 0)
         .count() as u64;
     let zero_searches: u64 = searched.queries.iter().map(|q| q.zero_results).sum();
     cards.push(Card {
         title: "Searches that found nothing",
         figure: gaps,
         note: format!(
-            "different queries found nothing in the last {days} days ({zero_searches} searches, site-wide)."
+            "groups of queries found nothing in the last {days} days ({zero_searches} searches, site-wide)."
         ),
         tab: Tab::Search,
     });
@@ -92,6 +92,39 @@ async fn figures<'a>(
             site.config.review_days
         ),
         tab: Tab::Pages,
+    });
+
+    let trees = super::trees::overview(state, scope, period).await?;
+    cards.push(Card {
+        title: "Troubleshooting escalations",
+        figure: trees.total.escalated,
+        note: format!(
+            "walks of {} ended in a help request in the last {days} days, of {} finished.",
+            if trees.trees.len() == 1 {
+                "the tree".to_owned()
+            } else {
+                format!("{} trees", trees.trees.len())
+            },
+            trees.total.walks
+        ),
+        tab: Tab::Trees,
+    });
+
+    // Item analysis reads every attempt of each module; the quiz figure covers them all.
+    let modules = super::modules::analyses(state, scope).await?;
+    let flagged = modules
+        .iter()
+        .flat_map(|m| &m.questions)
+        .filter(|q| crate::insights::items::flag(q).is_some())
+        .count() as u64;
+    cards.push(Card {
+        title: "Quiz questions to check",
+        figure: flagged,
+        note: format!(
+            "questions almost nobody gets right, or that strong learners miss, across {} quizzes.",
+            modules.len()
+        ),
+        tab: Tab::Modules,
     });
 
     let owners: Vec<OwnerRow> = site_owners(site)
