@@ -11,8 +11,9 @@ pub mod digest;
 
 pub mod deflection;
 pub mod items;
-pub mod stub;
 pub mod search;
+pub mod pages;
+pub mod stub;
 
 use crate::config::SiteConfig;
 use crate::model::Site;

@@ -11,7 +11,11 @@ use super::{TrustedHtml, format_date, kind_badge, tag_url};
 
 /// A guide: the rendered Markdown in the common document frame.
 pub fn guide(ctx: &PageContext<'_>, site: &Site, doc: &Document) -> Markup {
-    document_page(ctx, site, doc, body_of(doc), Vec::new())
+    let body = html! {
+        (body_of(doc))
+        (super::feedback::form(&doc.id, &doc.url()))
+    };
+    document_page(ctx, site, doc, body, Vec::new())
 }
 
 /// The rendered body of a document, without a leading `# Title` that repeats the page title

@@ -9,6 +9,7 @@ pub mod account;
 pub mod diagnostics;
 pub mod document;
 pub mod errors;
+pub mod feedback;
 pub mod folder;
 pub mod home;
 pub mod insights;

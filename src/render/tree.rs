@@ -128,6 +128,7 @@ pub fn step_page(
             }
             @if let Some(outcome) = node.outcome {
                 (tree_outcome::leaf(ctx, &url, walk, outcome, &leaf))
+                (super::feedback::form(&doc.id, &step_url(&url, &ids)))
             }
             nav class="tree-walk-nav" aria-label="Walk" {
                 a class="tree-start-over" href=(step_url(&url, &ids[..1])) { "Start over" }

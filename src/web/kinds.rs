@@ -9,7 +9,7 @@
 
 use actix_web::{guard, web};
 
-use super::{pages, qualifications, training, trees};
+use super::{feedback, pages, qualifications, training, trees};
 use crate::model::Kind;
 
 /// Registers every document address. The patterns are written out (each is the kind's
@@ -19,7 +19,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     for kind in Kind::ALL {
         match kind {
             Kind::Guide => {
-                cfg.route(
+                // "Was this helpful?" on any page that takes votes (guides and trees).
+                cfg.service(
+                    web::resource("/docs/{id:.*}/feedback")
+                        .guard(guard::Post())
+                        .app_data(web::FormConfig::default().limit(feedback::BODY_LIMIT))
+                        .route(web::post().to(feedback::post_form)),
+                )
+                .route(
                     "/docs/{id:.*}",
                     web::get().to(|r, s, i| pages::document(r, s, i, Kind::Guide)),
                 );

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod context;
 pub mod discovery;
 pub mod error;
+pub mod feedback;
 pub mod headers;
 pub mod http_cache;
 pub mod insights;

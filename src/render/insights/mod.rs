@@ -6,6 +6,7 @@ pub mod charts;
 pub mod digest;
 pub mod modules;
 pub mod overview;
+pub mod pages;
 pub mod search;
 pub mod stub;
 pub mod table;

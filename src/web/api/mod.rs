@@ -4,6 +4,7 @@
 //! `web::qualifications`).
 
 mod docs;
+mod feedback;
 mod health;
 mod insights;
 mod insights_stubs;
@@ -25,7 +26,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // HEAD too: load balancers often probe with it (actix drops the body).
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/healthz", web::head().to(health::healthz))
+        // Only POSTs stop here; a GET falls through to the document itself.
+        .service(
+            web::resource("/api/v1/docs/{id:.*}/feedback")
+                .guard(guard::Post())
+                .app_data(web::PayloadConfig::new(super::feedback::BODY_LIMIT))
+                .route(web::post().to(feedback::post_vote)),
+        )
         .route("/api/v1/docs/{id:.*}", web::get().to(docs::doc))
+        .route(
+            "/api/v1/insights/pages",
+            web::get().to(feedback::insights_pages),
+        )
         .route("/api/v1/live", web::get().to(live::poll))
         .route("/api/v1/search", web::get().to(search::search))
         .route(

@@ -9,6 +9,7 @@
 pub(in crate::web) mod digest;
 pub(in crate::web) mod modules;
 mod overview;
+pub(in crate::web) mod pages;
 pub(in crate::web) mod search;
 pub(in crate::web) mod stubs;
 pub(in crate::web) mod trees;
@@ -27,6 +28,7 @@ use crate::render::insights::table::QueryParams;
 /// Registers every insight page. Each area adds its own `configure` line.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(overview::routes);
+    cfg.configure(pages::routes);
     cfg.configure(search::routes);
     cfg.configure(digest::routes);
     cfg.configure(trees::routes);

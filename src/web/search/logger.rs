@@ -302,6 +302,8 @@ fn write_batches(
             match store
                 .prune_search_log(limits(), at)
                 .and_then(|log| Ok(log + store.prune_choices(limits(), at)?))
+                // "Was this helpful?" votes follow the search log's bounds too.
+                .and_then(|log| Ok(log + store.prune_page_feedback(limits(), at)?))
             {
                 Ok(deleted) if deleted > 0 => tracing::info!(deleted, "search log pruned"),
                 Ok(_) => {}
