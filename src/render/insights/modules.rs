@@ -333,3 +333,64 @@ pub fn module_page(ctx: &PageContext<'_>, v: &ModuleView<'_>) -> Markup {
         main,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::qualify::test_support::site;
+
+    const QUIZ: &str = "---\nid: m\ntitle: M\n---\n## A\n\nA.\n\n```quiz\n\
+- question: One?\n  choices: [yes, no]\n  answer: 0\n```\n";
+
+    #[test]
+    fn a_question_nobody_gets_right_is_flagged_and_its_key_marked() {
+        let site = site(&[("training/modules/m.md", QUIZ)]);
+        let module = site
+            .get_str("m")
+            .and_then(|d| d.module().cloned())
+            .expect("module m");
+        let questions = [QuestionFigures {
+            index: 0,
+            answered: 10,
+            right: 1,
+            facility: Some(0.1),
+            discrimination: None,
+            chosen: vec![1, 9],
+        }];
+        let ctx = PageContext {
+            site_title: "KB",
+            nav: &[],
+            current_url: "/insights/modules/m".into(),
+            viewer: None,
+            csrf_token: None,
+            today: time::macros::date!(2026 - 01 - 01),
+            query: String::new(),
+            live_generation: None,
+        };
+        let params = QueryParams::default();
+        let html = module_page(
+            &ctx,
+            &ModuleView {
+                params: &params,
+                id: "m",
+                title: "M",
+                module_url: "/modules/m",
+                version: 1,
+                module: &module,
+                attempts: 10,
+                passed: 1,
+                left_out: LeftOut {
+                    retakes: 2,
+                    ..LeftOut::default()
+                },
+                questions: &questions,
+            },
+        )
+        .into_string();
+        assert!(html.contains("Nobody gets this right"), "{html}");
+        assert!(html.contains(r#"<li class="insights-choice-right">yes: <strong>1</strong> <span class="insights-right-mark">✓ right answer</span></li>"#), "{html}");
+        assert!(html.contains("Left out: 2 retakes."), "{html}");
+        assert!(html.contains(">10%<"), "{html}");
+        assert!(!html.contains("style="));
+    }
+}
