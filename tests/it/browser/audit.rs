@@ -25,7 +25,7 @@ pub enum Who {
 
 /// Every page kind: its name, its address, who looks at it. `{private}` is replaced with a
 /// help request's private link.
-pub const PAGE_KINDS: [(&str, &str, Who); 27] = [
+pub const PAGE_KINDS: [(&str, &str, Who); 36] = [
     ("home", "/", Who::Anonymous),
     (
         "guide",
@@ -77,6 +77,27 @@ pub const PAGE_KINDS: [(&str, &str, Who); 27] = [
     ("matrix", "/admin/qualifications", Who::Admin),
     ("learner (admin)", "/learners/grace", Who::Admin),
     ("search feedback", "/admin/search-feedback", Who::Admin),
+    ("insights", "/insights", Who::Admin),
+    ("insights: search", "/insights/search", Who::Admin),
+    (
+        "insights: new stub",
+        "/insights/stubs/new?q=vault+rotate",
+        Who::Admin,
+    ),
+    ("insights: pages", "/insights/pages", Who::Admin),
+    ("insights: trees", "/insights/trees", Who::Admin),
+    (
+        "insights: one tree",
+        "/insights/trees/troubleshooting/postgres-connection",
+        Who::Admin,
+    ),
+    ("insights: quizzes", "/insights/modules", Who::Admin),
+    (
+        "insights: one quiz",
+        "/insights/modules/postgres-basics",
+        Who::Admin,
+    ),
+    ("insights: digest", "/insights/digest", Who::Admin),
 ];
 
 /// Makes the records the signed-in pages show (a help request from the administrator, one
@@ -147,10 +168,47 @@ pub async fn scheme(page: &Page, dark: bool) -> Result<()> {
     follows_scheme(page, dark).await
 }
 
+/// Searches that found nothing and "Was this helpful?" votes, this week and last, so the
+/// insight pages draw their charts and tables (the digest shows the last whole week).
+fn seed_insights(app: &crate::support::TestApp) {
+    use selfserve::records::feedback::NewFeedback;
+    use selfserve::records::{SearchLogEntry, SearchLogLimits};
+    let limits = SearchLogLimits {
+        retention_days: 90,
+        max_rows: 10_000,
+    };
+    let store = &app.state.store;
+    let now = time::OffsetDateTime::now_utc();
+    for days_ago in [0, 1, 3, 7, 8, 10] {
+        let at = now - time::Duration::days(days_ago);
+        for (query, results) in [
+            ("vault rotate", 0),
+            ("pgbouncer", 4),
+            ("kafka lag", 0),
+            ("pgbouncer", 4),
+        ] {
+            let mut entry = SearchLogEntry::new(query, results);
+            entry.at = at;
+            store.log_searches(&[entry], limits).expect("log a search");
+        }
+        for helpful in [false, false, true] {
+            let mut vote = NewFeedback::new(
+                "guides/postgres/connection-pooling",
+                helpful,
+                Some("Which pool size for a batch job?"),
+            )
+            .expect("vote");
+            vote.at = at;
+            store.insert_feedback(&vote, limits).expect("store a vote");
+        }
+    }
+}
+
 #[test]
 fn every_page_kind_passes_axe_in_light_and_dark() {
     let Some(tools) = Tools::find() else { return };
     let app = sample_app();
+    seed_insights(&app);
     run(&app, &tools, async |page, tools: &Tools| {
         // axe in every new document, so it is not sent again with each page audited.
         page.session.cdp(
