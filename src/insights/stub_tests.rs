@@ -141,6 +141,12 @@ fn nasty_titles_and_queries_read_back_exactly() {
         let doc = site.documents.get(&stub.id).expect("the stub loads");
         assert_eq!(doc.title, title, "{}", stub.markdown);
         assert_eq!(doc.owner.as_deref(), Some("team-platform"));
+        assert_eq!(
+            doc.stub,
+            Some(crate::model::StubMark {
+                created: Some(TODAY)
+            })
+        );
         assert_eq!(doc.aliases, queries, "{}", stub.markdown);
         let html = doc.body.html();
         assert!(html.contains("This page needs writing"), "{html}");

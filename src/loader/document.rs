@@ -165,6 +165,7 @@ pub fn build_document(head: FileHead, urls: &UrlMap) -> BuiltFile {
         symptoms: phrases(&raw.symptoms),
         owner: raw.owner.clone(),
         reviewed,
+        stub: stub.map(|m| crate::model::StubMark { created: m.created }),
         resources,
         order: raw.order,
         body: Body::new(&rendered.html, rendered.sections),

@@ -233,6 +233,13 @@ pub enum Detail {
     Resource(ResourceDef),
 }
 
+/// The "needs writing" marker of a page stub (front matter `status: stub`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StubMark {
+    /// `created:`, when given and a date.
+    pub created: Option<time::Date>,
+}
+
 /// One document of any kind, parsed and rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
@@ -257,6 +264,8 @@ pub struct Document {
     pub owner: Option<String>,
     /// The last review date.
     pub reviewed: Option<time::Date>,
+    /// `status: stub`: a page started from a search gap that still needs writing.
+    pub stub: Option<StubMark>,
     /// Resource ids this document is about.
     pub resources: Vec<DocId>,
     /// Sidebar order within its folder (lower first).
@@ -325,6 +334,7 @@ impl Document {
             symptoms: vec![],
             owner: None,
             reviewed: None,
+            stub: None,
             resources: vec![],
             order: None,
             body: Body::default(),
