@@ -208,6 +208,60 @@ pub fn written_page(ctx: &PageContext<'_>, message: &str) -> Markup {
 mod tests {
     use super::*;
 
+    fn ctx() -> PageContext<'static> {
+        PageContext {
+            site_title: "KB",
+            nav: &[],
+            current_url: "/insights/stubs".into(),
+            viewer: None,
+            csrf_token: Some("tok".into()),
+            today: time::macros::date!(2026 - 12 - 02),
+            query: String::new(),
+            live_generation: None,
+        }
+    }
+
+    #[test]
+    fn the_copy_page_shows_the_path_and_the_markdown_escaped() {
+        let markdown = "---\ntitle: \"<b>x</b>\"\n---\n";
+        let html =
+            copy_page(&ctx(), "guides/x.md", markdown, "Read-only file system").into_string();
+        assert!(
+            html.contains("<code class=\"stub-path\">guides/x.md</code>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("title: &quot;&lt;b&gt;x&lt;/b&gt;&quot;"),
+            "{html}"
+        );
+        assert!(html.contains("merge request"), "{html}");
+    }
+
+    #[test]
+    fn the_form_checks_every_query_and_offers_the_owners() {
+        let queries = vec!["vpn".to_owned(), "vpn down".to_owned()];
+        let owners = vec!["team-a".to_owned()];
+        let html = form_page(
+            &ctx(),
+            &StubForm {
+                queries: &queries,
+                title: "Vpn",
+                owners: &owners,
+                live: true,
+                ..StubForm::default()
+            },
+        )
+        .into_string();
+        assert_eq!(
+            html.matches(r#"type="checkbox" name="q""#).count(),
+            2,
+            "{html}"
+        );
+        assert!(html.contains(r#"name="csrf" value="tok""#), "{html}");
+        assert!(html.contains(r#"<option value="team-a">"#), "{html}");
+        assert!(html.contains("as soon as it is written"), "{html}");
+    }
+
     #[test]
     fn the_action_posts_the_group_or_links_to_the_form() {
         let queries = vec!["vpn timeout".to_owned(), "vpn \"time\" & out".to_owned()];
