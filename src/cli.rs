@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::check::CheckFormat;
+use crate::server_config::{self, KEYS, LogFormat, Origin, Raw, RawSettings, ServerSettings};
 use crate::store::DatabaseUrl;
 use crate::web::{self, ServeOptions};
 
@@ -16,6 +17,7 @@ mod checking;
 pub mod errors;
 mod existing;
 mod generated;
+pub mod logging;
 mod migrate_store;
 
 use existing::Missing;
@@ -225,51 +227,115 @@ pub enum TokenCommand {
     },
 }
 
-/// Options of `serve`.
-#[derive(Debug, Clone, clap::Args)]
+/// Options of `serve`. Each also comes from its `SELFSERVE_*` variable or the config file;
+/// a flag wins over its variable, a variable over the file, the file over the default.
+/// Values stay text here so a bad one is a sentence naming its flag, variable or file line
+/// (see `server_config`).
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct ServeArgs {
-    /// The content folder.
-    #[arg(long, default_value = "content")]
-    pub content: PathBuf,
+    /// A server config file: TOML with the keys content, data, database, addr, watch,
+    /// log_format, semantic (separate from the content's site.toml).
+    #[arg(long, env = "SELFSERVE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The content folder [default: content].
+    #[arg(long, env = "SELFSERVE_CONTENT", value_name = "DIR")]
+    pub content: Option<String>,
     /// Where the database and other state live (the search index and the semantic cache
-    /// stay here when --database names another database).
-    #[arg(long, default_value = "data")]
-    pub data: PathBuf,
+    /// stay here when --database names another database) [default: data].
+    #[arg(long, env = "SELFSERVE_DATA", value_name = "DIR")]
+    pub data: Option<String>,
     /// The database: sqlite://PATH or postgres://USER:PASSWORD@HOST/NAME (several servers
-    /// can share one PostgreSQL database). Also read from SELFSERVE_DATABASE; by default
-    /// sqlite://DATA/selfserve.db.
-    #[arg(long, value_name = "URL")]
+    /// can share one PostgreSQL database) [default: sqlite://DATA/selfserve.db].
+    #[arg(long, env = DATABASE_ENV, value_name = "URL")]
     pub database: Option<String>,
     /// Address to listen on: IP:PORT or HOST:PORT (a host name is resolved; the server
-    /// listens on its first IPv4 address, else its first address).
-    #[arg(long, default_value = "127.0.0.1:8080", value_parser = address::listen_address)]
-    pub addr: std::net::SocketAddr,
-    /// Reload content when files change.
-    #[arg(long)]
-    pub watch: bool,
+    /// listens on its first IPv4 address, else its first address) [default: 127.0.0.1:8080].
+    #[arg(long, env = "SELFSERVE_ADDR", value_name = "HOST:PORT")]
+    pub addr: Option<String>,
+    /// Reload content when files change (`--watch`, or `--watch=off` over the variable or
+    /// the file).
+    #[arg(
+        long,
+        env = "SELFSERVE_WATCH",
+        value_name = "on|off",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "on"
+    )]
+    pub watch: Option<String>,
+    /// Log lines as `text` or `json` (one JSON object per line, the start-up lines and the
+    /// access log too) [default: text].
+    #[arg(long, env = "SELFSERVE_LOG_FORMAT", value_name = "text|json")]
+    pub log_format: Option<String>,
+    /// The semantic search leg (`off` keeps search lexical) [default: on].
+    #[arg(long, env = "SELFSERVE_SEMANTIC", value_name = "on|off")]
+    pub semantic: Option<String>,
+    /// The settings clap took from their environment variables (named in error sentences).
+    #[arg(skip)]
+    pub from_environment: Vec<&'static str>,
 }
 
-impl Default for ServeArgs {
-    fn default() -> Self {
-        Self {
-            content: PathBuf::from("content"),
-            data: PathBuf::from("data"),
-            database: None,
-            addr: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
-            watch: false,
+impl ServeArgs {
+    /// The command line's layer of the server settings.
+    fn raw_settings(&self) -> RawSettings {
+        let mut raw = RawSettings::default();
+        let given = [
+            ("content", &self.content),
+            ("data", &self.data),
+            ("database", &self.database),
+            ("addr", &self.addr),
+            ("watch", &self.watch),
+            ("log_format", &self.log_format),
+            ("semantic", &self.semantic),
+        ];
+        for (name, value) in given {
+            let (Some(text), Some(key)) = (value, KEYS.iter().find(|k| k.name == name)) else {
+                continue;
+            };
+            let origin = if self.from_environment.contains(&name) {
+                Origin::Env(key.env)
+            } else {
+                Origin::Flag(key.flag)
+            };
+            raw.set(
+                name,
+                Raw {
+                    text: text.clone(),
+                    origin,
+                },
+            );
         }
+        raw
+    }
+
+    /// Merges the flags and variables with the config file and the defaults.
+    pub fn settings(&self) -> anyhow::Result<ServerSettings> {
+        let file = match &self.config {
+            Some(path) => server_config::read_file(path)?,
+            None => RawSettings::default(),
+        };
+        Ok(server_config::resolve(self.raw_settings(), file)?)
     }
 }
 
-/// The server's semantic-search switch from `SELFSERVE_SEMANTIC` (unset: on).
-fn semantic_switch(raw: Option<&str>) -> anyhow::Result<bool> {
-    match raw.map(|r| r.trim().to_ascii_lowercase()).as_deref() {
-        None | Some("" | "on" | "1" | "true") => Ok(true),
-        Some("off" | "0" | "false") => Ok(false),
-        Some(other) => anyhow::bail!(
-            "SELFSERVE_SEMANTIC is `{other}`; set it to `on` or `off` (or leave it unset for on)"
-        ),
+/// Parses the command line; no command means `serve`, its variables read all the same.
+pub fn parse() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut matches = Cli::command().get_matches();
+    if matches.subcommand().is_none() {
+        matches = Cli::command().get_matches_from(["selfserve", "serve"]);
     }
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    if let (Some(Command::Serve(args)), Some(("serve", serve))) =
+        (&mut cli.command, matches.subcommand())
+    {
+        args.from_environment = KEYS
+            .iter()
+            .filter(|k| serve.value_source(k.name) == Some(clap::parser::ValueSource::EnvVariable))
+            .map(|k| k.name)
+            .collect();
+    }
+    cli
 }
 
 /// The environment variable naming the database when `--database` is not given.
@@ -285,31 +351,23 @@ fn database_url(flag: Option<&str>, data: &Path) -> anyhow::Result<DatabaseUrl> 
     }
 }
 
-/// Starts logging to stderr; `RUST_LOG` overrides the default `info` level. Colours only
-/// when stderr is a terminal: escape codes in a log file or a journal are noise.
-pub fn init_logging() {
-    use std::io::IsTerminal;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
-}
-
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    if !matches!(command, Command::Serve(_)) {
+        logging::init(LogFormat::Text);
+    }
+    match command {
         Command::Serve(args) => {
-            let database = database_url(args.database.as_deref(), &args.data)?;
+            let settings = args.settings()?;
+            logging::init(settings.log_format);
             web::serve(ServeOptions {
-                content: args.content,
-                data: args.data,
-                database,
-                addr: args.addr,
-                watch: args.watch,
-                semantic: semantic_switch(std::env::var("SELFSERVE_SEMANTIC").ok().as_deref())?,
+                content: settings.content,
+                data: settings.data,
+                database: settings.database,
+                addr: settings.addr,
+                watch: settings.watch,
+                semantic: settings.semantic,
             })?;
             Ok(ExitCode::SUCCESS)
         }

@@ -38,6 +38,7 @@ pub mod quiz;
 pub mod records;
 pub mod render;
 pub mod search;
+pub mod server_config;
 pub mod snapshot;
 pub mod source;
 pub mod store;

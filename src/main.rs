@@ -3,8 +3,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// The loader and the index build allocate and free gigabytes at 100× the corpus on several
 /// threads; glibc's malloc kept ~20 % of it in per-thread arenas afterwards, mimalloc
 /// returns it.
@@ -13,12 +11,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     one_thread_per_embedding();
-    let cli = selfserve::cli::Cli::parse();
-    selfserve::cli::init_logging();
+    let cli = selfserve::cli::parse();
     match selfserve::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {}", selfserve::cli::errors::sentence(&err));
+            selfserve::cli::logging::failure(&selfserve::cli::errors::sentence(&err));
             ExitCode::from(1)
         }
     }

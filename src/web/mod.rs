@@ -5,6 +5,7 @@
 //! Handlers return [`AppError`]; [`error::error_pages`] turns any error into an HTML page (or
 //! `{"error": ...}` JSON under `/api/`), and [`headers::security_headers`] adds CSP and friends.
 
+pub mod access_log;
 pub mod api;
 pub mod assets;
 pub mod auth;
@@ -277,6 +278,8 @@ pub async fn start(
             .wrap(from_fn(headers::security_headers))
             // Outermost: a HEAD is routed as a GET everywhere (the body is dropped on the way out).
             .wrap(from_fn(http_cache::head_as_get))
+            // Around everything: the method as asked, the status and bytes as sent.
+            .wrap(from_fn(access_log::access_log))
     })
     .workers(worker_count())
     .bind(addr)
@@ -298,12 +301,12 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         options.watch,
     )?;
     // The URL's Display leaves the password out.
-    eprintln!("records in {}", options.database);
+    tracing::info!("records in {}", options.database);
     {
         let snapshot = state.snapshot.load();
         let site = &snapshot.site;
         let errors = site.error_count();
-        eprintln!(
+        tracing::info!(
             "loaded {} documents from {}: {} errors, {} warnings{}",
             site.documents.len(),
             options.content.display(),
@@ -317,24 +320,26 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         );
     }
     if let Err(error) = state.spawn_search_index() {
-        eprintln!("warning: cannot start building the search index ({error}); building it first");
+        tracing::warn!("cannot start building the search index ({error}); building it first");
         state.build_search_index();
     }
     if !options.semantic {
-        eprintln!("semantic search is off (SELFSERVE_SEMANTIC=off)");
+        tracing::info!(
+            "semantic search is off (--semantic, SELFSERVE_SEMANTIC or the config file)"
+        );
     } else if let Err(error) = state.start_semantic() {
-        eprintln!("warning: cannot start semantic search ({error}); search stays lexical");
+        tracing::warn!("cannot start semantic search ({error}); search stays lexical");
     }
     if let Err(error) = live::spawn_watcher(&state) {
-        eprintln!(
-            "warning: cannot watch {} for changes ({error}); serving without live reload",
+        tracing::warn!(
+            "cannot watch {} for changes ({error}); serving without live reload",
             state.content_root.path().display()
         );
     }
     let index_storage = state.index_storage.clone();
     let served = actix_web::rt::System::new().block_on(async move {
         let (server, bound) = start(state, options.addr).await?;
-        println!("selfserve listening on http://{bound}");
+        crate::cli::logging::listening(&format!("http://{bound}"));
         server.await.map_err(ServeError::Io)
     });
     // The watcher and the index build may still hold the index, so dropping is not enough.
