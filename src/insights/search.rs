@@ -11,8 +11,9 @@
 //! and each word joins the most searched word it is a typo of, so typos never chain one
 //! group into the next. Nothing here knows who searched.
 
+mod typos;
+
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hasher};
 
 use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer};
 
@@ -276,7 +277,7 @@ pub fn group(rows: &[QueryTotals]) -> Vec<SearchGroup> {
     }
     // Typos are matched before stemming: a typo often changes the stem ("certificate" is
     // "certif", "certficate" is "certfic").
-    let centres = typo_centres(&weights);
+    let centres = typos::typo_centres(&weights);
     let mut stems = Stems::default();
     let mut members: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, words) in words.iter().enumerate() {
@@ -368,103 +369,6 @@ impl Stems {
         };
         self.known.insert(word.to_owned(), stem.clone());
         stem
-    }
-}
-
-/// How far a word may be from another to count as its typo, by the shorter one's length in
-/// letters; 0 for words with anything but letters (versions, ids, codes are not typos).
-fn typo_reach(word: &str) -> usize {
-    if !word.chars().all(char::is_alphabetic) {
-        return 0;
-    }
-    match word.chars().count() {
-        0..=3 => 0,
-        4..=7 => 1,
-        _ => 2,
-    }
-}
-
-/// Each word that is a typo of a more searched word, mapped to it. Words are taken most
-/// searched first; a word within reach of an earlier centre joins the most searched such
-/// centre, otherwise it becomes a centre. Centres are indexed by the hashes of their
-/// deletion variants (symmetric delete): two words within distance d share a variant with
-/// at most d letters deleted from each, so a word's own variants find every candidate,
-/// which is then checked with the real distance.
-fn typo_centres<'a>(weights: &HashMap<&'a str, u64>) -> HashMap<&'a str, &'a str> {
-    let mut words: Vec<(&str, u64)> = weights.iter().map(|(w, n)| (*w, *n)).collect();
-    words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let mut centres: Vec<&str> = Vec::new();
-    let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
-    let mut joined = HashMap::new();
-    let mut variants = Vec::new();
-    let mut candidates = Vec::new();
-    for (word, _) in words {
-        let reach = typo_reach(word);
-        if reach == 0 {
-            continue;
-        }
-        let chars: Vec<char> = word.chars().collect();
-        variants.clear();
-        deletion_hashes(&chars, reach, &mut variants);
-        variants.sort_unstable();
-        variants.dedup();
-        candidates.clear();
-        for hash in &variants {
-            if let Some(ids) = index.get(hash) {
-                candidates.extend_from_slice(ids);
-            }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        // Centres were made most searched first, so the lowest id that fits is the one.
-        let centre = candidates
-            .iter()
-            .map(|id| centres[*id as usize])
-            .find(|centre| is_typo(word, centre));
-        match centre {
-            Some(centre) => {
-                joined.insert(word, centre);
-            }
-            None => {
-                let id = u32::try_from(centres.len()).unwrap_or(u32::MAX);
-                centres.push(word);
-                for hash in &variants {
-                    index.entry(*hash).or_default().push(id);
-                }
-            }
-        }
-    }
-    joined
-}
-
-/// Whether two different words are typos of each other.
-fn is_typo(a: &str, b: &str) -> bool {
-    let reach = typo_reach(a).min(typo_reach(b));
-    reach > 0
-        && a.chars().count().abs_diff(b.chars().count()) <= reach
-        && strsim::damerau_levenshtein(a, b) <= reach
-}
-
-/// Hashes of `word` with up to `reach` (1 or 2) letters deleted, the word itself included.
-fn deletion_hashes(word: &[char], reach: usize, out: &mut Vec<u64>) {
-    let hash_without = |skip: &[usize]| {
-        let mut hasher = DefaultHasher::new();
-        for (i, c) in word.iter().enumerate() {
-            if !skip.contains(&i) {
-                hasher.write_u32(u32::from(*c));
-            }
-        }
-        hasher.write_usize(word.len() - skip.len());
-        hasher.finish()
-    };
-    out.push(hash_without(&[]));
-    for i in 0..word.len() {
-        out.push(hash_without(&[i]));
-        if reach >= 2 {
-            for j in i + 1..word.len() {
-                out.push(hash_without(&[i, j]));
-            }
-        }
     }
 }
 

@@ -265,6 +265,15 @@ CREATE INDEX page_feedback_by_doc ON page_feedback(doc_id, created_at);
 CREATE INDEX page_feedback_by_time ON page_feedback(created_at, doc_id, helpful);
 "#;
 
+/// The search insights sum the log over a period per query and per day. With only the
+/// `(day, normalized)` key, 200,000 rows cost a sort by query and a random read of the table
+/// per row; these covering indexes make each sum one ordered pass over an index.
+const V_SEARCH_INSIGHT_INDEXES: &str = r#"
+CREATE INDEX search_queries_by_query
+    ON search_queries (normalized, day, searches, zero_results, opened, last_at);
+CREATE INDEX search_queries_by_day ON search_queries (day, searches, zero_results, opened);
+"#;
+
 /// Every schema version, oldest first: version N is `VERSIONS[N - 1]`. Append; never edit a
 /// released version. PostgreSQL databases start at version 5, so versions 2 and 3 rewrite
 /// data only SQLite files can hold and are SQLite-only there.
@@ -281,6 +290,7 @@ pub(crate) const VERSIONS: &[Version] = &[
     &[Part::Both(V_RATE_WINDOWS)],
     &[Part::Both(V_HELP_REQUEST_REPLIES)],
     &[Part::Both(V_PAGE_FEEDBACK)],
+    &[Part::Both(V_SEARCH_INSIGHT_INDEXES)],
 ];
 
 #[cfg(test)]
