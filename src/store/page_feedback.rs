@@ -75,11 +75,17 @@ impl Store {
     /// Every page's votes since `since`, most votes first (ties by id).
     pub fn feedback_by_page(&self, since: OffsetDateTime) -> Result<Vec<PageVotes>> {
         self.read(|c| {
+            // The ordered subquery makes SQLite read only the period's rows through the index
+            // on time; grouping straight away, it scans every row in `doc_id` order to skip a
+            // sort (100,000 votes over 90 days, 28 of them asked: 33 ms instead of 25 with an
+            // optimised SQLite, ~72 ms either way in a debug build, whose SQLite is at -O0).
             // PostgreSQL sums integers as NUMERIC.
             Ok(c.query_map(
-                "SELECT doc_id, COUNT(*) AS n, CAST(SUM(helpful) AS BIGINT), COUNT(comment),
-                        MAX(created_at)
-                 FROM page_feedback WHERE created_at >= ?1
+                "SELECT doc_id, COUNT(*) AS n, CAST(SUM(helpful) AS BIGINT),
+                        CAST(SUM(has_comment) AS BIGINT), MAX(created_at)
+                 FROM (SELECT doc_id, helpful, created_at,
+                              CASE WHEN comment IS NULL THEN 0 ELSE 1 END AS has_comment
+                       FROM page_feedback WHERE created_at >= ?1 ORDER BY created_at) AS recent
                  GROUP BY doc_id ORDER BY n DESC, doc_id",
                 args![since],
                 |r| {
