@@ -31,6 +31,7 @@ mod routes;
 mod search;
 mod search_clicks;
 mod semantic;
+mod server_config;
 mod site;
 mod store;
 mod support;
