@@ -4,7 +4,8 @@
 //! anonymous readers from the page cache; `web::feedback` says why a vote needs no token.
 //! The form posts to `/docs/{id}/feedback` and comes back to `#feedback-thanks`, a
 //! thank-you hidden until it is the URL's target (the stylesheet's `:target` rule), so the
-//! flow works without JavaScript and the cached page stays the same for everyone.
+//! flow works without JavaScript and the cached page stays the same for everyone. Its ids
+//! start with `page-feedback` so that a heading "Feedback" in a guide keeps its own anchor.
 
 use maud::{Markup, html};
 
@@ -20,18 +21,18 @@ pub fn feedback_url(id: &DocId) -> String {
 /// tree's step).
 pub fn form(id: &DocId, back: &str) -> Markup {
     html! {
-        section class="feedback" id="feedback" aria-labelledby="feedback-title" {
-            h2 id="feedback-title" { "Was this helpful?" }
+        section class="feedback" id="page-feedback" aria-labelledby="page-feedback-title" {
+            h2 id="page-feedback-title" { "Was this helpful?" }
             p id="feedback-thanks" class="feedback-thanks" role="status" tabindex="-1" hidden {
                 "Thank you: your answer goes to the people who keep this page current."
             }
             form class="feedback-form" method="post" action=(feedback_url(id)) {
                 input type="hidden" name="back" value=(back);
-                label for="feedback-comment" {
+                label for="page-feedback-comment" {
                     "What was missing or wrong? "
                     span class="muted" { "(optional, anonymous, up to " (MAX_COMMENT_CHARS) " characters)" }
                 }
-                textarea id="feedback-comment" name="comment" rows="3" maxlength=(MAX_COMMENT_CHARS) {}
+                textarea id="page-feedback-comment" name="comment" rows="3" maxlength=(MAX_COMMENT_CHARS) {}
                 div class="feedback-answers" {
                     button type="submit" name="helpful" value="yes" class="button" { "Yes, it helped" }
                     button type="submit" name="helpful" value="no" class="button button-secondary" { "No, it did not" }
