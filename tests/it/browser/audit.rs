@@ -170,7 +170,7 @@ pub async fn scheme(page: &Page, dark: bool) -> Result<()> {
 
 /// Searches that found nothing and "Was this helpful?" votes, this week and last, so the
 /// insight pages draw their charts and tables (the digest shows the last whole week).
-fn seed_insights(app: &crate::support::TestApp) {
+pub fn seed_insights(app: &crate::support::TestApp) {
     use selfserve::records::feedback::NewFeedback;
     use selfserve::records::{SearchLogEntry, SearchLogLimits};
     let limits = SearchLogLimits {

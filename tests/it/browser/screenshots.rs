@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use super::audit::{PAGE_KINDS, become_, open_kind, prepare, scheme};
+use super::audit::{PAGE_KINDS, become_, open_kind, prepare, scheme, seed_insights};
 use super::driver::Tools;
 use super::page::Page;
 use super::{run, sample_app};
@@ -15,7 +15,7 @@ use super::{run, sample_app};
 const WIDTHS: [u32; 3] = [390, 1366, 1920];
 
 /// The page kinds photographed.
-const PHOTOGRAPHED: [&str; 10] = [
+const PHOTOGRAPHED: [&str; 12] = [
     "home",
     "guide",
     "tree question",
@@ -26,6 +26,8 @@ const PHOTOGRAPHED: [&str; 10] = [
     "my training",
     "requests (admin)",
     "matrix",
+    "insights",
+    "insights: digest",
 ];
 
 /// A photograph of the page's first 2,000 px at `width`.
@@ -58,6 +60,7 @@ fn console_errors(page: &Page, kind: &str) -> Vec<String> {
 fn page_kinds_fit_a_phone_log_no_errors_and_are_photographed_in_light_and_dark() {
     let Some(tools) = Tools::find() else { return };
     let app = sample_app();
+    seed_insights(&app);
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&folder).expect("the screenshots folder");
     run(&app, &tools, async |page, _| {
