@@ -96,7 +96,7 @@ fn chooser(view: &DigestView<'_>) -> Markup {
         }
         p class="insights-weeks" {
             a href={ "/insights/digest?" (query(view.owner, previous)) } { "← Week " (previous) }
-            @if next.from() <= view.this_week.from() {
+            @if next.from() < view.this_week.from() {
                 " · " a href={ "/insights/digest?" (query(view.owner, next)) } { "Week " (next) " →" }
             }
             @if view.week != view.this_week {
