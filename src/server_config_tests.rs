@@ -37,11 +37,14 @@ fn file(text: &str) -> RawSettings {
     parse_file(Path::new("server.toml"), text).expect("parses")
 }
 
+/// What the command line carries, the config file's text, the expected address.
+type Case = (Vec<(&'static str, Raw)>, &'static str, &'static str);
+
 #[test]
 fn the_first_source_that_says_something_wins() {
     // (what the command line carries — clap puts a flag before its variable —, the file, the
     // expected address)
-    let cases: [(Vec<(&'static str, Raw)>, &str, &str); 5] = [
+    let cases: [Case; 5] = [
         (vec![], "", "127.0.0.1:8080"),
         (vec![], "addr = \"127.0.0.1:9001\"", "127.0.0.1:9001"),
         (
