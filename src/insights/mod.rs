@@ -11,8 +11,8 @@ pub mod digest;
 
 pub mod deflection;
 pub mod items;
-pub mod search;
 pub mod pages;
+pub mod search;
 pub mod stub;
 
 use crate::config::SiteConfig;

@@ -1,5 +1,5 @@
 //! Bulk reads and writes for qualification: many accounts and attempts in one transaction
-//! (imports, generated benchmark data) and the passes of a set of modules (one resource's
+//! (imports, generated benchmark data), votes likewise, and the passes of a set of modules (one resource's
 //! page lists who is qualified without reading every pass of everyone).
 
 use time::OffsetDateTime;
@@ -8,6 +8,7 @@ use super::accounts::{UserId, UserName};
 use super::attempts::{NewAttempt, Pass};
 use super::db::{DbError, Value, args};
 use super::{Result, Store, StoreError};
+use crate::records::NewFeedback;
 
 impl Store {
     /// Creates password-less local accounts, all or none; returns their ids in order.
@@ -49,6 +50,26 @@ impl Store {
                 count += 1;
             }
             Ok(count)
+        })
+    }
+
+    /// Stores "Was this helpful?" votes in one transaction, all or none, with their own
+    /// times and without pruning (imports, generated benchmark data). Returns how many.
+    pub fn insert_feedback_bulk(&self, votes: &[NewFeedback]) -> Result<u64> {
+        self.write(|tx| {
+            for vote in votes {
+                tx.execute(
+                    "INSERT INTO page_feedback (doc_id, helpful, comment, created_at)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    args![
+                        &vote.doc_id,
+                        i64::from(vote.helpful),
+                        vote.comment.as_deref(),
+                        vote.at
+                    ],
+                )?;
+            }
+            Ok(votes.len() as u64)
         })
     }
 

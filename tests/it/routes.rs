@@ -144,7 +144,13 @@ fn table() -> Vec<Row> {
         // Files for crawlers and browsers (src/web/discovery.rs).
         row("GET", "/sitemap.xml", "/sitemap.xml", Body::None, OPEN),
         row("GET", "/robots.txt", "/robots.txt", Body::None, OPEN),
-        row("GET", "/opensearch.xml", "/opensearch.xml", Body::None, OPEN),
+        row(
+            "GET",
+            "/opensearch.xml",
+            "/opensearch.xml",
+            Body::None,
+            OPEN,
+        ),
         // Accounts.
         row("GET", "/sign-in", "/sign-in", Body::None, OPEN),
         row(
