@@ -417,16 +417,19 @@ mod tests {
     fn folders_of_dead_servers_are_removed_and_others_kept() {
         let data = tempfile::tempdir().expect("temp dir");
         let parent = data.path().join("search");
-        // No process has the largest pid; our own is alive.
+        // No process has the largest pid; pid 1 always runs; a folder with our own pid that
+        // this process did not make is a previous run's (same pid, as in containers).
         let dead = parent.join(format!("{}-abc", u32::MAX));
-        let alive = parent.join(format!("{}-def", std::process::id()));
+        let alive = parent.join("1-def");
+        let reused = parent.join(format!("{}-ghi", std::process::id()));
         let foreign = parent.join("notes");
-        for dir in [&dead, &alive, &foreign] {
+        for dir in [&dead, &alive, &reused, &foreign] {
             std::fs::create_dir_all(dir).expect("mkdir");
         }
         IndexStorage::in_folder(&parent).expect("storage");
         if Path::new("/proc/self").exists() {
             assert!(!dead.exists());
+            assert!(!reused.exists());
         }
         assert!(alive.exists());
         assert!(
