@@ -153,6 +153,8 @@ fn a_bad_database_is_one_sentence_and_backup_points_postgres_to_pg_dump() {
 /// Users and a token through the binary; attempts, a tree walk with a help request and the
 /// search log through the store.
 fn fill(folder: &Path) -> String {
+    // `user add` creates the database, but only in a folder that exists.
+    std::fs::create_dir_all(folder).expect("data folder");
     let data = folder.to_str().expect("utf-8");
     assert_ok(&run(
         &[
