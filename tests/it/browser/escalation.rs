@@ -2,7 +2,7 @@
 //! administrator's reply on `/requests`, and the requester reading it (on "My help requests"
 //! when signed in, behind the private link when not).
 
-use anyhow::{Result, ensure};
+use anyhow::{Context, Result, ensure};
 
 use super::driver::Tools;
 use super::page::Page;
@@ -55,6 +55,14 @@ async fn reply_as_admin(page: &Page, note: &str, reply: &str) -> Result<()> {
     field.send_keys(reply).await?;
     page.click_text(&format!("#{id} .request-reply-form button"), "Send reply")
         .await?;
+    // The form reloads the list: read the status from the new page, not the old one.
+    page.wait_until(&format!(
+        "const item = document.getElementById({}); return item !== null && item.textContent.includes({});",
+        serde_json::to_string(&id)?,
+        serde_json::to_string(reply)?
+    ))
+    .await
+    .context("the list shows the reply after sending it")?;
     // A reply may mark the request answered by itself; if not, the admin does.
     if page.text(&format!("#{id} .request-status")).await? != "answered" {
         page.click_text(&format!("#{id} .request-actions button"), "Mark answered")

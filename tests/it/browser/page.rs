@@ -11,6 +11,10 @@ use serde_json::Value;
 
 use super::driver::Session;
 
+/// How long a step waits for the page: long enough for a browser starved of CPU by the
+/// tests running beside it.
+const PATIENCE: Duration = Duration::from_secs(10);
+
 /// A browser session pointed at one server.
 pub struct Page {
     /// The session.
@@ -56,9 +60,9 @@ impl Page {
         Ok(self.session.client.find_all(Locator::Css(css)).await?)
     }
 
-    /// Waits up to 5 seconds for a visible element matching `css`.
+    /// Waits up to 10 seconds for a visible element matching `css`.
     pub async fn wait_visible(&self, css: &str) -> Result<Element> {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + PATIENCE;
         loop {
             for element in self.find_all(css).await? {
                 if element.is_displayed().await.unwrap_or(false) {
@@ -72,9 +76,9 @@ impl Page {
         }
     }
 
-    /// Waits up to 5 seconds until the address's path is `path` (any query).
+    /// Waits up to 10 seconds until the address's path is `path` (any query).
     pub async fn wait_path(&self, path: &str) -> Result<String> {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + PATIENCE;
         loop {
             let location = self.location().await?;
             if location.split('?').next() == Some(path) {
@@ -88,8 +92,20 @@ impl Page {
     }
 
     /// The visible text of the first element matching `css`.
+    ///
+    /// An element of the page a click is still replacing goes stale under load: it is
+    /// looked up again for up to 10 seconds.
     pub async fn text(&self, css: &str) -> Result<String> {
-        Ok(self.find(css).await?.text().await?)
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match self.find(css).await?.text().await {
+                Ok(text) => return Ok(text),
+                Err(err) if Instant::now() > deadline => {
+                    return Err(err).context(format!("`{css}` kept going stale"));
+                }
+                Err(_) => actix_rt::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
     }
 
     /// The whole page's visible text.
@@ -98,22 +114,55 @@ impl Page {
     }
 
     /// Clicks the first link or button whose visible text contains `label`.
+    /// Elements of a page still being replaced by the previous click's navigation go
+    /// stale under load; they are looked up again for up to 10 seconds.
     pub async fn click_text(&self, css: &str, label: &str) -> Result<()> {
-        for element in self.find_all(css).await? {
-            if element.text().await?.contains(label) {
-                element.click().await?;
-                return Ok(());
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let mut stale = None;
+            for element in self.find_all(css).await? {
+                match element.text().await {
+                    Ok(text) if text.contains(label) => match element.click().await {
+                        Ok(()) => return Ok(()),
+                        Err(err) => stale = Some(err),
+                    },
+                    Ok(_) => {}
+                    Err(err) => stale = Some(err),
+                }
             }
+            if Instant::now() > deadline {
+                match stale {
+                    Some(err) => {
+                        return Err(err).context(format!(
+                            "`{css}` saying “{label}” kept going stale on {}",
+                            self.here().await
+                        ));
+                    }
+                    None => bail!("no `{css}` saying “{label}” on {}", self.here().await),
+                }
+            }
+            actix_rt::time::sleep(Duration::from_millis(50)).await;
         }
-        bail!("no `{css}` saying “{label}” on {}", self.here().await)
     }
 
     /// Types into the field `css` after focusing it with a click.
+    /// A field of the page a click is still replacing goes stale: it is looked up again for
+    /// up to 10 seconds.
     pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
-        let field = self.find(css).await?;
-        field.click().await?;
-        field.send_keys(text).await?;
-        Ok(())
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let field = self.find(css).await?;
+            match field.click().await {
+                Ok(()) => {
+                    field.send_keys(text).await?;
+                    return Ok(());
+                }
+                Err(err) if Instant::now() > deadline => {
+                    return Err(err).context(format!("`{css}` kept going stale"));
+                }
+                Err(_) => actix_rt::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
     }
 
     /// Presses one key (a `fantoccini::key::Key`) in the focused element.
@@ -147,9 +196,9 @@ impl Page {
             .context("the header offers “Sign in” after signing out")
     }
 
-    /// Waits up to 5 seconds for `script` to return true.
+    /// Waits up to 10 seconds for `script` to return true.
     pub async fn wait_until(&self, script: &str) -> Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + PATIENCE;
         loop {
             // A navigation under way makes a script fail; try again.
             if let Ok(Value::Bool(true)) = self.js(script, vec![]).await {
@@ -158,7 +207,7 @@ impl Page {
             if Instant::now() > deadline {
                 let text = self.body_text().await.unwrap_or_default();
                 let start: String = text.chars().take(300).collect();
-                bail!("not so after 5 s at {}: “{start}”", self.here().await);
+                bail!("not so after 10 s at {}: “{start}”", self.here().await);
             }
             actix_rt::time::sleep(Duration::from_millis(50)).await;
         }
