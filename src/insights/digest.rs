@@ -309,6 +309,15 @@ pub fn overdue_reviews(
         .collect()
 }
 
+/// The pages among `covers`'s still marked as needing writing (`status: stub`).
+pub fn stubs_of(site: &Site, covers: impl Fn(Option<&str>) -> bool) -> Vec<PageRef> {
+    site.documents
+        .values()
+        .filter(|doc| doc.stub.is_some() && covers(doc.owner.as_deref()))
+        .map(|doc| PageRef::of(doc))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,8 @@ const LIMITS: SearchLogLimits = SearchLogLimits {
 };
 
 /// `site-basic`, with `grace` answering for `team-platform`, a second page of that team
-/// reviewed today (not overdue) and a page of `team-data`.
+/// reviewed today (not overdue), a stub of that team still to write and a page of
+/// `team-data`.
 fn prepare(content: &Path, today: time::Date) {
     let toml = content.join("site.toml");
     let mut text = std::fs::read_to_string(&toml).expect("site.toml");
@@ -30,6 +31,13 @@ fn prepare(content: &Path, today: time::Date) {
         ),
     )
     .expect("write rollback");
+    std::fs::write(
+        content.join("guides/vpn-token.md"),
+        format!(
+            "---\ntitle: VPN token\nowner: team-platform\nstatus: stub\ncreated: {today}\n---\nNeeds writing.\n"
+        ),
+    )
+    .expect("write stub");
     std::fs::write(
         content.join("guides/kafka.md"),
         "---\ntitle: Kafka topics\nowner: team-data\nreviewed: 2020-01-01\n---\nTopics.\n",
@@ -119,7 +127,11 @@ fn an_owners_digest_lists_their_weeks_gaps_unhelpful_pages_and_overdue_reviews()
                     {"query": "vpn token", "queries": ["vpn token"], "count": 4},
                     {"query": "zookeeper", "queries": ["zookeeper"], "count": 1}
                 ],
-                "stubs": []
+                "stubs": [{
+                    "id": "guides/vpn-token",
+                    "title": "VPN token",
+                    "url": "/docs/guides/vpn-token"
+                }]
             },
             "unhelpful": [{
                 "id": "guides/kubernetes/deploy",
@@ -276,8 +288,10 @@ fn the_overview_counts_what_needs_attention_in_the_viewers_scope() {
     assert_eq!(page.header("cache-control"), Some("private, no-store"));
     assert_eq!(figure(&page.body, "Reviews overdue</a>"), "1");
     assert_eq!(figure(&page.body, "Searches that found nothing</a>"), "1");
+    assert_eq!(figure(&page.body, "Stubs still to write</a>"), "1");
     let page = app.get_with("/insights", &[("Cookie", root.as_str())]);
     assert_eq!(figure(&page.body, "Reviews overdue</a>"), "2");
+    assert_eq!(figure(&page.body, "Stubs still to write</a>"), "1");
     let csv = app.get_with("/insights/overview.csv", &[("Cookie", root.as_str())]);
     assert!(
         csv.body

@@ -177,17 +177,10 @@ pub(in crate::web) async fn gather(
         owner: owner.to_owned(),
         week,
         searches: gaps,
-        stubs: stubs_of(site, owns),
+        stubs: crate::insights::digest::stubs_of(site, owns),
         votes,
         overdue: overdue_reviews(site, owns, as_of),
     }))
-}
-
-/// The owner's pages still marked as needing writing (`status: stub`). The marker stays with
-/// the loader's built file and is not on the site's documents yet, so none are listed until
-/// it is.
-fn stubs_of(_site: &Site, _owns: impl Fn(Option<&str>) -> bool) -> Vec<PageRef> {
-    Vec::new()
 }
 
 /// `GET /insights/digest`.

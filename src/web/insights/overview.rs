@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::super::error::blocking;
 use super::super::{AppError, AppState};
 use super::{InsightsViewer, csv_response, period_and_params, private_html};
-use crate::insights::digest::overdue_reviews;
+use crate::insights::digest::{overdue_reviews, stubs_of};
 use crate::insights::{Period, Scope, site_owners};
 use crate::model::Site;
 use crate::render::insights::Tab;
@@ -61,6 +61,16 @@ async fn figures<'a>(
             "groups of queries found nothing in the last {days} days ({zero_searches} searches, site-wide)."
         ),
         tab: Tab::Search,
+    });
+
+    // Stubs are not dated by the period: one still marked is still to write.
+    let stubs = stubs_of(site, |o| scope.covers(o)).len() as u64;
+    cards.push(Card {
+        title: "Stubs still to write",
+        figure: stubs,
+        note: "pages started from a search gap and still marked “status: stub”; each owner's digest lists theirs."
+            .to_owned(),
+        tab: Tab::Digest,
     });
 
     let store = state.store.clone();
