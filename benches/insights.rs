@@ -24,6 +24,10 @@ use selfserve::store::{NewAttempt, NewOutcome, SearchLogEntry, SearchLogLimits, 
 use selfserve::web::AppState;
 use time::OffsetDateTime;
 
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
+
 const SEARCHES: usize = 1_000_000;
 const DISTINCT_QUERIES: usize = 40_000;
 const VOTES: usize = 100_000;
@@ -43,29 +47,6 @@ const PAGES: &[&str] = &[
     "/insights/modules",
     "/insights/digest?owner=team-platform",
 ];
-
-/// splitmix64: deterministic, dependency-free.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    /// Zipf-like: small indexes far more often (rank ~ n^u for uniform u).
-    fn skewed(&mut self, n: usize) -> usize {
-        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-        ((n as f64).powf(u) as usize).saturating_sub(1).min(n - 1)
-    }
-}
 
 const WORDS: &[&str] = &[
     "deploy",

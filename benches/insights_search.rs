@@ -22,27 +22,14 @@ use selfserve::render::insights::search::{SearchInsights, page};
 use selfserve::render::insights::table::QueryParams;
 use selfserve::store::Store;
 
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
+
 const ROWS: usize = 200_000;
 const QUERIES: usize = 50_000;
 const DAYS: i64 = 180;
 const SEARCHES: u64 = 1_000_000;
-
-/// splitmix64: deterministic, dependency-free.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// 50,000 queries of one to four words from a vocabulary of 8,000 made-up words (with
 /// typos and plural endings among them, so the grouping has work to do).
@@ -52,7 +39,7 @@ fn queries(rng: &mut Rng) -> Vec<String> {
         .map(|_| {
             let len = 3 + rng.below(9);
             let mut word: String = (0..len)
-                .map(|_| char::from(letters[rng.below(letters.len() as u64) as usize]))
+                .map(|_| char::from(letters[rng.below(letters.len())]))
                 .collect();
             if rng.below(10) == 0 {
                 word.push('s');
@@ -68,7 +55,7 @@ fn queries(rng: &mut Rng) -> Vec<String> {
             .map(|_| {
                 // Popular words first: the square skews choices towards the low indices.
                 let r = rng.below(8_000);
-                vocabulary[(r * r / 8_000) as usize].as_str()
+                vocabulary[r * r / 8_000].as_str()
             })
             .collect();
         let query = query.join(" ");
@@ -96,13 +83,13 @@ fn store(dir: &std::path::Path) -> Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .expect("prepare");
-        let per_row = SEARCHES / ROWS as u64;
+        let per_row = SEARCHES as usize / ROWS;
         let mut id = 0_i64;
         let mut written = 0;
         while written < ROWS {
             let day = today - DAYS + 1 + (written as i64 * DAYS / ROWS as i64);
-            let r = rng.below(QUERIES as u64);
-            let query = &queries[(r * r / QUERIES as u64) as usize];
+            let r = rng.below(QUERIES);
+            let query = &queries[r * r / QUERIES];
             let searches = 1 + rng.below(2 * per_row - 1);
             let zero = if rng.below(7) == 0 { searches } else { 0 };
             let opened = if zero == 0 {

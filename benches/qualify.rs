@@ -23,27 +23,14 @@ use selfserve::source::{ContentFiles, SourceFile};
 use selfserve::store::{NewAttempt, Store, UserName};
 use time::OffsetDateTime;
 
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
+
 const MODULES: usize = 60;
 const PATHS: usize = 20;
 const RESOURCES: usize = 30;
 const ATTEMPTS_PER_LEARNER: usize = 100;
-
-/// splitmix64: deterministic, dependency-free, good enough to spread generated data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// 60 modules (every fifth at version 2), 20 paths of 3–5 modules (every fourth requiring the
 /// one before), 30 resources requiring 1–2 paths, valid for a year.
