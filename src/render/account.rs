@@ -212,16 +212,11 @@ mod tests {
     use super::*;
 
     fn ctx() -> PageContext<'static> {
-        PageContext {
-            site_title: "KB",
-            nav: &[],
-            current_url: "/sign-in".into(),
-            viewer: None,
-            csrf_token: Some("tok<en>".into()),
-            today: time::macros::date!(2026 - 01 - 01),
-            query: String::new(),
-            live_generation: None,
-        }
+        PageContext::for_tests(
+            "/sign-in",
+            Some("tok<en>"),
+            time::macros::date!(2026 - 01 - 01),
+        )
     }
 
     #[test]

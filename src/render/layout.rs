@@ -40,6 +40,23 @@ pub struct PageContext<'a> {
     pub live_generation: Option<u64>,
 }
 
+#[cfg(test)]
+impl PageContext<'static> {
+    /// The context of a view test: site "KB" without a sidebar, nobody signed in.
+    pub fn for_tests(current_url: &str, csrf_token: Option<&str>, today: time::Date) -> Self {
+        Self {
+            site_title: "KB",
+            nav: &[],
+            current_url: current_url.to_owned(),
+            viewer: None,
+            csrf_token: csrf_token.map(str::to_owned),
+            today,
+            query: String::new(),
+            live_generation: None,
+        }
+    }
+}
+
 /// One step of the breadcrumb trail; the last one is the current page and has no link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Crumb {

@@ -111,16 +111,7 @@ mod tests {
     use crate::records::{Answer, HelpRequest, OutcomeId, Reply, RequestId, RequestStatus};
 
     fn ctx() -> PageContext<'static> {
-        PageContext {
-            site_title: "KB",
-            nav: &[],
-            current_url: "/my/requests".into(),
-            viewer: None,
-            csrf_token: None,
-            today: time::macros::date!(2026 - 01 - 01),
-            query: String::new(),
-            live_generation: None,
-        }
+        PageContext::for_tests("/my/requests", None, time::macros::date!(2026 - 01 - 01))
     }
 
     fn request(reply: Option<Reply>) -> HelpRequest {

@@ -198,16 +198,7 @@ mod tests {
     }
 
     fn ctx() -> PageContext<'static> {
-        PageContext {
-            site_title: "KB",
-            nav: &[],
-            current_url: "/trees/t".into(),
-            viewer: None,
-            csrf_token: Some("tok".into()),
-            today: time::macros::date!(2026 - 01 - 01),
-            query: String::new(),
-            live_generation: None,
-        }
+        PageContext::for_tests("/trees/t", Some("tok"), time::macros::date!(2026 - 01 - 01))
     }
 
     #[test]

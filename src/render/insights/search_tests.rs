@@ -8,16 +8,11 @@ use crate::records::{DayTotals, QueryDay, QueryTotals, SearchPeriod};
 const TODAY: i64 = 20_000;
 
 fn ctx(csrf: Option<&str>) -> PageContext<'static> {
-    PageContext {
-        site_title: "KB",
-        nav: &[],
-        current_url: "/insights/search".into(),
-        viewer: None,
-        csrf_token: csrf.map(str::to_owned),
-        today: time::macros::date!(2024 - 10 - 04),
-        query: String::new(),
-        live_generation: None,
-    }
+    PageContext::for_tests(
+        "/insights/search",
+        csrf,
+        time::macros::date!(2024 - 10 - 04),
+    )
 }
 
 fn row(query: &str, searches: u64, zero: u64, opened: u64) -> QueryTotals {

@@ -209,16 +209,11 @@ mod tests {
     use super::*;
 
     fn ctx() -> PageContext<'static> {
-        PageContext {
-            site_title: "KB",
-            nav: &[],
-            current_url: "/insights/stubs".into(),
-            viewer: None,
-            csrf_token: Some("tok".into()),
-            today: time::macros::date!(2026 - 12 - 02),
-            query: String::new(),
-            live_generation: None,
-        }
+        PageContext::for_tests(
+            "/insights/stubs",
+            Some("tok"),
+            time::macros::date!(2026 - 12 - 02),
+        )
     }
 
     #[test]

@@ -262,16 +262,7 @@ mod tests {
     use crate::model::Outcome;
 
     fn ctx() -> PageContext<'static> {
-        PageContext {
-            site_title: "KB",
-            nav: &[],
-            current_url: "/insights/trees".into(),
-            viewer: None,
-            csrf_token: None,
-            today: time::macros::date!(2026 - 01 - 01),
-            query: String::new(),
-            live_generation: None,
-        }
+        PageContext::for_tests("/insights/trees", None, time::macros::date!(2026 - 01 - 01))
     }
 
     #[test]
