@@ -5,6 +5,7 @@
 //! and it must say it is JSON: an HTML form on another site cannot send that without a CORS
 //! preflight, which this server never grants.
 
+use super::json_body::require_json;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -36,7 +37,7 @@ pub(super) async fn post_vote(
 ) -> Result<HttpResponse, AppError> {
     let snapshot = state.snapshot.load_full();
     let doc = votable(&snapshot.site, &id)?;
-    require_json(&req)?;
+    require_json(&req, "the vote")?;
     let vote: VoteBody = serde_json::from_slice(&body).map_err(|e| {
         let shape = r#"{"helpful": true or false, "comment": "…"}"#;
         AppError::BadRequest(if e.is_syntax() || e.is_eof() {
@@ -49,22 +50,6 @@ pub(super) async fn post_vote(
     take_vote_slot(&req, &state).await?;
     let id = record_vote(&state, vote).await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": id.0 })))
-}
-
-fn require_json(req: &HttpRequest) -> Result<(), AppError> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    if essence.eq_ignore_ascii_case("application/json") {
-        Ok(())
-    } else {
-        Err(AppError::BadRequest(
-            "Send the vote as JSON with the header Content-Type: application/json.".into(),
-        ))
-    }
 }
 
 /// The JSON of `/insights/pages`.

@@ -8,6 +8,7 @@
 //! here (read-only, not the server's): the file to bring in by a merge request instead. A 409
 //! rather than a 503: retrying will not help, the content folder's state is the conflict.
 
+use super::json_body::require_json;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -36,22 +37,10 @@ pub(super) async fn create_stub(
     viewer: InsightsViewer,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    // A cookie-authenticated post must be JSON: a cross-site HTML form can send only form
-    // encodings or text/plain.
-    let is_json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            ct.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
+    // A cookie-authenticated post must be JSON (see `json_body`).
     let by_session = Identity::of(&req).is_some_and(|i| i.method == AuthMethod::Session);
-    if by_session && !is_json {
-        return Err(AppError::BadRequest(
-            "Send the stub as JSON with the header Content-Type: application/json.".into(),
-        ));
+    if by_session {
+        require_json(&req, "the stub")?;
     }
     let parsed: StubBody = serde_json::from_slice(&body).map_err(|e| {
         AppError::BadRequest(format!(

@@ -12,6 +12,7 @@ mod insights_modules;
 mod insights_search;
 mod insights_stubs;
 mod insights_trees;
+mod json_body;
 mod live;
 mod modules;
 mod qualifications;

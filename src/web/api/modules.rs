@@ -2,7 +2,7 @@
 //! `POST /api/v1/modules/{id}/attempts` which grades, records and answers
 //! `{"score", "passed", "correct"}`.
 
-use actix_web::http::header;
+use super::json_body::require_json;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -116,21 +116,9 @@ pub(super) async fn submit(
     RequireUser(me): RequireUser,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    // A cookie-authenticated post must be JSON: a cross-site HTML form can send only form
-    // encodings or text/plain, so this closes that door even without the Origin check.
-    let is_json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            ct.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
-    if me.method == AuthMethod::Session && !is_json {
-        return Err(AppError::BadRequest(
-            "Send the answers as JSON with the header Content-Type: application/json.".into(),
-        ));
+    // A cookie-authenticated post must be JSON (see `json_body`).
+    if me.method == AuthMethod::Session {
+        require_json(&req, "the answers")?;
     }
     let snapshot = state.snapshot.load_full();
     let doc = exact(&snapshot.site, &id, Kind::Module).ok_or_else(|| unknown_module(&id))?;

@@ -10,7 +10,7 @@
 //! walk). A JSON content type is required: an HTML form on another site cannot send one
 //! without a CORS preflight, which this server never grants.
 
-use actix_web::http::header;
+use super::json_body::require_json;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -148,7 +148,7 @@ pub(super) async fn post_outcome(
     }
     let snapshot = state.snapshot.load_full();
     let doc = find_tree(&snapshot.site, &id)?;
-    require_json(&req)?;
+    require_json(&req, "the outcome")?;
     let body = parse_body(&body)?;
     let outcome = parse_outcome(&body.outcome)?;
     let walk = ended_walk(doc, &body.path, outcome, false)?;
@@ -161,23 +161,6 @@ pub(super) async fn post_outcome(
         outcome_id: outcome_id.0,
         request_id: request_id.map(|r| r.0),
     }))
-}
-
-/// Refuses bodies that do not say they are JSON.
-fn require_json(req: &HttpRequest) -> Result<(), AppError> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    if essence.eq_ignore_ascii_case("application/json") {
-        Ok(())
-    } else {
-        Err(AppError::BadRequest(
-            "Send the outcome as JSON with the header Content-Type: application/json.".into(),
-        ))
-    }
 }
 
 /// Parses the body, telling malformed JSON apart from JSON of the wrong shape.
