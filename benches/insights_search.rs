@@ -149,6 +149,7 @@ fn render(r: &SearchReport) -> String {
             params: &params,
             is_admin: true,
             owners: &owners,
+            gap_pages: &Default::default(),
         },
     )
     .into_string()

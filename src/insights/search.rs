@@ -18,7 +18,8 @@ use std::collections::HashMap;
 use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer};
 
 use super::Period;
-use crate::records::{DayTotals, QueryDay, QueryTotals, SearchPeriod};
+use crate::model::{Document, Site};
+use crate::records::{DayTotals, QueryDay, QueryTotals, SearchPeriod, normalize};
 
 /// Most groups in each list (top, zero results, no clicks).
 pub const LISTED: usize = 100;
@@ -370,6 +371,42 @@ impl Stems {
         self.known.insert(word.to_owned(), stem.clone());
         stem
     }
+}
+
+/// The page already started or written for a gap: one whose `aliases:` hold a query of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GapPage {
+    /// Its title.
+    pub title: String,
+    /// Its address on the site.
+    pub url: String,
+    /// Still marked `status: stub`.
+    pub stub: bool,
+}
+
+/// For each listed group (by its shown query), the page whose aliases name one of its
+/// queries: a search today finds it, so the gap needs writing, not a second stub.
+pub fn gap_pages(site: &Site, listed: &[Listed]) -> HashMap<String, GapPage> {
+    let mut by_alias: HashMap<String, &Document> = HashMap::new();
+    for doc in site.documents.values() {
+        for alias in &doc.aliases {
+            by_alias.entry(normalize(alias)).or_insert(doc);
+        }
+    }
+    listed
+        .iter()
+        .filter_map(|l| {
+            let doc = l.group.queries.iter().find_map(|q| by_alias.get(q))?;
+            Some((
+                l.group.query.clone(),
+                GapPage {
+                    title: doc.title.clone(),
+                    url: doc.url(),
+                    stub: doc.stub.is_some(),
+                },
+            ))
+        })
+        .collect()
 }
 
 /// A time in seconds since 1970 as RFC 3339 (`2026-12-02T19:30:00Z`).

@@ -126,6 +126,19 @@ fn a_search_gap_becomes_a_live_page_found_by_its_queries() {
         );
     }
 
+    // The gap's row on the search insights now points at the page instead of offering to
+    // write another (the log is written off the request path: wait for it).
+    let auth = format!("Bearer {bob}");
+    let started = r#"Started: <a href="/docs/guides/quokka-firmware-rollback">Quokka firmware rollback</a> (still a stub)"#;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut insights = app.get_with("/insights/search", &[("Authorization", auth.as_str())]);
+    while !insights.body.contains(started) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        insights = app.get_with("/insights/search", &[("Authorization", auth.as_str())]);
+    }
+    assert_eq!(insights.status, 200, "{}", insights.body);
+    assert!(insights.body.contains(started), "{}", insights.body);
+
     // Once written, never again: the file (and the id) exist.
     let again = post_stub(&app, Some(&bob), "team-platform");
     assert_eq!(again.status, 409, "{}", again.body);

@@ -5,12 +5,14 @@
 //! trend; each zero-result group carries the "write the missing page" action
 //! ([`super::stub::stub_action`]). Queries only: nobody's name is in the log.
 
+use std::collections::HashMap;
+
 use maud::{Markup, html};
 
 use super::charts::{LineChart, Series, line_chart};
 use super::table::{Cell, Column, QueryParams, Table, sortable_table};
 use super::{Tab, downloads, page as insights_page, period_form};
-use crate::insights::search::{Listed, SearchReport, day_label, rfc3339, suggested_title};
+use crate::insights::search::{GapPage, Listed, SearchReport, day_label, rfc3339, suggested_title};
 use crate::render::layout::{Crumb, PageContext};
 
 /// What the page shows.
@@ -23,6 +25,9 @@ pub struct SearchInsights<'a> {
     pub is_admin: bool,
     /// The owners a stub written from a gap may name (the viewer's choices).
     pub owners: &'a [String],
+    /// The pages already started or written for gaps, by the group's shown query
+    /// ([`crate::insights::search::gap_pages`]): they replace the "write" action.
+    pub gap_pages: &'a HashMap<String, GapPage>,
 }
 
 /// The address of a search for `query`.
@@ -300,9 +305,20 @@ fn zero_table(view: &SearchInsights<'_>, csrf: Option<&str>) -> Markup {
                         key: last.clone(),
                     },
                     trend_cell(l, report, "Searches that found nothing"),
-                    Cell::Markup {
-                        html: super::stub::stub_action(&l.group.queries, &title, view.owners, csrf),
-                        key: String::new(),
+                    match view.gap_pages.get(&l.group.query) {
+                        Some(page) => Cell::Markup {
+                            html: gap_page_link(page),
+                            key: page.title.clone(),
+                        },
+                        None => Cell::Markup {
+                            html: super::stub::stub_action(
+                                &l.group.queries,
+                                &title,
+                                view.owners,
+                                csrf,
+                            ),
+                            key: String::new(),
+                        },
                     },
                 ]
             })
@@ -314,6 +330,17 @@ fn zero_table(view: &SearchInsights<'_>, csrf: Option<&str>) -> Markup {
         view.params,
         "Every search found something in this period.",
     )
+}
+
+/// The page a gap's searches now find, in place of the "write" action.
+fn gap_page_link(page: &GapPage) -> Markup {
+    html! {
+        @if page.stub {
+            "Started: " a href=(page.url) { (page.title) } " (still a stub)"
+        } @else {
+            "Now found: " a href=(page.url) { (page.title) }
+        }
+    }
 }
 
 fn no_click_table(view: &SearchInsights<'_>) -> Markup {

@@ -67,6 +67,7 @@ fn render(is_admin: bool, csrf: Option<&str>) -> String {
             params: &params,
             is_admin,
             owners: &owners,
+            gap_pages: &Default::default(),
         },
     )
     .into_string()
@@ -121,6 +122,7 @@ fn an_empty_period_says_so() {
             params: &params,
             is_admin: false,
             owners: &[],
+            gap_pages: &Default::default(),
         },
     )
     .into_string();

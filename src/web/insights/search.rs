@@ -56,6 +56,7 @@ async fn page(
     let report = report(&state, period).await?;
     let owners = owner_choices(&state, &viewer.scope);
     let snapshot = state.snapshot.load_full();
+    let gap_pages = search::gap_pages(&snapshot.site, &report.zero_results);
     let ctx = page_context(&req, &snapshot.site, "/insights/search");
     Ok(private_html(view::page(
         &ctx,
@@ -64,6 +65,7 @@ async fn page(
             params: &params,
             is_admin: viewer.identity.is_admin(),
             owners: &owners,
+            gap_pages: &gap_pages,
         },
     )))
 }
