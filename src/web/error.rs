@@ -39,10 +39,10 @@ pub enum AppError {
     #[error("{0}")]
     Conflict(String),
     /// The request body is over a limit (413).
-    #[error("the request is too large")]
+    #[error("The request body is larger than this address accepts; send a smaller one.")]
     TooLarge,
     /// Rate limited (429).
-    #[error("too many requests; wait a moment and try again")]
+    #[error("Too many requests from this address; wait a minute and try again.")]
     TooManyRequests,
     /// Not yet: a learner must wait before trying a quiz again (429, with `Retry-After` set to
     /// the seconds left). The sentence says how long and why.

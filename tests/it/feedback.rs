@@ -293,6 +293,7 @@ fn bad_votes_get_a_sentence_and_floods_a_429() {
         huge.as_bytes(),
     );
     assert_eq!(res.status, 413);
+    assert!(res.error().contains("send a smaller one"), "{}", res.body);
     assert_eq!(app.state.store.page_feedback_rows().expect("rows"), 0);
 
     // Ten votes per address in ten minutes, the form and the API together.
