@@ -192,10 +192,15 @@ pub fn discrimination(index: usize, attempts: &[Vec<Response>]) -> Option<f64> {
 /// Below this facility a question is flagged: hardly anybody gets it right.
 pub const LOW_FACILITY: f64 = 0.2;
 
+/// Fewer answers than this flag nothing: two learners missing a question say little about it.
+pub const MIN_ANSWERS_TO_FLAG: u64 = 5;
+
 /// A plain-words warning for a question whose figures suggest it, not its learners, is wrong.
 pub fn flag(figures: &QuestionFigures) -> Option<&'static str> {
-    if figures.facility.is_some_and(|f| f < LOW_FACILITY) {
-        Some("Nobody gets this right — check the key and the wording.")
+    if figures.answered < MIN_ANSWERS_TO_FLAG {
+        None
+    } else if figures.facility.is_some_and(|f| f < LOW_FACILITY) {
+        Some("Hardly anybody gets this right — check the key and the wording.")
     } else if figures.discrimination.is_some_and(|d| d < 0.0) {
         Some("Learners who do well on the rest get this wrong more often — check the key.")
     } else {

@@ -103,24 +103,26 @@ fn undefined_discrimination_is_none() {
 #[test]
 fn a_reversed_question_is_flagged() {
     // Strong learners (right on Q1, Q2) get Q0 wrong, weak ones right: the key is likely wrong.
-    let attempts: Vec<Vec<Response>> = [
+    let rows = [
         [false, true, true],
         [false, true, true],
         [true, false, false],
         [true, false, true],
-    ]
-    .iter()
-    .map(|row| {
-        row.iter()
-            .enumerate()
-            .map(|(question, right)| Response {
-                question,
-                chosen: vec![usize::from(!right)],
-                right: *right,
-            })
-            .collect()
-    })
-    .collect();
+    ];
+    let attempts: Vec<Vec<Response>> = rows
+        .iter()
+        .chain(&rows)
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .map(|(question, right)| Response {
+                    question,
+                    chosen: vec![usize::from(!right)],
+                    right: *right,
+                })
+                .collect()
+        })
+        .collect();
     let figures = analyse(&[2, 2, 2], &attempts);
     assert!(
         figures[0].discrimination.is_some_and(|d| d < 0.0),
@@ -135,7 +137,19 @@ fn a_reversed_question_is_flagged() {
         discrimination: None,
         chosen: vec![1, 9],
     };
-    assert!(flag(&nobody).is_some_and(|f| f.starts_with("Nobody gets this right")));
+    assert!(flag(&nobody).is_some_and(|f| f.starts_with("Hardly anybody gets this right")));
+    let too_few = QuestionFigures {
+        answered: MIN_ANSWERS_TO_FLAG - 1,
+        right: 0,
+        facility: Some(0.0),
+        chosen: vec![0, MIN_ANSWERS_TO_FLAG - 1],
+        ..nobody
+    };
+    assert_eq!(
+        flag(&too_few),
+        None,
+        "too few answers to judge the question"
+    );
 }
 
 const QUIZ: &str = "---\nid: m\ntitle: M\npass: 50\n---\n## A\n\nA.\n\n```quiz\n\

@@ -137,6 +137,10 @@ fn votes_add_up_for_the_owners_and_admins_only() {
         "not ada's page"
     );
 
+    let typo = app.get_with("/insights/pages/guides/nope", &[("Cookie", &root)]);
+    assert_eq!(typo.status, 404, "neither a page nor votes");
+    assert!(typo.body.contains("guides/nope"), "{}", typo.body);
+
     // The page: comments newest first, the period's table, and the CSV.
     let page = app.get_with(&format!("/insights/pages/{DEPLOY}"), &[("Cookie", &ada)]);
     assert_eq!(page.status, 200, "{}", page.body);

@@ -309,7 +309,7 @@ pub fn module_page(ctx: &PageContext<'_>, v: &ModuleView<'_>) -> Markup {
             summary { "What the figures mean" }
             p {
                 strong { "Facility" } " is the share of the attempts that showed a question and answered it fully right. "
-                "Below 20% the question is flagged: when nobody gets it right, the question is usually what is wrong."
+                "Below 20% the question is flagged (once at least " (crate::insights::items::MIN_ANSWERS_TO_FLAG) " attempts answered it): when nobody gets it right, the question is usually what is wrong."
             }
             p {
                 strong { "Discrimination" } " (−1 to 1) is the correlation between getting this question right and the share right on the attempt's other questions: "
@@ -387,7 +387,7 @@ mod tests {
             },
         )
         .into_string();
-        assert!(html.contains("Nobody gets this right"), "{html}");
+        assert!(html.contains("Hardly anybody gets this right"), "{html}");
         assert!(html.contains(r#"<li class="insights-choice-right">yes: <strong>1</strong> <span class="insights-right-mark">✓ right answer</span></li>"#), "{html}");
         assert!(html.contains("Left out: 2 retakes."), "{html}");
         assert!(html.contains(">10%<"), "{html}");

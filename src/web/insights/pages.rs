@@ -141,6 +141,13 @@ async fn page_page(
         Ok((votes, days, comments))
     })
     .await?;
+    // A removed page keeps its votes on view; an id that is neither is a typo.
+    if site.get_str(&id).is_none() && votes.is_none() {
+        return Err(AppError::NotFound(format!(
+            "There is no page with the id “{id}” on the site, nor votes for it in the last {} days; check the address, or choose a longer period with ?days=.",
+            period.days()
+        )));
+    }
     if csv {
         return csv_response(
             &format!("page-feedback-comments-{}-days", period.days()),
