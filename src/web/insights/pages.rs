@@ -32,13 +32,7 @@ pub(in crate::web) async fn gather(
     let now = OffsetDateTime::now_utc();
     let since = period.since(now);
     let store = state.store.clone();
-    let (votes, days) = blocking(move || {
-        Ok((
-            store.feedback_by_page(since)?,
-            store.feedback_by_day(since, None)?,
-        ))
-    })
-    .await?;
+    let (votes, days) = blocking(move || Ok(store.feedback_period(since)?)).await?;
     let snapshot = state.snapshot.load_full();
     Ok(report(
         &snapshot.site,
