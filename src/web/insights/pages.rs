@@ -32,7 +32,7 @@ pub(in crate::web) async fn gather(
     let now = OffsetDateTime::now_utc();
     let since = period.since(now);
     let store = state.store.clone();
-    let (votes, days) = blocking(move || Ok(store.feedback_period(since)?)).await?;
+    let (votes, days) = blocking(move || store.feedback_period(since)).await?;
     let snapshot = state.snapshot.load_full();
     Ok(report(
         &snapshot.site,
