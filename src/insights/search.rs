@@ -15,6 +15,8 @@ mod typos;
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer};
 
 use super::Period;
@@ -270,7 +272,7 @@ impl SearchReport {
 /// Every query lands in exactly one group.
 pub fn group(rows: &[QueryTotals]) -> Vec<SearchGroup> {
     let words: Vec<Vec<&str>> = rows.iter().map(|r| words_of(&r.query)).collect();
-    let mut weights: HashMap<&str, u64> = HashMap::new();
+    let mut weights: FxHashMap<&str, u64> = FxHashMap::default();
     for (row, words) in rows.iter().zip(&words) {
         for word in words {
             *weights.entry(word).or_default() += row.searches;
@@ -279,18 +281,30 @@ pub fn group(rows: &[QueryTotals]) -> Vec<SearchGroup> {
     // Typos are matched before stemming: a typo often changes the stem ("certificate" is
     // "certif", "certficate" is "certfic").
     let centres = typos::typo_centres(&weights);
+    // Each distinct word's part of a group key, worked out once: the number of its centre's
+    // stem. A query's key is then its words' numbers, without a string per query.
     let mut stems = Stems::default();
-    let mut members: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut stem_numbers: FxHashMap<String, u32> = FxHashMap::default();
+    let word_numbers: FxHashMap<&str, u32> = weights
+        .keys()
+        .map(|word| {
+            let stem = stems.stem(centres.get(word).copied().unwrap_or(word));
+            let next = u32::try_from(stem_numbers.len()).unwrap_or(u32::MAX);
+            (*word, *stem_numbers.entry(stem).or_insert(next))
+        })
+        .collect();
+    let mut members: FxHashMap<Vec<u32>, Vec<usize>> = FxHashMap::default();
     for (i, words) in words.iter().enumerate() {
         let key = if words.is_empty() {
-            // Only punctuation: its own group, apart from any query made of words.
-            format!("\0{}", rows[i].query)
+            // Only punctuation: its own group, apart from any query made of words (no
+            // stem has the number u32::MAX, and each row's index is its own).
+            vec![u32::MAX, u32::try_from(i).unwrap_or(u32::MAX)]
         } else {
+            // Every word is in `word_numbers`: both come from `words`.
             words
                 .iter()
-                .map(|w| stems.stem(centres.get(w).copied().unwrap_or(w)))
-                .collect::<Vec<_>>()
-                .join(" ")
+                .map(|w| word_numbers.get(w).copied().unwrap_or(u32::MAX))
+                .collect()
         };
         members.entry(key).or_default().push(i);
     }

@@ -2,6 +2,8 @@
 //! typo of a more searched word, mapped to it (see [`typo_centres`]).
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::collections::hash_map::Entry;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -24,14 +26,14 @@ fn typo_reach(word: &str) -> usize {
 /// deletion variants (symmetric delete): two words within distance d share a variant with
 /// at most d letters deleted from each, so a word's own variants find every candidate,
 /// which is then checked with the real distance.
-pub(super) fn typo_centres<'a>(weights: &HashMap<&'a str, u64>) -> HashMap<&'a str, &'a str> {
+pub(super) fn typo_centres<'a>(weights: &FxHashMap<&'a str, u64>) -> FxHashMap<&'a str, &'a str> {
     let mut words: Vec<(&str, u64)> = weights.iter().map(|(w, n)| (*w, *n)).collect();
     words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let mut centres: Vec<&str> = Vec::new();
     // Most variants belong to one centre: the first is kept without a Vec of its own.
     let mut first: ByHash<u32> = ByHash::default();
     let mut more: ByHash<Vec<u32>> = ByHash::default();
-    let mut joined = HashMap::new();
+    let mut joined = FxHashMap::default();
     let mut variants = Vec::new();
     let mut candidates = Vec::new();
     for (word, _) in words {
