@@ -24,6 +24,10 @@ use selfserve::store::{NewAttempt, NewOutcome, SearchLogEntry, SearchLogLimits, 
 use selfserve::web::AppState;
 use time::OffsetDateTime;
 
+// The allocator of the server binary (src/main.rs), so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "support/rng.rs"]
 mod rng;
 use rng::Rng;

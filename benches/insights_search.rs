@@ -22,6 +22,10 @@ use selfserve::render::insights::search::{SearchInsights, page};
 use selfserve::render::insights::table::QueryParams;
 use selfserve::store::Store;
 
+// The allocator of the server binary (src/main.rs), so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "support/rng.rs"]
 mod rng;
 use rng::Rng;
@@ -177,17 +181,35 @@ fn bench(c: &mut Criterion) {
             })
             .collect();
         runs.sort();
-        let log = store
-            .search_period(Period::of_days(days).first_day(day_of(time::OffsetDateTime::now_utc())))
-            .expect("period");
+        // One run in its steps, to see where the time goes.
+        let period = Period::of_days(days);
+        let today = day_of(time::OffsetDateTime::now_utc());
+        let first_day = period.first_day(today);
+        let t = Instant::now();
+        let log = store.search_period(first_day).expect("period");
+        let read = t.elapsed();
         let t = Instant::now();
         black_box(selfserve::insights::search::group(&log.queries));
+        let grouping = t.elapsed();
+        let t = Instant::now();
+        let mut r = report(&log, period, today, LISTED);
+        let reporting = t.elapsed();
+        let t = Instant::now();
+        let rows = store
+            .search_days_of(first_day, &r.listed_queries())
+            .expect("rows");
+        r.add_trends(&rows);
+        let trends = t.elapsed();
+        let t = Instant::now();
+        black_box(render(&r));
+        let rendering = t.elapsed();
         eprintln!(
-            "page data + render, {days} days: p50 {:.1?}, max {:.1?} (grouping {} queries alone {:.1?})",
+            "page data + render, {days} days: p50 {:.1?}, max {:.1?}; one run: read {read:.1?}, \
+             grouping {} queries {grouping:.1?} (report with it {reporting:.1?}), trends {trends:.1?}, \
+             render {rendering:.1?}",
             runs[runs.len() / 2],
             runs[runs.len() - 1],
             log.queries.len(),
-            t.elapsed()
         );
     }
     let mut group = c.benchmark_group("insights_search");

@@ -131,12 +131,13 @@ impl Store {
     /// reads) and are summed here in one pass: SQLite's seven aggregates over a log at its
     /// row cap (200,000 rows) cost about three times the read.
     pub fn search_period(&self, first_day: i64) -> Result<SearchPeriod> {
-        let rows = self.read(|c| {
-            Ok(c.query_map(
+        self.read(|c| {
+            let mut sums = PeriodSums::default();
+            c.query_each(
                 "SELECT normalized, day, searches, zero_results, opened, last_at
                  FROM search_queries WHERE day >= ?1 ORDER BY normalized",
                 args![first_day],
-                |r| {
+                &mut |r| {
                     let figures = DayTotals {
                         day: r.get(1)?,
                         searches: r.get(2)?,
@@ -144,11 +145,12 @@ impl Store {
                         opened: r.get(4)?,
                         no_clicks: 0,
                     };
-                    Ok((r.get::<String>(0)?, figures, r.get::<i64>(5)?))
+                    sums.add(r.text(0)?, figures, r.get(5)?);
+                    Ok(())
                 },
-            )?)
-        })?;
-        Ok(sum_period(rows))
+            )?;
+            Ok(sums.finish())
+        })
     }
 
     /// The rows of `queries` (normalised) from `first_day` on, one per query and day, in no
@@ -213,15 +215,19 @@ impl Store {
     }
 }
 
-/// Sums log rows, in query order, per query and per day. A day's searches that found
-/// something and opened nothing are counted per row, where zero-result and opened searches
-/// cannot overlap into a negative figure.
-fn sum_period(rows: Vec<(String, DayTotals, i64)>) -> SearchPeriod {
-    let mut queries: Vec<QueryTotals> = Vec::new();
-    let mut days: std::collections::BTreeMap<i64, DayTotals> = std::collections::BTreeMap::new();
-    for (query, mut f, last_at) in rows {
+/// Log rows summed, as they come in query order, per query and per day. A day's searches
+/// that found something and opened nothing are counted per row, where zero-result and
+/// opened searches cannot overlap into a negative figure.
+#[derive(Default)]
+struct PeriodSums {
+    queries: Vec<QueryTotals>,
+    days: std::collections::BTreeMap<i64, DayTotals>,
+}
+
+impl PeriodSums {
+    fn add(&mut self, query: &str, mut f: DayTotals, last_at: i64) {
         f.no_clicks = f.searches.saturating_sub(f.zero_results + f.opened);
-        let day = days.entry(f.day).or_insert(DayTotals {
+        let day = self.days.entry(f.day).or_insert(DayTotals {
             day: f.day,
             ..DayTotals::default()
         });
@@ -230,7 +236,7 @@ fn sum_period(rows: Vec<(String, DayTotals, i64)>) -> SearchPeriod {
         day.opened += f.opened;
         day.no_clicks += f.no_clicks;
         let last_zero_at = (f.zero_results > 0).then_some(last_at);
-        match queries.last_mut() {
+        match self.queries.last_mut() {
             Some(q) if q.query == query => {
                 q.searches += f.searches;
                 q.zero_results += f.zero_results;
@@ -239,8 +245,8 @@ fn sum_period(rows: Vec<(String, DayTotals, i64)>) -> SearchPeriod {
                 q.last_at = q.last_at.max(last_at);
                 q.last_zero_at = q.last_zero_at.max(last_zero_at);
             }
-            _ => queries.push(QueryTotals {
-                query,
+            _ => self.queries.push(QueryTotals {
+                query: query.to_owned(),
                 searches: f.searches,
                 zero_results: f.zero_results,
                 opened: f.opened,
@@ -250,9 +256,12 @@ fn sum_period(rows: Vec<(String, DayTotals, i64)>) -> SearchPeriod {
             }),
         }
     }
-    SearchPeriod {
-        queries,
-        days: days.into_values().collect(),
+
+    fn finish(self) -> SearchPeriod {
+        SearchPeriod {
+            queries: self.queries,
+            days: self.days.into_values().collect(),
+        }
     }
 }
 

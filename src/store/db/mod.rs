@@ -85,6 +85,20 @@ pub trait Conn {
     fn execute(&mut self, sql: &str, params: &[Value]) -> DbResult<u64>;
     /// Runs one query and collects its rows.
     fn query(&mut self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>>;
+    /// Runs one query and hands each row to `f` as it is read, for reads too large to
+    /// collect first (a period of the search log). By default the rows are collected and
+    /// then handed over; SQLite streams them through one reused row.
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        f: &mut dyn FnMut(&Row) -> DbResult<()>,
+    ) -> DbResult<()> {
+        for row in self.query(sql, params)? {
+            f(&row)?;
+        }
+        Ok(())
+    }
     /// Runs several statements without parameters (DDL, transaction control).
     fn batch(&mut self, sql: &str) -> DbResult<()>;
     /// Inside a write transaction: waits until no other transaction holds `key`, then holds

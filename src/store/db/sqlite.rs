@@ -144,6 +144,26 @@ impl Conn for SqliteConn {
         Ok(out)
     }
 
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        f: &mut dyn FnMut(&Row) -> DbResult<()>,
+    ) -> DbResult<()> {
+        let mut stmt = self.0.prepare_cached(sql)?;
+        let width = stmt.column_count();
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(to_sql)))?;
+        let mut values = Row(Vec::with_capacity(width));
+        while let Some(row) = rows.next()? {
+            values.0.clear();
+            for i in 0..width {
+                values.0.push(from_sql(row.get_ref(i)?));
+            }
+            f(&values)?;
+        }
+        Ok(())
+    }
+
     fn batch(&mut self, sql: &str) -> DbResult<()> {
         Ok(self.0.execute_batch(sql)?)
     }

@@ -126,6 +126,18 @@ impl Row {
         })
     }
 
+    /// Column `index` as text, borrowed from the row.
+    pub fn text(&self, index: usize) -> DbResult<&str> {
+        match self.0.get(index) {
+            Some(Value::Text(text)) => Ok(text),
+            other => Err(DbError::Column {
+                index,
+                found: other.unwrap_or(&Value::Null).kind(),
+                wanted: "text",
+            }),
+        }
+    }
+
     /// The row's values, in column order.
     pub fn values(&self) -> &[Value] {
         &self.0
