@@ -21,9 +21,8 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::render::insights::table::QueryParams;
 use crate::web::insights::InsightsViewer;
-use crate::web::insights::digest::{gather, resolve};
+use crate::web::insights::digest::requested_digest;
 use crate::web::{AppError, AppState};
 
 /// `GET /api/v1/insights/digest`.
@@ -32,18 +31,7 @@ pub(super) async fn digest(
     state: web::Data<AppState>,
     viewer: InsightsViewer,
 ) -> Result<HttpResponse, AppError> {
-    let snapshot = state.snapshot.load_full();
-    let site = &snapshot.site;
-    let params = QueryParams::parse(req.query_string());
-    let today = time::OffsetDateTime::now_utc().date();
-    let request = resolve(site, &viewer, &params, today)?;
-    let Some(owner) = request.owner else {
-        return Err(AppError::NotFound(
-            "No page names an owner yet (the `owner:` in a page's front matter), so there is no digest."
-                .into(),
-        ));
-    };
-    let digest = gather(&state, site, &owner, request.week, today).await?;
+    let digest = requested_digest(&req, &state, &viewer).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .json(digest))

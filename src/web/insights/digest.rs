@@ -183,6 +183,27 @@ pub(in crate::web) async fn gather(
     }))
 }
 
+/// The digest a request names (`owner=`, `week=`), gathered: what the JSON feed and the CSV
+/// answer. A site whose pages name no owner has none (404).
+pub(in crate::web) async fn requested_digest(
+    req: &HttpRequest,
+    state: &AppState,
+    viewer: &InsightsViewer,
+) -> Result<Digest, AppError> {
+    let snapshot = state.snapshot.load_full();
+    let site = &snapshot.site;
+    let params = QueryParams::parse(req.query_string());
+    let today = time::OffsetDateTime::now_utc().date();
+    let request = resolve(site, viewer, &params, today)?;
+    let Some(owner) = request.owner else {
+        return Err(AppError::NotFound(
+            "No page names an owner yet (the `owner:` in a page's front matter), so there is no digest."
+                .into(),
+        ));
+    };
+    gather(state, site, &owner, request.week, today).await
+}
+
 /// `GET /insights/digest`.
 async fn page(
     req: HttpRequest,
@@ -218,21 +239,11 @@ async fn csv(
     state: web::Data<AppState>,
     viewer: InsightsViewer,
 ) -> Result<HttpResponse, AppError> {
-    let snapshot = state.snapshot.load_full();
-    let site = &snapshot.site;
-    let params = QueryParams::parse(req.query_string());
-    let today = time::OffsetDateTime::now_utc().date();
-    let request = resolve(site, &viewer, &params, today)?;
-    let Some(owner) = request.owner else {
-        return Err(AppError::NotFound(
-            "No page names an owner yet, so there is no digest to download.".into(),
-        ));
-    };
-    let digest = gather(&state, site, &owner, request.week, today).await?;
+    let digest = requested_digest(&req, &state, &viewer).await?;
     csv_response(
         &format!(
             "digest-{}-{}",
-            crate::insights::digest::file_safe(&owner),
+            crate::insights::digest::file_safe(&digest.owner),
             digest.week
         ),
         &crate::render::insights::digest::CSV_HEADER,
