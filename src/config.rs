@@ -170,12 +170,12 @@ pub struct ConfigError {
 impl SiteConfig {
     /// Parses and validates the text of `site.toml`.
     pub fn parse(text: &str) -> Result<Self, ConfigError> {
-        let config: SiteConfig = toml::from_str(text).map_err(|err| ConfigError {
-            message: format!(
-                "site.toml is not valid: {}",
-                err.message().trim_end_matches('.')
-            ),
-            offset: err.span().map_or(0, |s| s.start),
+        let config: SiteConfig = toml::from_str(text).map_err(|err| {
+            let offset = err.span().map_or(0, |s| s.start);
+            ConfigError {
+                message: crate::config_errors::explain(text, offset, err.message()),
+                offset,
+            }
         })?;
         config
             .validate()

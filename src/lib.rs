@@ -21,6 +21,7 @@ pub mod check;
 pub mod cli;
 pub mod compression;
 pub mod config;
+mod config_errors;
 pub mod digest;
 pub mod escape;
 pub mod export;
