@@ -4,7 +4,11 @@
 /// The key written on the line holding byte `offset` of `text`, with the table it is in
 /// (`search_log.retention_days`); `None` when that line is not `key = value`.
 fn key_at(text: &str, offset: usize) -> Option<String> {
-    let offset = offset.min(text.len());
+    // A byte offset from the library; stepped back to a character boundary to be safe.
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line = text[line_start..].lines().next().unwrap_or("");
     let (key, _) = line.split_once('=')?;
@@ -113,6 +117,18 @@ mod tests {
             said,
             "the `[search_log]` table of site.toml has no key `retention`; check its spelling (the keys are `retention_days` or `max_rows`)"
         );
+    }
+
+    #[test]
+    fn any_offset_is_safe() {
+        let text = "title = \"Déjà vu\"\nwatch = 1\n";
+        for offset in 0..text.len() + 3 {
+            let _ = explain(
+                text,
+                offset,
+                "invalid type: integer `1`, expected a boolean",
+            );
+        }
     }
 
     #[test]
