@@ -28,6 +28,12 @@ pub async fn send_help_request(page: &Page, note: &str) -> Result<String> {
     page.type_into("#tree-note", note).await?;
     page.click_text(".tree-help-form button", "Send the help request")
         .await?;
+    // Read the heading of the page the form leads to, not of the one it leaves.
+    page.wait_until(
+        "const h = document.querySelector('h1'); return h !== null && h.textContent.startsWith('Help request #');",
+    )
+    .await
+    .with_context(|| format!("sending leads to the request's page, not {note:?}'s tree"))?;
     let heading = page.text("h1").await?;
     ensure!(
         heading.starts_with("Help request #") && heading.ends_with("sent"),
@@ -68,6 +74,13 @@ async fn reply_as_admin(page: &Page, note: &str, reply: &str) -> Result<()> {
         page.click_text(&format!("#{id} .request-actions button"), "Mark answered")
             .await?;
     }
+    // Marking reloads the list too: wait for the new status before reading the item.
+    page.wait_until(&format!(
+        "const s = document.querySelector({}); return s !== null && s.textContent.trim() === 'answered';",
+        serde_json::to_string(&format!("#{id} .request-status"))?
+    ))
+    .await
+    .context("the request shows as answered")?;
     let shown = page.text(&format!("#{id}")).await?;
     ensure!(
         shown.contains(reply) && shown.contains("answered"),

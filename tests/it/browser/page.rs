@@ -93,16 +93,19 @@ impl Page {
 
     /// The visible text of the first element matching `css`.
     ///
-    /// An element of the page a click is still replacing goes stale under load: it is
-    /// looked up again for up to 10 seconds.
+    /// Under load the page a click leads to may still be loading, or an element of the page
+    /// it replaces go stale: the element is looked up again for up to 10 seconds.
     pub async fn text(&self, css: &str) -> Result<String> {
         let deadline = Instant::now() + PATIENCE;
         loop {
-            match self.find(css).await?.text().await {
+            // Not there yet (the next page still loading) or gone stale: look again.
+            let read = match self.find(css).await {
+                Ok(element) => element.text().await.map_err(anyhow::Error::from),
+                Err(err) => Err(err),
+            };
+            match read {
                 Ok(text) => return Ok(text),
-                Err(err) if Instant::now() > deadline => {
-                    return Err(err).context(format!("`{css}` kept going stale"));
-                }
+                Err(err) if Instant::now() > deadline => return Err(err),
                 Err(_) => actix_rt::time::sleep(Duration::from_millis(50)).await,
             }
         }
