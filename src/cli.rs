@@ -321,7 +321,10 @@ impl ServeArgs {
 /// Parses the command line; no command means `serve`, its variables read all the same.
 pub fn parse() -> Cli {
     use clap::{CommandFactory, FromArgMatches};
-    let mut matches = Cli::command().get_matches();
+    let mut matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(err) => refuse_arguments(err),
+    };
     if matches.subcommand().is_none() {
         matches = Cli::command().get_matches_from(["selfserve", "serve"]);
     }
@@ -336,6 +339,53 @@ pub fn parse() -> Cli {
             .collect();
     }
     cli
+}
+
+/// Ends the program for arguments clap refused. Help and the version are for people and are
+/// printed as clap prints them; a mistake is one JSON error line when the logs are JSON (so a
+/// log collector sees why the server never started), else clap's own text. Exit code 2.
+fn refuse_arguments(err: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    let for_people = matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    );
+    let variable = std::env::var("SELFSERVE_LOG_FORMAT").ok();
+    let args: Vec<String> = std::env::args().collect();
+    if for_people || !logs_are_json(&args, variable.as_deref()) {
+        err.exit();
+    }
+    logging::init(LogFormat::Json);
+    let text = err.render().to_string();
+    // The error and its tip; the usage lines after them are for a terminal.
+    let sentence = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    logging::failure(sentence.trim_start_matches("error: "));
+    std::process::exit(2)
+}
+
+/// Whether the command line or `SELFSERVE_LOG_FORMAT` asks for JSON logs, judged without
+/// clap (which has just refused the arguments): the flag wins over the variable.
+fn logs_are_json(args: &[String], variable: Option<&str>) -> bool {
+    let mut flag = None;
+    let mut words = args.iter().skip(1);
+    while let Some(word) = words.next() {
+        if let Some(value) = word.strip_prefix("--log-format=") {
+            flag = Some(value.to_owned());
+        } else if word == "--log-format" {
+            flag = words.next().cloned();
+        }
+    }
+    flag.as_deref()
+        .or(variable)
+        .is_some_and(|f| f.trim() == "json")
 }
 
 /// The environment variable naming the database when `--database` is not given.
@@ -473,5 +523,27 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn json_logs_are_asked_by_the_flag_or_else_the_variable() {
+        let args = |words: &[&str]| -> Vec<String> {
+            std::iter::once("selfserve")
+                .chain(words.iter().copied())
+                .map(str::to_owned)
+                .collect()
+        };
+        assert!(logs_are_json(
+            &args(&["serve", "--log-format", "json", "--bogus"]),
+            None
+        ));
+        assert!(logs_are_json(&args(&["--log-format=json"]), Some("text")));
+        assert!(logs_are_json(&args(&["serve", "--bogus"]), Some("json")));
+        assert!(!logs_are_json(
+            &args(&["--log-format", "text"]),
+            Some("json")
+        ));
+        assert!(!logs_are_json(&args(&["serve", "--log-format"]), None));
+        assert!(!logs_are_json(&args(&["serve"]), None));
     }
 }

@@ -226,3 +226,39 @@ fn a_bad_variable_is_one_sentence_naming_it() {
         "error: SELFSERVE_LOG_FORMAT is `yaml`; write `text` or `json`"
     );
 }
+
+#[test]
+fn with_json_logs_a_refused_argument_is_one_json_error_line() {
+    for (args, env) in [
+        (vec!["serve", "--log-format", "json", "--adress", "x"], None),
+        (vec!["serve", "--adress", "x"], Some("json")),
+    ] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_selfserve"));
+        command.args(&args).env_remove("SELFSERVE_CONFIG");
+        match env {
+            Some(format) => command.env("SELFSERVE_LOG_FORMAT", format),
+            None => command.env_remove("SELFSERVE_LOG_FORMAT"),
+        };
+        let out = command.output().expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        let line: serde_json::Value = serde_json::from_str(stderr.trim()).expect("a JSON object");
+        assert_eq!(line["level"], "ERROR", "{line}");
+        let message = line["message"].as_str().unwrap_or_default();
+        assert!(message.contains("--adress"), "{message}");
+    }
+    // Text logs keep clap's own words.
+    let out = Command::new(env!("CARGO_BIN_EXE_selfserve"))
+        .args(["serve", "--adress", "x"])
+        .env_remove("SELFSERVE_LOG_FORMAT")
+        .env_remove("SELFSERVE_CONFIG")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: unexpected argument '--adress'"),
+        "{stderr}"
+    );
+}
