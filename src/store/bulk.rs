@@ -1,6 +1,6 @@
 //! Bulk reads and writes for qualification: many accounts and attempts in one transaction
-//! (imports, generated benchmark data), votes likewise, and the passes of a set of modules (one resource's
-//! page lists who is qualified without reading every pass of everyone).
+//! (imports, generated benchmark data), votes likewise, and the passes of a set of modules
+//! (one resource's page lists who is qualified without reading every pass of everyone).
 
 use time::OffsetDateTime;
 
@@ -59,14 +59,8 @@ impl Store {
         self.write(|tx| {
             for vote in votes {
                 tx.execute(
-                    "INSERT INTO page_feedback (doc_id, helpful, comment, created_at)
-                     VALUES (?1, ?2, ?3, ?4)",
-                    args![
-                        &vote.doc_id,
-                        i64::from(vote.helpful),
-                        vote.comment.as_deref(),
-                        vote.at
-                    ],
+                    super::page_feedback::INSERT_VOTE,
+                    &super::page_feedback::vote_args(vote),
                 )?;
             }
             Ok(votes.len() as u64)

@@ -7,9 +7,11 @@
 //! logger's idle pruning calls [`Store::prune_page_feedback`] too, so old votes go even when
 //! nobody votes. The web layer rate-limits votes per client address before they get here.
 
+use std::collections::HashMap;
+
 use time::OffsetDateTime;
 
-use super::db::{Conn, DbResult, args};
+use super::db::{Conn, DbResult, Value, args};
 use super::{Result, Store, StoreError};
 pub use crate::records::{
     DayVotes, FeedbackComment, FeedbackId, MAX_COMMENT_CHARS, NewFeedback, PageVotes,
@@ -35,6 +37,20 @@ fn prune(tx: &mut dyn Conn, limits: SearchLogLimits, now: OffsetDateTime) -> DbR
     Ok(old + over)
 }
 
+/// The insert of one vote, with [`vote_args`] (the bulk insert of generated data uses it too).
+pub(super) const INSERT_VOTE: &str =
+    "INSERT INTO page_feedback (doc_id, helpful, comment, created_at) VALUES (?1, ?2, ?3, ?4)";
+
+/// The values of [`INSERT_VOTE`].
+pub(super) fn vote_args(vote: &NewFeedback) -> [Value; 4] {
+    [
+        Value::from(&vote.doc_id),
+        Value::from(i64::from(vote.helpful)),
+        Value::from(vote.comment.as_deref()),
+        Value::from(vote.at),
+    ]
+}
+
 impl Store {
     /// Stores one vote and prunes the table to `limits`; the vote's id.
     pub fn insert_feedback(
@@ -52,16 +68,8 @@ impl Store {
             )));
         }
         self.write(|tx| {
-            let id: i64 = tx.query_value(
-                "INSERT INTO page_feedback (doc_id, helpful, comment, created_at)
-                 VALUES (?1, ?2, ?3, ?4) RETURNING id",
-                args![
-                    &vote.doc_id,
-                    i64::from(vote.helpful),
-                    vote.comment.as_deref(),
-                    vote.at
-                ],
-            )?;
+            let id: i64 =
+                tx.query_value(&format!("{INSERT_VOTE} RETURNING id"), &vote_args(vote))?;
             prune(tx, limits, OffsetDateTime::now_utc())?;
             Ok(FeedbackId(id))
         })
@@ -112,23 +120,25 @@ impl Store {
         &self,
         since: OffsetDateTime,
     ) -> Result<(Vec<PageVotes>, Vec<DayVotes>)> {
-        let rows = self.read(|c| {
-            Ok(c.query_map(
+        self.read(|c| {
+            let mut sums = VoteSums::default();
+            c.query_each(
                 // The CASE is the covering index's own expression, word for word.
                 "SELECT doc_id, helpful, CASE WHEN comment IS NULL THEN 0 ELSE 1 END, created_at
                  FROM page_feedback WHERE created_at >= ?1",
                 args![since],
-                |r| {
-                    Ok(VoteRow {
-                        doc_id: r.get(0)?,
-                        helpful: r.get::<i64>(1)? != 0,
-                        commented: r.get::<i64>(2)? != 0,
-                        at: r.get(3)?,
-                    })
+                &mut |r| {
+                    sums.add(
+                        r.text(0)?,
+                        r.get::<i64>(1)? != 0,
+                        r.get::<i64>(2)? != 0,
+                        r.get(3)?,
+                    );
+                    Ok(())
                 },
-            )?)
-        })?;
-        Ok(sum_votes(rows))
+            )?;
+            Ok(sums.finish())
+        })
     }
 
     /// One page's comments since `since`, newest first: `limit` of them after skipping
@@ -164,54 +174,69 @@ impl Store {
     }
 }
 
-/// One vote as [`Store::feedback_period`] reads it.
-struct VoteRow {
-    doc_id: String,
-    helpful: bool,
-    commented: bool,
-    at: OffsetDateTime,
+/// Votes summed, as they are read, per page and per page and UTC day; a page's id is copied
+/// once, not once per vote.
+#[derive(Default)]
+struct VoteSums {
+    pages: HashMap<String, PageSums>,
 }
 
-/// Votes summed per page (most votes first, ties by id) and per UTC day and page (oldest
-/// day first, then by id).
-fn sum_votes(rows: Vec<VoteRow>) -> (Vec<PageVotes>, Vec<DayVotes>) {
-    use std::collections::HashMap;
-    // Keyed by the rows' own ids: only one string per page and per day is copied.
-    let mut pages: HashMap<&str, (u64, u64, u64, OffsetDateTime)> = HashMap::new();
-    let mut days: HashMap<(i64, &str), (u64, u64)> = HashMap::new();
-    for row in &rows {
-        let helpful = u64::from(row.helpful);
-        let day = days.entry((day_of(row.at), &row.doc_id)).or_default();
+/// One page's votes, comments, last vote, and votes and "yes" votes per day.
+struct PageSums {
+    votes: u64,
+    helpful: u64,
+    comments: u64,
+    last_at: OffsetDateTime,
+    days: HashMap<i64, (u64, u64)>,
+}
+
+impl VoteSums {
+    fn add(&mut self, doc_id: &str, helpful: bool, commented: bool, at: OffsetDateTime) {
+        let page = match self.pages.get_mut(doc_id) {
+            Some(page) => page,
+            None => self
+                .pages
+                .entry(doc_id.to_owned())
+                .or_insert_with(|| PageSums {
+                    votes: 0,
+                    helpful: 0,
+                    comments: 0,
+                    last_at: at,
+                    days: HashMap::new(),
+                }),
+        };
+        page.votes += 1;
+        page.helpful += u64::from(helpful);
+        page.comments += u64::from(commented);
+        page.last_at = page.last_at.max(at);
+        let day = page.days.entry(day_of(at)).or_default();
         day.0 += 1;
-        day.1 += helpful;
-        let page = pages.entry(&row.doc_id).or_insert((0, 0, 0, row.at));
-        page.0 += 1;
-        page.1 += helpful;
-        page.2 += u64::from(row.commented);
-        page.3 = page.3.max(row.at);
+        day.1 += u64::from(helpful);
     }
-    let mut pages: Vec<PageVotes> = pages
-        .into_iter()
-        .map(|(id, (votes, helpful, comments, last_at))| PageVotes {
-            doc_id: id.to_owned(),
-            votes,
-            helpful,
-            comments,
-            last_at,
-        })
-        .collect();
-    pages.sort_by(|a, b| b.votes.cmp(&a.votes).then_with(|| a.doc_id.cmp(&b.doc_id)));
-    let mut days: Vec<DayVotes> = days
-        .into_iter()
-        .map(|((day, id), (votes, helpful))| DayVotes {
-            day,
-            doc_id: id.to_owned(),
-            votes,
-            helpful,
-        })
-        .collect();
-    days.sort_by(|a, b| a.day.cmp(&b.day).then_with(|| a.doc_id.cmp(&b.doc_id)));
-    (pages, days)
+
+    /// Pages most votes first (ties by id); days oldest first, then by page id.
+    fn finish(self) -> (Vec<PageVotes>, Vec<DayVotes>) {
+        let mut pages = Vec::with_capacity(self.pages.len());
+        let mut days = Vec::new();
+        for (doc_id, page) in self.pages {
+            days.extend(page.days.iter().map(|(day, (votes, helpful))| DayVotes {
+                day: *day,
+                doc_id: doc_id.clone(),
+                votes: *votes,
+                helpful: *helpful,
+            }));
+            pages.push(PageVotes {
+                doc_id,
+                votes: page.votes,
+                helpful: page.helpful,
+                comments: page.comments,
+                last_at: page.last_at,
+            });
+        }
+        pages.sort_by(|a, b| b.votes.cmp(&a.votes).then_with(|| a.doc_id.cmp(&b.doc_id)));
+        days.sort_by(|a, b| a.day.cmp(&b.day).then_with(|| a.doc_id.cmp(&b.doc_id)));
+        (pages, days)
+    }
 }
 
 #[cfg(test)]
