@@ -136,9 +136,7 @@ impl Conn for SqliteConn {
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let mut values = Vec::with_capacity(width);
-            for i in 0..width {
-                values.push(from_sql(row.get_ref(i)?));
-            }
+            read_row(row, width, &mut values)?;
             out.push(Row(values));
         }
         Ok(out)
@@ -156,9 +154,7 @@ impl Conn for SqliteConn {
         let mut values = Row(Vec::with_capacity(width));
         while let Some(row) = rows.next()? {
             values.0.clear();
-            for i in 0..width {
-                values.0.push(from_sql(row.get_ref(i)?));
-            }
+            read_row(row, width, &mut values.0)?;
             f(&values)?;
         }
         Ok(())
@@ -206,6 +202,14 @@ fn to_sql(value: &Value) -> rusqlite::types::Value {
         Value::Text(s) => V::Text(s.clone()),
         Value::Blob(b) => V::Blob(b.clone()),
     }
+}
+
+/// Appends a row's `width` values to `out`.
+fn read_row(row: &rusqlite::Row<'_>, width: usize, out: &mut Vec<Value>) -> DbResult<()> {
+    for i in 0..width {
+        out.push(from_sql(row.get_ref(i)?));
+    }
+    Ok(())
 }
 
 fn from_sql(value: ValueRef<'_>) -> Value {
