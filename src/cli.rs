@@ -17,6 +17,7 @@ mod checking;
 pub mod errors;
 mod existing;
 mod generated;
+mod importing;
 pub mod logging;
 mod migrate_store;
 
@@ -56,6 +57,8 @@ pub enum Command {
         /// The folder to create or fill; it must be empty.
         dir: PathBuf,
     },
+    /// Bring a site written for another tool into a new content folder (`import mkdocs`).
+    Import(importing::ImportArgs),
     /// Print a shell completion script (e.g. `selfserve completions bash >
     /// /etc/bash_completion.d/selfserve`).
     Completions {
@@ -437,6 +440,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import(args) => importing::run(args),
         Command::Completions { shell } => generated::completions(shell),
         Command::Man => generated::man_page(),
         Command::User(args) => accounts::run_user(args),

@@ -36,6 +36,8 @@ pub struct SiteConfig {
     pub owners: BTreeMap<String, Vec<String>>,
     /// The knowledge loop's settings.
     pub insights: InsightsConfig,
+    /// `[[nav]]`: a hand-written sidebar; empty means the sidebar follows the folders.
+    pub nav: Vec<crate::config_nav::NavEntry>,
 }
 
 /// `[insights]` in `site.toml`.
@@ -154,6 +156,7 @@ impl Default for SiteConfig {
             search: SearchConfig::default(),
             owners: BTreeMap::new(),
             insights: InsightsConfig::default(),
+            nav: Vec::new(),
         }
     }
 }
@@ -170,7 +173,7 @@ pub struct ConfigError {
 impl SiteConfig {
     /// Parses and validates the text of `site.toml`.
     pub fn parse(text: &str) -> Result<Self, ConfigError> {
-        let config: SiteConfig = toml::from_str(text).map_err(|err| {
+        let mut config: SiteConfig = toml::from_str(text).map_err(|err| {
             let offset = err.span().map_or(0, |s| s.start);
             ConfigError {
                 message: crate::config_errors::explain(text, offset, err.message()),
@@ -180,6 +183,7 @@ impl SiteConfig {
         config
             .validate()
             .map_err(|message| ConfigError { message, offset: 0 })?;
+        crate::config_nav::locate(&mut config.nav, text);
         Ok(config)
     }
 

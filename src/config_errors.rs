@@ -76,6 +76,10 @@ pub fn explain(text: &str, offset: usize, message: &str) -> String {
             }
         );
     }
+    // `[[nav]]` entries refuse themselves with a whole sentence (see `config_nav`).
+    if message.contains("[[nav]]") {
+        return message.to_owned();
+    }
     format!("site.toml is not valid TOML: {message}")
 }
 

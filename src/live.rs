@@ -286,6 +286,13 @@ impl ContentState {
         } else {
             crate::model::build_nav(documents.values())
         };
+        // The same pages under the same paths: `[[nav]]` names no other page than before, so
+        // its diagnostics (kept with site.toml's) stand; only titles may have changed.
+        let configured_nav = if same_nav {
+            previous.configured_nav.clone()
+        } else {
+            crate::model::configured_sidebar(&self.config.nav, &documents, &previous.by_path).0
+        };
         Site {
             config: self.config.clone(),
             documents,
@@ -293,6 +300,7 @@ impl ContentState {
             assets: self.assets.clone(),
             diagnostics,
             nav,
+            configured_nav,
             generation: previous.generation,
         }
     }

@@ -179,6 +179,9 @@ pub fn assemble_on<'a>(
     for file in built {
         cross_check(file, &documents, &anchors, &assets, &mut diagnostics);
     }
+    let (configured_nav, nav_problems) =
+        crate::model::configured_sidebar(&config.nav, &documents, &by_path);
+    diagnostics.extend(nav_problems);
     sort_diagnostics(&mut diagnostics);
     let nav = build_nav(documents.values());
     Site {
@@ -188,6 +191,7 @@ pub fn assemble_on<'a>(
         assets,
         diagnostics,
         nav,
+        configured_nav,
         generation: 0,
     }
 }

@@ -7,6 +7,7 @@ mod body;
 pub mod diagnostic;
 mod ids;
 mod nav;
+mod nav_config;
 mod quiz;
 pub mod walk;
 
@@ -16,6 +17,7 @@ use std::sync::Arc;
 pub use body::{Body, SectionHead, SectionTexts};
 pub use ids::{DocId, Kind, ValidFor};
 pub use nav::{NavNode, branch_to, build_nav, find_folder, folder_title, folder_url, nav_entries};
+pub use nav_config::configured_sidebar;
 pub use quiz::{AttemptLimits, QuizSettings, Review};
 pub use walk::{MAX_WALK, Walk, WalkError};
 
@@ -382,13 +384,21 @@ pub struct Site {
     pub assets: std::collections::BTreeSet<String>,
     /// Every problem found, sorted by path and position.
     pub diagnostics: Vec<Diagnostic>,
-    /// The sidebar.
+    /// The folder tree: the sidebar, folder listings and the sitemap.
     pub nav: Vec<NavNode>,
+    /// The sidebar `site.toml`'s `[[nav]]` writes by hand, when it has one (see
+    /// [`Site::sidebar`]).
+    pub configured_nav: Option<Vec<NavNode>>,
     /// Counts content reloads: 0 for the first build, +1 for each live update.
     pub generation: u64,
 }
 
 impl Site {
+    /// The sidebar: `[[nav]]` from `site.toml` when it has entries, else the folder tree.
+    pub fn sidebar(&self) -> &[NavNode] {
+        self.configured_nav.as_deref().unwrap_or(&self.nav)
+    }
+
     /// Looks a document up by id.
     pub fn get(&self, id: &DocId) -> Option<&Arc<Document>> {
         self.documents.get(id)

@@ -27,9 +27,9 @@ pub struct NavNode {
     pub folder: Option<String>,
     /// Entries in this subtree, itself included: lets a page decide how much of the tree to
     /// show without walking it.
-    entries: usize,
+    pub(super) entries: usize,
     /// Sort key: the document's `order`, folders sort by their index page's.
-    order: i64,
+    pub(super) order: i64,
 }
 
 #[derive(Default)]

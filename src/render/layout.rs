@@ -391,6 +391,10 @@ fn nav_tree(
                     li { (nav_folder(node, rest, current, depth, scope, depth == 0 || on_branch)) }
                 } @else if on_branch || (depth == 0 && scope == (NavScope::Bounded { open_top: true })) {
                     li { (nav_folder(node, rest, current, depth, scope, true)) }
+                } @else if node.url.is_none() {
+                    // A `[[nav]]` section without a page of its own: no page lists its
+                    // entries, so they stay here, closed.
+                    li { (nav_folder(node, rest, current, depth, scope, false)) }
                 } @else {
                     // Collapsed: its entries are on the page it links to.
                     li class="closed" { (nav_link(node, current)) }

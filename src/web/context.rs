@@ -40,7 +40,7 @@ pub fn page_context<'a>(
     let extensions = req.extensions();
     PageContext {
         site_title: &site.config.title,
-        nav: &site.nav,
+        nav: site.sidebar(),
         current_url: current_url.into(),
         viewer: extensions.get::<Viewer>().map(|viewer| Viewer {
             sees_insights: viewer.is_admin

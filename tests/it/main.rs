@@ -15,6 +15,7 @@ mod feedback;
 mod fuzz;
 mod home;
 mod http_cache;
+mod import_mkdocs;
 mod insights_digest;
 mod insights_search;
 mod insights_stubs;
