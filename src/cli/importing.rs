@@ -41,20 +41,28 @@ pub(super) fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// `1 page`, `2 pages`.
+fn counted(n: usize, one: &str) -> String {
+    format!("{n} {one}{}", if n == 1 { "" } else { "s" })
+}
+
 fn write_report(report: &ImportReport, out: &mut impl Write) -> std::io::Result<()> {
     writeln!(
         out,
-        "imported {} pages and {} other files from {} into {} ({} given a title: front matter)",
-        report.pages,
-        report.other_files,
+        "imported {} and {} from {} into {} ({} given a title: front matter)",
+        counted(report.pages, "page"),
+        counted(report.other_files, "other file"),
         report.config_path.display(),
         report.out.display(),
         report.front_matter_added,
     )?;
     writeln!(
         out,
-        "nav: {} pages, {} links, {} sections in site.toml's [[nav]]; {} pages are not in the nav (served and searchable, not in the sidebar)",
-        report.nav_pages, report.nav_links, report.nav_sections, report.not_in_nav,
+        "nav: {}, {}, {} in site.toml's [[nav]]; {} not in the nav (served and searchable, not in the sidebar)",
+        counted(report.nav_pages, "page"),
+        counted(report.nav_links, "link"),
+        counted(report.nav_sections, "section"),
+        counted(report.not_in_nav, "page"),
     )?;
     for left in &report.left_out {
         writeln!(

@@ -130,6 +130,10 @@ const SUPPORTED_EXTENSIONS: &[&str] = &[
     "markdown.extensions.meta",
 ];
 
+/// Plugins whose effect selfserve has built in: its own search, and GitHub alerts
+/// (`> [!NOTE]`), which `gh-admonitions` renders for MkDocs.
+const BUILT_IN_PLUGINS: &[&str] = &["search", "gh-admonitions"];
+
 /// Imports the MkDocs site at `path` (its folder or its `mkdocs.yml`) into the new folder
 /// `out`.
 pub fn import(path: &Path, out: &Path) -> Result<ImportReport, ImportError> {
@@ -394,8 +398,14 @@ fn not_carried(config: &MkDocsConfig) -> Vec<String> {
             "theme: {theme} (selfserve has one look; custom_dir overrides and palettes are not used)"
         ));
     }
-    if !config.plugins.is_empty() {
-        lines.push(format!("plugins: {}", config.plugins.join(", ")));
+    let plugins: Vec<&str> = config
+        .plugins
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !BUILT_IN_PLUGINS.contains(p))
+        .collect();
+    if !plugins.is_empty() {
+        lines.push(format!("plugins: {}", plugins.join(", ")));
     }
     let unsupported: Vec<&str> = config
         .markdown_extensions

@@ -139,3 +139,32 @@ fn the_phone_menu_holds_the_header_and_account_links() {
     let anonymous = render(&ctx_for(&nav, None), Page::default()).into_string();
     assert!(anonymous.contains(">Sign in</a></li>"), "{anonymous}");
 }
+
+#[test]
+fn a_nav_section_without_a_page_keeps_its_entries_in_a_large_sidebar() {
+    // 300 pages in sections named only in site.toml: no page lists a section's entries, so
+    // off the current branch they stay in a closed `<details>` instead of a bare label.
+    let mut toml = String::new();
+    let mut documents = std::collections::BTreeMap::new();
+    let mut by_path = std::collections::BTreeMap::new();
+    for s in 0..10 {
+        for p in 0..30 {
+            let path = format!("p{s}x{p}.md");
+            toml.push_str(&format!(
+                "[[nav]]\nsection = [\"S{s}\"]\npage = \"{path}\"\n"
+            ));
+            let d = doc(&path);
+            by_path.insert(path, d.id.clone());
+            documents.insert(d.id.clone(), d);
+        }
+    }
+    let config = crate::config::SiteConfig::parse(&toml).expect("valid");
+    let (nav, problems) = crate::model::configured_sidebar(&config.nav, &documents, &by_path);
+    assert!(problems.is_empty());
+    let nav = nav.expect("configured");
+    assert!(crate::model::nav_entries(&nav) > FULL_NAV_MAX);
+    let html = sidebar(&nav, "/docs/p3x4").into_string();
+    assert!(html.contains("<summary>S7</summary>"), "{html}");
+    assert!(html.contains(r#"href="/docs/p7x29""#), "{html}");
+    assert_eq!(html.matches("<details open>").count(), 1, "{html}");
+}
