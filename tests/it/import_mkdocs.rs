@@ -67,8 +67,8 @@ fn a_mkdocs_site_imports_checks_clean_and_is_served_with_its_own_nav() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("nav: 6 pages, 1 links, 3 sections")
-            && stderr.contains("1 pages are not in the nav"),
+        stderr.contains("nav: 6 pages, 1 link, 3 sections")
+            && stderr.contains("; 1 page not in the nav"),
         "{stderr}"
     );
     assert!(
