@@ -6,6 +6,7 @@
 //! pre-rendered HTML (already sanitised by [`crate::parse`]) enters a template.
 
 pub mod account;
+pub mod api_reference;
 pub mod diagnostics;
 pub mod document;
 pub mod errors;

@@ -197,6 +197,30 @@ pub async fn error_pages(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let is_api = request.path().starts_with("/api/");
+    // Under /api/ (and at /healthz), a method the path does not take is a 405 naming those it
+    // takes, as the OpenAPI document lists them, whatever answered it: `route(…, web::get())`
+    // makes the method part of the match, so the router (or a catch-all) says 404.
+    let allow = ((is_api || request.path() == "/healthz")
+        && matches!(
+            status,
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
+        ))
+    .then(|| super::api::allowed_methods(request.path()))
+    .flatten()
+    .filter(|allow| !allow.split(", ").any(|m| m == request.method().as_str()));
+    if let Some(allow) = allow {
+        let status = StatusCode::METHOD_NOT_ALLOWED;
+        let message = public_message(&request, status, None);
+        let mut fresh = if is_api {
+            json_error(status, &message)
+        } else {
+            html_error(&request, status, &message)
+        };
+        if let Ok(value) = HeaderValue::from_str(&allow) {
+            fresh.headers_mut().insert(header::ALLOW, value);
+        }
+        return Ok(ServiceResponse::new(request, fresh));
+    }
     // Already in the right form: a handler's AppError or JSON under /api/, a page a handler
     // built, or plain text a handler wrote on purpose (`/healthz` answers monitors so).
     let built_as_text = response.error().is_none() && content_type.starts_with("text/plain");

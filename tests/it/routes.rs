@@ -74,6 +74,15 @@ fn table() -> Vec<Row> {
         row("GET", "/training", "/training", Body::None, OPEN),
         row("GET", "/healthz", "/healthz", Body::None, OPEN),
         row("HEAD", "/healthz", "/healthz", Body::None, OPEN),
+        // The API's OpenAPI document and its reference page (src/web/api/openapi.rs).
+        row(
+            "GET",
+            "/api/v1/openapi.json",
+            "/api/v1/openapi.json",
+            Body::None,
+            OPEN,
+        ),
+        row("GET", "/api", "/api", Body::None, OPEN),
         row(
             "GET",
             "/docs/{id:.*}",
@@ -508,6 +517,12 @@ fn table() -> Vec<Row> {
             [303, 403, 403, 200],
         ),
     ]
+}
+
+/// Every row's method and registered pattern (tests/it/openapi.rs holds the API's rows
+/// against the OpenAPI document).
+pub(crate) fn methods_and_patterns() -> Vec<(&'static str, &'static str)> {
+    table().iter().map(|r| (r.method, r.pattern)).collect()
 }
 
 /// Rows for routes another area is still adding: walked only once they are registered.

@@ -9,6 +9,7 @@ use super::json_body::require_json;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::insights::pages::{DayFigures, PageFigures};
 use crate::web::feedback::{new_vote, record_vote, take_vote_slot, votable};
@@ -17,18 +18,47 @@ use crate::web::insights::{InsightsViewer, period_and_params};
 use crate::web::{AppError, AppState};
 
 /// What a vote carries.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Vote)]
 struct VoteBody {
+    /// Whether the page helped.
     helpful: bool,
+    /// What was missing or wrong: at most 2,000 characters, never shown with who wrote it.
     #[serde(default)]
     comment: Option<String>,
 }
 
+/// The recorded vote.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = VoteRecorded)]
+struct VoteRecorded {
+    id: i64,
+}
+
+/// "Was this helpful?": records a vote on a page.
+///
 /// `POST /api/v1/docs/{id}/feedback` with `{"helpful": true|false, "comment": "…"}`
 /// (the comment optional, at most 2,000 characters) → 201 `{"id"}`. Anonymous votes are
 /// taken unless the site requires sign-in; 404 for a page that takes no votes, 400 for a
 /// body that is not such JSON, 429 past the per-address limit.
+#[utoipa::path(
+    post,
+    path = "/api/v1/docs/{id}/feedback",
+    tag = "records",
+    params(("id" = String, Path, description = "The document id; a `/` in it is part of the path.")),
+    request_body(content = VoteBody, content_type = "application/json"),
+    security((), ("bearer" = [])),
+    extensions(("x-access" = json!(super::openapi::ANYONE))),
+    responses(
+        (status = 201, description = "The vote is recorded.", body = VoteRecorded),
+        (status = 400, description = "The body is not such JSON, or not sent as `application/json`.", body = super::schemas::ErrorBody),
+        (status = 404, description = "No page with this id takes votes.", body = super::schemas::ErrorBody),
+        (status = 413, description = "The body is larger than this address accepts.", body = super::schemas::ErrorBody),
+        (status = 429, description = "Too many votes from this address; wait a minute.", body = super::schemas::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 503, description = "The server's disk is full or failing, so nothing can be saved.", body = super::schemas::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    )
+)]
 pub(super) async fn post_vote(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -49,26 +79,31 @@ pub(super) async fn post_vote(
     let vote = new_vote(doc, vote.helpful, vote.comment.as_deref())?;
     take_vote_slot(&req, &state).await?;
     let id = record_vote(&state, vote).await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({ "id": id.0 })))
+    Ok(HttpResponse::Created().json(VoteRecorded { id: id.0 }))
 }
 
 /// The JSON of `/insights/pages`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PagesInsights)]
 struct PagesJson {
     days: u32,
+    #[schema(value_type = Vec<super::schemas::PageFigures>)]
     pages: Vec<PageFigures>,
     by_owner: Vec<OwnerJson>,
+    #[schema(value_type = Vec<super::schemas::DayFigures>)]
     trend: Vec<DayFigures>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = OwnerPages)]
 struct OwnerJson {
     owner: Option<String>,
     worst: Vec<String>,
     overdue_reviews: Vec<OverdueJson>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = OverdueReview)]
 struct OverdueJson {
     id: String,
     title: String,
@@ -84,6 +119,19 @@ struct OverdueJson {
 /// `pages` lists pages with votes, most votes first; `helpful_rate` is 0–1; `worst` holds
 /// up to ten pages with at least three votes, lowest rate first; `owner` is `null` for pages
 /// that name none; `trend` has every day of the period, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/insights/pages",
+    tag = "insights",
+    params(("days" = Option<u32>, Query, minimum = 1, maximum = 366, description = "The period: the last N days with today (1 to 366)."),),
+    security(("bearer" = [])),
+    extensions(("x-access" = json!(super::openapi::OWNER))),
+    responses(
+        (status = 200, description = "The votes on the caller's pages.", body = PagesJson),
+        (status = 400, description = "`days` is not a whole number from 1 to 366.", body = super::schemas::ErrorBody),
+        (status = 403, description = "The account answers for no pages (or not for these).", body = super::schemas::ErrorBody),
+    )
+)]
 pub(super) async fn insights_pages(
     req: HttpRequest,
     state: web::Data<AppState>,

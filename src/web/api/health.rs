@@ -2,12 +2,24 @@
 
 use actix_web::{HttpResponse, web};
 
+
 use crate::web::AppState;
 
 /// 200 `ok` once the content is loaded (the server accepts no connection before it is) and
 /// the database answers and takes writes; 503 with a sentence when it does not (a full disk
 /// used to leave this at `ok` while every write failed). Plain text either way: monitors and
 /// load balancers read it, not people.
+#[utoipa::path(
+    method(get, head),
+    path = "/healthz",
+    tag = "health",
+    security(()),
+    extensions(("x-access" = json!(super::openapi::ANYONE))),
+    responses(
+        (status = 200, description = "Content is loaded and the database takes writes: `ok`.", body = String, content_type = "text/plain"),
+        (status = 503, description = "The database does not answer or cannot be written: a sentence.", body = String, content_type = "text/plain", headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    )
+)]
 pub(super) async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     use crate::store::StoreError;
     let store = state.store.clone();

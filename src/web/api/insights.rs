@@ -4,12 +4,14 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::web::auth::RequireAdmin;
 use crate::web::search::feedback::rows;
 use crate::web::{AppError, AppState};
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = SearchFeedback)]
 struct ApiFeedback {
     enabled: bool,
     half_life_days: f64,
@@ -17,7 +19,8 @@ struct ApiFeedback {
     queries: Vec<ApiQuery>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = SearchFeedbackQuery)]
 struct ApiQuery {
     query: String,
     searches: f64,
@@ -25,7 +28,8 @@ struct ApiQuery {
     pages: Vec<ApiPage>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = SearchFeedbackPage)]
 struct ApiPage {
     id: String,
     title: Option<String>,
@@ -34,9 +38,22 @@ struct ApiPage {
     lift: f64,
 }
 
+/// Queries whose searchers' choices lift pages.
+///
 /// `GET /api/v1/insights/search-feedback`: `{"enabled", "half_life_days", "min_searches",
 /// "queries": [{"query", "searches", "lifting", "pages": [{"id", "title", "weight",
 /// "share", "lift"}]}]}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/insights/search-feedback",
+    tag = "insights",
+    security(("bearer" = [])),
+    extensions(("x-access" = json!(super::openapi::ADMIN))),
+    responses(
+        (status = 200, description = "The click feedback and its rule.", body = ApiFeedback),
+        (status = 403, description = "Only admins see this.", body = super::schemas::ErrorBody),
+    )
+)]
 pub(super) async fn search_feedback(
     state: web::Data<AppState>,
     _admin: RequireAdmin,

@@ -25,7 +25,24 @@ use crate::web::insights::InsightsViewer;
 use crate::web::insights::digest::requested_digest;
 use crate::web::{AppError, AppState};
 
-/// `GET /api/v1/insights/digest`.
+/// One owner's weekly digest.
+#[utoipa::path(
+    get,
+    path = "/api/v1/insights/digest",
+    tag = "insights",
+    params(
+        ("owner" = Option<String>, Query, description = "An `owner:` value; the first the caller answers for when left out."),
+        ("week" = Option<String>, Query, pattern = r"^((19[7-9][0-9]|[2-9][0-9]{3})-W(0[1-9]|[1-4][0-9]|5[0-3]))?$", description = "An ISO week from 1970 on, `YYYY-Www` (such as `2026-W49`; `W53` only in years that have one); the last whole week when empty or left out."),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-access" = json!(super::openapi::OWNER))),
+    responses(
+        (status = 200, description = "The digest.", body = super::schemas::Digest),
+        (status = 400, description = "`week` is not an ISO week such as `2026-W49`.", body = super::schemas::ErrorBody),
+        (status = 403, description = "The caller does not answer for this owner (or for any).", body = super::schemas::ErrorBody),
+        (status = 404, description = "No page names this owner.", body = super::schemas::ErrorBody),
+    )
+)]
 pub(super) async fn digest(
     req: HttpRequest,
     state: web::Data<AppState>,

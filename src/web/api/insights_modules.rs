@@ -17,12 +17,14 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::insights::items::flag;
 use crate::web::insights::{InsightsViewer, modules};
 use crate::web::{AppError, AppState};
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ItemAnalysis)]
 struct AnalysisJson {
     attempts: u64,
     passed: u64,
@@ -31,14 +33,16 @@ struct AnalysisJson {
     questions: Vec<QuestionJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = LeftOut)]
 struct LeftOutJson {
     older_versions: u64,
     retakes: u64,
     unreadable: u64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = QuestionAnalysis)]
 struct QuestionJson {
     index: usize,
     question: String,
@@ -50,7 +54,8 @@ struct QuestionJson {
     choices: Vec<ChoiceJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ChoiceAnalysis)]
 struct ChoiceJson {
     index: usize,
     text: String,
@@ -58,7 +63,20 @@ struct ChoiceJson {
     chosen: u64,
 }
 
-/// `GET /api/v1/insights/modules/{id}`.
+/// Quiz item analysis of one module.
+#[utoipa::path(
+    get,
+    path = "/api/v1/insights/modules/{id}",
+    tag = "insights",
+    params(("id" = String, Path, description = "The document id; a `/` in it is part of the path.")),
+    security(("bearer" = [])),
+    extensions(("x-access" = json!(super::openapi::OWNER))),
+    responses(
+        (status = 200, description = "Each question's facility and discrimination.", body = AnalysisJson),
+        (status = 403, description = "The account does not answer for this module.", body = super::schemas::ErrorBody),
+        (status = 404, description = "No module has this id.", body = super::schemas::ErrorBody),
+    )
+)]
 pub(super) async fn module(
     state: web::Data<AppState>,
     id: web::Path<String>,

@@ -4,13 +4,15 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::insights::search::{day_label, rfc3339};
 use crate::web::insights::search::report;
 use crate::web::insights::{InsightsViewer, period_and_params};
 use crate::web::{AppError, AppState};
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = SearchInsights)]
 struct ApiSearchInsights {
     top: Vec<ApiTop>,
     zero_results: Vec<ApiZero>,
@@ -22,7 +24,8 @@ struct ApiSearchInsights {
     trend_starts: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = TopQuery)]
 struct ApiTop {
     query: String,
     count: u64,
@@ -31,7 +34,8 @@ struct ApiTop {
     trend: Vec<u64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ZeroResultQuery)]
 struct ApiZero {
     query: String,
     count: u64,
@@ -40,7 +44,8 @@ struct ApiZero {
     trend: Vec<u64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = NoClickQuery)]
 struct ApiNoClick {
     query: String,
     count: u64,
@@ -49,14 +54,16 @@ struct ApiNoClick {
     trend: Vec<u64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Period)]
 struct ApiPeriod {
     days: u32,
     from: String,
     to: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = SearchTotals)]
 struct ApiTotals {
     searches: u64,
     zero_results: u64,
@@ -66,7 +73,8 @@ struct ApiTotals {
     groups: u64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = SearchDay)]
 struct ApiDay {
     day: String,
     searches: u64,
@@ -75,12 +83,27 @@ struct ApiDay {
     no_clicks: u64,
 }
 
+/// The search insights: top queries, searches that found nothing, searches without a click.
+///
 /// `GET /api/v1/insights/search?days=N` (1..=366, default 28): `{"top": [{"query", "count",
 /// "clicks", "queries", "trend"}], "zero_results": [{"query", "count", "last_seen", …}],
 /// "no_clicks": [{"query", "count", "searches", …}], "period", "totals", "per_day",
 /// "trend_unit", "trend_starts"}`. `query` is a group's most searched form, `queries` all
 /// of its forms; `trend` counts what `count` counts, per `trend_unit` from each of
 /// `trend_starts`. At most 100 groups per list.
+#[utoipa::path(
+    get,
+    path = "/api/v1/insights/search",
+    tag = "insights",
+    params(("days" = Option<u32>, Query, minimum = 1, maximum = 366, description = "The period: the last N days with today (1 to 366)."),),
+    security(("bearer" = [])),
+    extensions(("x-access" = json!(super::openapi::OWNER))),
+    responses(
+        (status = 200, description = "The period's search figures.", body = ApiSearchInsights),
+        (status = 400, description = "`days` is not a whole number from 1 to 366.", body = super::schemas::ErrorBody),
+        (status = 403, description = "The account answers for no pages (or not for these).", body = super::schemas::ErrorBody),
+    )
+)]
 pub(super) async fn search_insights(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -20,13 +20,15 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::trees::plain_text;
 use crate::insights::deflection::{Deflection, Trend};
 use crate::web::insights::{InsightsViewer, period_and_params, trees};
 use crate::web::{AppError, AppState};
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Deflection)]
 struct Figures {
     walks: u64,
     resolved: u64,
@@ -45,7 +47,8 @@ impl From<Deflection> for Figures {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = DeflectionPoint)]
 struct Point {
     start: String,
     #[serde(flatten)]
@@ -63,7 +66,8 @@ fn points(trend: &Trend) -> Vec<Point> {
         .collect()
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = TreeDeflection)]
 struct TreeJson {
     id: String,
     title: String,
@@ -71,7 +75,8 @@ struct TreeJson {
     figures: Figures,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = TreesInsights)]
 struct OverviewJson {
     days: u32,
     bucket: &'static str,
@@ -81,7 +86,8 @@ struct OverviewJson {
     trees: Vec<TreeJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = TreeNodeFigures)]
 struct NodeJson {
     id: String,
     title: Option<String>,
@@ -91,7 +97,8 @@ struct NodeJson {
     resolved: u64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = TreeInsights)]
 struct DetailJson {
     id: String,
     title: String,
@@ -109,7 +116,20 @@ fn private_json(body: &impl Serialize) -> HttpResponse {
         .json(body)
 }
 
-/// `GET /api/v1/insights/trees`.
+/// Troubleshooting deflection over every tree the caller answers for.
+#[utoipa::path(
+    get,
+    path = "/api/v1/insights/trees",
+    tag = "insights",
+    params(("days" = Option<u32>, Query, minimum = 1, maximum = 366, description = "The period: the last N days with today (1 to 366)."),),
+    security(("bearer" = [])),
+    extensions(("x-access" = json!(super::openapi::OWNER))),
+    responses(
+        (status = 200, description = "The totals, the trend and each tree's figures.", body = OverviewJson),
+        (status = 400, description = "`days` is not a whole number from 1 to 366.", body = super::schemas::ErrorBody),
+        (status = 403, description = "The account answers for no pages (or not for these).", body = super::schemas::ErrorBody),
+    )
+)]
 pub(super) async fn overview(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -134,7 +154,21 @@ pub(super) async fn overview(
     }))
 }
 
-/// `GET /api/v1/insights/trees/{id}`.
+/// One tree's deflection and where its walks stopped.
+#[utoipa::path(
+    get,
+    path = "/api/v1/insights/trees/{id}",
+    tag = "insights",
+    params(("id" = String, Path, description = "The document id; a `/` in it is part of the path."), ("days" = Option<u32>, Query, minimum = 1, maximum = 366, description = "The period: the last N days with today (1 to 366)."),),
+    security(("bearer" = [])),
+    extensions(("x-access" = json!(super::openapi::OWNER))),
+    responses(
+        (status = 200, description = "The tree's figures, trend and nodes.", body = DetailJson),
+        (status = 400, description = "`days` is not a whole number from 1 to 366.", body = super::schemas::ErrorBody),
+        (status = 403, description = "The account does not answer for this tree.", body = super::schemas::ErrorBody),
+        (status = 404, description = "No troubleshooting tree has this id.", body = super::schemas::ErrorBody),
+    )
+)]
 pub(super) async fn tree(
     req: HttpRequest,
     state: web::Data<AppState>,

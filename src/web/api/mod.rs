@@ -15,11 +15,15 @@ mod insights_trees;
 mod json_body;
 mod live;
 mod modules;
+mod openapi;
 mod qualifications;
+mod schemas;
 mod search;
 mod trees;
 
 use actix_web::{guard, web};
+
+pub use openapi::{allowed_methods, document};
 
 /// Registers the API. Within an area, a sub-path comes before the `{id:.*}` pattern that
 /// would take it too.
@@ -92,4 +96,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/api/v1/qualified",
         web::get().to(qualifications::qualified),
     );
+    // The OpenAPI document and its page. A new route also joins `openapi::ApiDoc`'s `paths`
+    // with a `#[utoipa::path]` on its handler (tests/it/openapi.rs fails until it does).
+    cfg.route("/api/v1/openapi.json", web::get().to(openapi::openapi_json))
+        .route("/api", web::get().to(openapi::reference_page));
 }

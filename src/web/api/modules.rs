@@ -5,6 +5,7 @@
 use super::json_body::require_json;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::model::{Kind, Question};
 use crate::web::auth::{AuthMethod, CurrentUser, RequireUser};
@@ -14,14 +15,18 @@ use crate::web::{AppError, AppState};
 /// A module as the API shows it: settings and questions, never answers or explanations.
 /// A module that draws or shuffles (opt-in) adds its `draw`, `shuffle` and, for a signed-in
 /// learner, the `attempt` id its questions were drawn for; other modules answer as before.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Module)]
 struct ModuleJson<'a> {
     id: &'a str,
     title: &'a str,
     version: u32,
     pass: u8,
     minutes: Option<u32>,
+    /// How many questions an attempt draws (`null`: all of them); only for a module that
+    /// draws or shuffles.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<usize>)]
     draw: Option<Option<usize>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     shuffle: Option<bool>,
@@ -32,7 +37,8 @@ struct ModuleJson<'a> {
 
 /// One question without its key: built field by field, so a field added to the model later
 /// cannot leak through a derive.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Question)]
 struct QuestionJson<'a> {
     question: &'a str,
     choices: &'a [String],
@@ -47,6 +53,20 @@ fn question_json(q: &Question) -> QuestionJson<'_> {
     }
 }
 
+/// A module's settings and questions, never its answers.
+#[utoipa::path(
+    get,
+    path = "/api/v1/modules/{id}",
+    tag = "content",
+    params(("id" = String, Path, description = "The document id; a `/` in it is part of the path.")),
+    security((), ("bearer" = [])),
+    extensions(("x-access" = json!(super::openapi::ANYONE))),
+    responses(
+        (status = 200, description = "The module; for a module that draws or shuffles, a signed-in learner's hand-out.", body = ModuleJson),
+        (status = 404, description = "No module has this id.", body = super::schemas::ErrorBody),
+        (status = 503, description = "The server's disk is full or failing, so nothing can be saved.", body = super::schemas::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    )
+)]
 pub(super) async fn module(
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -83,16 +103,20 @@ pub(super) async fn module(
 
 /// `{"answers": [[0], [1, 2]]}`, with `"attempt"` for modules that draw or shuffle; other
 /// fields are ignored for forward compatibility.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = AttemptRequest)]
 struct AttemptBody {
+    /// One list of chosen choice indexes (from 0) per question, in the order shown.
     answers: Vec<Vec<i64>>,
+    /// The hand-out's id from `GET /api/v1/modules/{id}`, for a module that draws or shuffles.
     #[serde(default)]
     attempt: Option<String>,
 }
 
 /// What a graded attempt answers: `correct` only when the module's review policy shows it
 /// (after a pass always); after a failure, the sections to re-read.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AttemptResult)]
 struct AttemptJson {
     score: u8,
     passed: bool,
@@ -103,12 +127,32 @@ struct AttemptJson {
 }
 
 /// A section of the lesson to re-read.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Section)]
 struct SectionJson {
     anchor: String,
     title: String,
 }
 
+/// Grades and records a quiz attempt.
+#[utoipa::path(
+    post,
+    path = "/api/v1/modules/{id}/attempts",
+    tag = "records",
+    params(("id" = String, Path, description = "The document id; a `/` in it is part of the path.")),
+    request_body(content = AttemptBody, content_type = "application/json"),
+    security(("bearer" = [])),
+    extensions(("x-access" = json!(super::openapi::USER))),
+    responses(
+        (status = 200, description = "The score; `correct` when the module's review policy shows it, `sections` to re-read after a failure.", body = AttemptJson),
+        (status = 400, description = "The body is not such JSON, or the answers do not fit the module's questions.", body = super::schemas::ErrorBody),
+        (status = 404, description = "No module has this id.", body = super::schemas::ErrorBody),
+        (status = 409, description = "The hand-out named by `attempt` is unknown, used or not this learner's.", body = super::schemas::ErrorBody),
+        (status = 413, description = "The body is larger than this address accepts.", body = super::schemas::ErrorBody),
+        (status = 429, description = "After repeated failures the learner must wait before trying again.", body = super::schemas::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 503, description = "The server's disk is full or failing, so nothing can be saved.", body = super::schemas::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    )
+)]
 pub(super) async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,

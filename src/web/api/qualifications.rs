@@ -6,6 +6,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use time::OffsetDateTime;
 
 use crate::model::DocId;
@@ -22,7 +23,21 @@ fn private_json(value: &impl Serialize) -> HttpResponse {
         .json(value)
 }
 
-/// `GET /api/v1/learners/{name}/qualifications`: one decision per resource.
+/// One learner's status for every resource.
+#[utoipa::path(
+    get,
+    path = "/api/v1/learners/{name}/qualifications",
+    tag = "qualifications",
+    params(("name" = String, Path, description = "The learner's account name."), ("as_of" = Option<super::schemas::AsOf>, Query, description = "Judge at this moment instead of now: RFC 3339 or a date (`2026-10-01`).")),
+    security(("bearer" = [])),
+    extensions(("x-access" = json!(super::openapi::LEARNER))),
+    responses(
+        (status = 200, description = "One decision per resource.", body = Vec<super::schemas::Decision>),
+        (status = 400, description = "`as_of` is not a date or time.", body = super::schemas::ErrorBody),
+        (status = 403, description = "Only the learner and admins see these records.", body = super::schemas::ErrorBody),
+        (status = 404, description = "No account has this name.", body = super::schemas::ErrorBody),
+    )
+)]
 pub(super) async fn learner(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -47,16 +62,41 @@ pub(super) struct QualifiedQuery {
 }
 
 /// `GET /api/v1/qualified` answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Qualified)]
 struct QualifiedJson<'a> {
+    /// Whether the learner may self-serve the resource now.
     qualified: bool,
+    #[schema(value_type = super::schemas::StatusName)]
     status: Status,
+    /// When the qualification lapses (or lapsed); `null` when missing or never lapsing.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     expires: Option<OffsetDateTime>,
+    /// Modules to pass.
+    #[schema(value_type = Vec<String>)]
     missing: &'a [DocId],
 }
 
-/// `GET /api/v1/qualified?learner=NAME&resource=ID`: the provisioning system's question.
+/// Whether a learner may self-serve a resource: the provisioning system's question.
+#[utoipa::path(
+    get,
+    path = "/api/v1/qualified",
+    tag = "qualifications",
+    params(
+        ("learner" = String, Query, description = "The learner's account name."),
+        ("resource" = String, Query, description = "The resource's document id."),
+        ("as_of" = Option<super::schemas::AsOf>, Query, description = "Judge at this moment instead of now: RFC 3339 or a date (`2026-10-01`)."),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-access" = json!(super::openapi::LEARNER))),
+    responses(
+        (status = 200, description = "The decision.", body = QualifiedJson),
+        (status = 400, description = "`learner` or `resource` is missing, or `as_of` is not a date or time.", body = super::schemas::ErrorBody),
+        (status = 403, description = "Only the learner's own token and admins may ask.", body = super::schemas::ErrorBody),
+        (status = 404, description = "No account has this name, or no resource this id.", body = super::schemas::ErrorBody),
+    )
+)]
 pub(super) async fn qualified(
     state: web::Data<AppState>,
     user: CurrentUser,

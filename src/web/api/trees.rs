@@ -13,6 +13,7 @@
 use super::json_body::require_json;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::model::Outcome;
 use crate::render::tree_outcome::{CONTACT_MAX, NOTE_MAX};
@@ -21,7 +22,8 @@ use crate::web::trees::{clean_text, ended_walk, find_tree, parse_outcome, rate_l
 use crate::web::{AppError, AppState};
 
 /// A tree as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Tree)]
 struct TreeJson<'a> {
     id: &'a str,
     title: String,
@@ -30,21 +32,36 @@ struct TreeJson<'a> {
     nodes: Vec<NodeJson<'a>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = TreeNode)]
 struct NodeJson<'a> {
     id: &'a str,
     title: String,
+    #[schema(value_type = Option<super::schemas::OutcomeName>)]
     outcome: Option<Outcome>,
     choices: Vec<ChoiceJson<'a>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = TreeChoice)]
 struct ChoiceJson<'a> {
     label: String,
     to: &'a str,
 }
 
-/// `GET /api/v1/trees/{id}`.
+/// A troubleshooting tree: its nodes and their choices.
+#[utoipa::path(
+    get,
+    path = "/api/v1/trees/{id}",
+    tag = "content",
+    params(("id" = String, Path, description = "The document id; a `/` in it is part of the path.")),
+    security((), ("bearer" = [])),
+    extensions(("x-access" = json!(super::openapi::ANYONE))),
+    responses(
+        (status = 200, description = "The tree.", body = TreeJson),
+        (status = 404, description = "No troubleshooting tree has this id.", body = super::schemas::ErrorBody),
+    )
+)]
 pub(super) async fn tree(
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -117,25 +134,49 @@ fn opens_tag(c: char) -> bool {
 }
 
 /// What an outcome post carries.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = OutcomeRequest)]
 struct OutcomeBody {
+    /// The node ids walked, from the tree's start to the node where the walk ended.
     path: Vec<String>,
+    /// How it ended; `escalate` creates a help request.
+    #[schema(value_type = super::schemas::OutcomeName)]
     outcome: String,
+    /// What the reader adds (at most 4,000 bytes).
     #[serde(default)]
     note: Option<String>,
+    /// How to reach the reader about an escalation (at most 200 bytes).
     #[serde(default)]
     contact: Option<String>,
 }
 
 /// What an outcome post answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = OutcomeRecorded)]
 struct OutcomeAnswer {
     outcome_id: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<i64>,
 }
 
-/// `POST /api/v1/trees/{id}/outcomes`.
+/// Records how a walk through a tree ended.
+#[utoipa::path(
+    post,
+    path = "/api/v1/trees/{id}/outcomes",
+    tag = "records",
+    params(("id" = String, Path, description = "The document id; a `/` in it is part of the path.")),
+    request_body(content = OutcomeBody, content_type = "application/json"),
+    security((), ("bearer" = [])),
+    extensions(("x-access" = json!(super::openapi::ANYONE))),
+    responses(
+        (status = 200, description = "The outcome is recorded; an escalation also answers its help request's id.", body = OutcomeAnswer),
+        (status = 400, description = "The body is not such JSON, the path is not a walk of this tree, or a text is too long.", body = super::schemas::ErrorBody),
+        (status = 404, description = "No troubleshooting tree has this id.", body = super::schemas::ErrorBody),
+        (status = 413, description = "The body is larger than this address accepts.", body = super::schemas::ErrorBody),
+        (status = 429, description = "More than 30 outcomes from this address this minute.", body = super::schemas::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 503, description = "The server's disk is full or failing, so nothing can be saved.", body = super::schemas::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    )
+)]
 pub(super) async fn post_outcome(
     req: HttpRequest,
     state: web::Data<AppState>,
