@@ -61,7 +61,10 @@ pub fn page(ctx: &PageContext<'_>, doc: &Value) -> Markup {
         ctx,
         Page {
             title: "API reference".into(),
-            description: Some("Every route of the JSON API: parameters, bodies, answers and who may call it.".into()),
+            description: Some(
+                "Every route of the JSON API: parameters, bodies, answers and who may call it."
+                    .into(),
+            ),
             main,
             ..Page::default()
         },
@@ -204,7 +207,11 @@ fn type_of(schema: &Value) -> Markup {
     }
     for combinator in ["oneOf", "anyOf", "allOf"] {
         if let Some(parts) = schema[combinator].as_array() {
-            let joiner = if combinator == "allOf" { " and " } else { " or " };
+            let joiner = if combinator == "allOf" {
+                " and "
+            } else {
+                " or "
+            };
             return html! {
                 @for (i, part) in parts.iter().enumerate() {
                     @if i > 0 { (joiner) }

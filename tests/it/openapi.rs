@@ -40,7 +40,10 @@ fn is_api(pattern: &str) -> bool {
 
 #[test]
 fn every_api_route_is_an_operation_of_the_document_and_no_other() {
-    assert_eq!(template("/api/v1/docs/{id:.*}/feedback"), "/api/v1/docs/{id}/feedback");
+    assert_eq!(
+        template("/api/v1/docs/{id:.*}/feedback"),
+        "/api/v1/docs/{id}/feedback"
+    );
     assert_eq!(template("/a/{n:[0-9]+}"), "/a/{n}");
     let routed: BTreeSet<(String, String)> = methods_and_patterns()
         .into_iter()
@@ -93,7 +96,10 @@ fn the_document_the_page_and_a_405_are_served() {
         assert!(page.body.contains(&shown), "/api does not show {path}");
     }
     assert!(page.body.contains("admins only"), "access is not shown");
-    assert!(page.body.contains("id=\"schema-Error\""), "schemas are not listed");
+    assert!(
+        page.body.contains("id=\"schema-Error\""),
+        "schemas are not listed"
+    );
 
     let res = app.request("DELETE", "/api/v1/search", &[], b"");
     assert_eq!(res.status, 405);

@@ -3,6 +3,8 @@
 //! header and body as the document says; invalid input refused, valid input taken; 405 with
 //! `Allow` for other methods; auth enforced where the document asks for it).
 //!
+//! First `openapi-spec-validator` checks the served document against the OpenAPI 3.1 schema.
+//!
 //! It needs the `schemathesis` CLI (PyPI, pinned in tests/python/requirements.txt), found in
 //! the folder `SELFSERVE_PYTHON_BIN` names (`.ci/run` makes a venv at `target/ci-python`).
 //! Without it the test prints a notice and passes (a fresh clone's `cargo test`), unless
@@ -55,6 +57,21 @@ fn the_running_server_answers_as_its_openapi_document_says() {
     let work = tempfile::tempdir().expect("temporary folder");
     let report = work.path().join("junit.xml");
     let started = Instant::now();
+    // The document itself first: valid OpenAPI 3.1 by the JSON Schema of the specification.
+    let document = work.path().join("openapi.json");
+    std::fs::write(&document, app.get("/api/v1/openapi.json").body).expect("write the document");
+    let validator = cli.with_file_name("openapi-spec-validator");
+    let checked = Command::new(&validator)
+        .arg(&document)
+        .output()
+        .expect("run openapi-spec-validator");
+    assert!(
+        checked.status.success(),
+        "/api/v1/openapi.json is not valid OpenAPI 3.1:\n{}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
+
     let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/schemathesis.toml");
     let output = Command::new(&cli)
         .current_dir(work.path())

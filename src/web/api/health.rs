@@ -2,7 +2,6 @@
 
 use actix_web::{HttpResponse, web};
 
-
 use crate::web::AppState;
 
 /// 200 `ok` once the content is loaded (the server accepts no connection before it is) and

@@ -67,6 +67,7 @@ struct ChoiceJson {
 #[utoipa::path(
     get,
     path = "/api/v1/insights/modules/{id}",
+    operation_id = "module_insights",
     tag = "insights",
     params(("id" = String, Path, description = "The document id; a `/` in it is part of the path.")),
     security(("bearer" = [])),

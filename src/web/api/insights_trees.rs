@@ -120,6 +120,7 @@ fn private_json(body: &impl Serialize) -> HttpResponse {
 #[utoipa::path(
     get,
     path = "/api/v1/insights/trees",
+    operation_id = "trees_insights",
     tag = "insights",
     params(("days" = Option<u32>, Query, minimum = 1, maximum = 366, description = "The period: the last N days with today (1 to 366)."),),
     security(("bearer" = [])),
@@ -158,6 +159,7 @@ pub(super) async fn overview(
 #[utoipa::path(
     get,
     path = "/api/v1/insights/trees/{id}",
+    operation_id = "tree_insights",
     tag = "insights",
     params(("id" = String, Path, description = "The document id; a `/` in it is part of the path."), ("days" = Option<u32>, Query, minimum = 1, maximum = 366, description = "The period: the last N days with today (1 to 366)."),),
     security(("bearer" = [])),

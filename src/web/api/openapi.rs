@@ -123,12 +123,20 @@ fn complete(doc: &mut Value) {
         return;
     };
     for (path, item) in paths.iter_mut() {
-        if path == "/healthz" {
-            continue;
-        }
         let Some(item) = item.as_object_mut() else {
             continue;
         };
+        // `method(get, head)` gives both operations the handler's name; ids must be unique.
+        if let Some(id) = item
+            .get_mut("head")
+            .and_then(|head| head.get_mut("operationId"))
+            && let Some(name) = id.as_str()
+        {
+            *id = Value::String(format!("{name}_head"));
+        }
+        if path == "/healthz" {
+            continue;
+        }
         for operation in item.values_mut() {
             if let Some(responses) = operation
                 .get_mut("responses")
@@ -250,7 +258,10 @@ mod tests {
         for (method, path, op) in ops {
             let at = format!("{method} {path}");
             assert!(METHODS.contains(&method.as_str()), "{at}");
-            assert!(ids.insert(op["operationId"].to_string()), "{at}: operationId repeats");
+            assert!(
+                ids.insert(op["operationId"].to_string()),
+                "{at}: operationId repeats"
+            );
             let access = op["x-access"].as_str().unwrap_or_default();
             assert!(
                 [ANYONE, USER, OWNER, LEARNER, ADMIN].contains(&access),
@@ -303,8 +314,11 @@ mod tests {
             .map(|k| serde_json::to_value(k).expect("kind"))
             .collect();
         assert_eq!(schemas["Kind"]["enum"], Value::Array(kinds));
-        let outcomes = [crate::model::Outcome::Resolved, crate::model::Outcome::Escalate]
-            .map(|o| serde_json::to_value(o).expect("outcome"));
+        let outcomes = [
+            crate::model::Outcome::Resolved,
+            crate::model::Outcome::Escalate,
+        ]
+        .map(|o| serde_json::to_value(o).expect("outcome"));
         assert_eq!(schemas["Outcome"]["enum"], json!(outcomes));
         let statuses = [
             crate::qualify::Status::Qualified,

@@ -6,8 +6,8 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 use crate::model::DocId;
 use crate::qualify::matrix::{Catalog, decide_all};

@@ -224,7 +224,9 @@ pub(super) struct WholeNumber;
 
 impl PartialSchema for WholeNumber {
     fn schema() -> RefOr<Schema> {
-        let empty = ObjectBuilder::new().schema_type(Type::String).max_length(Some(0));
+        let empty = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(0));
         OneOfBuilder::new()
             .item(ObjectBuilder::new().schema_type(Type::Integer))
             .item(empty)
@@ -245,7 +247,9 @@ impl PartialSchema for AsOf {
                 .format(Some(SchemaFormat::KnownFormat(format)))
         };
         // Empty is the same as left out: now.
-        let empty = ObjectBuilder::new().schema_type(Type::String).max_length(Some(0));
+        let empty = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(0));
         OneOfBuilder::new()
             .item(string(KnownFormat::Date))
             .item(string(KnownFormat::DateTime))
