@@ -273,6 +273,35 @@ pub struct ServeArgs {
     /// The semantic search leg (`off` keeps search lexical) [default: on].
     #[arg(long, env = "SELFSERVE_SEMANTIC", value_name = "on|off")]
     pub semantic: Option<String>,
+    /// Sign-in through an OpenID provider: its issuer URL (turns the sign-in button on).
+    #[arg(long, env = "SELFSERVE_OIDC_ISSUER", value_name = "URL")]
+    pub oidc_issuer: Option<String>,
+    /// The client id registered at the OpenID provider.
+    #[arg(long, env = "SELFSERVE_OIDC_CLIENT_ID", value_name = "ID")]
+    pub oidc_client_id: Option<String>,
+    /// The client secret registered at the OpenID provider (prefer the variable or the
+    /// config file: a flag is visible to other users of the machine).
+    #[arg(
+        long,
+        env = "SELFSERVE_OIDC_CLIENT_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub oidc_client_secret: Option<String>,
+    /// This server's callback as registered at the provider: its public address followed
+    /// by /sign-in/oidc/callback.
+    #[arg(long, env = "SELFSERVE_OIDC_REDIRECT_URL", value_name = "URL")]
+    pub oidc_redirect_url: Option<String>,
+    /// Members of this group (in the groups claim) are admins, others are not, at each
+    /// sign-in through the provider [default: admin status is left to `selfserve user`].
+    #[arg(long, env = "SELFSERVE_OIDC_ADMIN_GROUP", value_name = "GROUP")]
+    pub oidc_admin_group: Option<String>,
+    /// The ID token claim listing the user's groups [default: groups].
+    #[arg(long, env = "SELFSERVE_OIDC_GROUPS_CLAIM", value_name = "CLAIM")]
+    pub oidc_groups_claim: Option<String>,
+    /// The provider's name on the sign-in button [default: the issuer's host].
+    #[arg(long, env = "SELFSERVE_OIDC_PROVIDER_NAME", value_name = "NAME")]
+    pub oidc_provider_name: Option<String>,
     /// The settings clap took from their environment variables (named in error sentences).
     #[arg(skip)]
     pub from_environment: Vec<&'static str>,
@@ -290,6 +319,13 @@ impl ServeArgs {
             ("watch", &self.watch),
             ("log_format", &self.log_format),
             ("semantic", &self.semantic),
+            ("oidc_issuer", &self.oidc_issuer),
+            ("oidc_client_id", &self.oidc_client_id),
+            ("oidc_client_secret", &self.oidc_client_secret),
+            ("oidc_redirect_url", &self.oidc_redirect_url),
+            ("oidc_admin_group", &self.oidc_admin_group),
+            ("oidc_groups_claim", &self.oidc_groups_claim),
+            ("oidc_provider_name", &self.oidc_provider_name),
         ];
         for (name, value) in given {
             let (Some(text), Some(key)) = (value, KEYS.iter().find(|k| k.name == name)) else {
@@ -421,6 +457,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 addr: settings.addr,
                 watch: settings.watch,
                 semantic: settings.semantic,
+                oidc: settings.oidc,
             })?;
             Ok(ExitCode::SUCCESS)
         }

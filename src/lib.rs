@@ -33,6 +33,7 @@ pub mod live;
 pub mod loader;
 pub mod mkdocs;
 pub mod model;
+pub mod oidc;
 pub mod page_cache;
 pub mod parse;
 pub mod progress;

@@ -34,7 +34,7 @@ pub struct Key {
 }
 
 /// Every server setting, in the order `--help` lists them.
-pub const KEYS: [Key; 7] = [
+pub const KEYS: [Key; 14] = [
     key("content", "--content", "SELFSERVE_CONTENT"),
     key("data", "--data", "SELFSERVE_DATA"),
     key("database", "--database", "SELFSERVE_DATABASE"),
@@ -42,6 +42,38 @@ pub const KEYS: [Key; 7] = [
     key("watch", "--watch", "SELFSERVE_WATCH"),
     key("log_format", "--log-format", "SELFSERVE_LOG_FORMAT"),
     key("semantic", "--semantic", "SELFSERVE_SEMANTIC"),
+    // Sign-in through an OpenID provider (src/oidc/settings.rs).
+    key("oidc_issuer", "--oidc-issuer", "SELFSERVE_OIDC_ISSUER"),
+    key(
+        "oidc_client_id",
+        "--oidc-client-id",
+        "SELFSERVE_OIDC_CLIENT_ID",
+    ),
+    key(
+        "oidc_client_secret",
+        "--oidc-client-secret",
+        "SELFSERVE_OIDC_CLIENT_SECRET",
+    ),
+    key(
+        "oidc_redirect_url",
+        "--oidc-redirect-url",
+        "SELFSERVE_OIDC_REDIRECT_URL",
+    ),
+    key(
+        "oidc_admin_group",
+        "--oidc-admin-group",
+        "SELFSERVE_OIDC_ADMIN_GROUP",
+    ),
+    key(
+        "oidc_groups_claim",
+        "--oidc-groups-claim",
+        "SELFSERVE_OIDC_GROUPS_CLAIM",
+    ),
+    key(
+        "oidc_provider_name",
+        "--oidc-provider-name",
+        "SELFSERVE_OIDC_PROVIDER_NAME",
+    ),
 ];
 
 const fn key(name: &'static str, flag: &'static str, env: &'static str) -> Key {
@@ -130,6 +162,8 @@ pub struct ServerSettings {
     pub log_format: LogFormat,
     /// The semantic search leg's switch.
     pub semantic: bool,
+    /// Sign-in through an OpenID provider, when configured.
+    pub oidc: Option<crate::oidc::OidcSettings>,
 }
 
 /// Why the settings cannot be used; each a sentence naming the file, flag or variable.
@@ -178,6 +212,9 @@ pub enum ServerConfigError {
         /// The parser's sentence.
         message: String,
     },
+    /// Settings that only work together, given in part (the sentence names what is missing).
+    #[error("{0}")]
+    Incomplete(String),
 }
 
 /// The config file as TOML: every key optional, any other key refused.
@@ -191,6 +228,13 @@ struct FileKeys {
     watch: Option<toml::Spanned<toml::Value>>,
     log_format: Option<toml::Spanned<toml::Value>>,
     semantic: Option<toml::Spanned<toml::Value>>,
+    oidc_issuer: Option<toml::Spanned<toml::Value>>,
+    oidc_client_id: Option<toml::Spanned<toml::Value>>,
+    oidc_client_secret: Option<toml::Spanned<toml::Value>>,
+    oidc_redirect_url: Option<toml::Spanned<toml::Value>>,
+    oidc_admin_group: Option<toml::Spanned<toml::Value>>,
+    oidc_groups_claim: Option<toml::Spanned<toml::Value>>,
+    oidc_provider_name: Option<toml::Spanned<toml::Value>>,
 }
 
 /// Reads the config file at `path`.
@@ -232,6 +276,13 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RawSettings, ServerConfigEr
         ("watch", keys.watch),
         ("log_format", keys.log_format),
         ("semantic", keys.semantic),
+        ("oidc_issuer", keys.oidc_issuer),
+        ("oidc_client_id", keys.oidc_client_id),
+        ("oidc_client_secret", keys.oidc_client_secret),
+        ("oidc_redirect_url", keys.oidc_redirect_url),
+        ("oidc_admin_group", keys.oidc_admin_group),
+        ("oidc_groups_claim", keys.oidc_groups_claim),
+        ("oidc_provider_name", keys.oidc_provider_name),
     ];
     for (name, value) in given {
         let Some(value) = value else { continue };
@@ -311,6 +362,7 @@ pub fn resolve(
     };
     let watch = switch(pick("watch"), false)?;
     let semantic = switch(pick("semantic"), true)?;
+    let oidc = crate::oidc::OidcSettings::resolve(&mut pick)?;
     let log_format = match pick("log_format") {
         None => LogFormat::Text,
         Some(raw) => match raw.text.trim().to_ascii_lowercase().as_str() {
@@ -333,6 +385,7 @@ pub fn resolve(
         watch,
         log_format,
         semantic,
+        oidc,
     })
 }
 

@@ -16,6 +16,8 @@ pub struct SignInView<'a> {
     pub name: &'a str,
     /// Why the last try failed.
     pub error: Option<&'a str>,
+    /// The OpenID provider's name, when the server signs in through one.
+    pub provider: Option<&'a str>,
 }
 
 /// The sign-in page.
@@ -40,6 +42,13 @@ pub fn sign_in(ctx: &PageContext<'_>, view: &SignInView<'_>) -> Markup {
                     autocomplete="current-password" required maxlength="1024";
                 button class="button" type="submit" { "Sign in" }
             }
+            @if let Some(provider) = view.provider {
+                p class="sign-in-provider" {
+                    a class="button" href=(provider_sign_in_url(view.next)) {
+                        "Sign in with " (provider)
+                    }
+                }
+            }
             p class="muted" {
                 "No account yet? An admin creates one with "
                 code { "selfserve user add NAME --password-stdin" } "."
@@ -54,6 +63,17 @@ pub fn sign_in(ctx: &PageContext<'_>, view: &SignInView<'_>) -> Markup {
             main,
             ..Page::default()
         },
+    )
+}
+
+/// `/sign-in/oidc`, returning to `next`.
+fn provider_sign_in_url(next: &str) -> String {
+    if next == "/" {
+        return "/sign-in/oidc".to_owned();
+    }
+    format!(
+        "/sign-in/oidc?next={}",
+        percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC)
     )
 }
 
@@ -225,8 +245,14 @@ mod tests {
             next: "/a\"b",
             name: "<ada>",
             error: Some("wrong"),
+            provider: Some("Corp <Login>"),
         };
         let page = sign_in(&ctx(), &view).into_string();
+        assert!(
+            page.contains(r#"href="/sign-in/oidc?next=%2Fa%22b""#),
+            "{page}"
+        );
+        assert!(page.contains("Sign in with Corp &lt;Login&gt;"), "{page}");
         assert!(
             page.contains(r#"name="csrf" value="tok&lt;en&gt;""#),
             "{page}"

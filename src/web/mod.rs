@@ -56,6 +56,8 @@ pub struct ServeOptions {
     /// Run the semantic search leg (unless the site's `[search] semantic = false`); the
     /// server's switch, `SELFSERVE_SEMANTIC=off`.
     pub semantic: bool,
+    /// Sign-in through an OpenID provider (`oidc_*` settings).
+    pub oidc: Option<crate::oidc::OidcSettings>,
 }
 
 /// Errors that stop the server from starting.
@@ -117,6 +119,8 @@ pub struct AppState {
     pub index_storage: IndexStorage,
     /// The semantic search leg; off until [`Self::start_semantic`].
     pub semantic: SemanticLeg,
+    /// Sign-in through an OpenID provider, when the server is configured for one.
+    pub oidc: Option<Arc<crate::oidc::Oidc>>,
 }
 
 impl AppState {
@@ -177,6 +181,7 @@ impl AppState {
             store,
             index_storage: IndexStorage::Memory,
             semantic: SemanticLeg::off(),
+            oidc: None,
         }
     }
 }
@@ -319,6 +324,7 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
             }
         );
     }
+    state.oidc = options.oidc.map(auth::start_oidc);
     if let Err(error) = state.spawn_search_index() {
         tracing::warn!("cannot start building the search index ({error}); building it first");
         state.build_search_index();

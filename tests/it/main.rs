@@ -22,6 +22,7 @@ mod insights_stubs;
 mod insights_trees_modules;
 mod live;
 mod openapi;
+mod oidc;
 mod pages;
 mod postgres;
 mod qualifications;

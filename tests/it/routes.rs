@@ -177,6 +177,22 @@ fn table() -> Vec<Row> {
             [303; 4],
         ),
         row("GET", "/account", "/account", Body::None, USER_PAGE),
+        // Sign-in through an OpenID provider: not configured here, so not found for anyone
+        // (tests/it/oidc.rs runs them against a real provider).
+        row(
+            "GET",
+            "/sign-in/oidc",
+            "/sign-in/oidc",
+            Body::None,
+            [404; 4],
+        ),
+        row(
+            "GET",
+            "/sign-in/oidc/callback",
+            "/sign-in/oidc/callback?code=x&state=y",
+            Body::None,
+            [404; 4],
+        ),
         // These accounts have no password (they sign in with sessions made in the store), so
         // there is none to change.
         row(

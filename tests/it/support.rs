@@ -280,6 +280,58 @@ impl TestApp {
         }
     }
 
+    /// Starts a server over a copy of `tests/fixtures/{name}` listening on `addr` (a port the
+    /// caller chose, for settings that name the server's own address), after `adjust` may
+    /// change its state. `None` when the address cannot be bound (taken meanwhile).
+    pub fn start_adjusted_at(
+        name: &str,
+        addr: SocketAddr,
+        adjust: impl FnOnce(&mut AppState),
+    ) -> Option<Self> {
+        let dirs = tempfile::tempdir().expect("temp dir");
+        let content = dirs.path().join("content");
+        let data = dirs.path().join("data");
+        copy_dir(&fixture(name), &content);
+        let database = DatabaseUrl::in_data_dir(&data);
+        let mut state =
+            AppState::load_with_database(content.clone(), data.clone(), &database, false)
+                .expect("load fixture content");
+        state.build_search_index();
+        adjust(&mut state);
+        let (tx, rx) = mpsc::channel();
+        let server_state = state.clone();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                match web::start(server_state, addr).await {
+                    Ok((server, bound)) => {
+                        let _ = tx.send(Ok((bound, server.handle())));
+                        let _ = server.await;
+                    }
+                    Err(err) => {
+                        let _ = tx.send(Err(err.to_string()));
+                    }
+                }
+            });
+        });
+        let started = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("server thread answered");
+        let Ok((addr, handle)) = started else {
+            let _ = thread.join();
+            return None;
+        };
+        Some(Self {
+            addr,
+            content,
+            data,
+            state,
+            handle,
+            thread: Some(thread),
+            scratch: None,
+            _dirs: dirs,
+        })
+    }
+
     /// `GET path`.
     pub fn get(&self, path: &str) -> Response {
         self.request("GET", path, &[], b"")

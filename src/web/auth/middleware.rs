@@ -176,6 +176,8 @@ fn session_only_path(path: &str) -> bool {
 /// keep out, which they must be able to read).
 fn open_path(path: &str) -> bool {
     path == "/sign-in"
+        || path == "/sign-in/oidc"
+        || path == "/sign-in/oidc/callback"
         || path == "/healthz"
         || path == "/robots.txt"
         || path.starts_with("/static/")

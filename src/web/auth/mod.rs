@@ -18,6 +18,9 @@
 //! against an account from everywhere only slow its sign-ins (a capped delay), so its owner
 //! can always sign in from another address.
 //!
+//! Sign-in through an OpenID provider (`oidc.rs`, when the server is configured for one)
+//! ends in the same session as the password form; its accounts are made as the proxy's are.
+//!
 //! The SSO proxy's header (from `trusted_proxies` only) authenticates each request on its
 //! own; it names proxy-made accounts and local accounts without a password, and a local
 //! account with a password only when site.toml says `link_local_accounts = true`.
@@ -27,6 +30,7 @@
 
 mod csrf;
 mod middleware;
+mod oidc;
 mod pages;
 mod request;
 
@@ -42,6 +46,7 @@ use crate::store::{User, UserName};
 pub use crate::render::urls::{safe_next, sign_in_url};
 pub use csrf::{check_form_token, is_cross_site};
 pub use middleware::authenticate;
+pub use oidc::start_oidc;
 pub use request::RequestMeta;
 
 /// The challenge of a 401 that does not name its own: an API token (`Authorization: Bearer`)
@@ -56,9 +61,11 @@ pub const SESSION_COOKIE: &str = "selfserve_session";
 /// form echoes it, so a sign-in cannot be forged from another site either).
 pub const CSRF_COOKIE: &str = "selfserve_csrf";
 
-/// Registers `/sign-in`, `/sign-out`, `/account` and the token routes.
+/// Registers `/sign-in`, `/sign-out`, `/account` and the token routes, and
+/// `/sign-in/oidc` with its callback.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     pages::routes(cfg);
+    oidc::routes(cfg);
 }
 
 /// How a request proved who it is.

@@ -96,7 +96,16 @@ fn render_sign_in(
 ) -> HttpResponse {
     let snapshot = state.snapshot.load_full();
     let ctx = page_context(req, &snapshot.site, "/sign-in");
-    let view = SignInView { next, name, error };
+    let provider = state
+        .oidc
+        .as_ref()
+        .map(|oidc| oidc.settings().provider_name.as_str());
+    let view = SignInView {
+        next,
+        name,
+        error,
+        provider,
+    };
     let mut res = html(account::sign_in(&ctx, &view));
     *res.status_mut() = status;
     res
@@ -273,10 +282,19 @@ async fn sign_out(
         let store = state.store.clone();
         blocking(move || store.delete_session(&token)).await?;
     }
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/"))
-        .cookie(removal_cookie(SESSION_COOKIE, secure))
-        .finish())
+    // Signed in through an OpenID provider: end its session too when it offers that.
+    let provider = super::oidc::provider_sign_out(&req, &state).await;
+    let mut res = HttpResponse::SeeOther();
+    res.insert_header((header::LOCATION, provider.as_deref().unwrap_or("/")))
+        .cookie(removal_cookie(SESSION_COOKIE, secure));
+    if req.cookie(super::oidc::HINT_COOKIE).is_some() {
+        res.cookie(super::oidc::forget(
+            super::oidc::HINT_COOKIE,
+            "/sign-out",
+            secure,
+        ));
+    }
+    Ok(res.finish())
 }
 
 async fn account_page(
