@@ -34,6 +34,9 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
+// One value, parsed once at start: `serve`'s many settings (the OpenID ones too) cost nothing
+// worth boxing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Serve the site (the default command).
     Serve(ServeArgs),
