@@ -75,7 +75,7 @@ impl Provider {
             .current_dir(&dir)
             .env("CLIENT_ID", CLIENT_ID)
             .env("CLIENT_SECRET", CLIENT_SECRET)
-            .env("GROUPS", groups.to_string())
+            .env("ACCOUNT_GROUPS", groups.to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).expect("provider log"))

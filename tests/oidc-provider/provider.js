@@ -2,8 +2,9 @@
 // oidc-provider, pinned in package-lock.json, with one static client. It listens on a free
 // port on 127.0.0.1 and prints its issuer URL as its first line of output.
 //
-// Environment: CLIENT_ID, CLIENT_SECRET (the client selfserve is configured with) and GROUPS,
-// a JSON object of user name -> list of groups (any other name signs in with no groups).
+// Environment: CLIENT_ID, CLIENT_SECRET (the client selfserve is configured with) and ACCOUNT_GROUPS,
+// a JSON object of user name -> list of groups (any other name signs in with no groups; not
+// GROUPS, which bash keeps for itself).
 // Logins use the provider's development screens: any user name, any password.
 //
 // The client is a "native" one so that its loopback redirect URIs match any port (RFC 8252
@@ -19,7 +20,7 @@ import Provider from 'oidc-provider';
 
 const clientId = process.env.CLIENT_ID || 'selfserve';
 const clientSecret = process.env.CLIENT_SECRET || 'a test secret';
-const groups = JSON.parse(process.env.GROUPS || '{}');
+const groups = JSON.parse(process.env.ACCOUNT_GROUPS || '{}');
 
 const mode = { tamper: false, ttl: 3600, delay: 0 };
 
