@@ -240,7 +240,7 @@ pub enum TokenCommand {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ServeArgs {
     /// A server config file: TOML with the keys content, data, database, addr, watch,
-    /// log_format, semantic (separate from the content's site.toml).
+    /// log_format, semantic, metrics, metrics_token (separate from the content's site.toml).
     #[arg(long, env = "SELFSERVE_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// The content folder [default: content].
@@ -305,6 +305,18 @@ pub struct ServeArgs {
     /// The provider's name on the sign-in button [default: the issuer's host].
     #[arg(long, env = "SELFSERVE_OIDC_PROVIDER_NAME", value_name = "NAME")]
     pub oidc_provider_name: Option<String>,
+    /// Count requests for GET /metrics (`off` leaves the counting out) [default: on].
+    #[arg(long, env = "SELFSERVE_METRICS", value_name = "on|off")]
+    pub metrics: Option<String>,
+    /// The token a Prometheus scraper sends to GET /metrics as `Authorization: Bearer`
+    /// (16 characters or more); prefer the variable or the config file, which `ps` does not show.
+    #[arg(
+        long,
+        env = "SELFSERVE_METRICS_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
     /// The settings clap took from their environment variables (named in error sentences).
     #[arg(skip)]
     pub from_environment: Vec<&'static str>,
@@ -329,6 +341,8 @@ impl ServeArgs {
             ("oidc_admin_group", &self.oidc_admin_group),
             ("oidc_groups_claim", &self.oidc_groups_claim),
             ("oidc_provider_name", &self.oidc_provider_name),
+            ("metrics", &self.metrics),
+            ("metrics_token", &self.metrics_token),
         ];
         for (name, value) in given {
             let (Some(text), Some(key)) = (value, KEYS.iter().find(|k| k.name == name)) else {
@@ -461,6 +475,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 watch: settings.watch,
                 semantic: settings.semantic,
                 oidc: settings.oidc,
+                metrics: settings.metrics,
+                metrics_token: settings.metrics_token,
             })?;
             Ok(ExitCode::SUCCESS)
         }

@@ -34,7 +34,7 @@ pub struct Key {
 }
 
 /// Every server setting, in the order `--help` lists them.
-pub const KEYS: [Key; 14] = [
+pub const KEYS: [Key; 16] = [
     key("content", "--content", "SELFSERVE_CONTENT"),
     key("data", "--data", "SELFSERVE_DATA"),
     key("database", "--database", "SELFSERVE_DATABASE"),
@@ -73,6 +73,12 @@ pub const KEYS: [Key; 14] = [
         "oidc_provider_name",
         "--oidc-provider-name",
         "SELFSERVE_OIDC_PROVIDER_NAME",
+    ),
+    key("metrics", "--metrics", "SELFSERVE_METRICS"),
+    key(
+        "metrics_token",
+        "--metrics-token",
+        "SELFSERVE_METRICS_TOKEN",
     ),
 ];
 
@@ -164,6 +170,30 @@ pub struct ServerSettings {
     pub semantic: bool,
     /// Sign-in through an OpenID provider, when configured.
     pub oidc: Option<crate::oidc::OidcSettings>,
+    /// Count requests for `/metrics` (`off` leaves the middleware out, for comparison).
+    pub metrics: bool,
+    /// The token a scraper sends to `/metrics` as `Authorization: Bearer`.
+    pub metrics_token: Option<Secret>,
+}
+
+/// A secret setting: its `Debug` never shows it, so settings can be logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The fewest characters a token may have (`openssl rand -hex 32` makes 64).
+    pub const MIN_LEN: usize = 16;
+
+    /// The secret, for comparing with what a request presents.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 /// Why the settings cannot be used; each a sentence naming the file, flag or variable.
@@ -204,6 +234,15 @@ pub enum ServerConfigError {
         /// What to write instead.
         expected: String,
     },
+    /// A token too short to resist guessing (its text is left out: it is a secret).
+    #[error(
+        "{origin} is shorter than {min} characters; use a long random token, such as the output of `openssl rand -hex 32`",
+        min = Secret::MIN_LEN
+    )]
+    ShortToken {
+        /// Where it was written.
+        origin: Origin,
+    },
     /// A database URL that does not parse (its text is left out: it may hold a password).
     #[error("{origin}: {message}")]
     BadDatabase {
@@ -235,6 +274,8 @@ struct FileKeys {
     oidc_admin_group: Option<toml::Spanned<toml::Value>>,
     oidc_groups_claim: Option<toml::Spanned<toml::Value>>,
     oidc_provider_name: Option<toml::Spanned<toml::Value>>,
+    metrics: Option<toml::Spanned<toml::Value>>,
+    metrics_token: Option<toml::Spanned<toml::Value>>,
 }
 
 /// Reads the config file at `path`.
@@ -283,6 +324,8 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RawSettings, ServerConfigEr
         ("oidc_admin_group", keys.oidc_admin_group),
         ("oidc_groups_claim", keys.oidc_groups_claim),
         ("oidc_provider_name", keys.oidc_provider_name),
+        ("metrics", keys.metrics),
+        ("metrics_token", keys.metrics_token),
     ];
     for (name, value) in given {
         let Some(value) = value else { continue };
@@ -363,6 +406,17 @@ pub fn resolve(
     let watch = switch(pick("watch"), false)?;
     let semantic = switch(pick("semantic"), true)?;
     let oidc = crate::oidc::OidcSettings::resolve(&mut pick)?;
+    let metrics = switch(pick("metrics"), true)?;
+    let metrics_token = match pick("metrics_token") {
+        Some(raw) if !raw.text.trim().is_empty() => {
+            let token = raw.text.trim();
+            if token.chars().count() < Secret::MIN_LEN {
+                return Err(ServerConfigError::ShortToken { origin: raw.origin });
+            }
+            Some(Secret(token.to_owned()))
+        }
+        _ => None,
+    };
     let log_format = match pick("log_format") {
         None => LogFormat::Text,
         Some(raw) => match raw.text.trim().to_ascii_lowercase().as_str() {
@@ -386,6 +440,8 @@ pub fn resolve(
         log_format,
         semantic,
         oidc,
+        metrics,
+        metrics_token,
     })
 }
 

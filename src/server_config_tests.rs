@@ -170,3 +170,41 @@ fn every_key_has_its_flag_and_variable() {
         );
     }
 }
+
+#[test]
+fn metrics_are_on_without_a_token_by_default() {
+    let settings = resolve(RawSettings::default(), RawSettings::default()).expect("defaults");
+    assert!(settings.metrics);
+    assert_eq!(settings.metrics_token, None);
+}
+
+#[test]
+fn a_metrics_token_comes_from_the_file_and_is_never_shown() {
+    let token = "0123456789abcdef0123";
+    let settings = resolve(
+        RawSettings::default(),
+        file(&format!("metrics = false\nmetrics_token = \"{token}\"\n")),
+    )
+    .expect("valid");
+    assert!(!settings.metrics);
+    assert_eq!(
+        settings.metrics_token.as_ref().map(Secret::expose),
+        Some(token)
+    );
+    assert!(!format!("{settings:?}").contains(token));
+}
+
+#[test]
+fn a_short_metrics_token_is_refused_without_echoing_it() {
+    let said = resolve(
+        layer(&[env("metrics_token", "hunter2")]),
+        RawSettings::default(),
+    )
+    .expect_err("refused")
+    .to_string();
+    assert!(
+        said.starts_with("SELFSERVE_METRICS_TOKEN is shorter than 16"),
+        "{said}"
+    );
+    assert!(!said.contains("hunter2"), "{said}");
+}

@@ -6,8 +6,9 @@
 //! [`Snapshot::search`] is `None` and search answers "still being built".
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use arc_swap::ArcSwap;
 
@@ -42,14 +43,56 @@ pub struct Snapshot {
 pub struct CurrentSnapshot {
     current: ArcSwap<Snapshot>,
     writers: Mutex<()>,
+    /// Counted for `/metrics`: every swap, and the swaps that brought a new site.
+    swaps: SwapCounts,
+}
+
+/// How often the snapshot was replaced, read by `/metrics` (`web::metrics`).
+#[derive(Debug, Default)]
+struct SwapCounts {
+    /// Every swap (a reload, the background index build).
+    generation: AtomicU64,
+    /// Swaps that brought a new site (a live reload).
+    reloads: AtomicU64,
+    /// When the site last changed (the start until the first reload), Unix seconds.
+    site_since: AtomicU64,
+}
+
+/// [`CurrentSnapshot`]'s counts at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SwapFigures {
+    /// Snapshots swapped in since the start.
+    pub generation: u64,
+    /// Of those, the ones with a new site (live reloads).
+    pub reloads: u64,
+    /// When the current site was swapped in (or the server started), Unix seconds.
+    pub site_since: u64,
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 impl CurrentSnapshot {
     /// Starts with `snapshot`.
     pub fn new(snapshot: Snapshot) -> Self {
+        let swaps = SwapCounts::default();
+        swaps.site_since.store(unix_now(), Ordering::Relaxed);
         Self {
             current: ArcSwap::from_pointee(snapshot),
             writers: Mutex::new(()),
+            swaps,
+        }
+    }
+
+    /// How often the snapshot was replaced, and when the site last changed.
+    pub fn swaps(&self) -> SwapFigures {
+        SwapFigures {
+            generation: self.swaps.generation.load(Ordering::Relaxed),
+            reloads: self.swaps.reloads.load(Ordering::Relaxed),
+            site_since: self.swaps.site_since.load(Ordering::Relaxed),
         }
     }
 
@@ -67,7 +110,13 @@ impl CurrentSnapshot {
     pub fn update(&self, update: impl FnOnce(&Arc<Snapshot>) -> Snapshot) {
         let _writer = self.writers.lock().unwrap_or_else(PoisonError::into_inner);
         let current = self.current.load_full();
-        self.current.store(Arc::new(update(&current)));
+        let next = Arc::new(update(&current));
+        if !Arc::ptr_eq(&next.site, &current.site) {
+            self.swaps.reloads.fetch_add(1, Ordering::Relaxed);
+            self.swaps.site_since.store(unix_now(), Ordering::Relaxed);
+        }
+        self.current.store(next);
+        self.swaps.generation.fetch_add(1, Ordering::Relaxed);
     }
 }
 

@@ -289,6 +289,11 @@ impl Store {
         self.sqlite_path().unwrap_or(Path::new(""))
     }
 
+    /// The connection pool at this moment: open, idle, most (for `/metrics`; no query).
+    pub fn pool_state(&self) -> db::PoolState {
+        self.database().pool_state()
+    }
+
     fn database(&self) -> &dyn Database {
         match &self.backend {
             Backend::Sqlite(db) => db.as_ref(),

@@ -18,6 +18,7 @@ pub mod http_cache;
 pub mod insights;
 pub mod kinds;
 pub mod live;
+pub mod metrics;
 pub mod pages;
 pub mod qualifications;
 mod query;
@@ -30,7 +31,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use crate::search::IndexStorage;
@@ -58,6 +59,10 @@ pub struct ServeOptions {
     pub semantic: bool,
     /// Sign-in through an OpenID provider (`oidc_*` settings).
     pub oidc: Option<crate::oidc::OidcSettings>,
+    /// Count requests for `/metrics` (`SELFSERVE_METRICS=off` leaves the middleware out).
+    pub metrics: bool,
+    /// The token a scraper sends to `/metrics`.
+    pub metrics_token: Option<crate::server_config::Secret>,
 }
 
 /// Errors that stop the server from starting.
@@ -121,6 +126,8 @@ pub struct AppState {
     pub semantic: SemanticLeg,
     /// Sign-in through an OpenID provider, when the server is configured for one.
     pub oidc: Option<Arc<crate::oidc::Oidc>>,
+    /// The Prometheus registry behind `/metrics` (counting on unless `serve` says off).
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -182,6 +189,7 @@ impl AppState {
             index_storage: IndexStorage::Memory,
             semantic: SemanticLeg::off(),
             oidc: None,
+            metrics: Arc::default(),
         }
     }
 }
@@ -248,6 +256,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(insights::routes); // /insights/…
     cfg.configure(pages::routes); // home, tags, diagnostics
     cfg.configure(discovery::routes); // /sitemap.xml, /robots.txt, /opensearch.xml
+    cfg.configure(metrics::routes); // /metrics
 }
 
 /// Binds `addr` (port 0 picks a free one) and returns the running server and its address.
@@ -268,6 +277,7 @@ pub async fn start(
             }
         });
     let search_log = web::Data::from(search_log);
+    let count_requests = state.metrics.enabled();
     let server = HttpServer::new(move || {
         // The last `wrap` is outermost: security headers also reach the error pages, and the
         // error pages see who is signed in (the auth middleware runs inside them).
@@ -283,6 +293,8 @@ pub async fn start(
             .wrap(from_fn(headers::security_headers))
             // Outermost: a HEAD is routed as a GET everywhere (the body is dropped on the way out).
             .wrap(from_fn(http_cache::head_as_get))
+            // Counts and times every request (HEAD as asked); answers the metrics token.
+            .wrap(Condition::new(count_requests, from_fn(metrics::track)))
             // Around everything: the method as asked, the status and bytes as sent.
             .wrap(from_fn(access_log::access_log))
     })
@@ -305,6 +317,10 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         &options.database,
         options.watch,
     )?;
+    state.metrics = Arc::new(metrics::Metrics::new(options.metrics));
+    if let Some(token) = &options.metrics_token {
+        state.metrics.set_token(token.expose());
+    }
     // The URL's Display leaves the password out.
     tracing::info!("records in {}", options.database);
     {

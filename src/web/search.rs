@@ -164,9 +164,14 @@ pub(super) async fn run(
     let query_vector = if state.semantic.is_ready() {
         let leg = state.semantic.clone();
         let q = request.q.clone();
-        web::block(move || leg.query_vector(&q))
+        let started = std::time::Instant::now();
+        let vector = web::block(move || leg.query_vector(&q))
             .await
-            .map_err(|err| AppError::Internal(err.to_string()))?
+            .map_err(|err| AppError::Internal(err.to_string()))?;
+        state
+            .metrics
+            .embedded_query(started.elapsed().as_secs_f64());
+        vector
     } else {
         None
     };
@@ -189,10 +194,12 @@ pub(super) async fn run(
                 AppError::Internal(err.to_string())
             }
         })?;
+    let has_words = !request.q.trim().is_empty();
+    state
+        .metrics
+        .searched(&results.legs, results.took_ms, results.total, has_words);
     let mut search_id = None;
-    if !request.q.trim().is_empty()
-        && let Some(sink) = sink
-    {
+    if has_words && let Some(sink) = sink {
         let entry = SearchLogEntry::new(&request.q, results.total as u64);
         search_id = Some(entry.id);
         sink.searched(entry);

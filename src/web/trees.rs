@@ -401,7 +401,7 @@ async fn record_walk(
     let version = doc.content_hash.clone();
     let trail = ids.to_vec();
     let answers = answers_of(doc, ids);
-    blocking(move || {
+    let recorded = blocking(move || {
         store.record_outcome(&NewOutcome {
             tree_id: &tree_id,
             tree_version: &version,
@@ -413,7 +413,9 @@ async fn record_walk(
             answers: &answers,
         })
     })
-    .await
+    .await?;
+    state.metrics.tree_outcome(outcome, recorded.1.is_some());
+    Ok(recorded)
 }
 
 /// The questions and the answers chosen on a walk of `doc`, in order, as the reader saw them.

@@ -22,6 +22,7 @@ mod insights_stubs;
 mod insights_trees_modules;
 mod live;
 mod oidc;
+mod metrics;
 mod openapi;
 mod pages;
 mod postgres;

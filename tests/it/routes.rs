@@ -83,6 +83,14 @@ fn table() -> Vec<Row> {
             OPEN,
         ),
         row("GET", "/api", "/api", Body::None, OPEN),
+        // Prometheus metrics: admins (and the metrics token, tests/it/metrics.rs).
+        row(
+            "GET",
+            "/metrics",
+            "/metrics",
+            Body::None,
+            [401, 403, 403, 200],
+        ),
         row(
             "GET",
             "/docs/{id:.*}",

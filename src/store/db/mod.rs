@@ -172,6 +172,37 @@ pub trait Database: Send + Sync {
     fn writer_turn(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
         None
     }
+    /// The pool's connections at this moment (for `/metrics`).
+    fn pool_state(&self) -> PoolState;
+}
+
+/// A connection pool at one moment: how many connections are open and how many of those wait
+/// unused. Read without touching the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PoolState {
+    /// Connections open (in use or idle).
+    pub open: u32,
+    /// Open connections no call holds.
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+}
+
+impl PoolState {
+    /// Connections held by a call right now.
+    pub fn in_use(&self) -> u32 {
+        self.open.saturating_sub(self.idle)
+    }
+}
+
+/// `pool`'s [`PoolState`].
+fn pool_state_of<M: r2d2::ManageConnection>(pool: &r2d2::Pool<M>) -> PoolState {
+    let state = pool.state();
+    PoolState {
+        open: state.connections,
+        idle: state.idle_connections,
+        max: pool.max_size(),
+    }
 }
 
 /// A pool of at most `size` connections made by `manager`, opened on demand (a CLI command

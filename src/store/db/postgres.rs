@@ -76,6 +76,10 @@ impl Database for PostgresDatabase {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
+
+    fn pool_state(&self) -> super::PoolState {
+        super::pool_state_of(&self.pool)
+    }
 }
 
 /// Makes clients for the pool.

@@ -89,6 +89,10 @@ impl Database for SqliteDatabase {
         Dialect::Sqlite
     }
 
+    fn pool_state(&self) -> super::PoolState {
+        super::pool_state_of(&self.pool)
+    }
+
     fn writer_turn(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
         // A writer that panicked left no transaction open (the connection rolled back), so
         // the lock's poison carries no meaning here.

@@ -181,6 +181,7 @@ pub(super) async fn submit(
         &parsed.answers,
     )
     .await?;
+    state.metrics.quiz_attempt(outcome.graded.passed);
     let graded = outcome.graded;
     let sections = (!graded.passed).then(|| {
         attempt::sections_to_reread(doc, module, &outcome.shown, &graded.correct)

@@ -49,6 +49,7 @@ pub(in crate::web) async fn submit_form(
         return Ok(page);
     }
     let outcome = attempt::record(state.store.clone(), &me, doc, module, handout, checked).await?;
+    state.metrics.quiz_attempt(outcome.graded.passed);
     Ok(HttpResponse::SeeOther()
         .insert_header((
             header::LOCATION,
