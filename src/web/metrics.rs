@@ -69,6 +69,11 @@ struct RouteLabels {
     route: String,
 }
 
+/// The `legs` label of a search the words alone ranked.
+const LEXICAL_ONLY: &str = "lexical";
+/// The `legs` label of a search the semantic leg ranked too.
+const BOTH_LEGS: &str = "lexical+semantic";
+
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct LegsLabels {
     /// `lexical`, or `lexical+semantic` when the semantic leg ranked too.
@@ -163,7 +168,24 @@ impl Metrics {
             sampled: Sampled::default(),
         };
         metrics.register();
+        metrics.start_at_zero();
         metrics
+    }
+
+    /// Makes every series of a fixed label set exist from the start, so the page lists them
+    /// at 0 (the text format leaves out a family without series, and `rate()` needs the 0).
+    fn start_at_zero(&self) {
+        for legs in [LEXICAL_ONLY, BOTH_LEGS] {
+            let legs = LegsLabels { legs };
+            self.searches.get_or_create(&legs);
+            self.search_seconds.get_or_create(&legs);
+        }
+        for outcome in ["passed", "failed"] {
+            self.quiz_attempts.get_or_create(&OutcomeLabels { outcome });
+        }
+        for outcome in ["resolved", "escalated"] {
+            self.tree_outcomes.get_or_create(&OutcomeLabels { outcome });
+        }
     }
 
     fn register(&mut self) {
@@ -317,9 +339,9 @@ impl Metrics {
     pub fn searched(&self, legs: &[&str], took_ms: f64, total: usize, has_words: bool) {
         let legs = LegsLabels {
             legs: if legs.contains(&crate::search::SEMANTIC) {
-                "lexical+semantic"
+                BOTH_LEGS
             } else {
-                "lexical"
+                LEXICAL_ONLY
             },
         };
         self.searches.get_or_create(&legs).inc();
@@ -557,7 +579,7 @@ mod tests {
         prometheus_text::encode(&mut text, &metrics.registry).expect("encodes");
         for line in [
             r#"selfserve_http_requests_total{route="/docs/{id:.*}",method="GET",status="200"} 1"#,
-            r#"selfserve_http_request_duration_seconds_bucket{le="0.0005",route="/docs/{id:.*}"} 1"#,
+            r#"selfserve_http_request_duration_seconds_bucket{route="/docs/{id:.*}",le="0.0005"} 1"#,
             r#"selfserve_searches_total{legs="lexical+semantic"} 1"#,
             "selfserve_searches_without_results_total 1",
             r#"selfserve_quiz_attempts_total{outcome="passed"} 1"#,

@@ -63,6 +63,8 @@ fn anonymous_visitors_and_learners_are_refused_with_a_sentence() {
 #[test]
 fn the_metrics_token_and_admins_read_every_family() {
     let app = app();
+    // One request before: the request counters' families appear with their first series.
+    assert_eq!(app.get("/").status, 200);
     let res = scrape(&app);
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(
@@ -120,6 +122,12 @@ fn the_metrics_token_and_admins_read_every_family() {
     assert!(
         res.body
             .contains("# TYPE selfserve_http_requests_total counter")
+    );
+    assert!(
+        res.body
+            .contains(r#"selfserve_quiz_attempts_total{outcome="failed"} 0"#),
+        "series of fixed labels start at 0:\n{}",
+        res.body
     );
 }
 
