@@ -177,14 +177,14 @@ impl Metrics {
     fn start_at_zero(&self) {
         for legs in [LEXICAL_ONLY, BOTH_LEGS] {
             let legs = LegsLabels { legs };
-            self.searches.get_or_create(&legs);
-            self.search_seconds.get_or_create(&legs);
+            drop(self.searches.get_or_create(&legs));
+            drop(self.search_seconds.get_or_create(&legs));
         }
         for outcome in ["passed", "failed"] {
-            self.quiz_attempts.get_or_create(&OutcomeLabels { outcome });
+            drop(self.quiz_attempts.get_or_create(&OutcomeLabels { outcome }));
         }
         for outcome in ["resolved", "escalated"] {
-            self.tree_outcomes.get_or_create(&OutcomeLabels { outcome });
+            drop(self.tree_outcomes.get_or_create(&OutcomeLabels { outcome }));
         }
     }
 
