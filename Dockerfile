@@ -24,12 +24,10 @@ RUN stub-targets && cargo build --release --locked --bin selfserve \
     && rm -rf src benches tests target/release/.fingerprint/selfserve-* \
        target/release/deps/selfserve-* target/release/deps/libselfserve-*
 
-# The crate: its sources, the files it embeds (static/, the semantic model in models/) and
-# the sample content the image serves when no content is mounted.
+# The crate: its sources and the files it embeds (static/, the semantic model in models/).
 COPY src src
 COPY static static
 COPY models models
-COPY content content
 RUN stub-targets && touch src/main.rs src/lib.rs \
     && cargo build --release --locked --bin selfserve \
     && install -m 755 target/release/selfserve /usr/local/bin/selfserve \
@@ -45,7 +43,7 @@ RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/selfserve \
     && chown selfserve:selfserve /var/lib/selfserve
 COPY --from=builder /usr/local/bin/selfserve /usr/local/bin/selfserve
 # The sample knowledge base, replaced by mounting your content repository over it.
-COPY --from=builder /src/content /srv/selfserve/content
+COPY content /srv/selfserve/content
 
 # Every setting is a SELFSERVE_* variable (README "Configuration"): override with `-e`.
 ENV SELFSERVE_CONTENT=/srv/selfserve/content \
