@@ -2,6 +2,9 @@
 //! admins 200), the families it exposes, and counters that move with pages, searches, quiz
 //! attempts and tree walks.
 
+use std::sync::Arc;
+
+use selfserve::snapshot::Snapshot;
 use serde_json::json;
 
 use crate::auth::{add_user, token_for};
@@ -205,4 +208,27 @@ fn counters_move_with_pages_searches_attempts_and_walks() {
         ) >= 1.0,
         "{after}"
     );
+}
+
+#[test]
+fn a_reload_moves_the_snapshot_figures() {
+    let app = app();
+    let before = scrape(&app).body;
+    let generation = "selfserve_snapshot_generation";
+    let reloads = "selfserve_content_reloads_total";
+    // What the watcher does on an edit: a new site swapped in.
+    let site = (*app.state.snapshot.load().site).clone();
+    app.state
+        .snapshot
+        .update(|previous| Snapshot::next(previous, site));
+    // A swap that keeps the site (as the background index build does) is not a reload.
+    app.state.snapshot.update(|previous| Snapshot {
+        site: Arc::clone(&previous.site),
+        search: previous.search.clone(),
+        pages: Arc::clone(&previous.pages),
+    });
+    let after = scrape(&app).body;
+    let moved = |series: &str| sample(&after, series) - sample(&before, series);
+    assert_eq!(moved(generation), 2.0, "{after}");
+    assert_eq!(moved(reloads), 1.0, "{after}");
 }
