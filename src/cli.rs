@@ -240,7 +240,7 @@ pub enum TokenCommand {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ServeArgs {
     /// A server config file: TOML with the keys content, data, database, addr, watch,
-    /// log_format, semantic, metrics, metrics_token (separate from the content's site.toml).
+    /// log_format, semantic, metrics, metrics_token, webhook_url, webhook_secret (separate from the content's site.toml).
     #[arg(long, env = "SELFSERVE_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// The content folder [default: content].
@@ -317,6 +317,19 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub metrics_token: Option<String>,
+    /// Where webhook messages are POSTed (qualifications granted, expiring and expired, help
+    /// requests created and answered); needs --webhook-secret.
+    #[arg(long, env = "SELFSERVE_WEBHOOK_URL", value_name = "URL")]
+    pub webhook_url: Option<String>,
+    /// The webhook signing secret, `whsec_` and base64 (Standard Webhooks); prefer the
+    /// variable or the config file to the flag, which other users can see.
+    #[arg(
+        long,
+        env = "SELFSERVE_WEBHOOK_SECRET",
+        value_name = "whsec_…",
+        hide_env_values = true
+    )]
+    pub webhook_secret: Option<String>,
     /// The settings clap took from their environment variables (named in error sentences).
     #[arg(skip)]
     pub from_environment: Vec<&'static str>,
@@ -343,6 +356,8 @@ impl ServeArgs {
             ("oidc_provider_name", &self.oidc_provider_name),
             ("metrics", &self.metrics),
             ("metrics_token", &self.metrics_token),
+            ("webhook_url", &self.webhook_url),
+            ("webhook_secret", &self.webhook_secret),
         ];
         for (name, value) in given {
             let (Some(text), Some(key)) = (value, KEYS.iter().find(|k| k.name == name)) else {
@@ -477,6 +492,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 oidc: settings.oidc,
                 metrics: settings.metrics,
                 metrics_token: settings.metrics_token,
+                webhook: settings.webhook,
             })?;
             Ok(ExitCode::SUCCESS)
         }

@@ -47,3 +47,4 @@ pub mod snapshot;
 pub mod source;
 pub mod store;
 pub mod web;
+pub mod webhooks;

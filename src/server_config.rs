@@ -34,7 +34,7 @@ pub struct Key {
 }
 
 /// Every server setting, in the order `--help` lists them.
-pub const KEYS: [Key; 16] = [
+pub const KEYS: [Key; 18] = [
     key("content", "--content", "SELFSERVE_CONTENT"),
     key("data", "--data", "SELFSERVE_DATA"),
     key("database", "--database", "SELFSERVE_DATABASE"),
@@ -79,6 +79,12 @@ pub const KEYS: [Key; 16] = [
         "metrics_token",
         "--metrics-token",
         "SELFSERVE_METRICS_TOKEN",
+    ),
+    key("webhook_url", "--webhook-url", "SELFSERVE_WEBHOOK_URL"),
+    key(
+        "webhook_secret",
+        "--webhook-secret",
+        "SELFSERVE_WEBHOOK_SECRET",
     ),
 ];
 
@@ -168,6 +174,8 @@ pub struct ServerSettings {
     pub log_format: LogFormat,
     /// The semantic search leg's switch.
     pub semantic: bool,
+    /// Where webhook messages go, when a receiver is configured.
+    pub webhook: Option<crate::webhooks::Endpoint>,
     /// Sign-in through an OpenID provider, when configured.
     pub oidc: Option<crate::oidc::OidcSettings>,
     /// Count requests for `/metrics` (`off` leaves the middleware out, for comparison).
@@ -243,6 +251,22 @@ pub enum ServerConfigError {
         /// Where it was written.
         origin: Origin,
     },
+    /// A webhook secret that does not parse (its text is left out: it is a secret).
+    #[error("{origin} is not a usable webhook secret; {message}")]
+    BadSecret {
+        /// Where it was written.
+        origin: Origin,
+        /// What to write instead.
+        message: String,
+    },
+    /// Half of a webhook receiver's settings.
+    #[error("{origin} names a webhook receiver but {missing} is not set; set both or neither")]
+    WebhookIncomplete {
+        /// Where the half that is set was written.
+        origin: Origin,
+        /// The other half.
+        missing: &'static str,
+    },
     /// A database URL that does not parse (its text is left out: it may hold a password).
     #[error("{origin}: {message}")]
     BadDatabase {
@@ -276,6 +300,8 @@ struct FileKeys {
     oidc_provider_name: Option<toml::Spanned<toml::Value>>,
     metrics: Option<toml::Spanned<toml::Value>>,
     metrics_token: Option<toml::Spanned<toml::Value>>,
+    webhook_url: Option<toml::Spanned<toml::Value>>,
+    webhook_secret: Option<toml::Spanned<toml::Value>>,
 }
 
 /// Reads the config file at `path`.
@@ -326,6 +352,8 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RawSettings, ServerConfigEr
         ("oidc_provider_name", keys.oidc_provider_name),
         ("metrics", keys.metrics),
         ("metrics_token", keys.metrics_token),
+        ("webhook_url", keys.webhook_url),
+        ("webhook_secret", keys.webhook_secret),
     ];
     for (name, value) in given {
         let Some(value) = value else { continue };
@@ -431,6 +459,7 @@ pub fn resolve(
             }
         },
     };
+    let webhook = webhook(pick("webhook_url"), pick("webhook_secret"))?;
     Ok(ServerSettings {
         content,
         data,
@@ -442,7 +471,46 @@ pub fn resolve(
         oidc,
         metrics,
         metrics_token,
+        webhook,
     })
+}
+
+/// The webhook receiver: both the URL and the secret, or neither (empty means unset).
+fn webhook(
+    url: Option<Raw>,
+    secret: Option<Raw>,
+) -> Result<Option<crate::webhooks::Endpoint>, ServerConfigError> {
+    let given = |raw: Option<Raw>| raw.filter(|r| !r.text.trim().is_empty());
+    match (given(url), given(secret)) {
+        (None, None) => Ok(None),
+        (Some(url), Some(secret)) => {
+            let text = crate::webhooks::Endpoint::parse_url(&url.text).map_err(|expected| {
+                ServerConfigError::BadValue {
+                    origin: url.origin,
+                    text: url.text,
+                    expected,
+                }
+            })?;
+            let key = crate::webhooks::Secret::parse(&secret.text).map_err(|message| {
+                ServerConfigError::BadSecret {
+                    origin: secret.origin,
+                    message,
+                }
+            })?;
+            Ok(Some(crate::webhooks::Endpoint {
+                url: text,
+                secret: key,
+            }))
+        }
+        (Some(url), None) => Err(ServerConfigError::WebhookIncomplete {
+            origin: url.origin,
+            missing: "the signing secret (SELFSERVE_WEBHOOK_SECRET, --webhook-secret or `webhook_secret`)",
+        }),
+        (None, Some(secret)) => Err(ServerConfigError::WebhookIncomplete {
+            origin: secret.origin,
+            missing: "the receiver's URL (SELFSERVE_WEBHOOK_URL, --webhook-url or `webhook_url`)",
+        }),
+    }
 }
 
 /// An on/off setting; empty means the default (as an unset variable does).

@@ -10,6 +10,7 @@ pub mod feedback;
 pub mod learning;
 pub mod outcomes;
 pub mod search;
+pub mod webhooks;
 
 pub use accounts::{ApiToken, LoginKey, Session, TokenId, User, UserId, UserName, UserSource};
 pub use feedback::{

@@ -32,6 +32,7 @@ pub mod tree_diagram;
 pub mod tree_outcome;
 pub mod tree_steps;
 pub mod urls;
+pub mod webhooks;
 
 use maud::{Markup, Render, html};
 

@@ -188,6 +188,57 @@ pub const TABLES: &[Table] = &[
         key: &["id"],
         identity: true,
     },
+    Table {
+        name: "webhook_messages",
+        columns: &[
+            "id",
+            "event_type",
+            "payload",
+            "created_at",
+            "status",
+            "attempts",
+            "round_start",
+            "next_attempt_at",
+            "claimed_until",
+            "last_attempt_at",
+            "last_http_status",
+            "last_error",
+            "last_duration_ms",
+        ],
+        key: &["id"],
+        identity: false,
+    },
+    Table {
+        name: "webhook_attempts",
+        columns: &[
+            "id",
+            "message_id",
+            "attempted_at",
+            "http_status",
+            "error",
+            "duration_ms",
+        ],
+        key: &["id"],
+        identity: true,
+    },
+    Table {
+        name: "qualification_announced",
+        columns: &[
+            "user_id",
+            "resource_id",
+            "status",
+            "expires_at",
+            "updated_at",
+        ],
+        key: &["user_id", "resource_id"],
+        identity: false,
+    },
+    Table {
+        name: "webhook_state",
+        columns: &["key", "value"],
+        key: &["key"],
+        identity: false,
+    },
 ];
 
 /// Rows per INSERT: well under SQLite's and PostgreSQL's parameter limits, and few round

@@ -106,13 +106,18 @@ impl Store {
         }
         check_text("reply", Some(text))?;
         let now = OffsetDateTime::now_utc();
+        let webhooks = self.webhooks_enabled();
         let changed = self.write(|c| {
-            Ok(c.execute(
+            let changed = c.execute(
                 "UPDATE help_requests
                  SET reply = ?1, replied_by = ?2, replied_at = ?3, status = 'answered', updated_at = ?3
                  WHERE id = ?4",
                 args![text, by.0, now, id.0],
-            )?)
+            )?;
+            if changed > 0 && webhooks {
+                super::webhooks::enqueue_answered(c, id, by, now)?;
+            }
+            Ok(changed)
         })?;
         if changed == 0 {
             return Err(no_request(id));

@@ -283,6 +283,60 @@ CREATE INDEX page_feedback_by_time ON page_feedback
     (created_at, doc_id, helpful, (CASE WHEN comment IS NULL THEN 0 ELSE 1 END));
 "#;
 
+/// Webhooks (issue 18): an outbox of messages, written in the transaction of the event they
+/// announce so none is lost to a crash, and delivered by a background worker. `id` is the
+/// `webhook-id` (`msg_…`), the same for every attempt; `claimed_until` is a worker's lease on
+/// a message (a conditional UPDATE, so two replicas never send one message at once);
+/// `round_start` is `attempts` when the current round began (a redelivery starts a new
+/// retry schedule). Each attempt's result is a row of `webhook_attempts` (the admins' log).
+/// `qualification_announced` holds the status last announced per learner and resource (no
+/// row: missing), so the scheduled check announces only changes; `webhook_state` holds the
+/// check's bookkeeping (whether the silent baseline was taken, how fresh the last check was).
+const V_WEBHOOKS: &str = r#"
+CREATE TABLE webhook_messages (
+    id               TEXT    PRIMARY KEY,
+    event_type       TEXT    NOT NULL,
+    payload          TEXT    NOT NULL CHECK (json_valid(payload)),
+    created_at       INTEGER NOT NULL,
+    status           TEXT    NOT NULL DEFAULT 'pending'
+                     CHECK (status IN ('pending', 'delivered', 'failed')),
+    attempts         INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    round_start      INTEGER NOT NULL DEFAULT 0 CHECK (round_start >= 0),
+    next_attempt_at  INTEGER,
+    claimed_until    INTEGER,
+    last_attempt_at  INTEGER,
+    last_http_status INTEGER,
+    last_error       TEXT,
+    last_duration_ms INTEGER
+) STRICT, WITHOUT ROWID;
+CREATE INDEX webhook_messages_due ON webhook_messages(status, next_attempt_at);
+CREATE INDEX webhook_messages_by_time ON webhook_messages(created_at);
+
+CREATE TABLE webhook_attempts (
+    id           INTEGER PRIMARY KEY,
+    message_id   TEXT    NOT NULL REFERENCES webhook_messages(id) ON DELETE CASCADE,
+    attempted_at INTEGER NOT NULL,
+    http_status  INTEGER,
+    error        TEXT,
+    duration_ms  INTEGER NOT NULL CHECK (duration_ms >= 0)
+) STRICT;
+CREATE INDEX webhook_attempts_by_message ON webhook_attempts(message_id, id);
+
+CREATE TABLE qualification_announced (
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    resource_id TEXT    NOT NULL,
+    status      TEXT    NOT NULL CHECK (status IN ('qualified', 'expiring', 'expired')),
+    expires_at  INTEGER,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (user_id, resource_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE webhook_state (
+    key   TEXT    PRIMARY KEY,
+    value INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+"#;
+
 /// Every schema version, oldest first: version N is `VERSIONS[N - 1]`. Append; never edit a
 /// released version. PostgreSQL databases start at version 5, so versions 2 and 3 rewrite
 /// data only SQLite files can hold and are SQLite-only there.
@@ -301,6 +355,7 @@ pub(crate) const VERSIONS: &[Version] = &[
     &[Part::Both(V_PAGE_FEEDBACK)],
     &[Part::Both(V_SEARCH_INSIGHT_INDEXES)],
     &[Part::Both(V_PAGE_FEEDBACK_COVER)],
+    &[Part::Both(V_WEBHOOKS)],
 ];
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ pub mod sessions;
 pub mod testing;
 pub mod tokens;
 pub mod tree_walks;
+pub mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -164,6 +165,8 @@ pub struct Store {
     url: DatabaseUrl,
     /// Whether a write failed for lack of space lately (shared by every clone).
     health: Arc<health::WriteHealth>,
+    /// Whether events queue webhook messages (`webhooks`; shared by every clone).
+    webhooks: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for Store {
@@ -189,6 +192,7 @@ impl Store {
                     backend: Backend::Postgres(Arc::new(database)),
                     url: url.clone(),
                     health: Arc::default(),
+                    webhooks: Arc::default(),
                 };
                 store.read(|conn| Ok(db::migrate::to_latest(conn, migrations::VERSIONS)?))?;
                 Ok(store)
@@ -268,6 +272,7 @@ impl Store {
             backend: Backend::Sqlite(Arc::new(database)),
             url,
             health: Arc::default(),
+            webhooks: Arc::default(),
         })
     }
 

@@ -67,6 +67,10 @@ impl Store {
                 }),
                 None => None,
             };
+            if let (Some(sent), true) = (&request, self.webhooks_enabled()) {
+                let data = super::webhooks::help_request_data(tx, sent.id, o.tree_id, "open", user_id)?;
+                super::webhooks::enqueue(tx, crate::records::webhooks::EventType::HelpRequestCreated, data, now)?;
+            }
             Ok((outcome_id, request))
         })
     }

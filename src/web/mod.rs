@@ -26,6 +26,7 @@ pub mod search;
 mod standing;
 pub mod training;
 pub mod trees;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -63,6 +64,8 @@ pub struct ServeOptions {
     pub metrics: bool,
     /// The token a scraper sends to `/metrics`.
     pub metrics_token: Option<crate::server_config::Secret>,
+    /// The webhook receiver, when one is configured.
+    pub webhook: Option<crate::webhooks::Endpoint>,
 }
 
 /// Errors that stop the server from starting.
@@ -257,6 +260,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(pages::routes); // home, tags, diagnostics
     cfg.configure(discovery::routes); // /sitemap.xml, /robots.txt, /opensearch.xml
     cfg.configure(metrics::routes); // /metrics
+    cfg.configure(webhooks::routes); // /admin/webhooks
 }
 
 /// Binds `addr` (port 0 picks a free one) and returns the running server and its address.
@@ -358,6 +362,16 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
             state.content_root.path().display()
         );
     }
+    // Kept until the server stops: dropping it stops the webhook threads.
+    let _webhooks = match options.webhook {
+        Some(endpoint) => Some(crate::webhooks::start(
+            &state.store,
+            Arc::clone(&state.snapshot),
+            endpoint,
+            crate::webhooks::Timing::standard(),
+        )?),
+        None => None,
+    };
     let index_storage = state.index_storage.clone();
     let served = actix_web::rt::System::new().block_on(async move {
         let (server, bound) = start(state, options.addr).await?;

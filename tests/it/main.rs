@@ -42,3 +42,4 @@ mod store;
 mod support;
 mod training;
 mod trees;
+mod webhooks;

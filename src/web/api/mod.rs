@@ -20,6 +20,7 @@ mod qualifications;
 mod schemas;
 mod search;
 mod trees;
+mod webhooks;
 
 use actix_web::{guard, web};
 
@@ -100,4 +101,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // with a `#[utoipa::path]` on its handler (tests/it/openapi.rs fails until it does).
     cfg.route("/api/v1/openapi.json", web::get().to(openapi::openapi_json))
         .route("/api", web::get().to(openapi::reference_page));
+    cfg.route(
+        "/api/v1/webhooks/deliveries",
+        web::get().to(webhooks::deliveries),
+    )
+    .route(
+        "/api/v1/webhooks/deliveries/{id}",
+        web::get().to(webhooks::one),
+    )
+    .route(
+        "/api/v1/webhooks/deliveries/{id}/redeliver",
+        web::post().to(webhooks::redeliver),
+    );
 }
