@@ -208,3 +208,59 @@ fn a_short_metrics_token_is_refused_without_echoing_it() {
     );
     assert!(!said.contains("hunter2"), "{said}");
 }
+
+#[test]
+fn a_webhook_receiver_needs_a_url_and_a_secret_in_the_specification_form() {
+    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let none = resolve(RawSettings::default(), RawSettings::default()).expect("valid");
+    assert_eq!(none.webhook, None);
+    let set = resolve(
+        layer(&[env("webhook_url", "https://hooks.example.com/s")]),
+        file(&format!("webhook_secret = \"{SECRET}\"\n")),
+    )
+    .expect("valid");
+    let endpoint = set.webhook.expect("a receiver");
+    assert_eq!(endpoint.url, "https://hooks.example.com/s");
+    assert_eq!(
+        endpoint.secret,
+        crate::webhooks::Secret::parse(SECRET).expect("secret")
+    );
+
+    let bad = |command_line: RawSettings, text: &str| {
+        resolve(command_line, file(text))
+            .expect_err("refused")
+            .to_string()
+    };
+    let said = bad(
+        layer(&[
+            env("webhook_url", "https://hooks.example.com/s"),
+            env("webhook_secret", "hunter2-not-base64!"),
+        ]),
+        "",
+    );
+    assert!(
+        said.starts_with("SELFSERVE_WEBHOOK_SECRET is not a usable webhook secret; "),
+        "{said}"
+    );
+    assert!(
+        said.contains("whsec_") && !said.contains("hunter2"),
+        "{said}"
+    );
+    let said = bad(
+        layer(&[env("webhook_secret", SECRET)]),
+        "webhook_url = \"hooks.example.com\"\n",
+    );
+    assert!(
+        said.starts_with("server.toml:1:15: `webhook_url` is `hooks.example.com`; write the receiver's address as an http:// or https:// URL"),
+        "{said}"
+    );
+    let said = bad(
+        layer(&[env("webhook_url", "https://hooks.example.com/s")]),
+        "",
+    );
+    assert!(
+        said.starts_with("SELFSERVE_WEBHOOK_URL names a webhook receiver but the signing secret"),
+        "{said}"
+    );
+    assert!(said.contains("SELFSERVE_WEBHOOK_SECRET"), "{said}");
+}

@@ -395,6 +395,42 @@ fn table() -> Vec<Row> {
             Body::None,
             ADMIN_PAGE,
         ),
+        // Webhooks' delivery log (admins only). The message named does not exist: 404.
+        row(
+            "GET",
+            "/admin/webhooks",
+            "/admin/webhooks",
+            Body::None,
+            ADMIN_PAGE,
+        ),
+        row(
+            "POST",
+            "/admin/webhooks/{id}/redeliver",
+            "/admin/webhooks/msg_none/redeliver",
+            Form("csrf={csrf}"),
+            [303, 403, 403, 404],
+        ),
+        row(
+            "GET",
+            "/api/v1/webhooks/deliveries",
+            "/api/v1/webhooks/deliveries",
+            Body::None,
+            [401, 403, 403, 200],
+        ),
+        row(
+            "GET",
+            "/api/v1/webhooks/deliveries/{id}",
+            "/api/v1/webhooks/deliveries/msg_none",
+            Body::None,
+            [401, 403, 403, 404],
+        ),
+        row(
+            "POST",
+            "/api/v1/webhooks/deliveries/{id}/redeliver",
+            "/api/v1/webhooks/deliveries/msg_none/redeliver",
+            Json("{}"),
+            [401, 403, 403, 404],
+        ),
         // Search (its own area; walked once it is registered, see `LATER`).
         row(
             "GET",

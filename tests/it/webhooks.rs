@@ -20,7 +20,7 @@ use selfserve::webhooks::{self, Endpoint, Schedule, Secret, Timing};
 use serde_json::{Value, json};
 
 use crate::auth::{add_user, token_for};
-use crate::support::{TestApp, request_to};
+use crate::support::{TestApp, request_to, run_to_end};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -329,4 +329,33 @@ fn a_receiver_verifies_every_event_and_retries_and_redeliveries_reach_it() {
     ] {
         assert!(types.contains(&event), "{event} in {types:?}");
     }
+}
+
+#[test]
+fn a_malformed_secret_stops_the_server_with_a_sentence_naming_the_variable() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_selfserve"));
+    command
+        .args(["serve", "--addr", "127.0.0.1:0", "--content"])
+        .arg(crate::support::fixture("site-basic"))
+        .arg("--data")
+        .arg(data.path())
+        .env_remove("SELFSERVE_CONFIG")
+        .env("SELFSERVE_SEMANTIC", "off")
+        .env(
+            "SELFSERVE_WEBHOOK_URL",
+            "https://hooks.example.com/selfserve",
+        )
+        .env("SELFSERVE_WEBHOOK_SECRET", "not-a-whsec-secret");
+    let output = run_to_end(command, None);
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("SELFSERVE_WEBHOOK_SECRET is not a usable webhook secret; write the secret in the Standard Webhooks form"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("not-a-whsec-secret"),
+        "the secret is not repeated: {said}"
+    );
 }
