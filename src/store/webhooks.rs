@@ -301,6 +301,17 @@ impl Store {
         })
     }
 
+    /// The learners with a pass newer than `pass_id` (what a check after new passes re-judges).
+    pub fn learners_passed_since(&self, pass_id: i64) -> Result<Vec<UserId>> {
+        self.read(|c| {
+            Ok(c.query_map(
+                "SELECT DISTINCT user_id FROM attempts WHERE passed = 1 AND id > ?1",
+                args![pass_id],
+                |r| Ok(UserId(r.get(0)?)),
+            )?)
+        })
+    }
+
     /// Applies one qualification check: under a lock every replica shares, reads what was
     /// announced, lets `plan` (given it and whether this is the first check, the silent
     /// baseline) say what changed, and stores the changes with their messages in one
