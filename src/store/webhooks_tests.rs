@@ -198,3 +198,44 @@ fn the_first_check_is_a_silent_baseline_and_stale_checks_do_nothing() {
         assert_eq!(log.len(), 1);
     }
 }
+
+#[test]
+fn two_replicas_claiming_at_once_never_take_the_same_message() {
+    for (store, scratch) in stores() {
+        let other = scratch
+            .open()
+            .expect("a second pool, as another replica has");
+        for i in 0..40 {
+            store
+                .write(|c| {
+                    Ok(enqueue(
+                        c,
+                        EventType::HelpRequestCreated,
+                        serde_json::json!({"request": i}),
+                        at(0),
+                    )?)
+                })
+                .expect("queued");
+        }
+        let claim_all = |s: Store| {
+            std::thread::spawn(move || {
+                let mut mine = Vec::new();
+                while let Some(m) = s.claim_webhook(at(1), at(60)).expect("claim") {
+                    mine.push(m.id);
+                }
+                mine
+            })
+        };
+        let (a, b) = (claim_all(store.clone()), claim_all(other));
+        let mut all = a.join().expect("replica a");
+        all.extend(b.join().expect("replica b"));
+        let claimed = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(
+            (claimed, all.len()),
+            (40, 40),
+            "each message claimed exactly once"
+        );
+    }
+}
