@@ -58,7 +58,7 @@ pub fn page(
                         tr id=(d.id) {
                             th scope="row" { (d.event) br; code { (d.id) } }
                             td { (when(d.created_at)) }
-                            td { span class={ "badge webhook-" (d.status.as_str()) } { (d.status.as_str()) } }
+                            td { span class={ "badge " (badge(d.status)) } { (d.status.as_str()) } }
                             td { (d.attempts) }
                             td {
                                 @match &d.last {
@@ -95,4 +95,54 @@ pub fn page(
             ..Page::default()
         },
     )
+}
+
+/// The badge colour of a status: the ones the stylesheet has for "done" and "wrong".
+fn badge(status: DeliveryStatus) -> &'static str {
+    match status {
+        DeliveryStatus::Pending => "badge-module",
+        DeliveryStatus::Delivered => "badge-resolved",
+        DeliveryStatus::Failed => "badge-error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::webhooks::AttemptResult;
+
+    #[test]
+    fn the_log_shows_each_message_its_last_answer_and_a_redeliver_form() {
+        let at = OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time");
+        let ctx = PageContext::for_tests("/admin/webhooks", Some("tok"), at.date());
+        let failed = Delivery {
+            id: "msg_1".into(),
+            event: "help_request.created".into(),
+            payload: "{}".into(),
+            created_at: at,
+            status: DeliveryStatus::Failed,
+            attempts: 8,
+            next_attempt_at: None,
+            last: Some(AttemptResult {
+                at,
+                http_status: Some(500),
+                error: Some("the receiver answered HTTP 500".into()),
+                duration_ms: 42,
+            }),
+        };
+        let html = page(&ctx, true, Some(DeliveryStatus::Failed), &[failed]).into_string();
+        for want in [
+            "help_request.created",
+            "msg_1",
+            "badge badge-error",
+            "the receiver answered HTTP 500 (42 ms, 2027-01-15T08:00:00Z)",
+            r#"action="/admin/webhooks/msg_1/redeliver""#,
+            r#"name="csrf" value="tok""#,
+            r#"href="/admin/webhooks?status=failed" aria-current="page""#,
+        ] {
+            assert!(html.contains(want), "{want} in {html}");
+        }
+        let off = page(&ctx, false, None, &[]).into_string();
+        assert!(off.contains("Webhooks are off") && off.contains("No webhook message yet"));
+    }
 }
