@@ -21,7 +21,7 @@ use crate::web::context::{html, page_context};
 
 use super::{
     docs, feedback, health, insights, insights_digest, insights_modules, insights_search,
-    insights_stubs, insights_trees, live, modules, qualifications, search, trees,
+    insights_stubs, insights_trees, live, modules, qualifications, search, trees, webhooks,
 };
 
 /// `x-access` of an operation anyone may call (unless the site requires sign-in).
@@ -73,12 +73,16 @@ pub(super) const BEARER: &str = "bearer";
         insights_modules::module,
         insights_digest::digest,
         insights_stubs::create_stub,
+        webhooks::deliveries,
+        webhooks::one,
+        webhooks::redeliver,
     ),
     components(schemas(
         super::schemas::ErrorBody,
         super::schemas::AsOf,
         super::schemas::KindFilter,
-        super::schemas::WholeNumber
+        super::schemas::WholeNumber,
+        webhooks::StatusFilter
     )),
     tags(
         (name = "health", description = "For monitors and load balancers."),
@@ -86,6 +90,7 @@ pub(super) const BEARER: &str = "bearer";
         (name = "records", description = "Recording what people do: quiz attempts, walk outcomes, votes."),
         (name = "qualifications", description = "What provisioning systems ask before letting someone self-serve."),
         (name = "insights", description = "Figures for admins and page owners."),
+        (name = "webhooks", description = "The webhook delivery log and redelivery, for admins (docs/webhooks.md)."),
     )
 )]
 struct ApiDoc;
