@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # selfserve in a container: a release build on Debian bookworm's Rust image, run on
 # debian:bookworm-slim as an unprivileged user. README "Deployment" has the build and run
 # commands.
